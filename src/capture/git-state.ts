@@ -1,0 +1,55 @@
+import { EnvironmentError } from "../core/errors.js";
+import type { Person, Source } from "../core/experiment.js";
+import { runGit } from "../store/git.js";
+import type { Repository } from "../store/repository.js";
+
+/**
+ * Who records: `git var GIT_AUTHOR_IDENT`, so GIT_AUTHOR_NAME/EMAIL and user.name/email
+ * apply exactly as they do for `git commit`.
+ */
+export async function captureIdentity(repo: Repository): Promise<Person> {
+  const r = await runGit(["var", "GIT_AUTHOR_IDENT"], { cwd: repo.cwd });
+  const m = /^(.*) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.toString("utf8").trim());
+  if (r.code !== 0 || !m) {
+    throw new EnvironmentError(
+      "git does not know who you are: run git config --global user.name \"Your Name\" and git config --global user.email you@example.com",
+    );
+  }
+  return { name: m[1]!, email: m[2]! };
+}
+
+/**
+ * The code state a run starts from, in one `git status` call: HEAD commit (null before the
+ * first commit or in a bare repository), branch (null when detached), dirty tracked files.
+ */
+export async function captureSource(repo: Repository): Promise<Source> {
+  if (repo.workTree === null) return { commit: null, branch: null, dirty: false };
+  const r = await runGit(["status", "--porcelain=v2", "--branch", "--untracked-files=no", "--ignore-submodules=dirty"], {
+    cwd: repo.workTree,
+  });
+  if (r.code !== 0) return { commit: null, branch: null, dirty: false };
+  let commit: string | null = null;
+  let branch: string | null = null;
+  let dirty = false;
+  for (const line of r.stdout.toString("utf8").split("\n")) {
+    if (line.startsWith("# branch.oid ")) {
+      const oid = line.slice("# branch.oid ".length);
+      commit = /^[0-9a-f]+$/.test(oid) ? oid : null;
+    } else if (line.startsWith("# branch.head ")) {
+      const head = line.slice("# branch.head ".length);
+      branch = head === "(detached)" ? null : head;
+    } else if (line && !line.startsWith("#")) dirty = true;
+  }
+  return { commit, branch, dirty };
+}
+
+/** The uncommitted changes to tracked files, as `git apply` takes them; "" when clean. */
+export async function capturePatch(repo: Repository): Promise<string> {
+  if (repo.workTree === null) return "";
+  const head = await runGit(["rev-parse", "-q", "--verify", "HEAD"], { cwd: repo.workTree });
+  if (head.code !== 0) return "";
+  const r = await runGit(["diff", "HEAD", "--binary", "--no-color", "--no-ext-diff", "--full-index"], {
+    cwd: repo.workTree,
+  });
+  return r.code === 0 ? r.stdout.toString("utf8") : "";
+}

@@ -1,0 +1,68 @@
+import { InvalidInputError } from "../core/errors.js";
+import { documentToExperiment } from "../core/document.js";
+import { validateExperiment, type Experiment } from "../core/experiment.js";
+import { isJsonObject, parseJson } from "../core/json.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+import { completeDocument } from "./record.js";
+
+export interface ImportSummary {
+  read: number;
+  created: number;
+  existing: number;
+  bad: { line: number; message: string }[];
+  /** Lines whose "id" differs from the id here: their source commit is not in this repository. */
+  reparented: number;
+}
+
+export interface ImportOptions {
+  environ?: NodeJS.ProcessEnv;
+  batchSize?: number;
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Import NDJSON experiment documents in batches through the bulk writer. A bad line is
+ * reported with its number and nothing of it is written; the other lines are.
+ */
+export async function importDocuments(
+  store: ExperimentStore,
+  lines: AsyncIterable<string>,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const summary: ImportSummary = { read: 0, created: 0, existing: 0, bad: [], reparented: 0 };
+  const batchSize = options.batchSize ?? 2000;
+  let batch: { line: number; exp: Experiment; id?: string }[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const outcomes = await store.write(batch.map((b) => b.exp));
+    outcomes.forEach((o, i) => {
+      if (o.status === "created") summary.created++;
+      else summary.existing++;
+      const wanted = batch[i]!.id;
+      if (wanted !== undefined && wanted !== o.id) summary.reparented++;
+    });
+    batch = [];
+    options.onProgress?.(summary.read);
+  };
+  let lineNo = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    const text = raw.trim();
+    if (!text) continue;
+    summary.read++;
+    try {
+      const doc = parseJson(text, { allowNonFinite: true, source: `line ${lineNo}` });
+      const exp = await completeDocument(store, documentToExperiment(doc, `line ${lineNo}`), options.environ);
+      validateExperiment(exp);
+      const id = isJsonObject(doc) && typeof doc["id"] === "string" ? doc["id"] : undefined;
+      batch.push({ line: lineNo, exp, id });
+    } catch (e) {
+      if (!(e instanceof InvalidInputError)) throw e;
+      summary.bad.push({ line: lineNo, message: e.message.replace(/^line \d+: /, "") });
+      continue;
+    }
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return summary;
+}

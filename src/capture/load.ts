@@ -1,0 +1,88 @@
+import { readFile } from "node:fs/promises";
+import { InvalidInputError, NotFoundError } from "../core/errors.js";
+import type { Series } from "../core/experiment.js";
+import { isJsonObject, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
+
+export async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new NotFoundError(`${what} file ${path} does not exist`);
+    if (code === "EISDIR") throw new InvalidInputError(`${what} file ${path} is a directory; give a JSON file`);
+    throw new InvalidInputError(`cannot read ${what} file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** A JSON object from a file; NaN tokens only where allowed (results, not config). */
+export async function loadJsonObject(path: string, what: string, allowNonFinite: boolean): Promise<JsonObject> {
+  const v = parseJson(await readText(path, what), { allowNonFinite, source: path });
+  if (!isJsonObject(v)) throw new InvalidInputError(`${path}: the ${what} must be a JSON object, not ${describeType(v)}`);
+  return v;
+}
+
+function describeType(v: JsonValue): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
+}
+
+/** Metric lines: `{"step": 10, "loss": 0.4, "val": {"acc": 0.9}}`, one JSON object a line. */
+export interface MetricLines {
+  series: Record<string, Series>;
+  /** Values of the last `"final": true` line, if any. */
+  final: JsonObject | undefined;
+  skipped: { count: number; firstLine: number | undefined };
+}
+
+/**
+ * Fold metric lines into series. `strict` throws on a bad line (record); otherwise bad
+ * lines are counted and skipped (run).
+ */
+export function parseMetricLines(text: string, source: string, strict: boolean): MetricLines {
+  const out: MetricLines = { series: {}, final: undefined, skipped: { count: 0, firstLine: undefined } };
+  const lines = text.split("\n");
+  let autoStep = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    try {
+      const v = parseJson(line, { allowNonFinite: true, source: `${source} line ${i + 1}` });
+      if (!isJsonObject(v)) throw new InvalidInputError(`${source} line ${i + 1}: a metrics line must be a JSON object`);
+      addLine(out, v, autoStep++, `${source} line ${i + 1}`);
+    } catch (e) {
+      if (strict || !(e instanceof InvalidInputError)) throw e;
+      out.skipped.count++;
+      out.skipped.firstLine ??= i + 1;
+    }
+  }
+  for (const s of Object.values(out.series)) if (s.time && s.time.length !== s.step.length) delete s.time;
+  return out;
+}
+
+function addLine(out: MetricLines, line: JsonObject, autoStep: number, where: string): void {
+  const { step, time, final, ...metrics } = line;
+  if (step !== undefined && typeof step !== "number") throw new InvalidInputError(`${where}: "step" must be a number`);
+  const flat = flatten(metrics, "", where);
+  if (final === true) {
+    out.final = metrics;
+    return;
+  }
+  const s = typeof step === "number" ? step : autoStep;
+  for (const [key, value] of flat) {
+    const series = (out.series[key] ??= { step: [], value: [] });
+    series.step.push(s);
+    series.value.push(value);
+    if (typeof time === "number" || typeof time === "string") (series.time ??= []).push(time);
+  }
+}
+
+function flatten(obj: JsonObject, prefix: string, where: string): [string, number | null][] {
+  const out: [string, number | null][] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === "number" || v === null) out.push([key, v]);
+    else if (typeof v === "bigint") out.push([key, Number(v)]);
+    else if (isJsonObject(v)) out.push(...flatten(v, key, where));
+    else throw new InvalidInputError(`${where}: metric "${key}" must be a number, not ${JSON.stringify(v)}`);
+  }
+  return out;
+}

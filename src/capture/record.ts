@@ -1,0 +1,107 @@
+import { InvalidInputError } from "../core/errors.js";
+import {
+  SCHEMA_VERSION,
+  STATUSES,
+  checkName,
+  checkTag,
+  type Experiment,
+  type ExperimentMeta,
+  type Series,
+  type Status,
+} from "../core/experiment.js";
+import { isJsonObject, type JsonObject } from "../core/json.js";
+import { formatCreatedAt, parseGitDate } from "../core/time.js";
+import type { ExperimentStore, WriteOutcome } from "../store/experiment-store.js";
+import { checksumPaths } from "./checksums.js";
+import { captureIdentity, captureSource } from "./git-state.js";
+
+export interface RecordInput {
+  config: JsonObject;
+  results: JsonObject;
+  series?: Record<string, Series>;
+  name?: string;
+  message?: string;
+  tags?: string[];
+  status?: Status;
+  command?: string[];
+  /** Files or directories the run read / wrote: checksummed into inputs.json / outputs.json. */
+  inputs?: string[];
+  outputs?: string[];
+  /** Extra experiment.json keys and files, as a document read from stdin may carry. */
+  meta?: JsonObject;
+  env?: JsonObject;
+  files?: Record<string, Uint8Array>;
+  /** Process environment: GIT_AUTHOR_DATE fixes created_at as it fixes a commit date. */
+  environ?: NodeJS.ProcessEnv;
+}
+
+/** When an experiment was made: GIT_AUTHOR_DATE when set, else now. */
+export function createdAtNow(environ: NodeJS.ProcessEnv = process.env): string {
+  const fixed = environ["GIT_AUTHOR_DATE"];
+  return formatCreatedAt(fixed ? parseGitDate(fixed) : Date.now());
+}
+
+/** Check the parts a user gave before any git work happens. */
+function checkInput(input: RecordInput): void {
+  if (!isJsonObject(input.config)) throw new InvalidInputError("the config must be a JSON object");
+  if (!isJsonObject(input.results)) throw new InvalidInputError("the results must be a JSON object");
+  if (input.name !== undefined) checkName(input.name);
+  for (const t of input.tags ?? []) checkTag(t);
+  if (input.status !== undefined && !STATUSES.includes(input.status)) {
+    throw new InvalidInputError(`status must be one of ${STATUSES.join(", ")}`);
+  }
+}
+
+/** Build the experiment a record would write, capturing identity, time and code state. */
+export async function buildExperiment(store: ExperimentStore, input: RecordInput): Promise<Experiment> {
+  checkInput(input);
+  const base = store.repo.workTree ?? store.repo.cwd;
+  const [createdBy, source, inputs, outputs] = await Promise.all([
+    captureIdentity(store.repo),
+    captureSource(store.repo),
+    input.inputs?.length ? checksumPaths(input.inputs, base) : undefined,
+    input.outputs?.length ? checksumPaths(input.outputs, base) : undefined,
+  ]);
+  const meta: ExperimentMeta = {
+    ...input.meta,
+    schema: SCHEMA_VERSION,
+    created_at: createdAtNow(input.environ),
+    created_by: createdBy,
+    status: input.status ?? "completed",
+    source,
+  };
+  if (input.name !== undefined) meta.name = input.name;
+  if (input.message !== undefined) meta.message = input.message;
+  if (input.tags?.length) meta.tags = [...new Set(input.tags)];
+  if (input.command) meta.command = input.command;
+  const exp: Experiment = { meta, config: input.config, results: input.results, series: input.series ?? {}, files: input.files ?? {} };
+  if (input.env) exp.env = input.env;
+  if (inputs) exp.inputs = inputs;
+  if (outputs) exp.outputs = outputs;
+  return exp;
+}
+
+export interface RecordResult extends WriteOutcome {
+  experiment: Experiment;
+}
+
+/** Record one experiment: validate, write objects, create the ref. Idempotent. */
+export async function record(store: ExperimentStore, input: RecordInput): Promise<RecordResult> {
+  const experiment = await buildExperiment(store, input);
+  const [outcome] = await store.write([experiment]);
+  return { ...outcome!, experiment };
+}
+
+/**
+ * Fill what a hand-written document may leave out (schema, created_at, created_by, status)
+ * so `record -` accepts documents from other tools; what the document says is kept.
+ */
+export async function completeDocument(store: ExperimentStore, exp: Experiment, environ?: NodeJS.ProcessEnv): Promise<Experiment> {
+  const meta = { ...exp.meta } as ExperimentMeta;
+  meta.schema ??= SCHEMA_VERSION;
+  meta.created_at ??= createdAtNow(environ);
+  meta.status ??= "completed";
+  if (meta.created_by === undefined) meta.created_by = await captureIdentity(store.repo);
+  if (meta.source === undefined) meta.source = await captureSource(store.repo);
+  return { ...exp, meta };
+}

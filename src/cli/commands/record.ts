@@ -1,0 +1,71 @@
+import { readStdin } from "../stdin.js";
+import { UsageError } from "../../core/errors.js";
+import { documentToExperiment } from "../../core/document.js";
+import { parseJson } from "../../core/json.js";
+import { STATUSES, type Status } from "../../core/experiment.js";
+import { loadJsonObject, parseMetricLines, readText } from "../../capture/load.js";
+import { completeDocument, record } from "../../capture/record.js";
+import { renderJson } from "../../report/format.js";
+import type { CommandDef, Context } from "../context.js";
+import { optString, strings, withJson } from "../options.js";
+
+export const recordCommand: CommandDef = {
+  command: "record [document]",
+  describe: "record an experiment from config and results files, or - for a whole document on stdin",
+  builder: (y) =>
+    withJson(y)
+      .positional("document", { type: "string", describe: "- to read one experiment document (JSON) from stdin" })
+      .option("config", { type: "string", describe: "config JSON file (the parameters)" })
+      .option("results", { type: "string", describe: "results JSON file (final metrics)" })
+      .option("series", { type: "string", describe: 'metric history: JSON lines of {"step": n, "metric": value}' })
+      .option("name", { type: "string", describe: "a name for the experiment" })
+      .option("tag", { type: "string", array: true, describe: "a tag (repeatable)" })
+      .option("message", { alias: "m", type: "string", describe: "a note about the experiment" })
+      .option("status", { type: "string", choices: [...STATUSES], describe: "how the run ended (default completed)" })
+      .option("input", { type: "string", array: true, describe: "data file or folder the run read (checksummed)" })
+      .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" }),
+  run: async (args, ctx) => {
+    const doc = optString(args["document"]);
+    if (doc !== undefined && doc !== "-") {
+      throw new UsageError(`unexpected argument '${doc}': give --config and --results, or - to read a document`);
+    }
+    const result = doc === "-" ? await recordDocument(ctx) : await recordFiles(args, ctx);
+    const { io } = ctx;
+    if (args["json"]) io.stdout(renderJson({ id: result.id, status: result.status, config_hash: result.configHash }));
+    else io.stdout(result.id + "\n");
+    if (result.status === "exists") io.stderr(`experiment ${result.id.slice(0, 12)} was already recorded; nothing changed\n`);
+    return 0;
+  },
+};
+
+async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+  const configPath = optString(args["config"]);
+  const resultsPath = optString(args["results"]);
+  if (!configPath || !resultsPath) throw new UsageError("record needs --config FILE and --results FILE (or - to read a document on stdin)");
+  const config = await loadJsonObject(configPath, "config", false);
+  const results = await loadJsonObject(resultsPath, "results", true);
+  const seriesPath = optString(args["series"]);
+  const series = seriesPath ? parseMetricLines(await readText(seriesPath, "series"), seriesPath, true).series : undefined;
+  const store = await ctx.store();
+  return record(store, {
+    config,
+    results,
+    series,
+    name: optString(args["name"]),
+    message: optString(args["message"]),
+    tags: strings(args["tag"]),
+    status: optString(args["status"]) as Status | undefined,
+    inputs: strings(args["input"]),
+    outputs: strings(args["output"]),
+    environ: ctx.io.env,
+  });
+}
+
+async function recordDocument(ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+  const text = await readStdin(ctx.io);
+  const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
+  const store = await ctx.store();
+  const complete = await completeDocument(store, exp, ctx.io.env);
+  const [outcome] = await store.write([complete]);
+  return { ...outcome!, experiment: complete };
+}

@@ -1,0 +1,19 @@
+import { experimentToDocument } from "../../core/document.js";
+import { showExperiment } from "../../analysis/listing.js";
+import { renderJson } from "../../report/format.js";
+import { renderShow } from "../../report/show.js";
+import type { CommandDef } from "../context.js";
+import { withJson } from "../options.js";
+
+export const showCommand: CommandDef = {
+  command: "show <experiment>",
+  describe: "everything about one experiment (by id prefix, name or ref)",
+  builder: (y) => withJson(y).positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" }),
+  run: async (args, ctx) => {
+    const d = await showExperiment(await ctx.store(), String(args["experiment"]));
+    if (args["json"]) {
+      ctx.io.stdout(renderJson({ ...experimentToDocument(d.experiment, d.id), config_hash: d.configHash, commit_parents: d.parents }));
+    } else ctx.io.stdout(renderShow(d));
+    return 0;
+  },
+};

@@ -1,0 +1,34 @@
+import type { Argv } from "yargs";
+import { ExperimentStore } from "../store/experiment-store.js";
+import { openRepository, type Repository } from "../store/repository.js";
+import type { IO } from "./io.js";
+
+/** What a command handler gets: the IO sink and lazily opened repository and store. */
+export class Context {
+  private repoP: Promise<Repository> | undefined;
+  private storeV: ExperimentStore | undefined;
+
+  constructor(readonly io: IO) {}
+
+  repo(): Promise<Repository> {
+    this.repoP ??= openRepository(this.io.cwd);
+    return this.repoP;
+  }
+
+  async store(): Promise<ExperimentStore> {
+    this.storeV ??= new ExperimentStore(await this.repo());
+    return this.storeV;
+  }
+
+  async close(): Promise<void> {
+    await this.storeV?.close();
+  }
+}
+
+/** One command: its definition (for help) and a thin handler that returns an exit code. */
+export interface CommandDef {
+  command: string | string[];
+  describe: string;
+  builder: (y: Argv) => Argv;
+  run: (args: Record<string, unknown>, ctx: Context) => Promise<number | void>;
+}

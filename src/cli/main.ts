@@ -1,0 +1,82 @@
+import yargs from "yargs";
+import { isGitExpError, ExitCode } from "../core/errors.js";
+import { Context, type CommandDef } from "./context.js";
+import { processIO, type IO } from "./io.js";
+import { recordCommand } from "./commands/record.js";
+import { showCommand } from "./commands/show.js";
+import { lsCommand } from "./commands/ls.js";
+import { rmCommand } from "./commands/rm.js";
+import { exportCommand } from "./commands/export.js";
+import { importCommand } from "./commands/import.js";
+
+export const VERSION = "0.1.0";
+
+const COMMANDS: CommandDef[] = [recordCommand, showCommand, lsCommand, rmCommand, exportCommand, importCommand];
+
+/** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
+const BUG_EXIT = 70;
+
+class UsageFailure extends Error {}
+
+/**
+ * Run git-exp with the given arguments. The only place that turns errors into exit codes:
+ * user errors print one line, real bugs print a stack and ask for a report.
+ */
+export async function main(argv: string[], io: IO = processIO()): Promise<number> {
+  const ctx = new Context(io);
+  let exitCode: number = ExitCode.ok;
+  let helpOrVersion = false;
+  const parser = yargs(argv)
+    .scriptName("git exp")
+    .usage("git exp <command> [options]\n\nRecord machine-learning experiments in git; query them with SQL.")
+    .parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false })
+    .version(VERSION)
+    .help()
+    .alias("h", "help")
+    .strict()
+    .demandCommand(1, "give a command; see git exp --help")
+    .wrap(Math.min(io.columns, 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageFailure(msg);
+    });
+  for (const def of COMMANDS) {
+    parser.command(def.command, def.describe, def.builder, async (args) => {
+      exitCode = (await def.run(args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+    });
+  }
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      parser
+        .parseAsync(argv, {}, (_err, parsed, out) => {
+          if (out) {
+            helpOrVersion = true;
+            resolve(out);
+          }
+          void parsed;
+        })
+        .then(() => resolve(""), reject);
+    });
+    if (helpOrVersion) io.stdout(output + "\n");
+    return exitCode;
+  } catch (e) {
+    return reportError(e, io);
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+}
+
+function reportError(e: unknown, io: IO): number {
+  if (e instanceof UsageFailure) {
+    io.stderr(`git exp: ${e.message}\n(see git exp --help)\n`);
+    return ExitCode.usage;
+  }
+  if (isGitExpError(e)) {
+    io.stderr(`git exp: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr(`git exp: internal error: ${err.stack ?? err.message}\nThis is a bug in git-exp; please report it with the command you ran.\n`);
+  return BUG_EXIT;
+}

@@ -1,0 +1,231 @@
+import { InvalidInputError } from "./errors.js";
+import {
+  canonicalJson,
+  decodeNonFinite,
+  isJsonObject,
+  parseJson,
+  type JsonObject,
+  type JsonValue,
+} from "./json.js";
+import { validate, type SchemaName } from "./schema.js";
+
+export const SCHEMA_VERSION = 1;
+export const STATUSES = ["completed", "failed", "interrupted"] as const;
+export type Status = (typeof STATUSES)[number];
+
+export interface Person extends JsonObject {
+  name: string;
+  email: string;
+}
+
+export interface Source extends JsonObject {
+  commit: string | null;
+  branch: string | null;
+  dirty: boolean;
+}
+
+/** experiment.json. Unknown keys are kept as they are (forward compatibility). */
+export type ExperimentMeta = JsonObject & {
+  schema: number;
+  created_at: string;
+  created_by: Person;
+  status: Status;
+  name?: string;
+  message?: string;
+  tags?: string[];
+  command?: string[];
+  exit_code?: number | null;
+  duration_s?: number;
+  parents?: string[];
+  source?: Source;
+};
+
+/** One metric's history as parallel arrays; values are numbers again (NaN decoded). */
+export interface Series {
+  step: number[];
+  value: (number | null)[];
+  time?: (number | string)[];
+}
+
+/** Everything an experiment's tree holds, as values. */
+export interface Experiment {
+  meta: ExperimentMeta;
+  config: JsonObject;
+  /** Final metrics with NaN and infinities as numbers. */
+  results: JsonObject;
+  env?: JsonObject;
+  inputs?: JsonObject;
+  outputs?: JsonObject;
+  series: Record<string, Series>;
+  /** Every other file of the tree (patch.diff, log.txt, artifacts/...), byte for byte. */
+  files: Record<string, Uint8Array>;
+}
+
+export interface TreeFile {
+  path: string;
+  data: Uint8Array;
+}
+
+const JSON_FILES: { key: "env" | "inputs" | "outputs"; file: string; schema: SchemaName }[] = [
+  { key: "env", file: "env.json", schema: "env" },
+  { key: "inputs", file: "inputs.json", schema: "files" },
+  { key: "outputs", file: "outputs.json", schema: "files" },
+];
+const RESERVED = new Set(["experiment.json", "config.json", "results.json", "env.json", "inputs.json", "outputs.json"]);
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function checkName(name: string, what = "name"): void {
+  if (name.length === 0) throw new InvalidInputError(`the ${what} is empty; give a non-empty ${what}`);
+  if (CONTROL.test(name)) {
+    throw new InvalidInputError(`the ${what} ${JSON.stringify(name)} contains control characters; use printable text`);
+  }
+  if (name.length > 200) throw new InvalidInputError(`the ${what} is longer than 200 characters`);
+}
+
+export function checkTag(tag: string): void {
+  checkName(tag, "tag");
+  if (/[\s,]/.test(tag) || tag.length > 100) {
+    throw new InvalidInputError(`the tag ${JSON.stringify(tag)} must be at most 100 characters without spaces or commas`);
+  }
+}
+
+/** Series file names: a metric path, with '%' and '/' escaped so one metric is one file. */
+export function seriesFileName(metric: string): string {
+  if (metric === "" || metric === "." || metric === ".." || metric.includes("\u0000")) {
+    throw new InvalidInputError(`${JSON.stringify(metric)} cannot name a metric series`);
+  }
+  return `series/${metric.replace(/%/g, "%25").replace(/\//g, "%2F")}.json`;
+}
+
+export function seriesNameFromPath(path: string): string | undefined {
+  const m = /^series\/(.+)\.json$/.exec(path);
+  if (!m) return undefined;
+  return m[1]!.replace(/%2F/gi, "/").replace(/%25/g, "%");
+}
+
+function checkFilePath(path: string): void {
+  const parts = path.split("/");
+  if (path.startsWith("/") || parts.some((p) => p === "" || p === "." || p === ".." || p === ".git" || CONTROL.test(p))) {
+    throw new InvalidInputError(`${JSON.stringify(path)} is not a usable file path inside an experiment`);
+  }
+  if (RESERVED.has(path) || path.startsWith("series/")) {
+    throw new InvalidInputError(`${path} is written by git-exp itself and cannot be given as an extra file`);
+  }
+}
+
+/** Validate every part against its schema; throws naming the file and JSON path. */
+export function validateExperiment(exp: Experiment): void {
+  validate("experiment", exp.meta, "experiment.json");
+  if (exp.meta.name !== undefined) checkName(exp.meta.name);
+  for (const tag of exp.meta.tags ?? []) checkTag(tag);
+  if (!isJsonObject(exp.config)) throw new InvalidInputError("config.json: the config must be a JSON object");
+  validate("config", exp.config, "config.json");
+  validate("results", encodeMetrics(exp.results), "results.json");
+  for (const { key, file, schema } of JSON_FILES) {
+    const v = exp[key];
+    if (v !== undefined) validate(schema, v, file);
+  }
+  for (const [metric, s] of Object.entries(exp.series)) {
+    const file = seriesFileName(metric);
+    validate("series", encodeMetrics(s as unknown as JsonObject), file);
+    if (s.step.length !== s.value.length || (s.time && s.time.length !== s.step.length)) {
+      throw new InvalidInputError(`${file}: step, value and time must have the same length`);
+    }
+  }
+  for (const path of Object.keys(exp.files)) checkFilePath(path);
+}
+
+function encodeMetrics(v: JsonObject): JsonObject {
+  return parseJson(canonicalJson(v, { nonFinite: "encode" })) as JsonObject;
+}
+
+const encoder = new TextEncoder();
+
+/** The canonical files of an experiment's tree, in no particular order. */
+export function experimentFiles(exp: Experiment): TreeFile[] {
+  const out: TreeFile[] = [
+    { path: "experiment.json", data: encoder.encode(canonicalJson(exp.meta, { source: "experiment.json" })) },
+    { path: "config.json", data: encoder.encode(canonicalJson(exp.config, { source: "config.json" })) },
+    { path: "results.json", data: encoder.encode(canonicalJson(exp.results, { nonFinite: "encode" })) },
+  ];
+  for (const { key, file } of JSON_FILES) {
+    const v = exp[key];
+    if (v !== undefined) out.push({ path: file, data: encoder.encode(canonicalJson(v, { source: file })) });
+  }
+  for (const [metric, s] of Object.entries(exp.series)) {
+    out.push({ path: seriesFileName(metric), data: encoder.encode(canonicalJson(s, { nonFinite: "encode" })) });
+  }
+  for (const [path, data] of Object.entries(exp.files)) out.push({ path, data });
+  return out;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Rebuild an experiment from its tree's files. Lenient where the format allows: only
+ * experiment.json, config.json and results.json are required, unknown files are kept.
+ */
+export function experimentFromFiles(files: Map<string, Uint8Array>, id = "experiment"): Experiment {
+  const json = (path: string, allowNonFinite = false): JsonValue | undefined => {
+    const data = files.get(path);
+    if (data === undefined) return undefined;
+    return parseJson(decoder.decode(data), { allowNonFinite, source: `${id}:${path}` });
+  };
+  const need = (path: string, allowNonFinite = false): JsonObject => {
+    const v = json(path, allowNonFinite);
+    if (!isJsonObject(v)) throw new InvalidInputError(`${id}: ${path} is missing or not a JSON object`);
+    return v;
+  };
+  const exp: Experiment = {
+    meta: need("experiment.json") as ExperimentMeta,
+    config: need("config.json"),
+    results: decodeNonFinite(need("results.json", true)) as JsonObject,
+    series: {},
+    files: {},
+  };
+  for (const { key, file } of JSON_FILES) {
+    const v = json(file);
+    if (isJsonObject(v)) exp[key] = v;
+  }
+  for (const [path, data] of files) {
+    if (RESERVED.has(path)) continue;
+    const metric = seriesNameFromPath(path);
+    if (metric !== undefined) {
+      exp.series[metric] = decodeNonFinite(parseJson(decoder.decode(data), { allowNonFinite: true })) as unknown as Series;
+    } else exp.files[path] = data;
+  }
+  return exp;
+}
+
+/** Final metrics flattened to dotted key paths (`{"val": {"acc": 1}}` -> `val.acc`). */
+export function flattenMetrics(results: JsonObject, prefix = ""): [string, number | null][] {
+  const out: [string, number | null][] = [];
+  for (const key of Object.keys(results).sort()) {
+    const v = results[key];
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isJsonObject(v)) out.push(...flattenMetrics(v, path));
+    else if (typeof v === "number") out.push([path, v]);
+    else if (typeof v === "bigint") out.push([path, Number(v)]);
+    else if (v === null) out.push([path, null]);
+  }
+  return out;
+}
+
+/** Config parameters flattened to dotted key paths; arrays stay one value. */
+export function flattenParams(config: JsonObject, prefix = ""): [string, JsonValue][] {
+  const out: [string, JsonValue][] = [];
+  for (const key of Object.keys(config).sort()) {
+    const v = config[key]!;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isJsonObject(v) && Object.keys(v).length > 0) out.push(...flattenParams(v, path));
+    else out.push([path, v]);
+  }
+  return out;
+}
+
+/** The commit message of DESIGN.md section 1, derived from the content only. */
+export function commitMessage(meta: ExperimentMeta, configHash: string): string {
+  const title = meta.name ?? configHash.slice(0, 12);
+  return `exp: ${title}\n\nConfig: ${configHash}\n`;
+}

@@ -1,0 +1,315 @@
+import { InvalidInputError } from "./errors.js";
+
+/**
+ * JSON values as git-exp holds them. Integers beyond 2^53 are bigint so a seed such as
+ * 18446744073709551615 survives a round trip exactly; every other number is a double.
+ */
+export type JsonPrimitive = string | number | bigint | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export interface ParseOptions {
+  /** Accept Python's bare `NaN`, `Infinity` and `-Infinity` tokens (results, series). */
+  allowNonFinite?: boolean;
+  /** Named in error messages: a file path or `line 3 of stdin`. */
+  source?: string;
+}
+
+const SAFE_DIGITS = /\d{16,}/;
+
+/**
+ * Parse JSON without silently changing a number. JSON.parse is used when the text cannot
+ * hold an integer beyond 2^53 (no run of 16+ digits); otherwise a small exact parser runs.
+ */
+export function parseJson(text: string, options: ParseOptions = {}): JsonValue {
+  if (!SAFE_DIGITS.test(text)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      // fall through: the exact parser accepts NaN tokens where allowed and gives a position
+    }
+  }
+  return new ExactParser(text, options).parseDocument();
+}
+
+export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+class ExactParser {
+  private pos = 0;
+  constructor(
+    private readonly text: string,
+    private readonly options: ParseOptions,
+  ) {}
+
+  parseDocument(): JsonValue {
+    this.skipWs();
+    const value = this.parseValue();
+    this.skipWs();
+    if (this.pos < this.text.length) this.fail("unexpected text after the JSON value");
+    return value;
+  }
+
+  private fail(what: string): never {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < this.pos && i < this.text.length; i++) {
+      if (this.text.charCodeAt(i) === 10) {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    const src = this.options.source ? `${this.options.source}: ` : "";
+    throw new InvalidInputError(`${src}invalid JSON at line ${line}, column ${col}: ${what}`, {
+      file: this.options.source,
+      line,
+      column: col,
+    });
+  }
+
+  private skipWs(): void {
+    const t = this.text;
+    while (this.pos < t.length) {
+      const c = t.charCodeAt(this.pos);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.pos++;
+      else break;
+    }
+  }
+
+  private parseValue(): JsonValue {
+    const c = this.text[this.pos];
+    switch (c) {
+      case "{":
+        return this.parseObject();
+      case "[":
+        return this.parseArray();
+      case '"':
+        return this.parseString();
+      case "t":
+        return this.literal("true", true);
+      case "f":
+        return this.literal("false", false);
+      case "n":
+        return this.literal("null", null);
+      case "N":
+        return this.nonFinite("NaN", NaN);
+      case "I":
+        return this.nonFinite("Infinity", Infinity);
+      case undefined:
+        return this.fail("unexpected end of input");
+      default:
+        if (c === "-" && this.text.startsWith("-Infinity", this.pos)) return this.nonFinite("-Infinity", -Infinity);
+        if (c === "-" || (c >= "0" && c <= "9")) return this.parseNumber();
+        return this.fail(`unexpected character ${JSON.stringify(c)}`);
+    }
+  }
+
+  private literal<T extends JsonValue>(word: string, value: T): T {
+    if (!this.text.startsWith(word, this.pos)) this.fail(`unexpected token, expected ${word}`);
+    this.pos += word.length;
+    return value;
+  }
+
+  private nonFinite(word: string, value: number): number {
+    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
+    if (!this.options.allowNonFinite) {
+      this.fail(`${word} is not allowed here (only results and metric series may hold NaN or Infinity)`);
+    }
+    this.pos += word.length;
+    return value;
+  }
+
+  private parseNumber(): number | bigint {
+    const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+    m.lastIndex = this.pos;
+    const found = m.exec(this.text);
+    if (!found) return this.fail("malformed number");
+    this.pos += found[0].length;
+    const literal = found[0];
+    if (found[2] === undefined && found[3] === undefined) {
+      const n = Number(literal);
+      if (Number.isSafeInteger(n)) return n;
+      return BigInt(literal);
+    }
+    const n = Number(literal);
+    if (!Number.isFinite(n)) this.fail(`number ${literal} is too large for a double`);
+    return n;
+  }
+
+  private parseString(): string {
+    const start = this.pos;
+    const t = this.text;
+    let i = this.pos + 1;
+    for (; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 92) i++;
+      else if (c < 0x20) {
+        this.pos = i;
+        this.fail("control character inside a string");
+      }
+    }
+    if (i >= t.length) this.fail("unterminated string");
+    this.pos = i + 1;
+    try {
+      return JSON.parse(t.slice(start, i + 1)) as string;
+    } catch {
+      this.pos = start;
+      return this.fail("bad escape in string");
+    }
+  }
+
+  private parseArray(): JsonValue[] {
+    this.pos++;
+    const out: JsonValue[] = [];
+    this.skipWs();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      out.push(this.parseValue());
+      this.skipWs();
+      const c = this.text[this.pos++];
+      if (c === "]") return out;
+      if (c !== ",") {
+        this.pos--;
+        this.fail("expected , or ]");
+      }
+    }
+  }
+
+  private parseObject(): JsonObject {
+    this.pos++;
+    const out: JsonObject = {};
+    this.skipWs();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      if (this.text[this.pos] !== '"') this.fail("expected a string key");
+      const key = this.parseString();
+      this.skipWs();
+      if (this.text[this.pos++] !== ":") {
+        this.pos--;
+        this.fail("expected :");
+      }
+      this.skipWs();
+      // defineProperty keeps a "__proto__" key as data instead of changing the prototype
+      Object.defineProperty(out, key, { value: this.parseValue(), enumerable: true, writable: true, configurable: true });
+      this.skipWs();
+      const c = this.text[this.pos++];
+      if (c === "}") return out;
+      if (c !== ",") {
+        this.pos--;
+        this.fail("expected , or }");
+      }
+    }
+  }
+}
+
+export interface CanonicalOptions {
+  /**
+   * What to do with NaN and infinities: `encode` writes the strings "NaN", "Infinity",
+   * "-Infinity" (results and series), `refuse` throws naming the JSON path.
+   */
+  nonFinite?: "encode" | "refuse";
+  /** Named in error messages. */
+  source?: string;
+}
+
+const NON_FINITE_STRINGS: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+
+/**
+ * Canonical JSON of DESIGN.md: keys sorted by UTF-16 code units, no whitespace,
+ * ECMAScript number form, exactly one trailing newline. Matches RFC 8785 for every value
+ * RFC 8785 accepts, and extends it with exact bigints.
+ */
+export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
+  return write(value, "$", options) + "\n";
+}
+
+function pathError(path: string, what: string, options: CanonicalOptions): never {
+  const src = options.source ? `${options.source}: ` : "";
+  throw new InvalidInputError(`${src}${what} at ${path}`, { file: options.source, path });
+}
+
+function write(value: unknown, path: string, options: CanonicalOptions): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return Number.isSafeInteger(Number(value)) ? String(Number(value)) : value.toString();
+    case "number":
+      if (Number.isFinite(value)) return JSON.stringify(value);
+      if (options.nonFinite === "encode") return JSON.stringify(Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+      return pathError(path, `${value} is not allowed (NaN and infinities may appear only in results and series)`, options);
+    case "object":
+      if (value === null) return "null";
+      if (Array.isArray(value)) return writeArray(value, path, options);
+      return writeObject(value as Record<string, unknown>, path, options);
+    default:
+      return pathError(path, `a ${typeof value} value cannot be stored as JSON`, options);
+  }
+}
+
+function writeArray(value: unknown[], path: string, options: CanonicalOptions): string {
+  const parts: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === undefined) pathError(`${path}[${i}]`, "undefined is not a JSON value", options);
+    parts.push(write(value[i], `${path}[${i}]`, options));
+  }
+  return `[${parts.join(",")}]`;
+}
+
+function writeObject(value: Record<string, unknown>, path: string, options: CanonicalOptions): string {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    pathError(path, "only plain objects can be stored as JSON", options);
+  }
+  // Default sort compares UTF-16 code units, which is the order RFC 8785 asks for.
+  const keys = Object.keys(value).sort();
+  const parts: string[] = [];
+  for (const key of keys) {
+    const v = value[key];
+    if (v === undefined) continue;
+    parts.push(`${JSON.stringify(key)}:${write(v, childPath(path, key), options)}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+export function childPath(path: string, key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/** Turn the stored strings "NaN", "Infinity", "-Infinity" back into numbers, deeply. */
+export function decodeNonFinite(value: JsonValue): JsonValue {
+  if (typeof value === "string") return value in NON_FINITE_STRINGS ? NON_FINITE_STRINGS[value]! : value;
+  if (Array.isArray(value)) return value.map(decodeNonFinite);
+  if (isJsonObject(value)) {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) out[k] = decodeNonFinite(v);
+    return out;
+  }
+  return value;
+}
+
+/** Where JSON-only consumers (ajv, JSON.stringify) must see a value: bigints as doubles. */
+export function toPlainJson(value: JsonValue): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(toPlainJson);
+  if (isJsonObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toPlainJson(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,81 @@
+import { flattenMetrics, flattenParams, type Experiment } from "../core/experiment.js";
+import { canonicalJson, type JsonValue } from "../core/json.js";
+import { formatNumber } from "./format.js";
+
+export interface ShowData {
+  id: string;
+  configHash: string;
+  parents: string[];
+  experiment: Experiment;
+}
+
+function paramText(v: JsonValue): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return String(v);
+  return canonicalJson(v, { nonFinite: "encode" }).trimEnd();
+}
+
+function section(title: string, rows: [string, string][]): string[] {
+  if (rows.length === 0) return [];
+  const w = Math.min(40, Math.max(...rows.map(([k]) => k.length)));
+  return ["", `${title}:`, ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)];
+}
+
+/** A readable page about one experiment, as `git show` is for a commit. */
+export function renderShow(d: ShowData): string {
+  const { meta } = d.experiment;
+  const exp = d.experiment;
+  const src = meta.source;
+  const lines = [
+    `experiment ${d.id}`,
+    `Name:     ${meta.name ?? "(unnamed)"}`,
+    `Status:   ${meta.status}${meta.exit_code !== undefined && meta.exit_code !== null ? ` (exit code ${meta.exit_code})` : ""}`,
+    `Created:  ${meta.created_at} by ${meta.created_by.name} <${meta.created_by.email}>`,
+    src?.commit
+      ? `Source:   ${src.commit}${src.branch ? ` (${src.branch})` : ""}${src.dirty ? ", with uncommitted changes" : ""}${
+          d.parents.includes(src.commit) ? "" : " [commit not in this repository]"
+        }`
+      : "Source:   none (recorded outside a commit: the repository had no commits, or the source was not given)",
+    `Config:   ${d.configHash}`,
+  ];
+  if (meta.tags?.length) lines.push(`Tags:     ${meta.tags.join(", ")}`);
+  if (meta.command?.length) lines.push(`Command:  ${meta.command.join(" ")}`);
+  if (meta.duration_s !== undefined) lines.push(`Duration: ${formatNumber(meta.duration_s)} s`);
+  if (meta.parents?.length) lines.push(`Derived from: ${meta.parents.join(", ")}`);
+  if (meta.message) lines.push("", ...meta.message.split("\n").map((l) => `    ${l}`));
+  lines.push(...section("Params", flattenParams(exp.config).map(([k, v]) => [k, paramText(v)])));
+  lines.push(...section("Results", flattenMetrics(exp.results).map(([k, v]) => [k, v === null ? "null" : formatNumber(v)])));
+  lines.push(
+    ...section(
+      "Series",
+      Object.entries(exp.series)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, s]) => [k, seriesLine(s.step, s.value)]),
+    ),
+  );
+  for (const [title, files] of [["Inputs", exp.inputs], ["Outputs", exp.outputs]] as const) {
+    if (!files) continue;
+    lines.push(
+      ...section(
+        title,
+        Object.entries(files).map(([p, f]) => {
+          const o = f as { sha256?: string; size?: number };
+          return [p, o.sha256 ? `sha256 ${o.sha256.slice(0, 16)}…  ${o.size ?? "?"} bytes` : paramText(f)];
+        }),
+      ),
+    );
+  }
+  if (exp.env) lines.push(...section("Environment", Object.entries(exp.env).map(([k, v]) => [k, paramText(v).slice(0, 120)])));
+  const files = Object.entries(exp.files);
+  if (files.length) lines.push(...section("Files", files.map(([p, data]) => [p, `${data.length} bytes`])));
+  return lines.join("\n") + "\n";
+}
+
+function seriesLine(step: number[], value: (number | null)[]): string {
+  const nums = value.filter((v): v is number => typeof v === "number" && !Number.isNaN(v));
+  if (nums.length === 0) return `${step.length} points`;
+  const last = value[value.length - 1];
+  return `${step.length} points, last ${last === null || last === undefined ? "null" : formatNumber(last)}, min ${formatNumber(
+    Math.min(...nums),
+  )}, max ${formatNumber(Math.max(...nums))}`;
+}

@@ -1,0 +1,347 @@
+import { AmbiguousError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import {
+  commitMessage,
+  experimentFiles,
+  experimentFromFiles,
+  validateExperiment,
+  type Experiment,
+} from "../core/experiment.js";
+import { commitSeconds } from "../core/time.js";
+import { access, constants } from "node:fs/promises";
+import { join } from "node:path";
+import { runGit, GitCommandError } from "./git.js";
+import { ObjectReader } from "./object-reader.js";
+import { buildTree, commitBody, makeObject, packfile, parseTree, type GitObject } from "./objects.js";
+import {
+  createRef,
+  createRefsAtomically,
+  deleteRefs,
+  listExperimentRefs,
+  packRefs,
+  EXPERIMENT_REFS,
+  type ExperimentRef,
+  type RefListing,
+} from "./refs.js";
+import type { Repository } from "./repository.js";
+
+export interface WriteOutcome {
+  id: string;
+  status: "created" | "exists";
+  configHash: string;
+  /** The source commit used as parent, or null when it is not in this repository. */
+  parent: string | null;
+}
+
+/** An experiment with everything that decides its id computed, nothing written yet. */
+interface Prepared {
+  id: string;
+  configHash: string;
+  parent: string | null;
+  objects: GitObject[];
+}
+
+export type ReadCallback = (id: string, result: Experiment | Error) => void;
+
+/**
+ * Experiments in git: write, list, read, resolve, remove. Callers never learn which git
+ * mechanism ran (pack streams, `cat-file --batch`, `update-ref --stdin`).
+ */
+export class ExperimentStore {
+  private reader: ObjectReader | undefined;
+
+  constructor(readonly repo: Repository) {}
+
+  private objects(): ObjectReader {
+    this.reader ??= new ObjectReader(this.repo.cwd);
+    return this.reader;
+  }
+
+  async close(): Promise<void> {
+    await this.reader?.close();
+    this.reader = undefined;
+  }
+
+  /**
+   * Write experiments: objects first, then each ref with create-if-absent. Recording the
+   * same content again is no error: the outcome says "exists" and nothing changes.
+   */
+  async write(exps: Experiment[], onProgress?: (done: number, total: number) => void): Promise<WriteOutcome[]> {
+    for (const e of exps) validateExperiment(e);
+    const present = await this.existingCommits(exps.map((e) => e.meta.source?.commit ?? null));
+    const prepared = exps.map((e) => this.prepare(e, present));
+    const have = await this.existingRefs(prepared.map((p) => p.id));
+    const fresh = dedupe(prepared.filter((p) => !have.has(p.id)));
+    if (fresh.length > 0) {
+      await this.assertWritable();
+      await this.writeObjects(fresh.flatMap((p) => p.objects));
+      onProgress?.(Math.floor(exps.length / 2), exps.length);
+      const created = await this.createRefs(fresh.map((p) => p.id));
+      for (const id of created.existed) have.add(id);
+      if (fresh.length > 100) await packRefs(this.repo);
+    }
+    onProgress?.(exps.length, exps.length);
+    const freshIds = new Set(fresh.map((p) => p.id));
+    return prepared.map((p) => ({
+      id: p.id,
+      status: freshIds.has(p.id) && !have.has(p.id) ? "created" : "exists",
+      configHash: p.configHash,
+      parent: p.parent,
+    }));
+  }
+
+  /** The id an experiment would get here, without writing anything. */
+  async idOf(exp: Experiment): Promise<string> {
+    validateExperiment(exp);
+    const present = await this.existingCommits([exp.meta.source?.commit ?? null]);
+    return this.prepare(exp, present).id;
+  }
+
+  private prepare(exp: Experiment, presentCommits: Set<string>): Prepared {
+    const algo = this.repo.algo;
+    const files = experimentFiles(exp);
+    const objects = buildTree(files, algo);
+    const root = objects[objects.length - 1]!;
+    const configHash = makeObject("blob", files.find((f) => f.path === "config.json")!.data, algo).id;
+    const source = exp.meta.source?.commit ?? null;
+    const parent = source !== null && presentCommits.has(source) ? source : null;
+    const commit = makeObject(
+      "commit",
+      commitBody({
+        tree: root.id,
+        parents: parent ? [parent] : [],
+        name: exp.meta.created_by.name,
+        email: exp.meta.created_by.email,
+        seconds: commitSeconds(exp.meta.created_at),
+        message: commitMessage(exp.meta, configHash),
+      }),
+      algo,
+    );
+    objects.push(commit);
+    return { id: commit.id, configHash, parent, objects };
+  }
+
+  private async existingCommits(commits: (string | null)[]): Promise<Set<string>> {
+    const wanted = [...new Set(commits.filter((c): c is string => c !== null))];
+    const present = new Set<string>();
+    const reader = this.objects();
+    for (const c of wanted) {
+      reader.request(c, (o) => {
+        if (o?.type === "commit") present.add(c);
+      });
+    }
+    await reader.drain();
+    return present;
+  }
+
+  private async existingRefs(ids: string[]): Promise<Set<string>> {
+    if (ids.length > 50) return new Set((await this.list()).refs.map((r) => r.id));
+    const r = await runGit(["for-each-ref", "--format=%(refname)", ...ids.map((id) => EXPERIMENT_REFS + id)], {
+      cwd: this.repo.cwd,
+    });
+    if (r.code !== 0) throw new GitCommandError(["for-each-ref"], r);
+    return new Set(
+      r.stdout
+        .toString("utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((ref) => ref.slice(EXPERIMENT_REFS.length)),
+    );
+  }
+
+  private async assertWritable(): Promise<void> {
+    for (const dir of [join(this.repo.gitDir, "objects"), join(this.repo.gitDir, "refs")]) {
+      try {
+        await access(dir, constants.W_OK);
+      } catch (e) {
+        throw new EnvironmentError(`cannot write to ${dir}: check the permissions of the repository's .git folder`, {
+          cause: e,
+        });
+      }
+    }
+  }
+
+  /** Small batches become loose objects, large ones one pack: as `git receive-pack` does. */
+  private async writeObjects(objects: GitObject[]): Promise<void> {
+    const unique = [...new Map(objects.map((o) => [o.id, o])).values()];
+    const pack = packfile(unique, this.repo.algo);
+    const args = unique.length <= 100 ? ["unpack-objects", "-q"] : ["index-pack", "--stdin"];
+    const r = await runGit(args, { cwd: this.repo.cwd, input: pack });
+    if (r.code !== 0) {
+      throw new EnvironmentError(`could not write objects into ${this.repo.gitDir}: ${r.stderr.trim()}`);
+    }
+  }
+
+  private async createRefs(ids: string[]): Promise<{ existed: string[] }> {
+    if (await createRefsAtomically(this.repo, ids)) return { existed: [] };
+    // Another writer created some of them meanwhile: same name means same content.
+    const existed: string[] = [];
+    for (const id of ids) if ((await createRef(this.repo, id)) === "exists") existed.push(id);
+    return { existed };
+  }
+
+  list(): Promise<RefListing> {
+    return listExperimentRefs(this.repo);
+  }
+
+  /** Read one experiment by full id. */
+  async read(id: string): Promise<Experiment> {
+    let result: Experiment | Error = new NotFoundError(`experiment ${id} not found`);
+    await this.readMany([id], (_id, r) => (result = r));
+    if (result instanceof Error) throw result;
+    return result;
+  }
+
+  /**
+   * Read many experiments through one pipelined reader, at most `window` in flight.
+   * Results arrive in the order of `ids`; failures are reported per id, never thrown.
+   */
+  async readMany(ids: string[], onEach: ReadCallback, window = 256): Promise<void> {
+    const reader = this.objects();
+    const done = new Map<number, Experiment | Error>();
+    let next = 0;
+    let emitted = 0;
+    await new Promise<void>((resolve) => {
+      const flush = (): void => {
+        while (done.has(emitted)) {
+          const r = done.get(emitted)!;
+          done.delete(emitted);
+          onEach(ids[emitted]!, r);
+          emitted++;
+        }
+      };
+      const pump = (): void => {
+        while (next < ids.length && next - emitted < window) {
+          const i = next++;
+          const id = ids[i]!;
+          this.readFiles(reader, id, (files, err) => {
+            done.set(i, err ?? toExperiment(id, files!));
+            flush();
+            if (emitted === ids.length) resolve();
+            else pump();
+          });
+        }
+      };
+      if (ids.length === 0) resolve();
+      else pump();
+    });
+  }
+
+  private readFiles(
+    reader: ObjectReader,
+    id: string,
+    done: (files: Map<string, Uint8Array> | null, err?: Error) => void,
+  ): void {
+    const files = new Map<string, Uint8Array>();
+    let pending = 1;
+    let failed = false;
+    const settle = (): void => {
+      if (--pending === 0 && !failed) done(files);
+    };
+    const fail = (err: Error): void => {
+      if (!failed) done(null, err);
+      failed = true;
+    };
+    const readTree = (spec: string, prefix: string): void => {
+      reader.request(spec, (tree) => {
+        if (!tree || tree.type !== "tree") {
+          fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is missing`));
+          return;
+        }
+        for (const e of parseTree(tree.data, this.repo.algo)) {
+          pending++;
+          const path = prefix + e.name;
+          if (e.mode === "40000") readTree(e.id, `${path}/`);
+          else
+            reader.request(e.id, (blob) => {
+              if (!blob) return fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${path} is missing`));
+              files.set(path, blob.data);
+              settle();
+            });
+        }
+        settle();
+      });
+    };
+    readTree(`${id}^{tree}`, "");
+  }
+
+  /** The config hash: the blob id of config.json, as stored. */
+  async configHash(id: string): Promise<string> {
+    const r = await runGit(["rev-parse", `${id}:config.json`], { cwd: this.repo.cwd });
+    if (r.code !== 0) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no config.json`);
+    return r.stdout.toString("utf8").trim();
+  }
+
+  /** Parents of an experiment commit (its source commit when that was present). */
+  async commitParents(id: string): Promise<string[]> {
+    const c = await this.objects().read(id);
+    if (!c || c.type !== "commit") throw new NotFoundError(`experiment ${id} not found`);
+    return [...c.data.toString("utf8").matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]!);
+  }
+
+  /**
+   * Name an experiment by full ref, full id, unique id prefix (4+ hex) or unique name.
+   * Ambiguity is an error listing the candidates.
+   */
+  async resolve(spec: string, listing?: RefListing): Promise<string> {
+    const refs = (listing ?? (await this.list())).refs;
+    const s = spec.trim();
+    const bare = s.startsWith(EXPERIMENT_REFS) ? s.slice(EXPERIMENT_REFS.length) : s;
+    if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
+      const lower = bare.toLowerCase();
+      const hits = refs.filter((r) => r.id.startsWith(lower));
+      if (hits.length === 1) return hits[0]!.id;
+      if (hits.length > 1) throw new AmbiguousError(spec, hits.map((h) => h.id.slice(0, 12)));
+    }
+    if (s.startsWith(EXPERIMENT_REFS)) throw new NotFoundError(`no experiment at ${s}; see 'git exp ls'`);
+    const named = await this.findByName(refs, s);
+    if (named.length === 1) return named[0]!;
+    if (named.length > 1) throw new AmbiguousError(spec, named.map((id) => id.slice(0, 12)));
+    throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
+  }
+
+  private async findByName(refs: ExperimentRef[], name: string): Promise<string[]> {
+    const reader = this.objects();
+    const hits: string[] = [];
+    for (const r of refs) {
+      reader.request(`${r.id}:experiment.json`, (o) => {
+        if (o && o.data.includes(name) && parseName(o.data) === name) hits.push(r.id);
+      });
+    }
+    await reader.drain();
+    return hits;
+  }
+
+  /** Delete experiment refs; the objects stay until `git gc` prunes them. */
+  async remove(ids: string[]): Promise<void> {
+    await this.assertWritable();
+    await deleteRefs(
+      this.repo,
+      ids.map((id) => ({ id, ref: EXPERIMENT_REFS + id })),
+    );
+  }
+}
+
+function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {
+  try {
+    return experimentFromFiles(files, id.slice(0, 12));
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+function parseName(data: Buffer): string | undefined {
+  try {
+    const v = JSON.parse(data.toString("utf8")) as { name?: unknown };
+    return typeof v.name === "string" ? v.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function dedupe(items: Prepared[]): Prepared[] {
+  return [...new Map(items.map((p) => [p.id, p])).values()];
+}
+
+export function assertId(id: string): void {
+  if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id)) throw new InvalidInputError(`${id} is not a full experiment id`);
+}

@@ -1,0 +1,38 @@
+import { EnvironmentError } from "../core/errors.js";
+import { runGit, git, type GitOptions } from "./git.js";
+import type { HashAlgo } from "./objects.js";
+import { join } from "node:path";
+
+/** Where a repository lives and how it hashes; found once per process. */
+export interface Repository {
+  /** Absolute path of the git directory (`.git`, or the bare repository). */
+  gitDir: string;
+  /** The work tree, or null in a bare repository. */
+  workTree: string | null;
+  /** Where git commands run. */
+  cwd: string;
+  algo: HashAlgo;
+  /** `<git dir>/exp`: the index and caches, never committed. */
+  expDir: string;
+}
+
+export async function openRepository(cwd: string = process.cwd()): Promise<Repository> {
+  const r = await runGit(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-object-format"], { cwd });
+  if (r.code !== 0) {
+    throw new EnvironmentError(
+      `${cwd} is not inside a git repository: run 'git init' first, or cd into a repository`,
+    );
+  }
+  const [gitDir, bare, format] = r.stdout.toString("utf8").trim().split("\n");
+  let workTree: string | null = null;
+  if (bare !== "true") {
+    const top = await runGit(["rev-parse", "--show-toplevel"], { cwd });
+    if (top.code === 0) workTree = top.stdout.toString("utf8").trim();
+  }
+  const algo: HashAlgo = format === "sha256" ? "sha256" : "sha1";
+  return { gitDir: gitDir!, workTree, cwd: workTree ?? gitDir!, algo, expDir: join(gitDir!, "exp") };
+}
+
+export function gitIn(repo: Repository, args: string[], options: Omit<GitOptions, "cwd"> = {}): Promise<string> {
+  return git(args, { ...options, cwd: repo.cwd });
+}
