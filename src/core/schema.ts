@@ -26,17 +26,34 @@ let ajv: AjvClass | undefined;
 const require = createRequire(import.meta.url);
 const compiled = new Map<SchemaName, ValidateFunction>();
 
+type Precompiled = Partial<Record<SchemaName, ValidateFunction>>;
+let precompiled: Precompiled | null | undefined;
+
+/**
+ * The build compiles every schema to standalone code (schemas/compile.mjs); loading that
+ * costs ~2 ms where the ajv compiler costs ~100 ms. Running from source, ajv compiles.
+ */
+function loadPrecompiled(): Precompiled | null {
+  if (precompiled === undefined) {
+    try {
+      precompiled = require("../../schemas/validators.cjs") as Precompiled;
+    } catch {
+      precompiled = null;
+    }
+  }
+  return precompiled;
+}
+
 function validator(name: SchemaName): ValidateFunction {
-  let fn = compiled.get(name);
+  let fn = compiled.get(name) ?? loadPrecompiled()?.[name];
   if (!fn) {
-    // Compiled on first use: most commands never validate, and compiling costs milliseconds.
     if (!ajv) {
       const { Ajv } = require("ajv") as typeof import("ajv");
       ajv = new Ajv({ allErrors: false, strict: false });
     }
     fn = ajv.compile(SCHEMAS[name]);
-    compiled.set(name, fn);
   }
+  compiled.set(name, fn);
   return fn;
 }
 
