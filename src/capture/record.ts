@@ -14,6 +14,7 @@ import { formatCreatedAt, parseGitDate } from "../core/time.js";
 import type { ExperimentStore, WriteOutcome } from "../store/experiment-store.js";
 import { checksumPaths } from "./checksums.js";
 import { captureIdentity, captureSource } from "./git-state.js";
+import { enforceConfigSchema } from "./rules-file.js";
 
 export interface RecordInput {
   config: JsonObject;
@@ -55,6 +56,7 @@ function checkInput(input: RecordInput): void {
 /** Build the experiment a record would write, capturing identity, time and code state. */
 export async function buildExperiment(store: ExperimentStore, input: RecordInput): Promise<Experiment> {
   checkInput(input);
+  await enforceConfigSchema(store.repo, input.config);
   const base = store.repo.workTree ?? store.repo.cwd;
   const [createdBy, source, inputs, outputs] = await Promise.all([
     captureIdentity(store.repo),
