@@ -9,6 +9,7 @@ import { rmCommand } from "./commands/rm.js";
 import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
 import { checkCommand } from "./commands/check.js";
+import { plotCommand } from "./commands/plot.js";
 
 export const VERSION = "0.1.0";
 
@@ -20,6 +21,7 @@ const COMMANDS: CommandDef[] = [
   exportCommand,
   importCommand,
   checkCommand,
+  plotCommand,
 ];
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */

@@ -91,7 +91,7 @@ export function lineChartSvg(series: ChartSeries[], options: ChartOptions = {}):
   const W = options.width ?? 640;
   const H = options.height ?? 360;
   const logY = options.logY ?? false;
-  const legendRows = Math.min(series.length, 12);
+  const legendRows = Math.min(new Set(series.map((s) => s.label)).size, 12);
   const pad = { l: 64, r: 16, t: options.title ? 32 : 12, b: 44 + (legendRows > 0 ? 16 * Math.ceil(legendRows / 3) : 0) };
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
@@ -110,14 +110,15 @@ export function lineChartSvg(series: ChartSeries[], options: ChartOptions = {}):
   const sx = (x: number): number => pad.l + ((x - ext.x0) / (ext.x1 - ext.x0)) * pw;
   const sy = (y: number): number => pad.t + ph - ((ty(y) - ly0) / (ly1 - ly0)) * ph;
   out.push(...axes(ext, options, { W, H, pad, pw, ph, sx, sy, logY }));
-  series.forEach((s, i) => out.push(seriesPath(s, s.color ?? PALETTE[i % PALETTE.length]!, sx, sy, logY)));
+  const colours = colourMap(series);
+  series.forEach((s) => out.push(seriesPath(s, colours.get(s)!, sx, sy, logY)));
   for (const m of options.markers ?? []) {
     if (!Number.isFinite(m.y) || (logY && m.y <= 0)) continue;
     const [cx, cy] = [sx(m.x).toFixed(1), sy(m.y).toFixed(1)];
     out.push(`<circle cx="${cx}" cy="${cy}" r="5" fill="#e15759" stroke="#000" stroke-width="1"/>`);
     out.push(`<text x="${cx}" y="${Number(cy) - 8}" text-anchor="middle" font-weight="bold">${escapeXml(m.label)}</text>`);
   }
-  out.push(...legend(series, { W, H, pad }));
+  out.push(...legend(series, colours, { W, H, pad }));
   out.push("</svg>");
   return out.join("\n") + "\n";
 }
@@ -180,17 +181,30 @@ function seriesPath(s: ChartSeries, color: string, sx: (x: number) => number, sy
   return `<path class="series" data-label="${escapeXml(s.label)}" d="${d || "M0,0"}" fill="none" stroke="${color}" stroke-width="${single ? 6 : 1.8}" stroke-linecap="round" stroke-linejoin="round"><title>${escapeXml(s.label)}</title></path>`;
 }
 
-function legend(series: ChartSeries[], f: { W: number; H: number; pad: { l: number; b: number } }): string[] {
-  const shown = series.slice(0, 12);
+/** Runs with the same label (say the same learning rate) share a colour and a legend entry. */
+function colourMap(series: ChartSeries[]): Map<ChartSeries, string> {
+  const byLabel = new Map<string, string>();
+  const out = new Map<ChartSeries, string>();
+  for (const s of series) {
+    if (!byLabel.has(s.label)) byLabel.set(s.label, s.color ?? PALETTE[byLabel.size % PALETTE.length]!);
+    out.set(s, s.color ?? byLabel.get(s.label)!);
+  }
+  return out;
+}
+
+function legend(series: ChartSeries[], colours: Map<ChartSeries, string>, f: { W: number; H: number; pad: { l: number; b: number } }): string[] {
+  const seen = new Set<string>();
+  const unique = series.filter((s) => !seen.has(s.label) && seen.add(s.label));
+  const shown = unique.slice(0, 12);
   const colW = (f.W - f.pad.l) / 3;
   const out = shown.map((s, i) => {
     const x = f.pad.l + (i % 3) * colW;
     const y = f.H - f.pad.b + 50 + Math.floor(i / 3) * 16;
-    const color = s.color ?? PALETTE[i % PALETTE.length]!;
+    const color = colours.get(s)!;
     const label = s.label.length > 34 ? s.label.slice(0, 33) + "…" : s.label;
     return `<rect x="${x}" y="${y - 8}" width="12" height="3" fill="${color}"/><text x="${x + 16}" y="${y - 4}" fill="#333">${escapeXml(label)}</text>`;
   });
-  if (series.length > shown.length) out.push(`<text x="${f.W - 8}" y="${f.H - 4}" text-anchor="end" fill="#666">+${series.length - shown.length} more</text>`);
+  if (unique.length > shown.length) out.push(`<text x="${f.W - 8}" y="${f.H - 4}" text-anchor="end" fill="#666">+${unique.length - shown.length} more</text>`);
   return out;
 }
 
