@@ -1,20 +1,11 @@
-import { foldAnnotations } from "../core/annotations.js";
 import { InvalidInputError } from "../core/errors.js";
-import { flattenMetrics } from "../core/experiment.js";
 import { direction, globMatch, type Rule, type Rules } from "../core/rules.js";
-import { readAllAnnotations } from "../store/annotations.js";
+import type { Entry } from "./catalog.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { commitsBetween, firstParentHistory, mergeBase, requireCommit } from "../store/history.js";
 
 /** What a check needs to know of one experiment. */
-export interface Candidate {
-  id: string;
-  name: string | null;
-  createdAt: string;
-  sourceCommit: string | null;
-  configHash: string;
-  metrics: Record<string, number | null>;
-}
+export type Candidate = Pick<Entry, "id" | "name" | "createdAt" | "sourceCommit" | "configHash" | "metrics">;
 
 /** Two-sided p-value of a difference of means (Welch's t-test), or undefined without variance. */
 export type PValue = (a: number[], b: number[]) => number | undefined;
@@ -55,30 +46,6 @@ export interface CheckOptions {
   pValue?: PValue;
   /** How far back the base branch is searched for experiments. */
   historyLimit?: number;
-}
-
-/** Every live experiment with what a check needs, read in one pass. */
-export async function loadCandidates(store: ExperimentStore): Promise<Candidate[]> {
-  const { refs } = await store.list();
-  const events = await readAllAnnotations(store.repo);
-  const out: Candidate[] = [];
-  await store.readMany(
-    refs.map((r) => r.id),
-    (id, exp) => {
-      if (exp instanceof Error) return;
-      const state = foldAnnotations(exp.meta, events.get(id) ?? []);
-      if (state.deleted) return;
-      out.push({
-        id,
-        name: state.name,
-        createdAt: exp.meta.created_at,
-        sourceCommit: exp.meta.source?.commit ?? null,
-        configHash: store.configHashOf(exp),
-        metrics: Object.fromEntries(flattenMetrics(exp.results)),
-      });
-    },
-  );
-  return out;
 }
 
 /** Run the rules on the experiments of head (base..head) against those of the base. */

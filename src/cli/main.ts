@@ -10,6 +10,7 @@ import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
 import { checkCommand } from "./commands/check.js";
 import { plotCommand } from "./commands/plot.js";
+import { reportCommand } from "./commands/report.js";
 
 export const VERSION = "0.1.0";
 
@@ -22,6 +23,7 @@ const COMMANDS: CommandDef[] = [
   importCommand,
   checkCommand,
   plotCommand,
+  reportCommand,
 ];
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */

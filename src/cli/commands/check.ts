@@ -1,7 +1,8 @@
 import { appendFile, writeFile } from "node:fs/promises";
 import { UsageError } from "../../core/errors.js";
 import { checkRule, type Requirement, type Rule, type Rules } from "../../core/rules.js";
-import { loadCandidates, runCheck } from "../../analysis/check.js";
+import { runCheck } from "../../analysis/check.js";
+import { loadCatalog } from "../../analysis/catalog.js";
 import { welchPValue } from "../../analysis/welch.js";
 import { loadRulesFile } from "../../capture/rules-file.js";
 import { defaultBaseRef } from "../../store/history.js";
@@ -33,7 +34,7 @@ export const checkCommand: CommandDef = {
     const store = await ctx.store();
     const rules = await rulesFrom(args, ctx);
     const baseRef = optString(args["base"]) ?? (await defaultBaseRef(store.repo, ctx.io.env));
-    const candidates = await loadCandidates(store);
+    const candidates = await loadCatalog(store);
     const report = await runCheck(store, rules, candidates, {
       baseRef,
       headRef: optString(args["head"]) ?? "HEAD",
