@@ -8,10 +8,17 @@ import { lsCommand } from "./commands/ls.js";
 import { rmCommand } from "./commands/rm.js";
 import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
+import { tagCommand } from "./commands/tag.js";
+import { untagCommand } from "./commands/untag.js";
+import { noteCommand } from "./commands/note.js";
+import { renameCommand } from "./commands/rename.js";
+import { restoreCommand } from "./commands/restore.js";
 
 export const VERSION = "0.1.0";
 
 const COMMANDS: CommandDef[] = [recordCommand, showCommand, lsCommand, rmCommand, exportCommand, importCommand];
+// Sharing: annotations after the fact, and moving experiments between clones.
+COMMANDS.push(tagCommand, untagCommand, noteCommand, renameCommand, restoreCommand);
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
 const BUG_EXIT = 70;
