@@ -13,12 +13,15 @@ import { untagCommand } from "./commands/untag.js";
 import { noteCommand } from "./commands/note.js";
 import { renameCommand } from "./commands/rename.js";
 import { restoreCommand } from "./commands/restore.js";
+import { pushCommand } from "./commands/push.js";
+import { pullCommand } from "./commands/pull.js";
+import { initCommand } from "./commands/init.js";
 
 export const VERSION = "0.1.0";
 
 const COMMANDS: CommandDef[] = [recordCommand, showCommand, lsCommand, rmCommand, exportCommand, importCommand];
 // Sharing: annotations after the fact, and moving experiments between clones.
-COMMANDS.push(tagCommand, untagCommand, noteCommand, renameCommand, restoreCommand);
+COMMANDS.push(tagCommand, untagCommand, noteCommand, renameCommand, restoreCommand, pushCommand, pullCommand, initCommand);
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
 const BUG_EXIT = 70;
