@@ -27,9 +27,9 @@ export async function gitPush(repo: Repository, target: string, refspecs: string
   return { result, status };
 }
 
-/** `git fetch` of explicit refspecs (given on stdin, so thousands fit), never touching tags or FETCH_HEAD. */
+/** `git fetch` of explicit refspecs (given on stdin, so thousands fit), never touching tags. */
 export function gitFetch(repo: Repository, target: string, refspecs: string[], options: { prune?: boolean } = {}): Promise<GitResult> {
-  const args = ["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", ...(options.prune ? ["--prune"] : []), target];
+  const args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", ...(options.prune ? ["--prune"] : []), target];
   if (refspecs.length <= 8) return runGit([...args, ...refspecs], { cwd: repo.cwd });
   return runGit([...args, "--stdin"], { cwd: repo.cwd, input: refspecs.join("\n") + "\n" });
 }
