@@ -12,3 +12,12 @@ export { ExperimentStore, type WriteOutcome } from "./store/experiment-store.js"
 export { record, buildExperiment, type RecordInput } from "./capture/record.js";
 export { importDocuments, type ImportSummary } from "./capture/import.js";
 export { listExperiments, showExperiment } from "./analysis/listing.js";
+// Sharing: remotes, annotations after the fact, export and MLflow import.
+export { push, type PushSummary, type PushOptions } from "./store/push.js";
+export { pull, type PullSummary, type PullOptions } from "./store/pull.js";
+export { initRemote, type InitSummary } from "./store/remote-config.js";
+export { verifyExperiments } from "./store/verify.js";
+export { annotate, annotationState, readAllAnnotations, type AnnotateResult } from "./store/annotations.js";
+export { foldAnnotations, parseEvents, NOTES_REF, type AnnotationEvent, type AnnotationState, type AnnotationChange } from "./core/annotations.js";
+export { experimentTable, exportDocuments } from "./analysis/export.js";
+export { importMlflow, type MlflowImportSummary } from "./capture/mlflow.js";

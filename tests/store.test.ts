@@ -169,13 +169,16 @@ describe("experiments written by other tools", () => {
 });
 
 describe("rm", () => {
-  it("deletes the ref; git fsck stays clean", async () => {
+  it("hides the experiment with a delete event; --purge also deletes the ref; git fsck stays clean", async () => {
     const dir = makeRepo({ commit: true });
     const id = await recordIn(dir, { a: 1 }, { x: 1 }, ["--name", "gone"]);
     const r = await cli(dir, ["rm", "gone"]);
-    expect(r.code).toBe(0);
-    expect(git(dir, ["for-each-ref", "refs/experiments/"])).toBe("");
+    expect(r.code, r.stderr).toBe(0);
     expect((await cli(dir, ["show", id])).code).toBe(3);
+    expect(git(dir, ["notes", "--ref=refs/notes/experiments", "show", id])).toMatch(/"op":"delete"/);
+    const purge = await cli(dir, ["rm", "--purge", id]);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(git(dir, ["for-each-ref", "refs/experiments/"])).toBe("");
     git(dir, ["fsck", "--strict", "--no-dangling"]);
   });
 

@@ -1,5 +1,7 @@
 import { flattenMetrics, type Experiment } from "../core/experiment.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import { annotationState } from "../store/annotations.js";
+import type { AnnotationState } from "../core/annotations.js";
 
 export interface ExperimentSummary {
   id: string;
@@ -48,11 +50,18 @@ export interface ExperimentDetails {
   configHash: string;
   parents: string[];
   experiment: Experiment;
+  /** Current name, tags, notes and deleted flag: the stored ones changed by later events. */
+  annotations: AnnotationState;
 }
 
-export async function showExperiment(store: ExperimentStore, spec: string): Promise<ExperimentDetails> {
-  const id = await store.resolve(spec);
+export async function showExperiment(
+  store: ExperimentStore,
+  spec: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<ExperimentDetails> {
+  const id = await store.resolve(spec, undefined, options);
   const [experiment, parents] = await Promise.all([store.read(id), store.commitParents(id)]);
   const configHash = await store.configHash(id);
-  return { id, configHash, parents, experiment };
+  const annotations = await annotationState(store, id, experiment.meta);
+  return { id, configHash, parents, experiment, annotations };
 }

@@ -11,6 +11,14 @@ import { importCommand } from "./commands/import.js";
 import { checkCommand } from "./commands/check.js";
 import { plotCommand } from "./commands/plot.js";
 import { reportCommand } from "./commands/report.js";
+import { tagCommand } from "./commands/tag.js";
+import { untagCommand } from "./commands/untag.js";
+import { noteCommand } from "./commands/note.js";
+import { renameCommand } from "./commands/rename.js";
+import { restoreCommand } from "./commands/restore.js";
+import { pushCommand } from "./commands/push.js";
+import { pullCommand } from "./commands/pull.js";
+import { initCommand } from "./commands/init.js";
 
 export const VERSION = "0.1.0";
 
@@ -21,6 +29,14 @@ const COMMANDS: CommandDef[] = [
   rmCommand,
   exportCommand,
   importCommand,
+  tagCommand,
+  untagCommand,
+  noteCommand,
+  renameCommand,
+  restoreCommand,
+  pushCommand,
+  pullCommand,
+  initCommand,
   checkCommand,
   plotCommand,
   reportCommand,

@@ -32,31 +32,93 @@ export interface AnnotationState {
 export function eventLine(e: AnnotationEvent): string {
   if (e.op === "tag" || e.op === "untag") checkTag(e.tag ?? "");
   if (e.op === "rename") checkName(e.name ?? "");
-  if (e.op === "note" && typeof e.text !== "string") throw new InvalidInputError("a note needs text");
+  if (e.op === "note" && (typeof e.text !== "string" || e.text.trim() === "")) {
+    throw new InvalidInputError("a note needs text: give the note as one argument in quotes");
+  }
   return canonicalJson(e as unknown as JsonObject);
 }
 
-/** Parse a note's lines; lines that are not events are skipped (another tool's notes). */
+/**
+ * Parse a note's lines. Lines that are not well-formed events (another tool's notes, or a
+ * hostile remote's) are skipped, so folding never trips over them.
+ */
 export function parseEvents(text: string): AnnotationEvent[] {
   const out: AnnotationEvent[] = [];
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
-    try {
-      const v = parseJson(line);
-      if (isJsonObject(v) && typeof v["op"] === "string" && typeof v["at"] === "string" && ANNOTATION_OPS.includes(v["op"] as AnnotationOp)) {
-        out.push(v as unknown as AnnotationEvent);
-      }
-    } catch {
-      // not an event line: ignore
-    }
+    const e = eventFromLine(line);
+    if (e) out.push(e);
   }
   return out;
+}
+
+function eventFromLine(line: string): AnnotationEvent | undefined {
+  try {
+    const v = parseJson(line);
+    if (!isJsonObject(v) || typeof v["op"] !== "string" || typeof v["at"] !== "string") return undefined;
+    if (!ANNOTATION_OPS.includes(v["op"] as AnnotationOp) || Number.isNaN(Date.parse(v["at"]))) return undefined;
+    const by = v["by"];
+    if (!isJsonObject(by) || typeof by["name"] !== "string" || typeof by["email"] !== "string") return undefined;
+    const e = v as unknown as AnnotationEvent;
+    eventLine(e);
+    return e;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields a user gives; time and author are stamped by stampEvents. */
+export interface AnnotationChange {
+  op: AnnotationOp;
+  tag?: string;
+  text?: string;
+  name?: string;
+}
+
+/**
+ * Give changes their time and author. Times only move forward on one experiment (at least
+ * 1 ms after its latest event), so a quick tag-then-untag folds in the order it was typed
+ * even when the clock is coarse or fixed by GIT_AUTHOR_DATE.
+ */
+export function stampEvents(existing: AnnotationEvent[], changes: AnnotationChange[], by: Person, nowMs: number): AnnotationEvent[] {
+  let last = Math.max(-Infinity, ...existing.map((e) => Date.parse(e.at)));
+  return changes.map((c) => {
+    const t = Math.max(nowMs, last + 1);
+    last = t;
+    const e: AnnotationEvent = { op: c.op, at: new Date(t).toISOString(), by: { name: by.name, email: by.email } };
+    if (c.tag !== undefined) e.tag = c.tag;
+    if (c.text !== undefined) e.text = c.text;
+    if (c.name !== undefined) e.name = c.name;
+    eventLine(e);
+    return e;
+  });
+}
+
+/** Whether a change would alter the current state (tagging a tagged experiment does not). */
+export function changesState(state: AnnotationState, c: AnnotationChange): boolean {
+  switch (c.op) {
+    case "tag":
+      return !state.tags.includes(c.tag ?? "");
+    case "untag":
+      return state.tags.includes(c.tag ?? "");
+    case "rename":
+      return state.name !== c.name;
+    case "delete":
+      return !state.deleted;
+    case "restore":
+      return state.deleted;
+    case "note":
+      return true;
+  }
 }
 
 /** The current state: experiment.json's name and tags, then every event in time order. */
 export function foldAnnotations(meta: Pick<ExperimentMeta, "name" | "tags">, events: AnnotationEvent[]): AnnotationState {
   const state: AnnotationState = { name: meta.name ?? null, tags: [...(meta.tags ?? [])], notes: [], deleted: false };
-  const ordered = [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : eventLine(a) < eventLine(b) ? -1 : 1));
+  // Ties in time break on the canonical line, so every clone folds in the same order.
+  const keyed = events.map((e) => ({ e, t: Date.parse(e.at), line: canonicalJson(e as unknown as JsonObject) }));
+  keyed.sort((a, b) => a.t - b.t || (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
+  const ordered = keyed.map((k) => k.e);
   const tags = new Set(state.tags);
   for (const e of ordered) {
     switch (e.op) {

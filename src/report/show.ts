@@ -1,12 +1,15 @@
 import { flattenMetrics, flattenParams, type Experiment } from "../core/experiment.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import { formatNumber } from "./format.js";
+import type { AnnotationState } from "../core/annotations.js";
+import { renderNotes } from "./annotations.js";
 
 export interface ShowData {
   id: string;
   configHash: string;
   parents: string[];
   experiment: Experiment;
+  annotations?: AnnotationState;
 }
 
 function paramText(v: JsonValue): string {
@@ -26,9 +29,12 @@ export function renderShow(d: ShowData): string {
   const { meta } = d.experiment;
   const exp = d.experiment;
   const src = meta.source;
+  const state = d.annotations;
+  const name = state ? state.name : meta.name ?? null;
+  const tags = state ? state.tags : meta.tags ?? [];
   const lines = [
-    `experiment ${d.id}`,
-    `Name:     ${meta.name ?? "(unnamed)"}`,
+    `experiment ${d.id}${state?.deleted ? "  [deleted: 'git exp restore' brings it back]" : ""}`,
+    `Name:     ${name ?? "(unnamed)"}${meta.name !== undefined && name !== meta.name ? ` (recorded as ${meta.name})` : ""}`,
     `Status:   ${meta.status}${meta.exit_code !== undefined && meta.exit_code !== null ? ` (exit code ${meta.exit_code})` : ""}`,
     `Created:  ${meta.created_at} by ${meta.created_by.name} <${meta.created_by.email}>`,
     src?.commit
@@ -38,11 +44,12 @@ export function renderShow(d: ShowData): string {
       : "Source:   none (recorded outside a commit: the repository had no commits, or the source was not given)",
     `Config:   ${d.configHash}`,
   ];
-  if (meta.tags?.length) lines.push(`Tags:     ${meta.tags.join(", ")}`);
+  if (tags.length) lines.push(`Tags:     ${tags.join(", ")}`);
   if (meta.command?.length) lines.push(`Command:  ${meta.command.join(" ")}`);
   if (meta.duration_s !== undefined) lines.push(`Duration: ${formatNumber(meta.duration_s)} s`);
   if (meta.parents?.length) lines.push(`Derived from: ${meta.parents.join(", ")}`);
   if (meta.message) lines.push("", ...meta.message.split("\n").map((l) => `    ${l}`));
+  if (state) lines.push(...renderNotes(state));
   lines.push(...section("Params", flattenParams(exp.config).map(([k, v]) => [k, paramText(v)])));
   lines.push(...section("Results", flattenMetrics(exp.results).map(([k, v]) => [k, v === null ? "null" : formatNumber(v)])));
   lines.push(

@@ -1,4 +1,16 @@
-import { NOTES_REF, eventLine, parseEvents, type AnnotationEvent } from "../core/annotations.js";
+import {
+  NOTES_REF,
+  changesState,
+  eventLine,
+  foldAnnotations,
+  parseEvents,
+  stampEvents,
+  type AnnotationChange,
+  type AnnotationEvent,
+  type AnnotationState,
+} from "../core/annotations.js";
+import type { ExperimentMeta, Person } from "../core/experiment.js";
+import type { ExperimentStore } from "./experiment-store.js";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
 import type { Repository } from "./repository.js";
@@ -49,4 +61,42 @@ export async function appendAnnotations(repo: Repository, id: string, events: An
   const args = ["notes", `--ref=${NOTES_REF}`, "add", "-f", "-F", "-", id];
   const r = await runGit(args, { cwd: repo.cwd, input: text });
   if (r.code !== 0) throw new GitCommandError(args, r);
+}
+
+export interface AnnotateResult {
+  id: string;
+  /** Events written; empty when every change was already the current state. */
+  written: AnnotationEvent[];
+  state: AnnotationState;
+}
+
+/**
+ * Apply tag/untag/note/rename/delete/restore changes to one experiment (full id). Every
+ * change is checked before anything is written; changes that would not alter the current
+ * state (tagging a tagged experiment) are left out.
+ */
+export async function annotate(
+  store: ExperimentStore,
+  id: string,
+  changes: AnnotationChange[],
+  options: { by: Person; nowMs?: number },
+): Promise<AnnotateResult> {
+  const meta = (await store.read(id)).meta;
+  const existing = await readAnnotations(store.repo, id);
+  const now = options.nowMs ?? Date.now();
+  const stamp = (cs: AnnotationChange[]): AnnotationEvent[] => stampEvents(existing, cs, options.by, now);
+  stamp(changes); // checks every change before anything is written
+  const effective: AnnotationChange[] = [];
+  for (const c of changes) {
+    if (changesState(foldAnnotations(meta, [...existing, ...stamp(effective)]), c)) effective.push(c);
+  }
+  const written = stamp(effective);
+  if (written.length > 0) await appendAnnotations(store.repo, id, written);
+  return { id, written, state: foldAnnotations(meta, [...existing, ...written]) };
+}
+
+/** The current name, tags, notes and deleted flag of one experiment. */
+export async function annotationState(store: ExperimentStore, id: string, meta?: ExperimentMeta): Promise<AnnotationState> {
+  const m = meta ?? (await store.read(id)).meta;
+  return foldAnnotations(m, await readAnnotations(store.repo, id));
 }

@@ -23,6 +23,13 @@ import {
   type RefListing,
 } from "./refs.js";
 import type { Repository } from "./repository.js";
+import { readAllAnnotations } from "./annotations.js";
+import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
+
+export interface ResolveOptions {
+  /** Also find experiments deleted with `rm` (to restore or purge them). */
+  includeDeleted?: boolean;
+}
 
 export interface WriteOutcome {
   id: string;
@@ -283,34 +290,51 @@ export class ExperimentStore {
     return [...c.data.toString("utf8").matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]!);
   }
 
+  /** Every experiment's annotation events (tags, notes, renames, deletes), by id. */
+  annotations(): Promise<Map<string, AnnotationEvent[]>> {
+    return readAllAnnotations(this.repo, this.objects());
+  }
+
   /**
-   * Name an experiment by full ref, full id, unique id prefix (4+ hex) or unique name.
-   * Ambiguity is an error listing the candidates.
+   * Name an experiment by full ref, full id, unique id prefix (4+ hex) or unique current
+   * name (after renames). Deleted experiments are not found unless asked for. Ambiguity is
+   * an error listing the candidates.
    */
-  async resolve(spec: string, listing?: RefListing): Promise<string> {
+  async resolve(spec: string, listing?: RefListing, options: ResolveOptions = {}): Promise<string> {
     const refs = (listing ?? (await this.list())).refs;
+    const events = await this.annotations();
+    const deleted = (id: string): boolean => foldAnnotations({}, events.get(id) ?? []).deleted;
     const s = spec.trim();
     const bare = s.startsWith(EXPERIMENT_REFS) ? s.slice(EXPERIMENT_REFS.length) : s;
     if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
       const lower = bare.toLowerCase();
-      const hits = refs.filter((r) => r.id.startsWith(lower));
+      const all = refs.filter((r) => r.id.startsWith(lower));
+      const hits = options.includeDeleted ? all : all.filter((r) => !deleted(r.id));
       if (hits.length === 1) return hits[0]!.id;
       if (hits.length > 1) throw new AmbiguousError(spec, hits.map((h) => h.id.slice(0, 12)));
+      if (all.length > 0) throw deletedError(spec, all[0]!.id);
     }
     if (s.startsWith(EXPERIMENT_REFS)) throw new NotFoundError(`no experiment at ${s}; see 'git exp ls'`);
-    const named = await this.findByName(refs, s);
+    const all = await this.findByName(refs, s, events);
+    const named = options.includeDeleted ? all : all.filter((id) => !deleted(id));
     if (named.length === 1) return named[0]!;
     if (named.length > 1) throw new AmbiguousError(spec, named.map((id) => id.slice(0, 12)));
+    if (all.length > 0) throw deletedError(spec, all[0]!);
     throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
   }
 
-  private async findByName(refs: ExperimentRef[], name: string): Promise<string[]> {
+  /** Experiments whose current name (stored, or the latest rename) is `name`. */
+  private async findByName(refs: ExperimentRef[], name: string, events: Map<string, AnnotationEvent[]>): Promise<string[]> {
     const reader = this.objects();
     const hits: string[] = [];
     for (const r of refs) {
-      reader.request(`${r.id}:experiment.json`, (o) => {
-        if (o && o.data.includes(name) && parseName(o.data) === name) hits.push(r.id);
-      });
+      const ev = events.get(r.id);
+      const renamed = ev?.some((e) => e.op === "rename");
+      if (!renamed) {
+        reader.request(`${r.id}:experiment.json`, (o) => {
+          if (o && o.data.includes(name) && parseName(o.data) === name) hits.push(r.id);
+        });
+      } else if (foldAnnotations({}, ev!).name === name) hits.push(r.id);
     }
     await reader.drain();
     return hits;
@@ -324,6 +348,12 @@ export class ExperimentStore {
       ids.map((id) => ({ id, ref: EXPERIMENT_REFS + id })),
     );
   }
+}
+
+function deletedError(spec: string, id: string): NotFoundError {
+  return new NotFoundError(
+    `'${spec}' names experiment ${id.slice(0, 12)}, which was deleted with 'git exp rm'; 'git exp restore ${id.slice(0, 12)}' brings it back`,
+  );
 }
 
 function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {

@@ -1,36 +1,54 @@
 import { createWriteStream } from "node:fs";
+import { access, constants } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
-import { documentLine, experimentToDocument } from "../../core/document.js";
+import { experimentTable, exportDocuments } from "../../analysis/export.js";
+import { tableToCsv } from "../../report/table.js";
 import type { CommandDef } from "../context.js";
 import { optString } from "../options.js";
 
 export const exportCommand: CommandDef = {
   command: "export",
-  describe: "write every experiment as one JSON document a line (NDJSON)",
+  describe: "write experiments as NDJSON (lossless), CSV or Parquet (one row each, a column per param and metric)",
   builder: (y) =>
     y
-      .option("format", { type: "string", choices: ["ndjson"], default: "ndjson", describe: "output format" })
-      .option("output", { alias: "o", type: "string", describe: "write to FILE instead of stdout" }),
+      .option("format", { type: "string", choices: ["ndjson", "csv", "parquet"], default: "ndjson", describe: "output format" })
+      .option("output", { alias: "o", type: "string", describe: "write to FILE instead of stdout (required for parquet)" }),
   run: async (args, ctx) => {
+    const format = String(args["format"]);
+    const given = optString(args["output"]);
+    if (format === "parquet" && !given) throw new UsageError("parquet is binary: give -o FILE.parquet");
+    const file = given ? resolve(ctx.io.cwd, given) : undefined;
+    if (file) await checkWritable(file);
     const store = await ctx.store();
-    const { refs, corrupt } = await store.list();
-    for (const c of corrupt) ctx.io.stderr(`warning: ${c.ref} points to ${c.target}: corrupt ref, skipped\n`);
-    const output = optString(args["output"]);
-    const file = output === undefined ? undefined : ctx.path(output);
-    const out = file ? createWriteStream(file) : undefined;
-    if (out) await new Promise((ok, fail) => out.on("open", ok).on("error", (e) => fail(new UsageError(`cannot write ${file}: ${e.message}`))));
-    const write = out ? (t: string) => void out.write(t) : ctx.io.stdout;
-    let failed = 0;
-    await store.readMany(
-      refs.map((r) => r.id),
-      (id, exp) => {
-        if (exp instanceof Error) {
-          failed++;
-          ctx.io.stderr(`warning: ${id.slice(0, 12)} skipped: ${exp.message}\n`);
-        } else write(documentLine(experimentToDocument(exp, id)));
-      },
-    );
-    if (out) await new Promise((ok) => out.end(ok));
-    return failed > 0 ? 4 : 0;
+    let problems: string[];
+    if (format === "ndjson") {
+      const out = file ? createWriteStream(file) : undefined;
+      const write = out ? (t: string) => void out.write(t) : ctx.io.stdout;
+      ({ problems } = await exportDocuments(store, write));
+      if (out) await new Promise((ok) => out.end(ok));
+    } else {
+      const result = await experimentTable(store);
+      problems = result.problems;
+      if (format === "csv") {
+        const text = tableToCsv(result.table);
+        if (file) await import("node:fs/promises").then((fs) => fs.writeFile(file, text));
+        else ctx.io.stdout(text);
+      } else {
+        const { writeParquet } = await import("../../report/parquet.js");
+        await writeParquet(result.table, file!);
+      }
+    }
+    for (const p of problems) ctx.io.stderr(`warning: ${p}\n`);
+    return problems.length > 0 ? 4 : 0;
   },
 };
+
+/** Refuse an unwritable destination before reading anything. */
+async function checkWritable(file: string): Promise<void> {
+  try {
+    await access(dirname(file), constants.W_OK);
+  } catch {
+    throw new UsageError(`cannot write ${file}: its folder does not exist or is not writable`);
+  }
+}

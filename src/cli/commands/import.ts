@@ -2,17 +2,23 @@ import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
 import { NotFoundError } from "../../core/errors.js";
 import { importDocuments } from "../../capture/import.js";
+import { importMlflow } from "../../capture/mlflow.js";
+import { resolve } from "node:path";
 import { Progress } from "../../report/progress.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import type { CommandDef, Context } from "../context.js";
 import { linesOf } from "../stdin.js";
 import { fileOrDash, withJson } from "../options.js";
 
 export const importCommand: CommandDef = {
   command: "import <file>",
-  describe: "import experiment documents, one JSON a line (FILE or - for stdin)",
-  builder: (y) => withJson(y).positional("file", { type: "string", describe: "NDJSON file from 'git exp export', or -" }),
+  describe: "import experiment documents, one JSON a line (FILE or - for stdin), or an MLflow file store (--from mlflow)",
+  builder: (y) =>
+    withJson(y)
+      .positional("file", { type: "string", describe: "NDJSON file from 'git exp export', or -; with --from mlflow, the mlruns folder" })
+      .option("from", { type: "string", choices: ["ndjson", "mlflow"], default: "ndjson", describe: "what FILE is" }),
   run: async (args, ctx) => {
+    if (args["from"] === "mlflow") return runMlflow(ctx.path(String(args["file"])), Boolean(args["json"]), ctx);
     const given = fileOrDash(args["file"]) ?? "-";
     const file = given === "-" ? "-" : ctx.path(given);
     if (file !== "-") await access(file).catch(() => Promise.reject(new NotFoundError(`${file} does not exist`)));
@@ -39,3 +45,18 @@ export const importCommand: CommandDef = {
     return summary.bad.length > 0 ? 2 : 0;
   },
 };
+
+async function runMlflow(path: string, json: boolean, ctx: Context): Promise<number> {
+  const store = await ctx.store();
+  const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "importing runs");
+  const summary = await importMlflow(store, path, { onProgress: (d, t) => progress.update(d, t) });
+  progress.finish();
+  for (const b of summary.bad) ctx.io.stderr(`run ${b.run}: ${b.reason} (run skipped)\n`);
+  if (json) ctx.io.stdout(renderJson(summary));
+  else {
+    ctx.io.stdout(
+      `imported ${summary.created + summary.existing} of ${summary.runs} MLflow runs: ${summary.created} new, ${summary.existing} already present, ${summary.skipped.length} deleted in MLflow, ${summary.bad.length} bad\n`,
+    );
+  }
+  return summary.bad.length > 0 ? 2 : 0;
+}

@@ -1,19 +1,22 @@
+import { runAnnotate } from "../annotate.js";
 import type { CommandDef } from "../context.js";
-import { strings } from "../options.js";
+import { strings, withJson } from "../options.js";
 
 export const rmCommand: CommandDef = {
   command: "rm <experiment..>",
-  describe: "delete experiments (their refs; git gc prunes the objects)",
-  builder: (y) => y.positional("experiment", { type: "string", array: true, describe: "id prefix, name or ref" }),
+  describe: "delete experiments: a delete event that travels with push and pull (--purge also drops the ref)",
+  builder: (y) =>
+    withJson(y)
+      .positional("experiment", { type: "string", array: true, describe: "id prefix, name or ref" })
+      .option("purge", { type: "boolean", describe: "also delete the ref here (git gc then prunes the objects)" }),
   run: async (args, ctx) => {
+    const purge = Boolean(args["purge"]);
     const store = await ctx.store();
-    const listing = await store.list();
-    // Resolve every name first, so one bad name deletes nothing.
-    const ids: string[] = [];
-    for (const spec of strings(args["experiment"])) ids.push(await store.resolve(spec, listing));
-    const unique = [...new Set(ids)];
-    await store.remove(unique);
-    for (const id of unique) ctx.io.stdout(`removed ${id}\n`);
+    await runAnnotate(ctx, strings(args["experiment"]), [{ op: "delete" }], {
+      json: Boolean(args["json"]),
+      includeDeleted: purge,
+      after: purge ? (ids) => store.remove(ids) : undefined,
+    });
     return 0;
   },
 };

@@ -8,11 +8,21 @@ import { withJson } from "../options.js";
 export const showCommand: CommandDef = {
   command: "show <experiment>",
   describe: "everything about one experiment (by id prefix, name or ref)",
-  builder: (y) => withJson(y).positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" }),
+  builder: (y) =>
+    withJson(y)
+      .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .option("deleted", { type: "boolean", describe: "also find experiments deleted with 'git exp rm'" }),
   run: async (args, ctx) => {
-    const d = await showExperiment(await ctx.store(), String(args["experiment"]));
+    const d = await showExperiment(await ctx.store(), String(args["experiment"]), { includeDeleted: Boolean(args["deleted"]) });
     if (args["json"]) {
-      ctx.io.stdout(renderJson({ ...experimentToDocument(d.experiment, d.id), config_hash: d.configHash, commit_parents: d.parents }));
+      ctx.io.stdout(
+        renderJson({
+          ...experimentToDocument(d.experiment, d.id),
+          config_hash: d.configHash,
+          commit_parents: d.parents,
+          annotations: d.annotations,
+        }),
+      );
     } else ctx.io.stdout(renderShow(d));
     return 0;
   },

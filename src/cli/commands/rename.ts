@@ -1,0 +1,18 @@
+import { runAnnotate } from "../annotate.js";
+import type { CommandDef } from "../context.js";
+import { withJson } from "../options.js";
+
+export const renameCommand: CommandDef = {
+  command: "rename <experiment> <name>",
+  describe: "give an experiment a new name (its id does not change)",
+  builder: (y) =>
+    withJson(y)
+      .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .positional("name", { type: "string", describe: "the new name" }),
+  run: async (args, ctx) => {
+    await runAnnotate(ctx, [String(args["experiment"])], [{ op: "rename", name: String(args["name"]) }], {
+      json: Boolean(args["json"]),
+    });
+    return 0;
+  },
+};

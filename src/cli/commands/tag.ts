@@ -1,0 +1,17 @@
+import { runAnnotate } from "../annotate.js";
+import type { CommandDef } from "../context.js";
+import { strings, withJson } from "../options.js";
+
+export const tagCommand: CommandDef = {
+  command: "tag <experiment> <tags..>",
+  describe: "add tags to an experiment (kept as events; they travel with push and pull)",
+  builder: (y) =>
+    withJson(y)
+      .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .positional("tags", { type: "string", array: true, describe: "tags to add" }),
+  run: async (args, ctx) => {
+    const changes = strings(args["tags"]).map((tag) => ({ op: "tag" as const, tag }));
+    await runAnnotate(ctx, [String(args["experiment"])], changes, { json: Boolean(args["json"]) });
+    return 0;
+  },
+};

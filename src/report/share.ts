@@ -1,0 +1,32 @@
+import type { PullSummary } from "../store/pull.js";
+import type { PushSummary } from "../store/push.js";
+import type { InitSummary } from "../store/remote-config.js";
+
+/** Summary lines for stdout; problems go to stderr, one line each, at most `limit`. */
+export function renderPush(s: PushSummary): { out: string; problems: string[] } {
+  const out = `pushed to ${s.remote}: ${s.sent.length} sent, ${s.present} already there, ${s.refused.length} refused; annotations: ${s.notes}\n`;
+  const problems = s.refused.map((r) => `refused ${r.id.slice(0, 12)}: ${r.reason}`);
+  if (s.notes === "refused") problems.push("the remote refused the annotations (refs/notes/experiments)");
+  return { out, problems };
+}
+
+export function renderPull(s: PullSummary): { out: string; problems: string[] } {
+  const parts = [`${s.added.length} new`, `${s.remoteCount} on the remote`, `${s.rejected.length} rejected`];
+  if (s.skippedDeleted > 0) parts.push(`${s.skippedDeleted} deleted here, left out`);
+  const out = `pulled from ${s.remote}: ${parts.join(", ")}; annotations: ${s.notes}\n`;
+  const problems = s.rejected.map((r) => `rejected ${r.id ? r.id.slice(0, 12) : r.ref}: ${r.reason} (kept in quarantine at ${r.ref})`);
+  return { out, problems };
+}
+
+export function renderInit(s: InitSummary, undo: boolean): string {
+  const lines = undo ? s.removed.map((l) => `removed ${l}`) : s.added.map((l) => `added ${l}`);
+  if (lines.length === 0) lines.push(undo ? `nothing to undo for ${s.remote}` : `${s.remote} already carries experiments`);
+  return lines.join("\n") + "\n";
+}
+
+/** At most `limit` lines, then a count of the rest. */
+export function capLines(lines: string[], limit = 20): string {
+  const shown = lines.slice(0, limit);
+  if (lines.length > limit) shown.push(`... and ${lines.length - limit} more (see --json)`);
+  return shown.map((l) => `${l}\n`).join("");
+}

@@ -1,0 +1,135 @@
+import { foldAnnotations } from "../core/annotations.js";
+import { readAllAnnotations } from "./annotations.js";
+import { incomingNotesRef, mergeNotes, notesFetchRefspec, type NotesOutcome } from "./notes-sync.js";
+import { createRef, createRefsAtomically, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
+import { INCOMING_REFS, resolveRemote, transportError, type Remote } from "./remote.js";
+import type { Repository } from "./repository.js";
+import { gitFetch, lsRemote } from "./transport.js";
+import { verifyExperiments } from "./verify.js";
+
+
+export interface PullSummary {
+  remote: string;
+  /** Experiments on the remote (that passed the ref-name check). */
+  remoteCount: number;
+  /** Experiments checked and promoted into refs/experiments. */
+  added: string[];
+  /** Experiments deleted here (rm --purge) that the remote still has: left out. */
+  skippedDeleted: number;
+  /** Experiments left in quarantine, each with the reason. */
+  rejected: { ref: string; id: string | null; reason: string }[];
+  notes: NotesOutcome;
+}
+
+export interface PullOptions {
+  remote?: string;
+  /** Skip the fetch: check and promote what a plain `git fetch` already put in quarantine. */
+  fetch?: boolean;
+}
+
+/** refs/exp-incoming/<remote>/experiments/: a mirror of the remote's experiment refs. */
+export function incomingExperimentRefs(remote: Remote): string {
+  return `${INCOMING_REFS}${remote.label}/experiments/`;
+}
+
+export function experimentsFetchRefspec(remote: Remote): string {
+  return `+${EXPERIMENT_REFS}*:${incomingExperimentRefs(remote)}*`;
+}
+
+/**
+ * Pull experiments and annotations. Everything lands in quarantine first
+ * (refs/exp-incoming/<remote>/, also where a plain `git fetch` set up by init puts it); an
+ * experiment gets a ref
+ * in refs/experiments only after it passed every check of verifyExperiments, so a hostile
+ * or broken remote can never put a forged or malformed experiment where the index and the
+ * other commands look. Rejected ones stay in quarantine, to inspect.
+ */
+export async function pull(repo: Repository, options: PullOptions = {}): Promise<PullSummary> {
+  const remote = await resolveRemote(repo, options.remote);
+  const summary: PullSummary = { remote: remote.target, remoteCount: 0, added: [], skippedDeleted: 0, rejected: [], notes: "none" };
+  if (options.fetch !== false) await fetchIntoQuarantine(repo, remote, summary);
+  // remote ref name -> commit id, as mirrored by this fetch or by a plain `git fetch`
+  const offered = new Map<string, string>();
+  const mirrored = await listExperimentRefs(repo, incomingExperimentRefs(remote));
+  for (const r of mirrored.refs) offered.set(r.id, r.id);
+  for (const c of mirrored.corrupt) offered.set(c.ref.slice(incomingExperimentRefs(remote).length), c.target);
+  summary.notes = await mergeNotes(repo, incomingNotesRef(remote));
+
+  const local = new Set((await listExperimentRefs(repo)).refs.map((r) => r.id));
+  const candidates: string[] = [];
+  for (const [name, id] of offered) {
+    if (name === id && ID.test(name)) {
+      summary.remoteCount++;
+      if (!local.has(id)) candidates.push(id);
+    } else {
+      summary.rejected.push({ ref: incomingExperimentRefs(remote) + name, id: null, reason: `its name does not match its commit ${id}: a forged or corrupt ref` });
+    }
+  }
+  const problems = candidates.length ? await verifyExperiments(repo.cwd, repo.algo, candidates) : new Map<string, string>();
+  for (const [id, reason] of problems) {
+    summary.rejected.push({ ref: incomingExperimentRefs(remote) + id, id, reason });
+  }
+  const events = candidates.length ? await readAllAnnotations(repo) : new Map();
+  for (const id of candidates) {
+    if (problems.has(id)) continue;
+    if (foldAnnotations({}, events.get(id) ?? []).deleted) summary.skippedDeleted++;
+    else summary.added.push(id);
+  }
+  await promote(repo, summary.added);
+  return summary;
+}
+
+const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+async function promote(repo: Repository, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  if (!(await createRefsAtomically(repo, ids))) {
+    // Another process (a concurrent pull or record) created some: same name, same content.
+    for (const id of ids) await createRef(repo, id);
+  }
+  if (ids.length > 100) await packRefs(repo);
+}
+
+/**
+ * One fetch of experiments and notes into quarantine: refs/exp-incoming/<remote>/ mirrors
+ * the remote. A glob refspec is the only scalable choice (git matches explicit refspecs
+ * against every advertised ref, 42 s for 10,000). When a broken remote cannot send some
+ * experiment (an object it lacks, such as a source commit), the fetch is split until the
+ * experiments it can send are in and the others are reported.
+ */
+async function fetchIntoQuarantine(repo: Repository, remote: Remote, summary: PullSummary): Promise<void> {
+  const r = await gitFetch(repo, remote.target, [experimentsFetchRefspec(remote), notesFetchRefspec(remote)], { prune: true });
+  if (r.code === 0) return;
+  const listed = await lsRemote(repo, remote.target, `${EXPERIMENT_REFS}*`);
+  if (listed.result.code !== 0) throw transportError("fetch from", remote, r.stderr);
+  const mirrored = new Set((await listExperimentRefs(repo, incomingExperimentRefs(remote))).refs.map((x) => x.id));
+  const wanted = [...listed.refs].filter(([ref, id]) => !(ref.endsWith(id) && mirrored.has(id))).map(([ref]) => ref);
+  const failed: string[] = [];
+  for (let i = 0; i < wanted.length; i += SPLIT) await fetchSplitting(repo, remote, wanted.slice(i, i + SPLIT), failed);
+  for (const ref of failed) {
+    summary.rejected.push({
+      ref,
+      id: ref.slice(EXPERIMENT_REFS.length),
+      reason: "the remote cannot send it: it lacks some of its objects (its source commit or a file)",
+    });
+  }
+  const notes = await gitFetch(repo, remote.target, [notesFetchRefspec(remote)]);
+  if (notes.code !== 0) throw transportError("fetch annotations from", remote, notes.stderr);
+}
+
+/** Explicit refspecs cost O(refs x advertised): keep each fallback fetch small. */
+const SPLIT = 256;
+
+async function fetchSplitting(repo: Repository, remote: Remote, refs: string[], failed: string[]): Promise<void> {
+  if (refs.length === 0) return;
+  const specs = refs.map((ref) => `+${ref}:${incomingExperimentRefs(remote)}${ref.slice(EXPERIMENT_REFS.length)}`);
+  const r = await gitFetch(repo, remote.target, specs);
+  if (r.code === 0) return;
+  if (refs.length === 1) {
+    failed.push(refs[0]!);
+    return;
+  }
+  const mid = Math.floor(refs.length / 2);
+  await fetchSplitting(repo, remote, refs.slice(0, mid), failed);
+  await fetchSplitting(repo, remote, refs.slice(mid), failed);
+}
