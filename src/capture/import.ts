@@ -52,7 +52,10 @@ export async function importDocuments(
     summary.read++;
     try {
       const doc = parseJson(text, { allowNonFinite: true, source: `line ${lineNo}` });
-      const exp = await completeDocument(store, documentToExperiment(doc, `line ${lineNo}`), options.environ);
+      const exp = await completeDocument(store, documentToExperiment(doc, `line ${lineNo}`), {
+        environ: options.environ,
+        captureSource: false,
+      });
       validateExperiment(exp);
       const id = isJsonObject(doc) && typeof doc["id"] === "string" ? doc["id"] : undefined;
       batch.push({ line: lineNo, exp, id });

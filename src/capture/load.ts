@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import type { Series } from "../core/experiment.js";
-import { isJsonObject, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
+import { decodeNonFinite, isJsonObject, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
 
 export async function readText(path: string, what: string): Promise<string> {
   try {
@@ -18,7 +18,8 @@ export async function readText(path: string, what: string): Promise<string> {
 export async function loadJsonObject(path: string, what: string, allowNonFinite: boolean): Promise<JsonObject> {
   const v = parseJson(await readText(path, what), { allowNonFinite, source: path });
   if (!isJsonObject(v)) throw new InvalidInputError(`${path}: the ${what} must be a JSON object, not ${describeType(v)}`);
-  return v;
+  // results may spell non-finite values as the stored format does: "NaN", "Infinity"
+  return allowNonFinite ? (decodeNonFinite(v) as JsonObject) : v;
 }
 
 function describeType(v: JsonValue): string {

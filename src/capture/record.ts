@@ -14,6 +14,7 @@ import { formatCreatedAt, parseGitDate } from "../core/time.js";
 import type { ExperimentStore, WriteOutcome } from "../store/experiment-store.js";
 import { checksumPaths } from "./checksums.js";
 import { captureIdentity, captureSource } from "./git-state.js";
+import { enforceConfigSchema } from "./rules-file.js";
 
 export interface RecordInput {
   config: JsonObject;
@@ -55,6 +56,7 @@ function checkInput(input: RecordInput): void {
 /** Build the experiment a record would write, capturing identity, time and code state. */
 export async function buildExperiment(store: ExperimentStore, input: RecordInput): Promise<Experiment> {
   checkInput(input);
+  await enforceConfigSchema(store.repo, input.config);
   const base = store.repo.workTree ?? store.repo.cwd;
   const [createdBy, source, inputs, outputs] = await Promise.all([
     captureIdentity(store.repo),
@@ -96,12 +98,17 @@ export async function record(store: ExperimentStore, input: RecordInput): Promis
  * Fill what a hand-written document may leave out (schema, created_at, created_by, status)
  * so `record -` accepts documents from other tools; what the document says is kept.
  */
-export async function completeDocument(store: ExperimentStore, exp: Experiment, environ?: NodeJS.ProcessEnv): Promise<Experiment> {
+export async function completeDocument(
+  store: ExperimentStore,
+  exp: Experiment,
+  options: { environ?: NodeJS.ProcessEnv; captureSource: boolean },
+): Promise<Experiment> {
   const meta = { ...exp.meta } as ExperimentMeta;
   meta.schema ??= SCHEMA_VERSION;
-  meta.created_at ??= createdAtNow(environ);
+  meta.created_at ??= createdAtNow(options.environ);
   meta.status ??= "completed";
   if (meta.created_by === undefined) meta.created_by = await captureIdentity(store.repo);
-  if (meta.source === undefined) meta.source = await captureSource(store.repo);
+  // A new record captures the work tree; an import keeps exactly what the document says.
+  if (meta.source === undefined && options.captureSource) meta.source = await captureSource(store.repo);
   return { ...exp, meta };
 }

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { ExperimentStore } from "../store/experiment-store.js";
 import { openRepository, type Repository } from "../store/repository.js";
@@ -9,6 +10,11 @@ export class Context {
   private storeV: ExperimentStore | undefined;
 
   constructor(readonly io: IO) {}
+
+  /** A path the user typed, relative to where the command runs. */
+  path(p: string): string {
+    return resolve(this.io.cwd, p);
+  }
 
   repo(): Promise<Repository> {
     this.repoP ??= openRepository(this.io.cwd);

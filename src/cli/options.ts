@@ -35,3 +35,9 @@ export function positiveInt(v: unknown, name: string): number | undefined {
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} takes a whole number above 0, not ${String(v)}`);
   return n;
 }
+
+/** yargs reads a lone "-" positional as "" (or true): both mean stdin here. */
+export function fileOrDash(v: unknown): string | undefined {
+  if (v === "-" || v === "" || v === true) return "-";
+  return v === undefined ? undefined : String(v);
+}

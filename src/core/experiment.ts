@@ -1,6 +1,7 @@
 import { InvalidInputError } from "./errors.js";
 import {
   canonicalJson,
+  childPath,
   decodeNonFinite,
   isJsonObject,
   parseJson,
@@ -121,6 +122,7 @@ export function validateExperiment(exp: Experiment): void {
   for (const tag of exp.meta.tags ?? []) checkTag(tag);
   if (!isJsonObject(exp.config)) throw new InvalidInputError("config.json: the config must be a JSON object");
   validate("config", exp.config, "config.json");
+  checkMetricValues(exp.results, "$", "results.json");
   validate("results", encodeMetrics(exp.results), "results.json");
   for (const { key, file, schema } of JSON_FILES) {
     const v = exp[key];
@@ -134,6 +136,17 @@ export function validateExperiment(exp: Experiment): void {
     }
   }
   for (const path of Object.keys(exp.files)) checkFilePath(path);
+}
+
+/** Find the first metric that is not a number, for an error naming its exact path. */
+function checkMetricValues(v: JsonObject, path: string, file: string): void {
+  for (const [k, x] of Object.entries(v)) {
+    const p = childPath(path, k);
+    if (isJsonObject(x)) checkMetricValues(x, p, file);
+    else if (typeof x !== "number" && typeof x !== "bigint" && x !== null) {
+      throw new InvalidInputError(`${file}: ${p} must be a number (or NaN, Infinity, null), not ${JSON.stringify(x)}`, { file, path: p });
+    }
+  }
 }
 
 function encodeMetrics(v: JsonObject): JsonObject {

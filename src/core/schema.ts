@@ -7,6 +7,7 @@ import seriesSchema from "../../schemas/series.schema.json" with { type: "json" 
 import envSchema from "../../schemas/env.schema.json" with { type: "json" };
 import filesSchema from "../../schemas/files.schema.json" with { type: "json" };
 import documentSchema from "../../schemas/document.schema.json" with { type: "json" };
+import rulesSchema from "../../schemas/rules.schema.json" with { type: "json" };
 import { InvalidInputError } from "./errors.js";
 import { toPlainJson, type JsonValue } from "./json.js";
 
@@ -18,6 +19,7 @@ const SCHEMAS = {
   env: envSchema,
   files: filesSchema,
   document: documentSchema,
+  rules: rulesSchema,
 } as const;
 export type SchemaName = keyof typeof SCHEMAS;
 
@@ -26,17 +28,34 @@ let ajv: AjvClass | undefined;
 const require = createRequire(import.meta.url);
 const compiled = new Map<SchemaName, ValidateFunction>();
 
+type Precompiled = Partial<Record<SchemaName, ValidateFunction>>;
+let precompiled: Precompiled | null | undefined;
+
+/**
+ * The build compiles every schema to standalone code (schemas/compile.mjs); loading that
+ * costs ~2 ms where the ajv compiler costs ~100 ms. Running from source, ajv compiles.
+ */
+function loadPrecompiled(): Precompiled | null {
+  if (precompiled === undefined) {
+    try {
+      precompiled = require("../../schemas/validators.cjs") as Precompiled;
+    } catch {
+      precompiled = null;
+    }
+  }
+  return precompiled;
+}
+
 function validator(name: SchemaName): ValidateFunction {
-  let fn = compiled.get(name);
+  let fn = compiled.get(name) ?? loadPrecompiled()?.[name];
   if (!fn) {
-    // Compiled on first use: most commands never validate, and compiling costs milliseconds.
     if (!ajv) {
       const { Ajv } = require("ajv") as typeof import("ajv");
       ajv = new Ajv({ allErrors: false, strict: false });
     }
     fn = ajv.compile(SCHEMAS[name]);
-    compiled.set(name, fn);
   }
+  compiled.set(name, fn);
   return fn;
 }
 
@@ -45,7 +64,7 @@ export function validate(name: SchemaName, value: JsonValue, file: string): void
   const fn = validator(name);
   if (fn(toPlainJson(value))) return;
   const err = fn.errors?.[0];
-  throw new InvalidInputError(`${file}: ${describe(err)}`, { file, path: jsonPath(err) });
+  throw new InvalidInputError(`${file}: ${describe(err, name)}`, { file, path: jsonPath(err) });
 }
 
 /** The same check without throwing, for readers that report and skip. */
@@ -65,7 +84,7 @@ function jsonPath(err: ErrorObject | undefined): string {
   return "$" + parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_]\w*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("");
 }
 
-function describe(err: ErrorObject | undefined): string {
+function describe(err: ErrorObject | undefined, name: SchemaName): string {
   if (!err) return "does not match its schema";
   const at = jsonPath(err);
   switch (err.keyword) {
@@ -75,8 +94,13 @@ function describe(err: ErrorObject | undefined): string {
       return `${at} must be one of ${JSON.stringify(err.params["allowedValues"])}`;
     case "const":
       return `${at} must be ${JSON.stringify(err.params["allowedValue"])}`;
+    case "additionalProperties":
+      return `${at} has an unknown property '${String(err.params["additionalProperty"])}'`;
     case "anyOf":
-      return `${at} must be a number, "NaN", "Infinity", "-Infinity", null or a group of metrics`;
+      if (name === "results" || name === "series") {
+        return `${at} must be a number, "NaN", "Infinity", "-Infinity", null or a group of metrics`;
+      }
+      return `${at} ${err.message ?? "is invalid"}`;
     default:
       return `${at} ${err.message ?? "is invalid"}`;
   }

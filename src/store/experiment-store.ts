@@ -264,6 +264,11 @@ export class ExperimentStore {
     readTree(`${id}^{tree}`, "");
   }
 
+  /** The config hash of an experiment read back: the blob id its canonical config.json has. */
+  configHashOf(exp: Experiment): string {
+    return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, this.repo.algo).id;
+  }
+
   /** The config hash: the blob id of config.json, as stored. */
   async configHash(id: string): Promise<string> {
     const r = await runGit(["rev-parse", `${id}:config.json`], { cwd: this.repo.cwd });

@@ -15,7 +15,8 @@ export const exportCommand: CommandDef = {
     const store = await ctx.store();
     const { refs, corrupt } = await store.list();
     for (const c of corrupt) ctx.io.stderr(`warning: ${c.ref} points to ${c.target}: corrupt ref, skipped\n`);
-    const file = optString(args["output"]);
+    const output = optString(args["output"]);
+    const file = output === undefined ? undefined : ctx.path(output);
     const out = file ? createWriteStream(file) : undefined;
     if (out) await new Promise((ok, fail) => out.on("open", ok).on("error", (e) => fail(new UsageError(`cannot write ${file}: ${e.message}`))));
     const write = out ? (t: string) => void out.write(t) : ctx.io.stdout;

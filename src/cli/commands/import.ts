@@ -6,14 +6,15 @@ import { Progress } from "../../report/progress.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { linesOf } from "../stdin.js";
-import { withJson } from "../options.js";
+import { fileOrDash, withJson } from "../options.js";
 
 export const importCommand: CommandDef = {
   command: "import <file>",
   describe: "import experiment documents, one JSON a line (FILE or - for stdin)",
   builder: (y) => withJson(y).positional("file", { type: "string", describe: "NDJSON file from 'git exp export', or -" }),
   run: async (args, ctx) => {
-    const file = String(args["file"]);
+    const given = fileOrDash(args["file"]) ?? "-";
+    const file = given === "-" ? "-" : ctx.path(given);
     if (file !== "-") await access(file).catch(() => Promise.reject(new NotFoundError(`${file} does not exist`)));
     const store = await ctx.store();
     const source = file === "-" ? ctx.io.stdin() : createReadStream(file);

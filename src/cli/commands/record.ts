@@ -7,7 +7,7 @@ import { loadJsonObject, parseMetricLines, readText } from "../../capture/load.j
 import { completeDocument, record } from "../../capture/record.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
-import { optString, strings, withJson } from "../options.js";
+import { fileOrDash, optString, strings, withJson } from "../options.js";
 
 export const recordCommand: CommandDef = {
   command: "record [document]",
@@ -25,7 +25,7 @@ export const recordCommand: CommandDef = {
       .option("input", { type: "string", array: true, describe: "data file or folder the run read (checksummed)" })
       .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" }),
   run: async (args, ctx) => {
-    const doc = optString(args["document"]);
+    const doc = fileOrDash(args["document"]);
     if (doc !== undefined && doc !== "-") {
       throw new UsageError(`unexpected argument '${doc}': give --config and --results, or - to read a document`);
     }
@@ -42,10 +42,10 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   const configPath = optString(args["config"]);
   const resultsPath = optString(args["results"]);
   if (!configPath || !resultsPath) throw new UsageError("record needs --config FILE and --results FILE (or - to read a document on stdin)");
-  const config = await loadJsonObject(configPath, "config", false);
-  const results = await loadJsonObject(resultsPath, "results", true);
+  const config = await loadJsonObject(ctx.path(configPath), "config", false);
+  const results = await loadJsonObject(ctx.path(resultsPath), "results", true);
   const seriesPath = optString(args["series"]);
-  const series = seriesPath ? parseMetricLines(await readText(seriesPath, "series"), seriesPath, true).series : undefined;
+  const series = seriesPath ? parseMetricLines(await readText(ctx.path(seriesPath), "series"), seriesPath, true).series : undefined;
   const store = await ctx.store();
   return record(store, {
     config,
@@ -55,8 +55,8 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
     message: optString(args["message"]),
     tags: strings(args["tag"]),
     status: optString(args["status"]) as Status | undefined,
-    inputs: strings(args["input"]),
-    outputs: strings(args["output"]),
+    inputs: strings(args["input"]).map((p) => ctx.path(p)),
+    outputs: strings(args["output"]).map((p) => ctx.path(p)),
     environ: ctx.io.env,
   });
 }
@@ -65,7 +65,7 @@ async function recordDocument(ctx: Context): Promise<Awaited<ReturnType<typeof r
   const text = await readStdin(ctx.io);
   const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
   const store = await ctx.store();
-  const complete = await completeDocument(store, exp, ctx.io.env);
+  const complete = await completeDocument(store, exp, { environ: ctx.io.env, captureSource: true });
   const [outcome] = await store.write([complete]);
   return { ...outcome!, experiment: complete };
 }

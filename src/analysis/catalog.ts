@@ -1,0 +1,49 @@
+import { foldAnnotations } from "../core/annotations.js";
+import { flattenMetrics, flattenParams } from "../core/experiment.js";
+import type { JsonValue } from "../core/json.js";
+import { readAllAnnotations } from "../store/annotations.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+
+/** What analyses need to know of one experiment, in its current (annotated) state. */
+export interface Entry {
+  id: string;
+  name: string | null;
+  status: string;
+  createdAt: string;
+  sourceCommit: string | null;
+  branch: string | null;
+  configHash: string;
+  tags: string[];
+  params: Record<string, JsonValue>;
+  metrics: Record<string, number | null>;
+}
+
+/** Every live experiment (deleted ones left out), read in one pipelined pass. */
+export async function loadCatalog(store: ExperimentStore, ids?: string[]): Promise<Entry[]> {
+  const wanted = ids ?? (await store.list()).refs.map((r) => r.id);
+  const events = await readAllAnnotations(store.repo);
+  const out: Entry[] = [];
+  await store.readMany(wanted, (id, exp) => {
+    if (exp instanceof Error) return;
+    const state = foldAnnotations(exp.meta, events.get(id) ?? []);
+    if (state.deleted) return;
+    out.push({
+      id,
+      name: state.name,
+      status: exp.meta.status,
+      createdAt: exp.meta.created_at,
+      sourceCommit: exp.meta.source?.commit ?? null,
+      branch: exp.meta.source?.branch ?? null,
+      configHash: store.configHashOf(exp),
+      tags: state.tags,
+      params: Object.fromEntries(flattenParams(exp.config)),
+      metrics: Object.fromEntries(flattenMetrics(exp.results)),
+    });
+  });
+  return out;
+}
+
+/** Metrics where lower is better, by the names people give them. */
+export function lowerIsBetter(metric: string): boolean {
+  return /(^|[._/-])(loss|error|err|latency|time|mse|mae|rmse|perplexity|ppl|wer|cer|fid|duration|memory)([._/-]|$)/i.test(metric);
+}

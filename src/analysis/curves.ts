@@ -1,0 +1,78 @@
+import { NotFoundError, UsageError } from "../core/errors.js";
+import { flattenParams, type Experiment } from "../core/experiment.js";
+import { canonicalJson, type JsonValue } from "../core/json.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+
+export interface CurveOptions {
+  metric: string;
+  x: "step" | "time";
+  /** `params.lr` or `name`: what the legend says and what shares a colour. */
+  colorBy?: string;
+  /** When no experiments are named: how many of the newest that have the series. */
+  limit?: number;
+}
+
+/** One run's history of a metric; null y is a missing or NaN value. */
+export interface Curve {
+  label: string;
+  points: { x: number; y: number | null }[];
+}
+
+export interface Curves {
+  series: Curve[];
+  /** Named experiments without this series (said on stderr, not an error). */
+  without: string[];
+}
+
+function paramText(v: JsonValue | undefined): string {
+  if (v === undefined) return "(none)";
+  return typeof v === "string" ? v : canonicalJson(v).trimEnd();
+}
+
+function label(id: string, exp: Experiment, colorBy: string | undefined): string {
+  const name = exp.meta.name ?? id.slice(0, 10);
+  if (!colorBy || colorBy === "name") return name;
+  const key = colorBy.replace(/^params\./, "");
+  const v = flattenParams(exp.config).find(([k]) => k === key)?.[1];
+  return `${key}=${paramText(v)}`;
+}
+
+/** Parse a `time` entry: epoch seconds or an ISO date string. */
+function timeOf(t: number | string | undefined): number | null {
+  if (typeof t === "number") return t;
+  if (typeof t === "string") {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? null : ms / 1000;
+  }
+  return null;
+}
+
+/**
+ * The history of one metric for each experiment, ready to chart. Without ids, the newest
+ * experiments that have the series.
+ */
+export async function metricCurves(store: ExperimentStore, ids: string[], options: CurveOptions): Promise<Curves> {
+  const pick = ids.length > 0 ? ids : (await store.list()).refs.map((r) => r.id);
+  const found: { id: string; exp: Experiment }[] = [];
+  const without: string[] = [];
+  await store.readMany(pick, (id, exp) => {
+    if (exp instanceof Error) return;
+    if (exp.series[options.metric]) found.push({ id, exp });
+    else if (ids.length > 0) without.push(exp.meta.name ?? id.slice(0, 10));
+  });
+  if (found.length === 0) {
+    throw new NotFoundError(`no ${ids.length ? "named " : ""}experiment has a '${options.metric}' series; see 'git exp show <id>' for the series an experiment has`);
+  }
+  found.sort((a, b) => (a.exp.meta.created_at < b.exp.meta.created_at ? 1 : -1));
+  const chosen = ids.length > 0 ? found : found.slice(0, options.limit ?? 10);
+  const series = chosen.map(({ id, exp }) => {
+    const s = exp.series[options.metric]!;
+    if (options.x === "time" && !s.time) throw new UsageError(`${exp.meta.name ?? id.slice(0, 10)} has no time for '${options.metric}': plot by step`);
+    const xs = options.x === "time" ? s.time!.map(timeOf) : s.step;
+    return {
+      label: label(id, exp, options.colorBy),
+      points: s.value.map((y, i) => ({ x: xs[i] ?? NaN, y: typeof y === "number" ? y : null })).filter((p) => p.x !== null) as { x: number; y: number | null }[],
+    };
+  });
+  return { series, without };
+}

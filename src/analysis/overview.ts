@@ -1,0 +1,91 @@
+import { NotFoundError } from "../core/errors.js";
+import type { JsonValue } from "../core/json.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+import { firstParentHistory, resolveCommit } from "../store/history.js";
+import { lowerIsBetter, type Entry } from "./catalog.js";
+import { metricCurves, type Curve } from "./curves.js";
+
+export interface OverviewOptions {
+  metric?: string;
+  /** Which way is better; guessed from the metric's name when not given. */
+  better?: "higher" | "lower";
+  limit?: number;
+  /** Branch whose first-parent history gives the trend. */
+  branch?: string;
+}
+
+export interface Overview {
+  metric: string;
+  better: "higher" | "lower";
+  total: number;
+  leaderboard: Entry[];
+  /** Params whose value differs between the experiments: the ones worth a column. */
+  varying: string[];
+  curves: Curve[];
+  curveMetric: string | null;
+  trend: { branch: string; points: { commit: string; value: number; id: string }[] };
+}
+
+/** The metric most experiments report, preferring one that sounds like a score. */
+export function defaultMetric(entries: Entry[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const e of entries) for (const k of Object.keys(e.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || score(b[0]) - score(a[0]) || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+}
+
+function score(k: string): number {
+  return /acc|f1|auc|score|map|bleu|rouge/i.test(k) ? 1 : 0;
+}
+
+function paramText(v: JsonValue | undefined): string {
+  return v === undefined ? "" : JSON.stringify(typeof v === "bigint" ? v.toString() : v);
+}
+
+export function varyingParams(entries: Entry[]): string[] {
+  const keys = new Set(entries.flatMap((e) => Object.keys(e.params)));
+  return [...keys].filter((k) => new Set(entries.map((e) => paramText(e.params[k]))).size > 1).sort();
+}
+
+/** Leaderboard, the params that vary, the top runs' curves and the trend along a branch. */
+export async function overview(store: ExperimentStore, entries: Entry[], options: OverviewOptions): Promise<Overview> {
+  const metric = options.metric ?? defaultMetric(entries);
+  if (!metric) throw new NotFoundError("no experiment has any metric yet: record one with 'git exp record' or 'git exp run'");
+  const better = options.better ?? (lowerIsBetter(metric) ? "lower" : "higher");
+  const has = entries.filter((e) => typeof e.metrics[metric] === "number" && !Number.isNaN(e.metrics[metric]));
+  if (has.length === 0) throw new NotFoundError(`no experiment has the metric '${metric}'`);
+  const sign = better === "higher" ? -1 : 1;
+  const ranked = [...has].sort((a, b) => sign * (a.metrics[metric]! - b.metrics[metric]!) || (a.createdAt < b.createdAt ? 1 : -1));
+  const leaderboard = ranked.slice(0, options.limit ?? 20);
+  const top = leaderboard.slice(0, 5).map((e) => e.id);
+  const curveMetric = await pickCurveMetric(store, top, metric);
+  const curves = curveMetric ? (await metricCurves(store, top, { metric: curveMetric, x: "step" })).series : [];
+  return { metric, better, total: entries.length, leaderboard, varying: varyingParams(has), curves, curveMetric, trend: await trend(store, has, metric, better, options.branch) };
+}
+
+async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: string): Promise<string | null> {
+  if (ids.length === 0) return null;
+  let names: string[] = [];
+  await store.readMany(ids.slice(0, 1), (_id, exp) => {
+    if (!(exp instanceof Error)) names = Object.keys(exp.series);
+  });
+  if (names.includes(metric)) return metric;
+  return names.find((n) => /loss/i.test(n)) ?? names[0] ?? null;
+}
+
+async function trend(store: ExperimentStore, entries: Entry[], metric: string, better: "higher" | "lower", branch?: string): Promise<Overview["trend"]> {
+  const candidates = branch ? [branch] : ["main", "master", "HEAD"];
+  let ref: string | undefined;
+  for (const c of candidates) if (await resolveCommit(store.repo, c)) { ref = c; break; }
+  if (!ref) return { branch: branch ?? "HEAD", points: [] };
+  const history = await firstParentHistory(store.repo, ref, 1000);
+  const byCommit = new Map<string, Entry[]>();
+  for (const e of entries) if (e.sourceCommit) byCommit.set(e.sourceCommit, [...(byCommit.get(e.sourceCommit) ?? []), e]);
+  const points: Overview["trend"]["points"] = [];
+  for (const commit of history.reverse()) {
+    const runs = byCommit.get(commit);
+    if (!runs) continue;
+    const best = runs.reduce((a, b) => ((better === "higher" ? b.metrics[metric]! > a.metrics[metric]! : b.metrics[metric]! < a.metrics[metric]!) ? b : a));
+    points.push({ commit, value: best.metrics[metric]!, id: best.id });
+  }
+  return { branch: ref, points };
+}

@@ -1,0 +1,35 @@
+import { writeFile } from "node:fs/promises";
+import { UsageError } from "../../core/errors.js";
+import { loadCatalog } from "../../analysis/catalog.js";
+import { overview } from "../../analysis/overview.js";
+import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
+import type { CommandDef } from "../context.js";
+import { optString, positiveInt } from "../options.js";
+
+export const reportCommand: CommandDef = {
+  command: "report",
+  describe: "a self-contained HTML or Markdown report: leaderboard, params, curves, trend",
+  builder: (y) =>
+    y
+      .option("output", { alias: "o", type: "string", demandOption: true, describe: "report.html or report.md" })
+      .option("metric", { type: "string", describe: "metric to rank by (default: the one most experiments have)" })
+      .option("max", { type: "boolean", describe: "higher is better" })
+      .option("min", { type: "boolean", describe: "lower is better (default guessed from the name: loss, error, latency...)" })
+      .option("limit", { type: "string", describe: "leaderboard rows (default 20)" })
+      .option("branch", { type: "string", describe: "branch for the trend (default main, master or HEAD)" }),
+  run: async (args, ctx) => {
+    const out = String(args["output"]);
+    if (!/\.(html?|md)$/i.test(out)) throw new UsageError(`-o takes report.html or report.md, not ${out}`);
+    if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
+    const store = await ctx.store();
+    const o = await overview(store, await loadCatalog(store), {
+      metric: optString(args["metric"]),
+      better: args["max"] ? "higher" : args["min"] ? "lower" : undefined,
+      limit: positiveInt(args["limit"], "limit"),
+      branch: optString(args["branch"]),
+    });
+    await writeFile(ctx.path(out), /\.md$/i.test(out) ? overviewMarkdown(o) : overviewHtml(o));
+    ctx.io.stderr(`wrote ${out}: ${o.leaderboard.length} runs ranked by ${o.metric} (${o.better} is better)\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,96 @@
+import type { Overview } from "../analysis/overview.js";
+import type { JsonValue } from "../core/json.js";
+import { formatNumber, renderMarkdown, type Row } from "./format.js";
+import { htmlPage } from "./html.js";
+import { parallelCoordinatesSvg } from "./parallel-coords.js";
+import { escapeXml, lineChartSvg } from "./svg-chart.js";
+
+function paramCell(v: JsonValue | undefined): string | number | null {
+  if (v === undefined) return null;
+  if (typeof v === "number" || typeof v === "string") return v;
+  return JSON.stringify(typeof v === "bigint" ? v.toString() : v);
+}
+
+function leaderboardRows(o: Overview): { columns: string[]; rows: Row[] } {
+  const params = o.varying.slice(0, 8);
+  const columns = ["#", "id", "name", o.metric, ...params.map((p) => `params.${p}`), "created"];
+  const rows = o.leaderboard.map((e, i) => {
+    const row: Row = { "#": i + 1, id: e.id.slice(0, 10), name: e.name ?? "", [o.metric]: e.metrics[o.metric] ?? null, created: e.createdAt.slice(0, 16).replace("T", " ") };
+    for (const p of params) row[`params.${p}`] = paramCell(e.params[p]);
+    return row;
+  });
+  return { columns, rows };
+}
+
+/** The three charts of a report, as SVG strings (empty when there is nothing to draw). */
+function charts(o: Overview): { parallel: string; curves: string; trend: string } {
+  const axes = [...o.varying.slice(0, 8), o.metric];
+  const parallel =
+    o.varying.length > 0
+      ? parallelCoordinatesSvg(
+          axes,
+          o.leaderboard.map((e) => ({ label: e.name ?? e.id.slice(0, 10), values: [...o.varying.slice(0, 8).map((p) => paramCell(e.params[p])), e.metrics[o.metric] ?? null] })),
+          { title: `params against ${o.metric}` },
+        )
+      : "";
+  const curves = o.curves.length ? lineChartSvg(o.curves, { title: `${o.curveMetric} of the top runs`, xLabel: "step", yLabel: o.curveMetric ?? "" }) : "";
+  const trend = o.trend.points.length
+    ? lineChartSvg([{ label: `best ${o.metric} per commit`, points: o.trend.points.map((p, i) => ({ x: i, y: p.value })) }], {
+        title: `${o.metric} along ${o.trend.branch}`,
+        xLabel: "commits with experiments (oldest → newest)",
+        yLabel: o.metric,
+      })
+    : "";
+  return { parallel, curves, trend };
+}
+
+function summary(o: Overview): string {
+  return `${o.total} experiments; ranked by ${o.metric} (${o.better} is better); ${o.varying.length} params vary.`;
+}
+
+export function overviewHtml(o: Overview): string {
+  const { columns, rows } = leaderboardRows(o);
+  const c = charts(o);
+  const table = [
+    "<table><thead><tr>",
+    ...columns.map((h) => `<th>${escapeXml(h)}</th>`),
+    "</tr></thead><tbody>",
+    ...rows.map((r) => `<tr>${columns.map((h) => `<td${typeof r[h] === "number" ? ' class="num"' : ""}>${escapeXml(typeof r[h] === "number" ? formatNumber(r[h] as number) : String(r[h] ?? ""))}</td>`).join("")}</tr>`),
+    "</tbody></table>",
+  ].join("");
+  const section = (title: string, svg: string, empty: string): string => `<h2>${title}</h2>${svg || `<p class="muted">${empty}</p>`}`;
+  return htmlPage(
+    "git exp report",
+    [
+      `<h1>Experiments report</h1><p class="muted">${escapeXml(summary(o))}</p>`,
+      `<h2>Leaderboard</h2>${table}`,
+      section("Params against the metric", c.parallel, "no param varies between these experiments"),
+      section("Learning curves of the top runs", c.curves, "the top runs recorded no metric series"),
+      section(`Trend along ${escapeXml(o.trend.branch)}`, c.trend, "no experiment was run on a commit of this branch"),
+    ].join("\n"),
+  );
+}
+
+export function overviewMarkdown(o: Overview): string {
+  const { columns, rows } = leaderboardRows(o);
+  const c = charts(o);
+  const img = (alt: string, svg: string): string => (svg ? `<img alt="${escapeXml(alt)}" src="data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}">\n` : `_${alt}: nothing to draw_\n`);
+  return [
+    "# Experiments report",
+    "",
+    summary(o),
+    "",
+    "## Leaderboard",
+    "",
+    renderMarkdown(columns, rows),
+    "## Params against the metric",
+    "",
+    img("parallel coordinates", c.parallel),
+    "## Learning curves of the top runs",
+    "",
+    img("learning curves", c.curves),
+    `## Trend along ${o.trend.branch}`,
+    "",
+    img("trend", c.trend),
+  ].join("\n");
+}

@@ -1,0 +1,72 @@
+import { documentLine, experimentToDocument } from "../../src/core/document.js";
+import type { Experiment } from "../../src/core/experiment.js";
+
+/**
+ * Realistic experiments for benchmarks: ~30 params in nested groups, 15 metrics, names
+ * and tags as people write them, deterministic for a given index.
+ */
+export function generateExperiment(i: number): Experiment {
+  const rnd = mulberry32(i + 1);
+  const archs = ["resnet18", "resnet50", "vit-b16", "efficientnet-b0", "bert-base"];
+  const opts = ["sgd", "adam", "adamw", "lamb"];
+  const config = {
+    model: { arch: archs[i % archs.length]!, depth: 8 + (i % 5) * 4, width: 64 * (1 + (i % 4)), dropout: round(rnd() * 0.5), activation: i % 2 ? "gelu" : "relu" },
+    optimizer: { name: opts[i % opts.length]!, lr: round(10 ** -(1 + rnd() * 4)), momentum: 0.9, weight_decay: round(rnd() * 1e-3), betas: [0.9, 0.999] },
+    schedule: { kind: i % 3 ? "cosine" : "step", warmup_steps: 100 * (i % 10), epochs: 10 + (i % 20) },
+    data: { dataset: "imagenet-1k", version: "2012", batch_size: 32 * (1 + (i % 8)), augment: { flip: true, crop: 224, mixup: round(rnd() * 0.4) }, workers: 8 },
+    loss: { name: "cross_entropy", label_smoothing: round(rnd() * 0.2) },
+    precision: i % 2 ? "bf16" : "fp32",
+    seed: i % 5,
+    grad_clip: 1.0,
+    ema: { enabled: i % 4 === 0, decay: 0.9999 },
+    eval_every: 1000,
+  };
+  const acc = round(0.6 + rnd() * 0.35);
+  const results = {
+    train: { loss: round(rnd() * 2), acc: round(acc + 0.03), throughput: round(500 + rnd() * 2000) },
+    val: { loss: round(rnd() * 2), acc, top5: round(Math.min(0.999, acc + 0.15)), f1: round(acc - 0.02), auc: round(0.8 + rnd() * 0.19) },
+    test: { acc: round(acc - 0.01), loss: round(rnd() * 2) },
+    latency_ms: round(5 + rnd() * 30),
+    params_m: round(10 + rnd() * 100),
+    flops_g: round(1 + rnd() * 20),
+    memory_gb: round(2 + rnd() * 30),
+    epoch_time_s: round(30 + rnd() * 600),
+  };
+  const day = 1 + (i % 28);
+  return {
+    meta: {
+      schema: 1,
+      created_at: new Date(Date.UTC(2026, 9, day, 8, 0, 0) + i * 1000).toISOString(),
+      created_by: { name: `Researcher ${i % 7}`, email: `r${i % 7}@lab.example.com` },
+      status: i % 50 === 0 ? "failed" : "completed",
+      name: `${config.model.arch}-${config.optimizer.name}-${i}`,
+      tags: i % 10 === 0 ? ["sweep", "baseline"] : ["sweep"],
+      source: { commit: null, branch: "main", dirty: false },
+    },
+    config,
+    results,
+    series: {},
+    files: {},
+  };
+}
+
+export function generateNdjson(n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(documentLine(experimentToDocument(generateExperiment(i))));
+  return lines.join("");
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
