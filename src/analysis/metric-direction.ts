@@ -1,3 +1,5 @@
+import { lowerIsBetter } from "./catalog.js";
+
 /** Which way is better for a metric: the user's word first, else what its name says. */
 export type Direction = "higher" | "lower";
 
@@ -8,9 +10,6 @@ export interface DirectionHints {
   maximize?: string[];
 }
 
-// Losses, errors, costs and times: the conventions of MLflow, W&B and Keras metric names.
-const LOWER_IS_BETTER = /(^|[._-])(loss|error|err|mse|mae|rmse|mape|smape|nll|perplexity|ppl|wer|cer|fid|latency|time|duration|seconds|secs|regret|cost|distance|divergence|kl)($|[._-])|(_loss|_err|_error|_s)$/i;
-
 function matches(metric: string, names: string[] | undefined): boolean {
   if (!names?.length) return false;
   const last = metric.slice(metric.lastIndexOf(".") + 1);
@@ -20,5 +19,5 @@ function matches(metric: string, names: string[] | undefined): boolean {
 export function metricDirection(metric: string, hints: DirectionHints = {}): Direction {
   if (matches(metric, hints.minimize)) return "lower";
   if (matches(metric, hints.maximize)) return "higher";
-  return LOWER_IS_BETTER.test(metric) ? "lower" : "higher";
+  return lowerIsBetter(metric) ? "lower" : "higher";
 }

@@ -276,24 +276,6 @@ export class ExperimentStore {
     return r.stdout.toString("utf8").trim();
   }
 
-  /**
-   * Config hashes of many experiments from their trees alone (no blob read): one pipelined
-   * request each. Experiments without a readable tree are left out.
-   */
-  async configHashes(ids: string[]): Promise<Map<string, string>> {
-    const reader = this.objects();
-    const out = new Map<string, string>();
-    for (const id of ids) {
-      reader.request(`${id}^{tree}`, (tree) => {
-        if (tree?.type !== "tree") return;
-        const entry = parseTree(tree.data, this.repo.algo).find((e) => e.name === "config.json");
-        if (entry) out.set(id, entry.id);
-      });
-    }
-    await reader.drain();
-    return out;
-  }
-
   /** Parents of an experiment commit (its source commit when that was present). */
   async commitParents(id: string): Promise<string[]> {
     const c = await this.objects().read(id);
@@ -316,15 +298,13 @@ export class ExperimentStore {
       if (hits.length > 1) throw new AmbiguousError(spec, hits.map((h) => h.id.slice(0, 12)));
     }
     if (s.startsWith(EXPERIMENT_REFS)) throw new NotFoundError(`no experiment at ${s}; see 'git exp ls'`);
-    const named = await this.findByName(s, refs);
+    const named = await this.findByName(refs, s);
     if (named.length === 1) return named[0]!;
     if (named.length > 1) throw new AmbiguousError(spec, named.map((id) => id.slice(0, 12)));
     throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
   }
 
-  /** Every experiment whose experiment.json `name` is exactly `name`, in ref order. */
-  async findByName(name: string, refs?: ExperimentRef[]): Promise<string[]> {
-    refs ??= (await this.list()).refs;
+  private async findByName(refs: ExperimentRef[], name: string): Promise<string[]> {
     const reader = this.objects();
     const hits: string[] = [];
     for (const r of refs) {
