@@ -11,6 +11,10 @@ import { importCommand } from "./commands/import.js";
 import { checkCommand } from "./commands/check.js";
 import { plotCommand } from "./commands/plot.js";
 import { reportCommand } from "./commands/report.js";
+import { diffCommand } from "./commands/diff.js";
+import { compareCommand } from "./commands/compare.js";
+import { statsCommand } from "./commands/stats.js";
+import { reproCommand } from "./commands/repro.js";
 
 export const VERSION = "0.1.0";
 
@@ -24,6 +28,10 @@ const COMMANDS: CommandDef[] = [
   checkCommand,
   plotCommand,
   reportCommand,
+  diffCommand,
+  compareCommand,
+  statsCommand,
+  reproCommand,
 ];
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
