@@ -138,9 +138,19 @@ describe("git exp diff: fixture pairs that differ in exactly one section", () =>
         { name: "scipy", kind: "added", b: "1.11.0" },
         { name: "torch", kind: "downgraded", a: "2.1.0", b: "2.0.1" },
       ],
+      onlyOneSide: [],
     });
     const text = (await cli(dir, ["diff", "base", b])).stdout;
     expect(text).toMatch(/packages:\n {4}↑ numpy 1.26.0 -> 2.0.0 \(upgraded\)\n {4}\+ scipy 1.11.0\n {4}↓ torch 2.1.0 -> 2.0.1 \(downgraded\)/);
+  });
+
+  it("environment recorded on one side only: said once, not a difference", async () => {
+    const b = await recordDoc(variant((d) => delete d.env, "no-env"));
+    const r = await cli(dir, ["diff", "base", b, "--exit-code"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("environment:\n  (only A recorded its environment: nothing to compare)");
+    const c = await recordDoc(variant((d) => (d.env = { os: { platform: "linux", release: "6.1" }, gpus: [{ model: "A100" }] }), "no-packages"));
+    expect((await cli(dir, ["diff", "base", c])).stdout).toContain("(only A recorded its packages: nothing to compare)");
   });
 
   it("results: every metric side by side with absolute and relative delta, marked beyond tolerance", async () => {

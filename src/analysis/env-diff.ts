@@ -22,6 +22,11 @@ export interface EnvDiff {
   /** OS, CPU, memory, GPUs, runtimes, variables: by key path. */
   changes: ValueChange[];
   packages: PackageChange[];
+  /**
+   * What only one side recorded at all (its whole environment, or its packages): unknown is
+   * not different, so it is said once instead of listed as hundreds of additions.
+   */
+  onlyOneSide: { what: "environment" | "packages"; side: "a" | "b" }[];
 }
 
 function same(a: JsonValue, b: JsonValue): boolean {
@@ -113,10 +118,16 @@ function packageChanges(a: JsonValue | undefined, b: JsonValue | undefined): Pac
 
 /** What differs between two env.json documents. */
 export function diffEnv(a: JsonObject | undefined, b: JsonObject | undefined): EnvDiff {
+  const has = (e: JsonObject | undefined): boolean => e !== undefined && Object.keys(e).length > 0;
+  if (has(a) !== has(b)) return { changes: [], packages: [], onlyOneSide: [{ what: "environment", side: has(a) ? "a" : "b" }] };
+  const onlyOneSide: EnvDiff["onlyOneSide"] = [];
+  const [pa, pb] = [a?.["packages"], b?.["packages"]];
+  if ((pa === undefined) !== (pb === undefined)) onlyOneSide.push({ what: "packages", side: pa === undefined ? "b" : "a" });
   const rest = (e: JsonObject | undefined): JsonObject => {
     const { packages: _p, gpus, ...others } = e ?? {};
     const g = gpuNames(gpus);
     return g === undefined ? others : { ...others, gpus: g };
   };
-  return { changes: objectChanges(rest(a), rest(b)), packages: packageChanges(a?.["packages"], b?.["packages"]) };
+  const packages = onlyOneSide.length > 0 ? [] : packageChanges(pa, pb);
+  return { changes: objectChanges(rest(a), rest(b)), packages, onlyOneSide };
 }

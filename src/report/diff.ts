@@ -66,6 +66,7 @@ function codeLines(d: ExperimentDiff): string[] {
 
 function envLines(d: ExperimentDiff, p: Paint): string[] {
   const out = changeLines(d.environment.changes, p);
+  for (const o of d.environment.onlyOneSide) out.push(`  (only ${o.side.toUpperCase()} recorded its ${o.what}: nothing to compare)`);
   if (d.environment.packages.length) out.push("  packages:");
   for (const k of d.environment.packages) {
     if (k.kind === "added") out.push(p.add(`    + ${k.name} ${k.b}`));
