@@ -12,3 +12,9 @@ export { ExperimentStore, type WriteOutcome } from "./store/experiment-store.js"
 export { record, buildExperiment, type RecordInput } from "./capture/record.js";
 export { importDocuments, type ImportSummary } from "./capture/import.js";
 export { listExperiments, showExperiment } from "./analysis/listing.js";
+export { diffExperiments, diffSpecs, type ExperimentDiff, type MetricDelta, type Tolerance } from "./analysis/diff.js";
+export { compareExperiments, compareIds, compareSpecs, type Comparison, type CompareOptions } from "./analysis/compare.js";
+export { resolveGroup, groupOf, type Group } from "./analysis/groups.js";
+export { compareGroups, summarize, testDifference, type StatsReport, type MetricStats } from "./analysis/stats.js";
+export { judgeRepro, type ReproVerdict } from "./analysis/repro.js";
+export { rerun, type RerunOptions, type RerunResult } from "./capture/rerun.js";

@@ -1,5 +1,5 @@
 import type { MetricStats, StatsReport, Summary } from "../analysis/stats.js";
-import { formatNumber, renderCsv, renderJson, renderMarkdown, renderTable, type OutputFormat, type Row } from "./format.js";
+import { formatNumber, renderCsv, renderJson, renderMarkdown, type OutputFormat, type Row } from "./format.js";
 
 function interval(ci: [number, number] | null): string {
   return ci ? `[${formatNumber(ci[0])}, ${formatNumber(ci[1])}]` : "";
@@ -41,20 +41,34 @@ function row(m: MetricStats): Row {
 const COLUMNS = ["metric", "n A", "mean A", "std A", "95% CI A", "n B", "mean B", "std B", "95% CI B", "B - A", "95% CI B - A", "p", "verdict"];
 
 /** `git exp stats`: per metric figures for both groups, Welch's test, and a verdict in words. */
-export function renderStats(r: StatsReport, format: OutputFormat, width = 100): string {
+export function renderStats(r: StatsReport, format: OutputFormat): string {
   if (format === "json") return renderJson(r);
   const rows = r.metrics.map(row);
   if (format === "csv") return renderCsv(COLUMNS, rows);
   if (format === "md") return renderMarkdown(COLUMNS, rows);
-  const head = [
+  const lines = [
     `A: ${r.a.label} (${r.a.ids.length} run${r.a.ids.length === 1 ? "" : "s"})`,
     `B: ${r.b.label} (${r.b.ids.length} run${r.b.ids.length === 1 ? "" : "s"})`,
     `Welch's t-test, two-sided, alpha ${r.alpha}; 95% confidence intervals`,
-    "",
   ];
-  const words = r.metrics.map((m) => `  ${m.metric}: ${m.reason}${m.test ? ` (p = ${pValue(m.test.p)})` : ""}${excluded(m)}`);
-  if (sameRuns(r)) words.unshift("  A and B are the same runs: no differences");
-  return [...head, renderTable(COLUMNS.slice(0, -1), rows, width).trimEnd(), "", "verdict:", ...words].join("\n") + "\n";
+  if (sameRuns(r)) lines.push("", "A and B are the same runs: no differences");
+  for (const m of r.metrics) lines.push("", ...metricBlock(m));
+  return lines.join("\n") + "\n";
+}
+
+/** One metric as a short block: a wide table would be cut on a terminal. */
+function metricBlock(m: MetricStats): string[] {
+  const line = (label: string, s: Summary): string => {
+    const x = side(s);
+    return s.n === 0 ? `  ${label}  no value` : `  ${label}  n ${x.n}  mean ${x.mean}  std ${x.std}  95% CI ${x.ci}`;
+  };
+  const out = [`${m.metric} (${m.direction} is better)`, line("A", m.a), line("B", m.b)];
+  if (m.test) {
+    const t = m.test;
+    out.push(`  B - A  ${formatNumber(t.diff)}  95% CI ${interval(t.ci95)}  t ${formatNumber(t.t)}  df ${formatNumber(Number(t.df.toPrecision(4)))}  p ${pValue(t.p)}`);
+  } else if (m.diff !== null) out.push(`  B - A  ${formatNumber(m.diff)}  p n/a`);
+  out.push(`  => ${m.reason}${excluded(m)}`);
+  return out;
 }
 
 function excluded(m: MetricStats): string {

@@ -20,7 +20,7 @@ export const statsCommand: CommandDef = {
     const [a, b] = [resolveGroup(catalog, String(args["a"])), resolveGroup(catalog, String(args["b"]))];
     const report = compareGroups(a, b, { alpha, ...directionHints(args) });
     for (const w of statsWarnings(report)) ctx.io.stderr(`warning: ${w}\n`);
-    ctx.io.stdout(renderStats(report, outputFormat(args), ctx.io.columns));
+    ctx.io.stdout(renderStats(report, outputFormat(args)));
     return 0;
   },
 };
