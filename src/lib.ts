@@ -18,3 +18,4 @@ export { resolveGroup, groupOf, type Group } from "./analysis/groups.js";
 export { compareGroups, summarize, testDifference, type StatsReport, type MetricStats } from "./analysis/stats.js";
 export { judgeRepro, type ReproVerdict } from "./analysis/repro.js";
 export { rerun, type RerunOptions, type RerunResult } from "./capture/rerun.js";
+export { loadCatalog, type Entry } from "./analysis/catalog.js";
