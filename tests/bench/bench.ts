@@ -6,6 +6,7 @@ import type { BenchRow } from "./harness.js";
  */
 const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>> = {
   store: () => import("./store.js"),
+  repro: () => import("./repro.js"),
 
 };
 
