@@ -5,7 +5,7 @@ import { diffSpecs } from "../src/analysis/diff.js";
 import { compareVersions } from "../src/analysis/env-diff.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { openRepository } from "../src/store/repository.js";
-import { cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
+import { binary, cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -238,6 +238,16 @@ describe("git exp diff: bad input", () => {
       expect(r.code, bad.join(" ")).toBe(2);
       expect(r.stdout).toBe("");
     }
+  });
+});
+
+describe("through the built binary", () => {
+  it("diff --exit-code exits 1 on a difference and 0 on the same experiment (needs npm run build)", async () => {
+    const b = await recordDoc(variant((d) => (d.config = { lr: 0.2, model: { layers: 2 } }), "binary-b"));
+    const r = binary(dir, ["diff", "base", b, "--exit-code"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain("~ lr: 0.1 -> 0.2");
+    expect(binary(dir, ["diff", "base", "base", "--exit-code"]).code).toBe(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Experiment } from "../core/experiment.js";
+import { commitExists } from "../store/commits.js";
 import { runGit } from "../store/git.js";
 import type { Repository } from "../store/repository.js";
 
@@ -31,10 +32,6 @@ function patchState(a: Experiment, b: Experiment): PatchState {
   return Buffer.from(pa!).equals(Buffer.from(pb!)) ? "same" : "differ";
 }
 
-async function hasCommit(repo: Repository, commit: string): Promise<boolean> {
-  return (await runGit(["cat-file", "-e", `${commit}^{commit}`], { cwd: repo.cwd })).code === 0;
-}
-
 async function count(repo: Repository, range: string): Promise<number> {
   const r = await runGit(["rev-list", "--count", range], { cwd: repo.cwd });
   return r.code === 0 ? Number(r.stdout.toString("utf8").trim()) : 0;
@@ -56,7 +53,7 @@ export async function diffCode(repo: Repository, a: Experiment, b: Experiment): 
   const patch = patchState(a, b);
   const out: CodeDiff = { a: ca, b: cb, sameCommit: ca === cb, ahead: null, behind: null, files: [], missing: [], patch, differs: false };
   if (ca !== null && cb !== null && ca !== cb) {
-    for (const c of [ca, cb]) if (!(await hasCommit(repo, c))) out.missing.push(c);
+    for (const c of [ca, cb]) if (!(await commitExists(repo, c))) out.missing.push(c);
     if (out.missing.length === 0) {
       [out.ahead, out.behind, out.files] = await Promise.all([count(repo, `${ca}..${cb}`), count(repo, `${cb}..${ca}`), changedFiles(repo, ca, cb)]);
     }

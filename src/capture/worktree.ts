@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CorruptDataError, NotFoundError } from "../core/errors.js";
+import { commitExists } from "../store/commits.js";
 import { runGit } from "../store/git.js";
 import type { Repository } from "../store/repository.js";
 
@@ -12,10 +13,6 @@ export interface TempWorktree {
   /** Scratch space outside the checkout (config and metrics files). */
   scratch: string;
   remove(): Promise<void>;
-}
-
-export async function commitExists(repo: Repository, commit: string): Promise<boolean> {
-  return (await runGit(["cat-file", "-e", `${commit}^{commit}`], { cwd: repo.cwd })).code === 0;
 }
 
 /**
