@@ -21,3 +21,10 @@ export { annotate, annotationState, readAllAnnotations, type AnnotateResult } fr
 export { foldAnnotations, parseEvents, NOTES_REF, type AnnotationEvent, type AnnotationState, type AnnotationChange } from "./core/annotations.js";
 export { experimentTable, exportDocuments } from "./analysis/export.js";
 export { importMlflow, type MlflowImportSummary } from "./capture/mlflow.js";
+export { diffExperiments, diffSpecs, type ExperimentDiff, type MetricDelta, type Tolerance } from "./analysis/diff.js";
+export { compareExperiments, compareIds, compareSpecs, type Comparison, type CompareOptions } from "./analysis/compare.js";
+export { resolveGroup, groupOf, type Group } from "./analysis/groups.js";
+export { compareGroups, summarize, testDifference, type StatsReport, type MetricStats } from "./analysis/stats.js";
+export { judgeRepro, type ReproVerdict } from "./analysis/repro.js";
+export { rerun, type RerunOptions, type RerunResult } from "./capture/rerun.js";
+export { loadCatalog, type Entry } from "./analysis/catalog.js";

@@ -19,6 +19,10 @@ import { restoreCommand } from "./commands/restore.js";
 import { pushCommand } from "./commands/push.js";
 import { pullCommand } from "./commands/pull.js";
 import { initCommand } from "./commands/init.js";
+import { diffCommand } from "./commands/diff.js";
+import { compareCommand } from "./commands/compare.js";
+import { statsCommand } from "./commands/stats.js";
+import { reproCommand } from "./commands/repro.js";
 
 export const VERSION = "0.1.0";
 
@@ -40,6 +44,10 @@ const COMMANDS: CommandDef[] = [
   checkCommand,
   plotCommand,
   reportCommand,
+  diffCommand,
+  compareCommand,
+  statsCommand,
+  reproCommand,
 ];
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */

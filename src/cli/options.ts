@@ -41,3 +41,33 @@ export function fileOrDash(v: unknown): string | undefined {
   if (v === "-" || v === "" || v === true) return "-";
   return v === undefined ? undefined : String(v);
 }
+
+/** A number option (yargs number parsing is off so ids stay strings). */
+export function optNumber(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = Number(v);
+  if (String(v).trim() === "" || Number.isNaN(n)) throw new UsageError(`--${name} takes a number, not ${JSON.stringify(String(v))}`);
+  return n;
+}
+
+/** --minimize / --maximize: which way is better for metrics whose names do not say. */
+export function withDirections(y: Argv): Argv {
+  return y
+    .option("minimize", { type: "string", array: true, describe: "metric where lower is better (repeatable; losses, errors and times are by default)" })
+    .option("maximize", { type: "string", array: true, describe: "metric where higher is better (repeatable)" });
+}
+
+export function directionHints(args: Record<string, unknown>): { minimize: string[]; maximize: string[] } {
+  return { minimize: strings(args["minimize"]), maximize: strings(args["maximize"]) };
+}
+
+/** --tolerance / --rtol: when two metric values count as the same. */
+export function withTolerance(y: Argv): Argv {
+  return y
+    .option("tolerance", { type: "string", describe: "absolute tolerance for metrics (default 1e-6)" })
+    .option("rtol", { type: "string", describe: "relative tolerance for metrics, such as 0.01 (default 0)" });
+}
+
+export function tolerance(args: Record<string, unknown>): { atol?: number; rtol?: number } {
+  return { atol: optNumber(args["tolerance"], "tolerance"), rtol: optNumber(args["rtol"], "rtol") };
+}

@@ -7,6 +7,7 @@ import type { BenchRow } from "./harness.js";
 const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>> = {
   store: () => import("./store.js"),
   share: () => import("./share.js"),
+  repro: () => import("./repro.js"),
 
 };
 

@@ -1,0 +1,102 @@
+import { InvalidInputError, NotFoundError } from "../core/errors.js";
+import type { Experiment } from "../core/experiment.js";
+import type { JsonObject } from "../core/json.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+import { basicEnv } from "./basic-env.js";
+import { checkInputs, type InputProblem } from "./input-check.js";
+import { buildExperiment } from "./record.js";
+import { runCommand, type CommandRun } from "./run-command.js";
+import { checkoutTemporary } from "./worktree.js";
+
+export interface RerunOptions {
+  /** Run even when recorded inputs are missing or changed; the rerun records what it read. */
+  allowChangedInputs?: boolean;
+  environ?: NodeJS.ProcessEnv;
+  /** The command's stdout and stderr, as it prints them. */
+  onOutput?: (text: string) => void;
+  /** env.json of the rerun; the free facts of basicEnv() unless a fuller capture is given. */
+  captureEnv?: () => JsonObject | Promise<JsonObject>;
+}
+
+export interface RerunResult {
+  originalId: string;
+  original: Experiment;
+  id: string;
+  status: "created" | "exists";
+  experiment: Experiment;
+  run: CommandRun;
+  /** Inputs that were missing or changed (only non-empty with allowChangedInputs). */
+  inputProblems: InputProblem[];
+}
+
+const PATCH = "patch.diff";
+
+/** What makes a rerun impossible, found before anything is checked out. */
+function preflight(id: string, exp: Experiment): { command: string[]; commit: string } {
+  const short = id.slice(0, 12);
+  const command = exp.meta.command;
+  if (!Array.isArray(command) || command.length === 0 || command[0] === "") {
+    throw new InvalidInputError(`experiment ${short} has no recorded command, so there is nothing to rerun; record runs with their command to make them reproducible`);
+  }
+  const commit = exp.meta.source?.commit;
+  if (!commit) throw new NotFoundError(`experiment ${short} has no source commit: it was recorded outside a commit, so its code cannot be rebuilt`);
+  return { command, commit };
+}
+
+function describeProblems(problems: InputProblem[]): string {
+  const shown = problems.slice(0, 5).map((p) => `${p.path} (${p.kind})`);
+  return shown.join(", ") + (problems.length > 5 ? `, and ${problems.length - 5} more` : "");
+}
+
+function refuseInputs(id: string, problems: InputProblem[]): never {
+  const what = `experiment ${id.slice(0, 12)} read inputs that are ${describeProblems(problems)}`;
+  const hint = "restore them, or pass --allow-changed-inputs to rerun anyway";
+  if (problems.some((p) => p.kind === "changed")) throw new InvalidInputError(`${what}; ${hint}`);
+  throw new NotFoundError(`${what}; ${hint}`);
+}
+
+/**
+ * Rerun an experiment exactly as recorded: a temporary worktree at its source commit with
+ * its patch.diff applied, the same config, seed and command; then record the new run with
+ * `parents` set to the original. Refused before anything is written when the experiment
+ * has no command, its source commit is missing, or its inputs are missing or changed.
+ */
+export async function rerun(store: ExperimentStore, originalId: string, options: RerunOptions = {}): Promise<RerunResult> {
+  const original = await store.read(originalId);
+  const { command, commit } = preflight(originalId, original);
+  const patch = original.files[PATCH];
+  const tree = await checkoutTemporary(store.repo, commit, patch);
+  try {
+    const inputs = await checkInputs(original.inputs, tree.dir, store.repo.workTree);
+    if (inputs.problems.length > 0 && !options.allowChangedInputs) refuseInputs(originalId, inputs.problems);
+    const run = await runCommand({
+      command,
+      cwd: tree.dir,
+      scratch: tree.scratch,
+      config: original.config,
+      environ: options.environ ?? process.env,
+      onOutput: options.onOutput,
+    });
+    const experiment = await buildExperiment(store, {
+      config: original.config,
+      results: run.results,
+      series: run.series,
+      name: original.meta.name,
+      message: `repro of ${originalId}`,
+      status: run.exitCode === 0 ? "completed" : "failed",
+      command,
+      meta: { parents: [originalId], exit_code: run.exitCode, duration_s: Math.round(run.durationS * 1000) / 1000 },
+      env: await (options.captureEnv ?? basicEnv)(),
+      files: patch && patch.length > 0 ? { [PATCH]: patch } : {},
+      environ: options.environ,
+    });
+    // The code is the original's, not the work tree's the user is in now.
+    experiment.meta.source = { commit, branch: null, dirty: Boolean(patch && patch.length > 0) };
+    if (Object.keys(inputs.inputs).length > 0) experiment.inputs = inputs.inputs;
+    else delete experiment.inputs;
+    const [outcome] = await store.write([experiment]);
+    return { originalId, original, id: outcome!.id, status: outcome!.status, experiment, run, inputProblems: inputs.problems };
+  } finally {
+    await tree.remove();
+  }
+}

@@ -1,0 +1,21 @@
+import { diffSpecs } from "../../analysis/diff.js";
+import { renderDiff } from "../../report/diff.js";
+import { renderJson } from "../../report/format.js";
+import type { CommandDef } from "../context.js";
+import { useColor } from "../io.js";
+import { tolerance, withJson, withTolerance } from "../options.js";
+
+export const diffCommand: CommandDef = {
+  command: "diff <a> <b>",
+  describe: "what changed between two experiments: config, inputs, code, environment, results",
+  builder: (y) =>
+    withTolerance(withJson(y))
+      .positional("a", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .positional("b", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .option("exit-code", { type: "boolean", describe: "exit 1 when anything but metadata differs" }),
+  run: async (args, ctx) => {
+    const d = await diffSpecs(await ctx.store(), String(args["a"]), String(args["b"]), tolerance(args));
+    ctx.io.stdout(args["json"] ? renderJson(d) : renderDiff(d, { color: useColor(ctx.io), width: ctx.io.columns }));
+    return args["exit-code"] && d.differs ? 1 : 0;
+  },
+};

@@ -1,0 +1,35 @@
+import { judgeRepro } from "../../analysis/repro.js";
+import { checkTolerance } from "../../analysis/diff.js";
+import { rerun } from "../../capture/rerun.js";
+import { renderJson } from "../../report/format.js";
+import { renderRepro } from "../../report/repro.js";
+import type { CommandDef } from "../context.js";
+import { useColor } from "../io.js";
+import { tolerance, withJson, withTolerance } from "../options.js";
+
+export const reproCommand: CommandDef = {
+  command: "repro <experiment>",
+  describe: "rerun an experiment exactly as recorded and say whether its results reproduce",
+  builder: (y) =>
+    withTolerance(withJson(y))
+      .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .option("allow-changed-inputs", { type: "boolean", describe: "rerun even when recorded inputs are missing or changed" }),
+  run: async (args, ctx) => {
+    const tol = tolerance(args);
+    checkTolerance(tol);
+    const store = await ctx.store();
+    const id = await store.resolve(String(args["experiment"]));
+    ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
+    const r = await rerun(store, id, {
+      allowChangedInputs: Boolean(args["allow-changed-inputs"]),
+      environ: ctx.io.env,
+      onOutput: (t) => ctx.io.stderr(t),
+    });
+    for (const p of r.inputProblems) ctx.io.stderr(`warning: input ${p.path} is ${p.kind}\n`);
+    if (r.run.skippedLines > 0) ctx.io.stderr(`warning: ${r.run.skippedLines} metric line(s) were not JSON objects of numbers and were skipped\n`);
+    ctx.io.stderr(`recorded rerun ${r.id}${r.status === "exists" ? " (already recorded)" : ""}\n`);
+    const v = await judgeRepro(store, { id, experiment: r.original }, { id: r.id, experiment: r.experiment }, tol);
+    ctx.io.stdout(args["json"] ? renderJson(v) : renderRepro(v, { color: useColor(ctx.io), width: ctx.io.columns }));
+    return v.reproduced ? 0 : 1;
+  },
+};
