@@ -12,3 +12,8 @@ export { ExperimentStore, type WriteOutcome } from "./store/experiment-store.js"
 export { record, buildExperiment, type RecordInput } from "./capture/record.js";
 export { importDocuments, type ImportSummary } from "./capture/import.js";
 export { listExperiments, showExperiment } from "./analysis/listing.js";
+export { logMetrics, readConfig, type Metrics, type LogOptions } from "./capture/log-metrics.js";
+export { planRun, type RunRequest, type RunPlan } from "./capture/run-plan.js";
+export { runPlan, RunController, type RunHooks, type RunOutcome, type RunSummary } from "./capture/run.js";
+export { captureEnvironment, type EnvironmentCapture } from "./capture/environment.js";
+export { redactText, redactArgv, captureVariables } from "./capture/redact.js";

@@ -23,7 +23,7 @@ const ALLOWED_ENV = [
   /^PYTHONOPTIMIZE$/,
   /^GIT_EXP_SEED$/,
   /(^|_)SEED$/,
-  /^TF_/,
+  /^TF_(CPP_|ENABLE_|DETERMINISTIC|CUDNN_|FORCE_|XLA_|GPU_|NUM_|USE_|INTRA_|INTER_)/,
   /^TORCH_/,
   /^PYTORCH_/,
   /^XLA_/,

@@ -8,10 +8,11 @@ import { lsCommand } from "./commands/ls.js";
 import { rmCommand } from "./commands/rm.js";
 import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
+import { runCommand } from "./commands/run.js";
 
 export const VERSION = "0.1.0";
 
-const COMMANDS: CommandDef[] = [recordCommand, showCommand, lsCommand, rmCommand, exportCommand, importCommand];
+const COMMANDS: CommandDef[] = [recordCommand, showCommand, lsCommand, rmCommand, exportCommand, importCommand, runCommand];
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
 const BUG_EXIT = 70;
