@@ -123,28 +123,43 @@ export function secretValues(environ: NodeJS.ProcessEnv): string[] {
  * credential-looking values are redacted; everything else is kept as typed.
  */
 export function redactArgv(argv: readonly string[], knownSecrets: readonly string[] = []): string[] {
+  return redactArgvWithValues(argv, knownSecrets).argv;
+}
+
+/** The redacted command line and the values taken out of it (to be redacted from the log too). */
+export function redactArgvWithValues(
+  argv: readonly string[],
+  knownSecrets: readonly string[] = [],
+): { argv: string[]; values: string[] } {
   const out: string[] = [];
+  const values: string[] = [];
   let hideNext = false;
   for (const arg of argv) {
     if (hideNext) {
+      values.push(arg);
       out.push(REDACTED);
       hideNext = false;
       continue;
     }
     const flag = /^(-{1,2}[A-Za-z0-9_.-]+|[A-Za-z_][A-Za-z0-9_.-]*)=([\s\S]*)$/.exec(arg);
     if (flag && isSecretName(flag[1]!.replace(/^-+/, ""))) {
+      values.push(flag[2]!);
       out.push(`${flag[1]}=${REDACTED}`);
       continue;
     }
     if (/^--?[A-Za-z]/.test(arg) && !arg.includes("=") && isSecretName(arg.replace(/^-+/, ""))) hideNext = true;
     out.push(redactText(arg, knownSecrets));
   }
-  return out;
+  return { argv: out, values };
 }
 
 /** A config with secret-named keys and credential-looking strings redacted. */
-export function redactConfig(config: JsonObject, knownSecrets: readonly string[] = []): { config: JsonObject; paths: string[] } {
+export function redactConfig(
+  config: JsonObject,
+  knownSecrets: readonly string[] = [],
+): { config: JsonObject; paths: string[]; values: string[] } {
   const paths: string[] = [];
+  const values: string[] = [];
   const walk = (v: JsonValue, path: string): JsonValue => {
     if (typeof v === "string") {
       const r = redactText(v, knownSecrets);
@@ -159,11 +174,12 @@ export function redactConfig(config: JsonObject, knownSecrets: readonly string[]
         if (isSecretName(k) && (typeof x === "string" || typeof x === "number" || typeof x === "bigint")) {
           o[k] = REDACTED;
           paths.push(p);
+          values.push(String(x));
         } else o[k] = walk(x, p);
       }
       return o;
     }
     return v;
   };
-  return { config: walk(config, "") as JsonObject, paths };
+  return { config: walk(config, "") as JsonObject, paths, values };
 }

@@ -15,7 +15,7 @@ import { HashCache } from "./hash-cache.js";
 import { loadJsonObject } from "./load.js";
 import { MetricsTail, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
-import { redactArgv, redactConfig, redactText, secretValues } from "./redact.js";
+import { redactArgvWithValues, redactConfig, redactText, secretValues } from "./redact.js";
 import { DEFAULT_STORE_MAX_BYTES, type RunPlan } from "./run-plan.js";
 import type { SweepPoint } from "./sweep.js";
 import { which } from "./which.js";
@@ -253,7 +253,10 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
   const res = c.result;
   const status: Status =
     res.interruptedBy || res.signal === "SIGINT" || res.signal === "SIGTERM" ? "interrupted" : res.exitCode === 0 ? "completed" : "failed";
-  const secrets = secretValues(r.environ);
+  const { config, paths, values: configSecrets } = redactConfig(point.config, secretValues(r.environ));
+  const command = redactArgvWithValues(s.plan.argv, secretValues(r.environ));
+  // What was redacted from the command line and config is redacted from the log as well.
+  const secrets = [...secretValues(r.environ), ...command.values, ...configSecrets].sort((a, b) => b.length - a.length);
   const results = await finalResults(r.resultsFile ? resolve(r.cwd, r.resultsFile) : undefined, c.metrics, status, warn);
   if (c.metrics.skipped.count > 0) {
     warn(`${c.metrics.skipped.count} metrics line(s) were not JSON objects of numbers and were skipped (first at line ${c.metrics.skipped.firstLine})`);
@@ -263,7 +266,6 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
   const log = res.log.contents();
   if (log.length > 0) files["log.txt"] = Buffer.from(redactText(log.toString("utf8"), secrets), "utf8");
   const outputSums = await outputs(s, files, status, warn);
-  const { config, paths } = redactConfig(point.config, secrets);
   if (paths.length) warn(`config values that look like secrets were not recorded: ${paths.join(", ")}`);
   const meta: JsonObject = {
     exit_code: res.exitCode,
@@ -284,7 +286,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     message: r.message,
     tags: r.tags,
     status,
-    command: redactArgv(s.plan.argv, secrets),
+    command: command.argv,
     meta,
     env: s.env,
     files,
