@@ -28,3 +28,8 @@ export { compareGroups, summarize, testDifference, type StatsReport, type Metric
 export { judgeRepro, type ReproVerdict } from "./analysis/repro.js";
 export { rerun, type RerunOptions, type RerunResult } from "./capture/rerun.js";
 export { loadCatalog, type Entry } from "./analysis/catalog.js";
+export { logMetrics, readConfig, type Metrics, type LogOptions } from "./capture/log-metrics.js";
+export { planRun, type RunRequest, type RunPlan } from "./capture/run-plan.js";
+export { runPlan, RunController, type RunHooks, type RunOutcome, type RunSummary } from "./capture/run.js";
+export { captureEnvironment, type EnvironmentCapture } from "./capture/environment.js";
+export { redactText, redactArgv, captureVariables } from "./capture/redact.js";

@@ -60,20 +60,40 @@ export function parseMetricLines(text: string, source: string, strict: boolean):
 }
 
 function addLine(out: MetricLines, line: JsonObject, autoStep: number, where: string): void {
-  const { step, time, final, ...metrics } = line;
-  if (step !== undefined && typeof step !== "number") throw new InvalidInputError(`${where}: "step" must be a number`);
-  const flat = flatten(metrics, "", where);
-  if (final === true) {
-    out.final = metrics;
+  const m = parseMetricLine(line, where);
+  if (m.final) {
+    out.final = m.metrics;
     return;
   }
-  const s = typeof step === "number" ? step : autoStep;
-  for (const [key, value] of flat) {
+  const s = m.step ?? autoStep;
+  for (const [key, value] of m.flat) {
     const series = (out.series[key] ??= { step: [], value: [] });
     series.step.push(s);
     series.value.push(value);
-    if (typeof time === "number" || typeof time === "string") (series.time ??= []).push(time);
+    if (m.time !== undefined) (series.time ??= []).push(m.time);
   }
+}
+
+/** One metrics line taken apart: its step and time, and its metrics nested and flattened. */
+export interface MetricLine {
+  step: number | undefined;
+  time: number | string | undefined;
+  final: boolean;
+  metrics: JsonObject;
+  flat: [string, number | null][];
+}
+
+/** Throws InvalidInputError when a metric is not a number (or null). */
+export function parseMetricLine(line: JsonObject, where: string): MetricLine {
+  const { step, time, final, ...metrics } = line;
+  if (step !== undefined && typeof step !== "number") throw new InvalidInputError(`${where}: "step" must be a number`);
+  return {
+    step: typeof step === "number" ? step : undefined,
+    time: typeof time === "number" || typeof time === "string" ? time : undefined,
+    final: final === true,
+    metrics,
+    flat: flatten(metrics, "", where),
+  };
 }
 
 function flatten(obj: JsonObject, prefix: string, where: string): [string, number | null][] {

@@ -7,12 +7,13 @@ import {
   type Experiment,
   type ExperimentMeta,
   type Series,
+  type Source,
   type Status,
 } from "../core/experiment.js";
 import { isJsonObject, type JsonObject } from "../core/json.js";
 import { formatCreatedAt, parseGitDate } from "../core/time.js";
 import type { ExperimentStore, WriteOutcome } from "../store/experiment-store.js";
-import { checksumPaths } from "./checksums.js";
+import { checksumPaths, type FileSum } from "./checksums.js";
 import { captureIdentity, captureSource } from "./git-state.js";
 import { enforceConfigSchema } from "./rules-file.js";
 
@@ -32,14 +33,21 @@ export interface RecordInput {
   meta?: JsonObject;
   env?: JsonObject;
   files?: Record<string, Uint8Array>;
+  /** Checksums already computed (with a cache), used instead of `inputs` / `outputs`. */
+  inputSums?: Record<string, FileSum>;
+  outputSums?: Record<string, FileSum>;
+  /** The code state when the run started; captured now when absent. */
+  source?: Source;
+  /** When the run started (epoch ms); GIT_AUTHOR_DATE still wins, as for a commit. */
+  startedAt?: number;
   /** Process environment: GIT_AUTHOR_DATE fixes created_at as it fixes a commit date. */
   environ?: NodeJS.ProcessEnv;
 }
 
 /** When an experiment was made: GIT_AUTHOR_DATE when set, else now. */
-export function createdAtNow(environ: NodeJS.ProcessEnv = process.env): string {
+export function createdAtNow(environ: NodeJS.ProcessEnv = process.env, now = Date.now()): string {
   const fixed = environ["GIT_AUTHOR_DATE"];
-  return formatCreatedAt(fixed ? parseGitDate(fixed) : Date.now());
+  return formatCreatedAt(fixed ? parseGitDate(fixed) : now);
 }
 
 /** Check the parts a user gave before any git work happens. */
@@ -60,14 +68,14 @@ export async function buildExperiment(store: ExperimentStore, input: RecordInput
   const base = store.repo.workTree ?? store.repo.cwd;
   const [createdBy, source, inputs, outputs] = await Promise.all([
     captureIdentity(store.repo),
-    captureSource(store.repo),
-    input.inputs?.length ? checksumPaths(input.inputs, base) : undefined,
-    input.outputs?.length ? checksumPaths(input.outputs, base) : undefined,
+    input.source ?? captureSource(store.repo),
+    input.inputSums ?? (input.inputs?.length ? checksumPaths(input.inputs, base) : undefined),
+    input.outputSums ?? (input.outputs?.length ? checksumPaths(input.outputs, base) : undefined),
   ]);
   const meta: ExperimentMeta = {
     ...input.meta,
     schema: SCHEMA_VERSION,
-    created_at: createdAtNow(input.environ),
+    created_at: createdAtNow(input.environ, input.startedAt),
     created_by: createdBy,
     status: input.status ?? "completed",
     source,

@@ -2,6 +2,8 @@
 export interface IO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Bytes exactly as given (a child's output passed through); absent, text is decoded. */
+  writeBytes?: (stream: "stdout" | "stderr", data: Uint8Array) => void;
   stdin: () => AsyncIterable<string | Buffer>;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -15,6 +17,7 @@ export function processIO(): IO {
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
+    writeBytes: (stream, data) => void process[stream].write(data),
     stdin: () => process.stdin,
     cwd: process.cwd(),
     env: process.env,

@@ -23,11 +23,13 @@ import { diffCommand } from "./commands/diff.js";
 import { compareCommand } from "./commands/compare.js";
 import { statsCommand } from "./commands/stats.js";
 import { reproCommand } from "./commands/repro.js";
+import { runCommand } from "./commands/run.js";
 
 export const VERSION = "0.1.0";
 
 const COMMANDS: CommandDef[] = [
   recordCommand,
+  runCommand,
   showCommand,
   lsCommand,
   rmCommand,

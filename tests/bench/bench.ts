@@ -8,6 +8,7 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   store: () => import("./store.js"),
   share: () => import("./share.js"),
   repro: () => import("./repro.js"),
+  run: () => import("./run.js"),
 
 };
 

@@ -1,0 +1,108 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { InvalidInputError, NotFoundError, UsageError } from "../core/errors.js";
+import { checkName, checkTag } from "../core/experiment.js";
+import type { JsonObject } from "../core/json.js";
+import { loadConfigFile, parseParamOption, parseParamValue, type ParamAxis } from "./params.js";
+import { expandSweep, loadGrid, type SweepPoint } from "./sweep.js";
+import { existsNotExecutable, which } from "./which.js";
+
+/** What `git exp run` was asked to do, as options (the CLI's flags, or a library call). */
+export interface RunRequest {
+  /** The command and its arguments; one string with spaces runs through `sh -c`. */
+  command: string[];
+  /** Where the command runs and relative paths are read. */
+  cwd: string;
+  environ: NodeJS.ProcessEnv;
+  configFile?: string;
+  /** `key.path=value` or `key.path=v1,v2,...` (a sweep axis). */
+  params?: string[];
+  gridFile?: string;
+  /** `N` or `N1,N2,...`: sets config.seed and exports GIT_EXP_SEED and PYTHONHASHSEED. */
+  seed?: string;
+  name?: string;
+  message?: string;
+  tags?: string[];
+  /** A metrics JSON file the command writes: the final results. */
+  resultsFile?: string;
+  inputs?: string[];
+  outputs?: string[];
+  /** Outputs also kept as blobs under artifacts/ when under `storeMaxBytes`. */
+  storeOutputs?: string[];
+  storeMaxBytes?: number;
+  /** Environment variables to record beyond the allow-list. */
+  envNames?: string[];
+  requireClean?: boolean;
+  jobs?: number;
+  failFast?: boolean;
+  /** Probe the environment again instead of using the per-machine cache. */
+  refreshEnv?: boolean;
+}
+
+/** A request checked and expanded: everything that can be refused has been, nothing has run. */
+export interface RunPlan {
+  request: RunRequest;
+  /** What is executed: argv, or ["sh", "-c", line]. */
+  argv: string[];
+  points: SweepPoint[];
+  jobs: number;
+}
+
+export const DEFAULT_STORE_MAX_BYTES = 1 << 20;
+
+/** Check a request before anything runs or is written; throws the error a user can act on. */
+export async function planRun(request: RunRequest): Promise<RunPlan> {
+  const argv = await resolveCommand(request);
+  if (request.name !== undefined) checkName(request.name);
+  for (const t of request.tags ?? []) checkTag(t);
+  const jobs = request.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`-j takes a whole number above 0, not ${jobs}`);
+  if (request.storeMaxBytes !== undefined && !(request.storeMaxBytes >= 0)) {
+    throw new UsageError("--store-max-size takes a size in bytes (or with K, M, G)");
+  }
+  for (const p of request.inputs ?? []) await mustExist(resolve(request.cwd, p), "--input");
+  const base: JsonObject = request.configFile ? await loadConfigFile(resolve(request.cwd, request.configFile)) : {};
+  const axes: ParamAxis[] = request.gridFile ? await loadGrid(resolve(request.cwd, request.gridFile)) : [];
+  for (const p of request.params ?? []) axes.push(parseParamOption(p));
+  if (request.seed !== undefined) axes.push(seedAxis(request.seed));
+  return { request, argv, points: expandSweep(base, axes), jobs };
+}
+
+function seedAxis(text: string): ParamAxis {
+  const values = text.split(",").map(parseParamValue);
+  for (const v of values) {
+    if (!(typeof v === "bigint" ? v >= 0n : typeof v === "number" && Number.isInteger(v) && v >= 0)) {
+      throw new InvalidInputError(`--seed ${text}: a seed is a whole number of 0 or more (or a comma-separated list)`);
+    }
+  }
+  return { path: ["seed"], values };
+}
+
+async function mustExist(path: string, what: string): Promise<void> {
+  try {
+    await stat(path);
+  } catch {
+    throw new NotFoundError(`${what} ${path} does not exist; give an existing file or directory`);
+  }
+}
+
+/** The command as it will be executed, refused here when it cannot start. */
+async function resolveCommand(r: RunRequest): Promise<string[]> {
+  const cmd = r.command;
+  if (cmd.length === 0 || cmd[0] === "") {
+    throw new UsageError("give the command to run after --, for example: git exp run -- python train.py");
+  }
+  if (cmd.length === 1 && /\s/.test(cmd[0]!.trim())) return ["sh", "-c", cmd[0]!];
+  const found = await which(cmd[0]!, r.environ, r.cwd);
+  if (found) return cmd;
+  const asPath = resolve(r.cwd, cmd[0]!);
+  if (cmd[0]!.includes("/") && (await existsNotExecutable(asPath))) {
+    throw new InvalidInputError(
+      `${cmd[0]} is not executable: make it so (chmod +x ${cmd[0]}) or run it through its interpreter (python ${cmd[0]})`,
+    );
+  }
+  if (!cmd[0]!.includes("/") && (await existsNotExecutable(asPath))) {
+    throw new NotFoundError(`command '${cmd[0]}' not found on PATH; to run the file here, write ./${cmd[0]} or python ${cmd[0]}`);
+  }
+  throw new NotFoundError(`command '${cmd[0]}' not found${cmd[0]!.includes("/") ? "" : " on PATH"}; check its spelling and that it is installed`);
+}

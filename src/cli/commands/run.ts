@@ -1,0 +1,193 @@
+import { StringDecoder } from "node:string_decoder";
+import { UsageError } from "../../core/errors.js";
+import { flattenMetrics } from "../../core/experiment.js";
+import { planRun, type RunRequest } from "../../capture/run-plan.js";
+import { RunController, runPlan, type RunHooks, type RunOutcome, type RunSummary } from "../../capture/run.js";
+import { renderJson } from "../../report/format.js";
+import { Progress } from "../../report/progress.js";
+import { renderStatusLine, renderSweepSummary } from "../../report/run-status.js";
+import type { CommandDef, Context } from "../context.js";
+import type { IO } from "../io.js";
+import { optString, outputFormat, positiveInt, strings, withFormat } from "../options.js";
+
+export const runCommand: CommandDef = {
+  command: "run [command..]",
+  describe: "run a command (after --) and record it as an experiment; -p k=v1,v2 sweeps",
+  builder: (y) =>
+    withFormat(y)
+      .usage("git exp run [options] -- <command> [args...]")
+      .positional("command", { type: "string", array: true, describe: "the command to run, after --" })
+      .option("config", { type: "string", describe: "parameters from a JSON or YAML file" })
+      .option("param", { alias: "p", type: "string", describe: "key.path=value, or key=v1,v2,... to sweep (repeatable)" })
+      .option("grid", { type: "string", describe: "sweep grid file: {\"lr\": [0.1, 0.01], ...} (JSON or YAML)" })
+      .option("seed", { type: "string", describe: "sets config.seed, GIT_EXP_SEED and PYTHONHASHSEED (N or N1,N2,...)" })
+      .option("name", { type: "string", describe: "a name for the experiment (a sweep adds -1, -2, ...)" })
+      .option("tag", { type: "string", describe: "a tag (repeatable)" })
+      .option("message", { alias: "m", type: "string", describe: "a note about the experiment" })
+      .option("results", { type: "string", describe: "metrics JSON file the command writes: the final results" })
+      .option("input", { type: "string", describe: "data file or folder the run reads (sha256, cached)" })
+      .option("output", { type: "string", describe: "file or folder the run writes (sha256)" })
+      .option("store-output", { type: "string", describe: "an output also kept in the experiment under artifacts/" })
+      .option("store-max-size", { type: "string", describe: "largest file --store-output keeps (default 1M)" })
+      .option("env", { type: "string", describe: "an environment variable to record beyond the allow-list" })
+      .option("require-clean", { type: "boolean", describe: "refuse to run with uncommitted changes" })
+      .option("jobs", { alias: "j", type: "string", describe: "sweep points run at a time (default 1)" })
+      .option("fail-fast", { type: "boolean", describe: "stop a sweep at its first failed point" })
+      .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" }),
+  run: async (args, ctx) => {
+    const request = toRequest(args, ctx.io);
+    const store = await ctx.store();
+    const plan = await planRun(request);
+    const controller = new RunController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      // On a terminal, Ctrl-C reaches the child itself (same process group): do not send it twice.
+      controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const view = new RunView(ctx.io, plan.points.length, plan.jobs);
+    let summary: RunSummary;
+    try {
+      summary = await runPlan(store, plan, view.hooks(), controller);
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      view.clear();
+    }
+    printSummary(ctx, args, summary, plan.points.length);
+    return summary.exitCode;
+  },
+};
+
+function toRequest(args: Record<string, unknown>, io: IO): RunRequest {
+  const command = strings(args["command"]);
+  // yargs leaves everything after -- in _, behind the command's own name
+  const dashed = strings(args["_"]).slice(1);
+  const storeMax = optString(args["store-max-size"]);
+  return {
+    command: [...command, ...dashed],
+    cwd: io.cwd,
+    environ: io.env,
+    configFile: optString(args["config"]),
+    params: strings(args["param"]),
+    gridFile: optString(args["grid"]),
+    seed: optString(args["seed"]),
+    name: optString(args["name"]),
+    message: optString(args["message"]),
+    tags: strings(args["tag"]),
+    resultsFile: optString(args["results"]),
+    inputs: strings(args["input"]),
+    outputs: strings(args["output"]),
+    storeOutputs: strings(args["store-output"]),
+    storeMaxBytes: storeMax === undefined ? undefined : parseSize(storeMax),
+    envNames: strings(args["env"]),
+    requireClean: Boolean(args["require-clean"]),
+    jobs: positiveInt(args["jobs"], "jobs"),
+    failFast: Boolean(args["fail-fast"]),
+    refreshEnv: Boolean(args["refresh-env"]),
+  };
+}
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--store-max-size ${text}: give a size such as 500K, 10M or 1G`);
+  const unit = (m[2] ?? "b")[0]!.toLowerCase();
+  const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+/** What the terminal shows while commands run: their output, a status line, a sweep's progress. */
+class RunView {
+  private statusShown = false;
+  private lineOpen = false;
+  private lastOutput = 0;
+  private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+  private readonly progress: Progress;
+  private readonly terminal: boolean;
+
+  constructor(
+    private readonly io: IO,
+    private readonly total: number,
+    private readonly jobs: number,
+  ) {
+    this.terminal = io.stderrIsTTY;
+    this.progress = new Progress(io.stderr, this.terminal && jobs > 1, "sweep", 0);
+  }
+
+  hooks(): RunHooks {
+    return {
+      onOutput: (stream, chunk) => this.output(stream, chunk),
+      onTick: (p) => {
+        // Only over a quiet, finished line: never on top of the child's own progress bar.
+        if (!this.terminal || this.jobs > 1 || this.lineOpen || Date.now() - this.lastOutput < 1000) return;
+        this.io.stderr(`\r\x1b[K${renderStatusLine(p, this.io.columns)}`);
+        this.statusShown = true;
+      },
+      onPointEnd: (o, done, total) => this.pointEnd(o, done, total),
+      onWarning: (t) => {
+        this.clear();
+        this.io.stderr(`git exp: warning: ${t}\n`);
+      },
+    };
+  }
+
+  private output(stream: "stdout" | "stderr", chunk: Buffer): void {
+    this.clear();
+    if (this.io.writeBytes) this.io.writeBytes(stream, chunk);
+    else this[stream](this.decoders[stream].write(chunk));
+    this.lastOutput = Date.now();
+    this.lineOpen = chunk[chunk.length - 1] !== 10;
+  }
+
+  private stdout(t: string): void {
+    this.io.stdout(t);
+  }
+
+  private stderr(t: string): void {
+    this.io.stderr(t);
+  }
+
+  private pointEnd(o: RunOutcome, done: number, total: number): void {
+    this.clear();
+    if (this.lineOpen) this.io.stderr("\n");
+    this.lineOpen = false;
+    const what = `${total > 1 ? `[${o.index + 1}/${total}] ` : ""}experiment ${o.id.slice(0, 12)}`;
+    const how = `${o.status}, exit code ${o.exitCode}, ${o.durationSeconds.toFixed(1)} s${o.write === "exists" ? ", already recorded" : ""}`;
+    this.io.stderr(`git exp: ${what} recorded (${how})\n`);
+    if (o.status !== "completed" && this.jobs > 1 && o.logTail) {
+      this.io.stderr(o.logTail.split("\n").map((l) => `  | ${l}`).join("\n") + "\n");
+    }
+    this.progress.update(done, total);
+  }
+
+  clear(): void {
+    if (this.statusShown) this.io.stderr("\r\x1b[K");
+    this.statusShown = false;
+    this.progress.finish();
+  }
+}
+
+function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
+  const { io } = ctx;
+  const format = outputFormat(args);
+  const rows = s.outcomes.map((o) => ({
+    index: o.index,
+    id: o.id,
+    status: o.status,
+    exitCode: o.exitCode,
+    durationSeconds: o.durationSeconds,
+    varying: o.varying,
+    results: Object.fromEntries(flattenMetrics(o.results)),
+  }));
+  if (total === 1) {
+    const o = rows[0];
+    if (!o) return;
+    if (format === "json") io.stdout(renderJson({ id: o.id, status: o.status, exit_code: o.exitCode, duration_s: o.durationSeconds, results: o.results }));
+    else io.stdout(o.id + "\n");
+    return;
+  }
+  if (format === "json") io.stdout(renderJson(rows.map((r) => ({ ...r, index: r.index + 1 }))));
+  else io.stdout(renderSweepSummary(rows, format, io.columns));
+  const failed = s.outcomes.filter((o) => o.status !== "completed").length;
+  io.stderr(`git exp: sweep of ${total}: ${s.outcomes.length - failed} completed, ${failed} failed or interrupted${s.notRun ? `, ${s.notRun} not run` : ""}\n`);
+}
