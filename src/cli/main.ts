@@ -8,10 +8,15 @@ import { lsCommand } from "./commands/ls.js";
 import { rmCommand } from "./commands/rm.js";
 import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
+import { indexCommand } from "./commands/index.js";
+import { sqlCommand } from "./commands/sql.js";
+import { topCommand } from "./commands/top.js";
+import { trendCommand } from "./commands/trend.js";
 
 export const VERSION = "0.1.0";
 
 const COMMANDS: CommandDef[] = [recordCommand, showCommand, lsCommand, rmCommand, exportCommand, importCommand];
+COMMANDS.push(indexCommand, sqlCommand, topCommand, trendCommand);
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
 const BUG_EXIT = 70;

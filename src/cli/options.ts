@@ -35,3 +35,13 @@ export function positiveInt(v: unknown, name: string): number | undefined {
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} takes a whole number above 0, not ${String(v)}`);
   return n;
 }
+
+/** Which experiments: the options ls, top and trend share. */
+export function withSelection(y: Argv): Argv {
+  return y
+    .option("where", { alias: "w", type: "string", describe: "filter, e.g. \"params.lr < 0.01 and metrics.acc >= 0.9 or tags.baseline\"" })
+    .option("tag", { type: "string", array: true, describe: "only experiments with this tag (repeatable: all of them)" })
+    .option("since", { type: "string", describe: "only experiments created since a span (7d, 12h, 2w) or a date (2026-01-31)" })
+    .option("branch", { type: "string", describe: "only experiments recorded on this branch" })
+    .option("status", { type: "string", describe: "only experiments with this status (completed, failed, interrupted; comma-separated)" });
+}

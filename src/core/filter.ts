@@ -348,3 +348,14 @@ export function nearest(wanted: string, known: Iterable<string>, count = 3): str
     .slice(0, count)
     .map(({ k }) => k);
 }
+
+/** `--since 7d` (a span back from now) or `--since 2026-01-31` (a date): epoch milliseconds. */
+export function parseSince(text: string, now = Date.now()): number {
+  const span = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
+  if (span) return now - Number(span[1]) * DURATION_MS[span[2]!]!;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) {
+    throw new InvalidInputError(`--since ${JSON.stringify(text)} is neither a span such as 7d, 12h, 2w nor a date such as 2026-01-31`);
+  }
+  return ms;
+}
