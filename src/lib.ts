@@ -12,3 +12,13 @@ export { ExperimentStore, type WriteOutcome } from "./store/experiment-store.js"
 export { record, buildExperiment, type RecordInput } from "./capture/record.js";
 export { importDocuments, type ImportSummary } from "./capture/import.js";
 export { listExperiments, showExperiment } from "./analysis/listing.js";
+export { query, withIndex, type QueryOptions } from "./index/query.js";
+export { ExperimentIndex, type IndexOptions, type IndexStatus } from "./index/experiment-index.js";
+export type { SyncReport } from "./index/sync.js";
+export type { IndexDatabase, SqlRow, SqlValue } from "./index/database.js";
+export { runUserSql, type QueryResult } from "./index/user-sql.js";
+export { parseFilter, type FilterNode } from "./core/filter.js";
+export { searchExperiments, type SearchOptions, type FoundExperiment } from "./analysis/search.js";
+export { leaderboard, guessDirection, type TopOptions, type Leaderboard } from "./analysis/leaderboard.js";
+export { trendOverTime, trendAlong, type TrendOptions, type Trend } from "./analysis/trend.js";
+export { firstParentHistory } from "./store/history.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cleanup, cli, makeRepo } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
+import { query, withIndex, leaderboard } from "../src/lib.js";
 
 /**
  * Every answer is checked against an oracle computed from the raw documents, never
@@ -236,5 +237,16 @@ describe("sql", () => {
     expect(count[0]!.n).toBe(120);
     const bad = await cli(dir, ["sql", "SELEC 1"]);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe("library", () => {
+  test("query(), withIndex() and leaderboard() work without the CLI", async () => {
+    const r = await query("SELECT count(*) AS n FROM experiments", { cwd: dir });
+    expect(r.rows).toEqual([{ n: 120 }]);
+    expect(r.types).toEqual(["BIGINT"]);
+    const board = await withIndex((db) => leaderboard(db, { metric: "metrics.val.acc", limit: 1 }), { cwd: dir });
+    const best = Math.max(...docs.map((d) => metricOf(d, "val.acc")).filter((v): v is number => v !== undefined && !Number.isNaN(v)));
+    expect(board.rows[0]!.value).toBe(best);
   });
 });
