@@ -5,6 +5,7 @@ import type { BenchRow } from "./harness.js";
  * the same run, so a noisy machine shifts both. Prints a Markdown table for the README.
  */
 const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>> = {
+  index: () => import("./index.js"),
 
 };
 
