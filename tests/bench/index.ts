@@ -14,14 +14,23 @@ const AREA = "index";
 const WHERE = "params.lr < 0.01 and metrics.val.acc >= 0.9";
 
 /** One generated experiment a line: 6 params, 3 final metrics, a 20-point loss series. */
-async function writeDocs(file: string, n: number, offset = 0): Promise<void> {
+async function writeDocs(file: string, n: number, head: string, offset = 0): Promise<void> {
   const out = createWriteStream(file);
   let s = 12345 + offset;
   const rand = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   for (let i = offset; i < offset + n; i++) {
     const loss = Array.from({ length: 20 }, (_, k) => Math.round((1 / (k + 1) + rand() / 10) * 1e4) / 1e4);
     const doc = {
-      experiment: { name: `bench-${i}`, created_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), tags: i % 50 === 0 ? ["baseline"] : [] },
+      // Complete documents: nothing for import to fill in by asking git per document.
+      experiment: {
+        schema: 1,
+        status: "completed",
+        name: `bench-${i}`,
+        created_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        created_by: { name: "Bench", email: "bench@example.com" },
+        source: { commit: head, branch: "main", dirty: false },
+        tags: i % 50 === 0 ? ["baseline"] : [],
+      },
       config: { lr: [0.1, 0.01, 0.001, 0.0001][i % 4], batch: 32 << i % 3, model: { layers: i % 12, width: 64 * (1 + (i % 4)) }, seed: i % 97, optimizer: i % 2 ? "adam" : "sgd" },
       results: { val: { acc: Math.round(rand() * 1e4) / 1e4, loss: rand() }, test_acc: rand() },
       series: { loss: { step: loss.map((_, k) => k), value: loss } },
@@ -45,7 +54,8 @@ async function benchSize(n: number): Promise<BenchRow[]> {
     sh(dir, "git", ["init", "-q", "-b", "main"]);
     sh(dir, "git", ["commit", "-q", "--allow-empty", "-m", "init"]);
     const docs = join(dir, "docs.ndjson");
-    await writeDocs(docs, n);
+    const head = sh(dir, "git", ["rev-parse", "HEAD"]).trim();
+    await writeDocs(docs, n, head);
     process.stderr.write(`  generating ${n} experiments...\n`);
     sh(dir, BIN, ["import", docs]);
     sh(dir, "git", ["gc", "-q"]);
@@ -87,7 +97,7 @@ async function benchSize(n: number): Promise<BenchRow[]> {
     row("nothing changed: git exp index, end to end", upToDate, "ms", "node start", nodeStart);
 
     const one = join(dir, "one.ndjson");
-    await writeDocs(one, 1, n);
+    await writeDocs(one, 1, head, n);
     sh(dir, BIN, ["import", one]);
     await new Promise((r) => setTimeout(r, 2100));
     const incremental = processMs(dir, ["index"]);
