@@ -26,7 +26,15 @@ export class Context {
     return this.storeV;
   }
 
+  /** Cleanups registered by what a command opened (the index), run when it ends. */
+  private readonly closers: (() => void | Promise<void>)[] = [];
+
+  onClose(fn: () => void | Promise<void>): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const fn of this.closers.splice(0)) await fn();
     await this.storeV?.close();
   }
 }

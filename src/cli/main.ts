@@ -24,6 +24,10 @@ import { compareCommand } from "./commands/compare.js";
 import { statsCommand } from "./commands/stats.js";
 import { reproCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
+import { indexCommand } from "./commands/index.js";
+import { sqlCommand } from "./commands/sql.js";
+import { topCommand } from "./commands/top.js";
+import { trendCommand } from "./commands/trend.js";
 
 export const VERSION = "0.1.0";
 
@@ -32,6 +36,10 @@ const COMMANDS: CommandDef[] = [
   runCommand,
   showCommand,
   lsCommand,
+  topCommand,
+  trendCommand,
+  sqlCommand,
+  indexCommand,
   rmCommand,
   exportCommand,
   importCommand,

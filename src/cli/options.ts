@@ -71,3 +71,13 @@ export function withTolerance(y: Argv): Argv {
 export function tolerance(args: Record<string, unknown>): { atol?: number; rtol?: number } {
   return { atol: optNumber(args["tolerance"], "tolerance"), rtol: optNumber(args["rtol"], "rtol") };
 }
+
+/** Which experiments: the options ls, top and trend share. */
+export function withSelection(y: Argv): Argv {
+  return y
+    .option("where", { alias: "w", type: "string", describe: "filter, e.g. \"params.lr < 0.01 and metrics.acc >= 0.9 or tags.baseline\"" })
+    .option("tag", { type: "string", array: true, describe: "only experiments with this tag (repeatable: all of them)" })
+    .option("since", { type: "string", describe: "only experiments created since a span (7d, 12h, 2w) or a date (2026-01-31)" })
+    .option("branch", { type: "string", describe: "only experiments recorded on this branch" })
+    .option("status", { type: "string", describe: "only experiments with this status (completed, failed, interrupted; comma-separated)" });
+}

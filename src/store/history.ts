@@ -38,13 +38,6 @@ export async function commitsBetween(repo: Repository, base: string, head: strin
   return r.stdout.toString("utf8").split("\n").filter(Boolean);
 }
 
-/** The first-parent history from a commit, newest first: how a branch moved. */
-export async function firstParentHistory(repo: Repository, from: string, limit: number): Promise<string[]> {
-  const r = await runGit(["rev-list", "--first-parent", `--max-count=${limit}`, from], { cwd: repo.cwd });
-  if (r.code !== 0) throw new EnvironmentError(`git rev-list ${from} failed: ${r.stderr.trim()}`);
-  return r.stdout.toString("utf8").split("\n").filter(Boolean);
-}
-
 /**
  * The base a pull request is compared with: GITHUB_BASE_REF in GitHub Actions, else the
  * remote's default branch, else main or master.
@@ -59,4 +52,34 @@ export async function defaultBaseRef(repo: Repository, env: NodeJS.ProcessEnv): 
     throw new EnvironmentError(`the base branch ${gh} is not in this shallow clone: check out with fetch-depth: 0`);
   }
   throw new UsageError("cannot tell which branch this change is compared with: give --base REF (for example --base origin/main)");
+}
+
+export interface HistoryCommit {
+  commit: string;
+  /** Committer date, ISO 8601. */
+  date: string;
+  subject: string;
+}
+
+/** A branch's first-parent history, oldest first: the line of code changes a branch made. */
+export async function branchHistory(repo: Repository, rev: string, max = 100_000): Promise<HistoryCommit[]> {
+  if (rev.startsWith("-") || /[\s\0]/.test(rev)) throw new NotFoundError(`'${rev}' is not a branch or commit name`);
+  const check = await runGit(["rev-parse", "-q", "--verify", `${rev}^{commit}`], { cwd: repo.cwd });
+  if (check.code !== 0) throw new NotFoundError(`no branch or commit named '${rev}' in this repository; see 'git branch'`);
+  const r = await runGit(["log", "--first-parent", `--max-count=${max}`, "--format=%H%x00%cI%x00%s", check.stdout.toString("utf8").trim()], {
+    cwd: repo.cwd,
+  });
+  if (r.code !== 0) throw new NotFoundError(`cannot read the history of '${rev}': ${r.stderr.trim()}`);
+  const out: HistoryCommit[] = [];
+  for (const line of r.stdout.toString("utf8").split("\n")) {
+    if (!line) continue;
+    const [commit, date, subject] = line.split("\0");
+    out.push({ commit: commit!, date: date!, subject: subject ?? "" });
+  }
+  return out.reverse();
+}
+
+/** The first-parent history from a commit as ids, newest first, at most `limit`. */
+export async function firstParentHistory(repo: Repository, from: string, limit: number): Promise<string[]> {
+  return (await branchHistory(repo, from, limit)).map((c) => c.commit).reverse();
 }

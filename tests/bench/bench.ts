@@ -9,6 +9,7 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   share: () => import("./share.js"),
   repro: () => import("./repro.js"),
   run: () => import("./run.js"),
+  index: () => import("./index.js"),
 
 };
 

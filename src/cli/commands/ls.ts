@@ -1,32 +1,53 @@
-import { listExperiments } from "../../analysis/listing.js";
-import { formatNumber, renderJson, renderRows, type Row } from "../../report/format.js";
+import type { SearchOptions } from "../../analysis/search.js";
+import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { outputFormat, withFormat } from "../options.js";
+import { openIndex } from "../index-handle.js";
+import { optString, outputFormat, positiveInt, strings, withFormat, withSelection } from "../options.js";
 
 export const lsCommand: CommandDef = {
   command: "ls",
-  describe: "list experiments, newest first",
-  builder: (y) => withFormat(y),
+  describe: "list experiments, newest first; filter with --where, sort, limit",
+  builder: (y) =>
+    withSelection(withFormat(y))
+      .option("sort", { type: "string", describe: "sort key, e.g. metrics.val.acc; -KEY or 'KEY desc' for descending" })
+      .option("limit", { alias: "n", type: "string", describe: "show at most N experiments" })
+      .option("columns", { type: "string", array: true, describe: "columns to show, comma-separated: id,name,params.lr,metrics.acc,tags,..." })
+      .example("git exp ls --where \"params.lr < 0.01 and metrics.val.acc >= 0.9\" --sort -metrics.val.acc -n 5", "")
+      .example("git exp ls --tag baseline --since 7d --columns id,name,params.lr,metrics.loss", ""),
   run: async (args, ctx) => {
-    const listing = await listExperiments(await ctx.store());
-    for (const p of listing.problems) ctx.io.stderr(`warning: ${p}\n`);
+    const options: SearchOptions = {
+      ...selectionOf(args),
+      sort: optString(args["sort"]),
+      limit: positiveInt(args["limit"], "limit"),
+      columns: strings(args["columns"]).flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
+    };
     const format = outputFormat(args);
+    options.withParams = format === "json";
+    const { searchExperiments } = await import("../../analysis/search.js");
+    const { experimentRows } = await import("../../report/experiments.js");
+    const { db } = await openIndex(ctx);
+    const result = await searchExperiments(db, options);
     if (format === "json") {
-      ctx.io.stdout(renderJson(listing.experiments));
+      ctx.io.stdout(renderJson(result.experiments));
       return 0;
     }
-    const rows: Row[] = listing.experiments.map((e) => ({
-      id: e.id.slice(0, 10),
-      name: e.name ?? "",
-      status: e.status,
-      created: e.created_at.slice(0, 19).replace("T", " "),
-      metrics: Object.entries(e.metrics)
-        .slice(0, 4)
-        .map(([k, v]) => `${k}=${v === null ? "null" : formatNumber(v)}`)
-        .join(" "),
-    }));
-    if (rows.length === 0 && format === "table") ctx.io.stderr("no experiments yet: record one with 'git exp record --config c.json --results r.json'\n");
-    ctx.io.stdout(renderRows(format, ["id", "name", "status", "created", "metrics"], rows, ctx.io.columns));
+    if (result.experiments.length === 0 && format === "table") {
+      ctx.io.stderr(options.where || options.tags?.length || options.since || options.branch || options.status
+        ? "no experiments match\n"
+        : "no experiments yet: record one with 'git exp record --config c.json --results r.json'\n");
+    }
+    const rows = experimentRows(result.experiments, result.columns, format !== "table");
+    ctx.io.stdout(renderRows(format, result.columns, rows, ctx.io.columns));
     return 0;
   },
 };
+
+export function selectionOf(args: Record<string, unknown>): SearchOptions {
+  return {
+    where: optString(args["where"]),
+    tags: strings(args["tag"]),
+    since: optString(args["since"]),
+    branch: optString(args["branch"]),
+    status: optString(args["status"]),
+  };
+}

@@ -1,0 +1,156 @@
+import { listValue } from "@duckdb/node-api";
+import { UsageError } from "../core/errors.js";
+import { Catalog } from "../index/catalog.js";
+import type { IndexDatabase, SqlRow } from "../index/database.js";
+import { E, SqlBuilder } from "../index/filter-sql.js";
+import { compileSelection, type Selection } from "../index/selection.js";
+import { paramValue, toNumber } from "./search.js";
+
+export type Direction = "max" | "min";
+export const GROUPINGS = ["config", "name", "branch", "commit"] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+const LOWER_IS_BETTER = /(^|[._/-])(loss|losses|err|error|errors|mse|mae|rmse|mape|nll|perplexity|ppl|wer|cer|latency|time|duration|seconds|ms|cost|regret)([._/-]|$)/i;
+
+/** Which way is better when the user did not say: losses and errors go down, the rest up. */
+export function guessDirection(metric: string): Direction {
+  return LOWER_IS_BETTER.test(metric) ? "min" : "max";
+}
+
+/** `val.acc` or `metrics.val.acc`: the metric's key in the index. */
+export function metricKey(metric: string): string {
+  const m = metric.trim();
+  if (m === "") throw new UsageError("name a metric, such as val.acc");
+  return m.startsWith("metrics.") ? m.slice(8) : m;
+}
+
+export interface TopOptions extends Selection {
+  metric: string;
+  direction?: Direction;
+  by?: Grouping;
+  limit?: number;
+}
+
+export interface TopRow {
+  rank: number;
+  id: string;
+  name: string | null;
+  value: number;
+  created_at: string;
+  branch: string | null;
+  source_commit: string | null;
+  config_hash: string;
+}
+
+export interface TopGroup {
+  rank: number;
+  /** The config hash, name, branch or commit; null for experiments without one. */
+  group: string | null;
+  count: number;
+  mean: number;
+  /** Sample standard deviation; null for a single run. */
+  std: number | null;
+  best: number;
+  best_id: string;
+  best_name: string | null;
+  /** With --by config: the config's params. */
+  params?: Record<string, unknown>;
+}
+
+export interface Leaderboard {
+  metric: string;
+  direction: Direction;
+  /** True when the direction was guessed from the metric's name. */
+  guessed: boolean;
+  by: Grouping | null;
+  rows: TopRow[];
+  groups: TopGroup[];
+}
+
+const GROUP_COLUMN: Record<Grouping, string> = {
+  config: `${E}.config_hash`,
+  name: `${E}.name`,
+  branch: `${E}.branch`,
+  commit: `${E}.source_commit`,
+};
+
+/**
+ * `git exp top`: the best experiments by one metric. NaN and missing values never rank;
+ * ties go to the earlier experiment, then the smaller id, so the order is stable.
+ */
+export async function leaderboard(db: IndexDatabase, options: TopOptions): Promise<Leaderboard> {
+  const metric = metricKey(options.metric);
+  const catalog = await Catalog.load(db);
+  catalog.requireMetric(metric);
+  if (options.by !== undefined && !GROUPINGS.includes(options.by)) {
+    throw new UsageError(`--by ${String(options.by)}: group by one of ${GROUPINGS.join(", ")}`);
+  }
+  const direction = checkDirection(options.direction) ?? guessDirection(metric);
+  const sql = new SqlBuilder();
+  const key = sql.param(metric);
+  const selection = compileSelection(options, catalog, sql);
+  const dir = direction === "max" ? "DESC" : "ASC";
+  const from = `FROM metrics m JOIN experiments ${E} ON ${E}.id = m.id
+    WHERE m.key = ${key} AND m.value IS NOT NULL AND NOT isnan(m.value) AND ${selection.condition}`;
+  const limit = sql.param(options.limit ?? 10);
+  const base: Leaderboard = { metric, direction, guessed: options.direction === undefined, by: options.by ?? null, rows: [], groups: [] };
+  if (!options.by) {
+    const rows = await db.rows(
+      `SELECT ${E}.id, ${E}.name, m.value, ${E}.created_at, ${E}.branch, ${E}.source_commit, ${E}.config_hash ${from}
+       ORDER BY m.value ${dir}, ${E}.created_at, ${E}.id LIMIT ${limit}`,
+      sql.values,
+    );
+    return { ...base, rows: rows.map((r, i) => topRow(r, i)) };
+  }
+  const order = `m.value ${dir}, ${E}.created_at, ${E}.id`;
+  const rows = await db.rows(
+    `SELECT ${GROUP_COLUMN[options.by]} AS grp, count(*) AS n, avg(m.value) AS mean, stddev_samp(m.value) AS std,
+       ${direction}(m.value) AS best, first(${E}.id ORDER BY ${order}) AS best_id, first(${E}.name ORDER BY ${order}) AS best_name,
+       min(${E}.created_at) AS first_at
+     ${from} GROUP BY grp ORDER BY best ${dir}, first_at, grp LIMIT ${limit}`,
+    sql.values,
+  );
+  const groups = rows.map((r, i): TopGroup => ({
+    rank: i + 1,
+    group: r["grp"] as string | null,
+    count: Number(r["n"]),
+    mean: toNumber(r["mean"])!,
+    std: toNumber(r["std"]),
+    best: toNumber(r["best"])!,
+    best_id: String(r["best_id"]),
+    best_name: r["best_name"] as string | null,
+  }));
+  if (options.by === "config") await attachParams(db, groups);
+  return { ...base, groups };
+}
+
+export function checkDirection(d: Direction | undefined): Direction | undefined {
+  if (d !== undefined && d !== "max" && d !== "min") throw new UsageError(`direction ${String(d)}: use max or min`);
+  return d;
+}
+
+function topRow(r: SqlRow, i: number): TopRow {
+  return {
+    rank: i + 1,
+    id: String(r["id"]),
+    name: r["name"] as string | null,
+    value: toNumber(r["value"])!,
+    created_at: String(r["created_at"]),
+    branch: r["branch"] as string | null,
+    source_commit: r["source_commit"] as string | null,
+    config_hash: String(r["config_hash"]),
+  };
+}
+
+async function attachParams(db: IndexDatabase, groups: TopGroup[]): Promise<void> {
+  if (groups.length === 0) return;
+  const byId = new Map(groups.map((g) => [g.best_id, g]));
+  const rows = await db.rows("SELECT id, key, value, num, type FROM params WHERE id IN (SELECT unnest($1::VARCHAR[])) ORDER BY key", [
+    listValue([...byId.keys()]),
+  ]);
+  for (const g of groups) g.params = {};
+  for (const r of rows) {
+    const g = byId.get(String(r["id"]));
+    if (g?.params) g.params[String(r["key"])] = paramValue(r["value"], r["num"], String(r["type"]));
+  }
+}

@@ -1,0 +1,137 @@
+import { listValue } from "@duckdb/node-api";
+import { UsageError } from "../core/errors.js";
+import { parseKey } from "../core/filter.js";
+import type { JsonValue } from "../core/json.js";
+import { ATTRIBUTES, Catalog } from "../index/catalog.js";
+import type { IndexDatabase, SqlValue } from "../index/database.js";
+import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
+import { compileSelection, type Selection } from "../index/selection.js";
+
+export interface SearchOptions extends Selection {
+  /** `metrics.acc`, `-created`, `params.lr desc`; default newest first. */
+  sort?: string;
+  limit?: number;
+  /** Keys to show: attributes, `params.X`, `metrics.X`, `tags`. */
+  columns?: string[];
+  /** Also fetch every experiment's params (JSON output wants them). */
+  withParams?: boolean;
+}
+
+export interface FoundExperiment {
+  id: string;
+  name: string | null;
+  status: string;
+  created_at: string;
+  created_by: string | null;
+  branch: string | null;
+  source_commit: string | null;
+  config_hash: string;
+  tags: string[];
+  metrics: Record<string, number | null>;
+  params?: Record<string, JsonValue>;
+}
+
+export interface SearchResult {
+  experiments: FoundExperiment[];
+  /** The columns to show, in order: given ones, else defaults plus keys the query named. */
+  columns: string[];
+}
+
+const DEFAULT_COLUMNS = ["id", "name", "status", "created", "tags"];
+
+/** `git exp ls`: filter, sort and limit experiments in the index. */
+export async function searchExperiments(db: IndexDatabase, options: SearchOptions = {}): Promise<SearchResult> {
+  const catalog = await Catalog.load(db);
+  const sql = new SqlBuilder();
+  const selection = compileSelection(options, catalog, sql);
+  const sort = options.sort ? compileSort(options.sort, catalog, sql) : undefined;
+  const columns = resolveColumns(options.columns, catalog, [...selection.referenced, ...(sort && /^(params|metrics)\./.test(sort.key) ? [sort.key] : [])]);
+  const limit = options.limit !== undefined ? ` LIMIT ${sql.param(options.limit)}` : "";
+  const rows = await db.rows(
+    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit, ${E}.config_hash
+     FROM experiments ${E} ${sort?.join ?? ""}
+     WHERE ${selection.condition}
+     ORDER BY ${sort ? `${sort.order}, ` : ""}${E}.created_at DESC, ${E}.id${limit}`,
+    sql.values,
+  );
+  const found: FoundExperiment[] = rows.map((r) => ({
+    id: String(r["id"]),
+    name: r["name"] as string | null,
+    status: String(r["status"]),
+    created_at: String(r["created_at"]),
+    created_by: r["created_by"] as string | null,
+    branch: r["branch"] as string | null,
+    source_commit: r["source_commit"] as string | null,
+    config_hash: String(r["config_hash"]),
+    tags: [],
+    metrics: {},
+  }));
+  const wantParams = options.withParams || columns.some((c) => c.startsWith("params."));
+  await attachDetails(db, found, wantParams);
+  return { experiments: found, columns };
+}
+
+function resolveColumns(given: string[] | undefined, catalog: Catalog, referenced: string[]): string[] {
+  if (!given || given.length === 0) {
+    const extra = [...new Set(referenced)];
+    return [...DEFAULT_COLUMNS, ...(extra.length > 0 ? extra : ["metrics"])];
+  }
+  return given.map((c) => {
+    if (c === "tags" || c === "metrics" || c === "params") return c;
+    const { key } = parseKey(c);
+    if (key.startsWith("params.")) {
+      if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
+    } else if (key.startsWith("metrics.")) {
+      if (catalog.strict && !catalog.metrics.has(key.slice(8))) throw catalog.unknown(key);
+    } else if (!(key in ATTRIBUTES)) throw new UsageError(`--columns: ${catalog.unknown(key).message}`);
+    return key;
+  });
+}
+
+/** Tags, metrics and params of the found experiments: one query each, not one per experiment. */
+async function attachDetails(db: IndexDatabase, found: FoundExperiment[], withParams: boolean): Promise<void> {
+  if (found.length === 0) return;
+  const byId = new Map(found.map((f) => [f.id, f]));
+  const ids = [listValue(found.map((f) => f.id))];
+  const inIds = "id IN (SELECT unnest($1::VARCHAR[]))";
+  for (const r of await db.rows(`SELECT id, tag FROM tags WHERE ${inIds} ORDER BY tag`, ids)) {
+    byId.get(String(r["id"]))?.tags.push(String(r["tag"]));
+  }
+  for (const r of await db.rows(`SELECT id, key, value FROM metrics WHERE ${inIds} ORDER BY key`, ids)) {
+    const f = byId.get(String(r["id"]));
+    if (f) f.metrics[String(r["key"])] = toNumber(r["value"]);
+  }
+  if (!withParams) return;
+  for (const f of found) f.params = {};
+  for (const r of await db.rows(`SELECT id, key, value, num, type FROM params WHERE ${inIds} ORDER BY key`, ids)) {
+    const f = byId.get(String(r["id"]));
+    if (f?.params) f.params[String(r["key"])] = paramValue(r["value"], r["num"], String(r["type"]));
+  }
+}
+
+/** DuckDB hands NaN back as a number already; text forms appear only through JSON paths. */
+export function toNumber(v: SqlValue): number | null {
+  if (v === null) return null;
+  if (typeof v === "number") return v;
+  const n = Number(v);
+  return Number.isNaN(n) && v !== "NaN" ? null : n;
+}
+
+/** A param's value with its JSON type back: the index keeps text plus a type tag. */
+export function paramValue(value: SqlValue, num: SqlValue, type: string): JsonValue {
+  switch (type) {
+    case "number": {
+      const text = String(value);
+      return /^-?\d{16,}$/.test(text) ? BigInt(text) : Number(num ?? text);
+    }
+    case "boolean":
+      return value === "true";
+    case "null":
+      return null;
+    case "array":
+    case "object":
+      return JSON.parse(String(value)) as JsonValue;
+    default:
+      return value === null ? null : String(value);
+  }
+}

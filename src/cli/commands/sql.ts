@@ -1,0 +1,29 @@
+import { renderJson, renderRows, type Row } from "../../report/format.js";
+import type { CommandDef } from "../context.js";
+import { openIndex } from "../index-handle.js";
+import { outputFormat, withFormat } from "../options.js";
+
+export const sqlCommand: CommandDef = {
+  command: "sql <query>",
+  describe: "run read-only SQL over the index (tables: experiments, params, metrics, series, tags, env, inputs, outputs, runs)",
+  builder: (y) =>
+    withFormat(y)
+      .positional("query", { type: "string", describe: "SQL, e.g. \"SELECT name, \\\"metrics.val.acc\\\" FROM runs ORDER BY 2 DESC LIMIT 5\"" })
+      .option("allow-files", { type: "boolean", describe: "let the SQL read and write files, ATTACH databases and INSTALL extensions" }),
+  run: async (args, ctx) => {
+    const { runUserSql } = await import("../../index/user-sql.js");
+    const { db } = await openIndex(ctx, { allowFiles: Boolean(args["allow-files"]) });
+    const result = await runUserSql(db, String(args["query"] ?? ""));
+    const format = outputFormat(args);
+    if (format === "json") ctx.io.stdout(renderJson(result.rows));
+    else ctx.io.stdout(renderRows(format, result.columns, result.rows.map((r) => cells(r)), ctx.io.columns));
+    return 0;
+  },
+};
+
+/** Lists and structs as JSON text in a cell. */
+function cells(r: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(r)) out[k] = v !== null && typeof v === "object" ? JSON.stringify(v) : (v as Row[string]);
+  return out;
+}

@@ -1,0 +1,57 @@
+import type { Argv } from "yargs";
+import type { Direction, Grouping } from "../../analysis/leaderboard.js";
+import { UsageError } from "../../core/errors.js";
+import { renderJson, renderRows } from "../../report/format.js";
+import type { CommandDef } from "../context.js";
+import { openIndex } from "../index-handle.js";
+import { outputFormat, positiveInt, withFormat, withSelection } from "../options.js";
+import { selectionOf } from "./ls.js";
+
+/** --max / --min, or nothing to let the metric's name decide. */
+export function directionOf(args: Record<string, unknown>): Direction | undefined {
+  if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
+  return args["max"] ? "max" : args["min"] ? "min" : undefined;
+}
+
+export function withDirection(y: Argv): Argv {
+  return y
+    .option("max", { type: "boolean", describe: "higher is better (default, except for names like loss, error, time)" })
+    .option("min", { type: "boolean", describe: "lower is better" });
+}
+
+export const topCommand: CommandDef = {
+  command: "top <metric>",
+  describe: "leaderboard: the best experiments by a metric",
+  builder: (y) =>
+    withDirection(withSelection(withFormat(y)))
+      .positional("metric", { type: "string", describe: "metric key, e.g. val.acc" })
+      .option("by", { type: "string", choices: ["config", "name", "branch", "commit"], describe: "one row per config (repeated runs), name, branch or commit" })
+      .option("limit", { alias: "n", type: "string", describe: "rows to show (default 10)" })
+      .example("git exp top val.acc --by config", "repeated runs of a config: count, mean, std, best"),
+  run: async (args, ctx) => {
+    const { leaderboard } = await import("../../analysis/leaderboard.js");
+    const { leaderboardTable } = await import("../../report/experiments.js");
+    const direction = directionOf(args);
+    const limit = positiveInt(args["limit"], "limit") ?? 10;
+    const { db } = await openIndex(ctx);
+    const board = await leaderboard(db, {
+      ...selectionOf(args),
+      metric: String(args["metric"]),
+      direction,
+      by: args["by"] as Grouping | undefined,
+      limit,
+    });
+    const format = outputFormat(args);
+    if (format === "json") {
+      ctx.io.stdout(renderJson(board));
+      return 0;
+    }
+    if (format === "table") {
+      if (board.guessed) ctx.io.stderr(`${board.metric}: ${board.direction === "max" ? "higher" : "lower"} is better (guessed from the name; use --max or --min to say)\n`);
+      if (board.rows.length === 0 && board.groups.length === 0) ctx.io.stderr(`no experiments with a value for ${board.metric}\n`);
+    }
+    const t = leaderboardTable(board, format !== "table");
+    ctx.io.stdout(renderRows(format, t.columns, t.rows, ctx.io.columns));
+    return 0;
+  },
+};

@@ -1,0 +1,37 @@
+import type { ExperimentIndex } from "../index/experiment-index.js";
+import type { IndexDatabase } from "../index/database.js";
+import type { SyncReport } from "../index/sync.js";
+import { Progress } from "../report/progress.js";
+import type { Context } from "./context.js";
+
+/**
+ * Open the index for a command, loading DuckDB only now (its native binding costs ~190 ms
+ * at start, which commands that never query must not pay). Sync warnings go to stderr.
+ */
+export async function openIndex(ctx: Context, options: { allowFiles?: boolean } = {}): Promise<{ index: ExperimentIndex; db: IndexDatabase }> {
+  const index = await indexOf(ctx, options);
+  const db = await index.open();
+  if (index.lastSync) reportSync(ctx, index.lastSync);
+  return { index, db };
+}
+
+export async function indexOf(ctx: Context, options: { allowFiles?: boolean } = {}): Promise<ExperimentIndex> {
+  const { ExperimentIndex, defaultTimeoutMs } = await import("../index/experiment-index.js");
+  const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "indexing experiments");
+  const index = new ExperimentIndex(await ctx.repo(), {
+    timeoutMs: defaultTimeoutMs(ctx.io.env),
+    onNote: (m) => ctx.io.stderr(`note: ${m}\n`),
+    onProgress: (done, total) => {
+      progress.update(done, total);
+      if (done === total) progress.finish();
+    },
+    allowFiles: options.allowFiles,
+  });
+  ctx.onClose(() => index.close());
+  return index;
+}
+
+export function reportSync(ctx: Context, report: SyncReport): void {
+  for (const s of report.skipped) ctx.io.stderr(`warning: experiment ${s.id.slice(0, 12)} left out of the index: ${s.reason}\n`);
+  for (const ref of report.corruptRefs) ctx.io.stderr(`warning: ${ref} does not name its target: corrupt ref, ignored\n`);
+}

@@ -1,0 +1,273 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { IndexBusyError, EnvironmentError } from "../core/errors.js";
+import type { Repository } from "../store/repository.js";
+import { IndexDatabase, isLockError } from "./database.js";
+import { refsFingerprint } from "./fingerprint.js";
+import { INDEX_FORMAT, SCHEMA } from "./schema.js";
+import { readMeta, syncInto, type SyncReport } from "./sync.js";
+
+export interface IndexOptions {
+  /** How long to wait for another process holding the index (default GIT_EXP_LOCK_TIMEOUT s, else 30 s). */
+  timeoutMs?: number;
+  /** Notes for the user (rebuilt index, stale read): the CLI prints them on stderr. */
+  onNote?: (message: string) => void;
+  onProgress?: (done: number, total: number) => void;
+  /** Let user SQL read and write files (DuckDB's enable_external_access). */
+  allowFiles?: boolean;
+}
+
+export interface IndexStatus {
+  path: string;
+  exists: boolean;
+  format: number | null;
+  bytes: number;
+  experiments: number;
+  hidden: { deleted: number; invalid: { id: string; reason: string }[] };
+  syncedAt: string | null;
+  upToDate: boolean;
+}
+
+export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const s = Number(env["GIT_EXP_LOCK_TIMEOUT"]);
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : 30_000;
+}
+
+/**
+ * The DuckDB index of one repository: `<git dir>/exp/index.duckdb`. Readers get a
+ * read-only handle on an up-to-date index; updates happen on a short-lived read-write
+ * handle (DuckDB allows one writer process), full builds aside and swapped in by rename,
+ * so concurrent git-exp processes wait or read the previous snapshot, never fail.
+ */
+export class ExperimentIndex {
+  readonly path: string;
+  private readonly timeoutMs: number;
+  private reader: IndexDatabase | undefined;
+  lastSync: SyncReport | undefined;
+
+  constructor(
+    readonly repo: Repository,
+    private readonly options: IndexOptions = {},
+  ) {
+    this.path = join(repo.expDir, "index.duckdb");
+    this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs();
+  }
+
+  private note(message: string): void {
+    this.options.onNote?.(message);
+  }
+
+  /** A read-only handle on an up-to-date index, opened once and kept until close(). */
+  async open(): Promise<IndexDatabase> {
+    if (this.reader) return this.reader;
+    const state = await this.inspect(refsFingerprint(this.repo).value);
+    if (state.kind === "current") {
+      // The common case costs one read-only open and a stat of the refs.
+      this.lastSync = { ...emptyReport(), total: state.experiments };
+      this.reader = state.db;
+      return state.db;
+    }
+    await this.apply(state);
+    this.reader = await this.openReader();
+    return this.reader;
+  }
+
+  private openReader(): Promise<IndexDatabase> {
+    return IndexDatabase.open(this.path, { readOnly: true, timeoutMs: this.timeoutMs, allowFiles: this.options.allowFiles });
+  }
+
+  close(): void {
+    this.reader?.close();
+    this.reader = undefined;
+  }
+
+  /** Bring the index up to date; with `rebuild`, from scratch. */
+  async sync(rebuild = false): Promise<SyncReport> {
+    this.close();
+    const state = rebuild ? { kind: "rebuild" as const, reason: undefined } : await this.inspect(refsFingerprint(this.repo).value);
+    if (state.kind === "current") {
+      state.db.close();
+      this.lastSync = { ...emptyReport(), total: state.experiments };
+      return this.lastSync;
+    }
+    return this.apply(state);
+  }
+
+  private async apply(state: { kind: "update" } | { kind: "rebuild"; reason?: string }): Promise<SyncReport> {
+    if (state.kind === "rebuild") {
+      if (state.reason) this.note(`${state.reason}; rebuilding it from the experiment refs (nothing is lost)`);
+      this.lastSync = { ...(await this.buildAside()), rebuildReason: state.reason };
+      return this.lastSync;
+    }
+    this.lastSync = await this.updateInPlace();
+    return this.lastSync;
+  }
+
+  /** Is the index there, of our format, readable, and current for this fingerprint? */
+  private async inspect(
+    fingerprint: string,
+  ): Promise<{ kind: "current"; experiments: number; db: IndexDatabase } | { kind: "update" } | { kind: "rebuild"; reason?: string }> {
+    if (!existsSync(this.path)) return { kind: "rebuild" };
+    let db: IndexDatabase;
+    try {
+      db = await this.openReader();
+    } catch (e) {
+      if (e instanceof IndexBusyError) throw e;
+      return { kind: "rebuild", reason: `the index ${this.path} is damaged (${firstLine(e)})` };
+    }
+    let keep = false;
+    try {
+      const meta = await readMeta(db);
+      if (meta["format"] !== String(INDEX_FORMAT)) {
+        return { kind: "rebuild", reason: `the index has format ${meta["format"] ?? "unknown"}, this git-exp uses ${INDEX_FORMAT}` };
+      }
+      if (meta["fingerprint"] !== fingerprint) return { kind: "update" };
+      // Reading the count proves the tables are readable, not just the catalog.
+      const experiments = Number(await db.value("SELECT count(*) FROM experiments"));
+      keep = true;
+      return { kind: "current", experiments, db };
+    } catch (e) {
+      return { kind: "rebuild", reason: `the index ${this.path} is damaged (${firstLine(e)})` };
+    } finally {
+      if (!keep) db.close();
+    }
+  }
+
+  /** Incremental update on the live file, holding the write lock only while it runs. */
+  private async updateInPlace(): Promise<SyncReport> {
+    let db: IndexDatabase;
+    try {
+      db = await IndexDatabase.open(this.path, { readOnly: false, timeoutMs: this.timeoutMs });
+    } catch (e) {
+      if (e instanceof IndexBusyError) {
+        // Readers hold the file: answer from the snapshot they read rather than fail.
+        this.note("the index is busy in another git-exp process; answering from the last indexed state");
+        return { ...emptyReport(), upToDate: false };
+      }
+      throw e;
+    }
+    try {
+      // Taken before listing refs: a ref created meanwhile makes the next command look again.
+      return await syncInto(db, this.repo, { fingerprint: refsFingerprint(this.repo), full: false, onProgress: this.options.onProgress });
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
+   * Build a whole index in a temporary file and rename it into place: readers of the old
+   * file keep their snapshot, and a crash leaves no half-built index behind.
+   */
+  private async buildAside(): Promise<SyncReport> {
+    this.ensureDir();
+    const release = await this.buildLock();
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    try {
+      for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
+      const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs });
+      let report: SyncReport;
+      try {
+        for (const ddl of SCHEMA) await db.run(ddl);
+        report = await syncInto(db, this.repo, { fingerprint: refsFingerprint(this.repo), full: true, onProgress: this.options.onProgress });
+        await db.run("CHECKPOINT");
+      } finally {
+        db.close();
+      }
+      rmSync(`${this.path}.wal`, { force: true });
+      renameSync(tmp, this.path);
+      return report;
+    } finally {
+      for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
+      release();
+    }
+  }
+
+  private ensureDir(): void {
+    try {
+      mkdirSync(this.repo.expDir, { recursive: true });
+    } catch (e) {
+      throw new EnvironmentError(`cannot create ${this.repo.expDir}: check the permissions of the repository's .git folder`, { cause: e });
+    }
+  }
+
+  /**
+   * One full build at a time: a lock file holding the builder's pid. Another builder
+   * waits; a lock left by a dead process is taken over.
+   */
+  private async buildLock(): Promise<() => void> {
+    const lock = `${this.path}.build-lock`;
+    const deadline = Date.now() + this.timeoutMs;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
+      try {
+        const fd = openSync(lock, "wx");
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return () => rmSync(lock, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      if (!holderAlive(lock)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() + wait > deadline) {
+        throw new IndexBusyError(`another git-exp process has been building the index for over ${Math.round(this.timeoutMs / 1000)} s; try again when it is done`);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async status(): Promise<IndexStatus> {
+    const exists = existsSync(this.path);
+    const out: IndexStatus = {
+      path: this.path,
+      exists,
+      format: null,
+      bytes: exists ? statSync(this.path).size : 0,
+      experiments: 0,
+      hidden: { deleted: 0, invalid: [] },
+      syncedAt: null,
+      upToDate: false,
+    };
+    if (!exists) return out;
+    const fp = refsFingerprint(this.repo);
+    const db = await this.openReader();
+    try {
+      const meta = await readMeta(db);
+      out.format = Number(meta["format"]);
+      out.syncedAt = meta["synced_at"] ?? null;
+      out.upToDate = meta["fingerprint"] === fp.value;
+      out.experiments = Number(await db.value("SELECT count(*) FROM experiments"));
+      out.hidden.deleted = Number(await db.value("SELECT count(*) FROM _hidden WHERE reason = 'deleted'"));
+      out.hidden.invalid = (await db.rows("SELECT id, detail FROM _hidden WHERE reason = 'invalid' ORDER BY id")).map((r) => ({
+        id: String(r["id"]),
+        reason: String(r["detail"]),
+      }));
+    } finally {
+      db.close();
+    }
+    return out;
+  }
+}
+
+function holderAlive(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(lock, "utf8"));
+    // Created but not yet written: its builder is alive this very moment.
+    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(lock).mtimeMs < 2000;
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 200);
+}
+
+function emptyReport(): SyncReport {
+  return { added: 0, removed: 0, updated: 0, skipped: [], corruptRefs: [], total: 0, rebuilt: false, upToDate: true };
+}
+
+export { isLockError };

@@ -1,0 +1,50 @@
+import { readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import type { Repository } from "../store/repository.js";
+
+export interface Fingerprint {
+  value: string;
+  /**
+   * A file changed within the last moments: a second change in the same clock tick could
+   * leave the stats unchanged (git's "racy clean" problem), so this one must not be trusted.
+   */
+  racy: boolean;
+}
+
+const RACY_MS = 2000;
+
+/** Refs live in the common git dir, shared by every worktree of a repository. */
+export function commonGitDir(gitDir: string): string {
+  try {
+    return resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim());
+  } catch {
+    return gitDir;
+  }
+}
+
+/**
+ * "Did any experiment ref or annotation change?" from a handful of stat calls instead of
+ * listing 100,000 refs: git rewrites packed-refs by rename (new inode), and creating or
+ * deleting a loose ref changes its directory's mtime. Costs microseconds.
+ */
+export function refsFingerprint(repo: Repository, now = Date.now()): Fingerprint {
+  const dir = commonGitDir(repo.gitDir);
+  const parts: string[] = [];
+  let newest = 0;
+  for (const path of ["packed-refs", "refs/experiments", "refs/notes", "refs/notes/experiments", "reftable/tables.list", "reftable"]) {
+    const st = statSync(join(dir, path), { bigint: true, throwIfNoEntry: false });
+    if (!st) {
+      parts.push(`${path}:-`);
+      continue;
+    }
+    parts.push(`${path}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
+    newest = Math.max(newest, Number(st.mtimeNs / 1_000_000n), Number(st.ctimeNs / 1_000_000n));
+  }
+  try {
+    parts.push(readFileSync(join(dir, "refs/notes/experiments"), "utf8").trim());
+  } catch {
+    // notes packed or absent: packed-refs' stats cover them
+  }
+  return { value: createHash("sha1").update(parts.join("\n")).digest("hex"), racy: now - newest < RACY_MS };
+}

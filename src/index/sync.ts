@@ -1,0 +1,263 @@
+import { listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
+import { canonicalJson, type JsonObject } from "../core/json.js";
+import { foldAnnotations, parseEvents, type AnnotationEvent } from "../core/annotations.js";
+import { annotationsTip, readAllAnnotations } from "../store/annotations.js";
+import { ObjectReader } from "../store/object-reader.js";
+import { listExperimentRefs } from "../store/refs.js";
+import type { Repository } from "../store/repository.js";
+import type { IndexDatabase, SqlValue } from "./database.js";
+import type { Fingerprint } from "./fingerprint.js";
+import { RowLoader } from "./load.js";
+import { readForIndex } from "./read.js";
+import { refreshKeys, refreshRuns } from "./runs.js";
+import { INDEX_FORMAT, PER_EXPERIMENT_TABLES } from "./schema.js";
+
+/** What one sync did, per kind of change, so the user sees exactly what happened. */
+export interface SyncReport {
+  added: number;
+  removed: number;
+  /** Experiments whose name or tags changed, or that were hidden by a delete event. */
+  updated: number;
+  /** Experiments newly found failing their schema: left out, named here. */
+  skipped: { id: string; reason: string }[];
+  /** Refs whose name is not their target: never followed. */
+  corruptRefs: string[];
+  /** Experiments in the index after the sync. */
+  total: number;
+  rebuilt: boolean;
+  /** Why the index was rebuilt, when it was not asked for. */
+  rebuildReason?: string;
+  /** True when the index was found current and nothing was read. */
+  upToDate: boolean;
+}
+
+export interface SyncOptions {
+  fingerprint: Fingerprint;
+  /** A fresh, empty database: load everything and build `runs` from scratch. */
+  full: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type IndexMeta = Record<string, string>;
+
+export async function readMeta(db: IndexDatabase): Promise<IndexMeta> {
+  const rows = await db.rows("SELECT key, value FROM _meta");
+  return Object.fromEntries(rows.map((r) => [String(r["key"]), String(r["value"])]));
+}
+
+async function writeMeta(db: IndexDatabase, meta: IndexMeta): Promise<void> {
+  for (const [k, v] of Object.entries(meta)) await db.run("INSERT OR REPLACE INTO _meta VALUES ($1, $2)", [k, v]);
+}
+
+/** The fingerprint to store: a racy one is stored as unknown, so the next command re-checks. */
+export function storedFingerprint(fp: Fingerprint): string {
+  return fp.racy ? "" : fp.value;
+}
+
+const ids = (rows: Record<string, SqlValue>[]): string[] => rows.map((r) => String(r["id"]));
+const idList = (list: string[]): [ReturnType<typeof listValue>] => [listValue(list)];
+
+/**
+ * Bring the index in line with the refs and the annotation notes in one transaction:
+ * add new experiments, drop gone ones, refold annotations when the notes moved.
+ */
+export async function syncInto(db: IndexDatabase, repo: Repository, options: SyncOptions): Promise<SyncReport> {
+  const [listing, tip, meta] = await Promise.all([listExperimentRefs(repo), annotationsTip(repo), readMeta(db)]);
+  const report: SyncReport = {
+    added: 0,
+    removed: 0,
+    updated: 0,
+    skipped: [],
+    corruptRefs: listing.corrupt.map((c) => c.ref),
+    total: 0,
+    rebuilt: options.full,
+    upToDate: false,
+  };
+  const reader = new ObjectReader(repo.cwd);
+  try {
+    await db.transaction(async () => {
+      await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
+      await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
+      const refs = await db.appender("_refs");
+      for (const r of listing.refs) {
+        refs.appendVarchar(r.id);
+        refs.endRow();
+      }
+      refs.closeSync();
+      const gone = ids(
+        await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
+                       UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
+      );
+      const fresh = ids(
+        await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments) AND id NOT IN (SELECT id FROM _hidden)`),
+      );
+      await removeExperiments(db, gone, true);
+      report.removed = gone.length;
+      const notesMoved = tip !== (meta["notes_tip"] ?? null) || options.full;
+      let events: Map<string, AnnotationEvent[]>;
+      if (notesMoved) {
+        events = await readAllAnnotations(repo, reader);
+        const refold = await applyAnnotations(db, events);
+        report.updated = refold.updated;
+        fresh.push(...refold.restored);
+      } else {
+        events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
+      }
+      report.added = await loadExperiments(db, reader, repo, fresh, events, report, options.onProgress);
+      const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
+      let signature = meta["runs_columns"] ?? null;
+      if (changed) {
+        await refreshKeys(db);
+        signature = await refreshRuns(db, options.full ? null : signature, "_added");
+      }
+      await writeMeta(db, {
+        format: String(INDEX_FORMAT),
+        fingerprint: storedFingerprint(options.fingerprint),
+        notes_tip: tip ?? "",
+        runs_columns: signature ?? "",
+        synced_at: new Date().toISOString(),
+      });
+      report.total = Number(await db.value("SELECT count(*) FROM experiments"));
+      report.upToDate = !changed;
+    });
+  } finally {
+    await reader.close();
+  }
+  return report;
+}
+
+async function loadExperiments(
+  db: IndexDatabase,
+  reader: ObjectReader,
+  repo: Repository,
+  fresh: string[],
+  events: Map<string, AnnotationEvent[]>,
+  report: SyncReport,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  if (fresh.length === 0) return 0;
+  const loader = await RowLoader.open(db);
+  const hidden = await db.appender("_hidden");
+  const added = await db.appender("_added");
+  let count = 0;
+  let done = 0;
+  await readForIndex(reader, repo.algo, fresh, (id, r) => {
+    done++;
+    if (r instanceof Error) {
+      appendRow(hidden, [id, "invalid", r.message]);
+      report.skipped.push({ id, reason: r.message });
+    } else {
+      const state = foldAnnotations(r.experiment.meta, events.get(id) ?? []);
+      if (state.deleted) appendRow(hidden, [id, "deleted", null]);
+      else {
+        loader.add(id, r.experiment, r.configHash, state);
+        appendRow(added, [id]);
+        count++;
+      }
+    }
+    if (done % 1000 === 0) onProgress?.(done, fresh.length);
+  });
+  onProgress?.(fresh.length, fresh.length);
+  loader.close();
+  for (const a of [hidden, added]) {
+    a.flushSync();
+    a.closeSync();
+  }
+  return count;
+}
+
+function appendRow(a: DuckDBAppender, cells: (string | null)[]): void {
+  for (const c of cells) {
+    if (c === null) a.appendNull();
+    else a.appendVarchar(c);
+  }
+  a.endRow();
+}
+
+/** Drop experiments' rows everywhere; `hiddenToo` forgets that they were hidden. */
+async function removeExperiments(db: IndexDatabase, list: string[], hiddenToo: boolean): Promise<void> {
+  if (list.length === 0) return;
+  const tables = hiddenToo ? [...PER_EXPERIMENT_TABLES, "_hidden"] : PER_EXPERIMENT_TABLES;
+  for (const t of tables) await db.run(`DELETE FROM ${t} WHERE id IN (SELECT unnest($1::VARCHAR[]))`, idList(list));
+}
+
+async function eventsFromIndex(db: IndexDatabase): Promise<Map<string, AnnotationEvent[]>> {
+  const out = new Map<string, AnnotationEvent[]>();
+  for (const r of await db.rows("SELECT id, string_agg(event, chr(10)) AS events FROM annotations GROUP BY id")) {
+    out.set(String(r["id"]), parseEvents(String(r["events"])));
+  }
+  return out;
+}
+
+/**
+ * The notes moved: store every event, then fold again each experiment whose events
+ * changed or disappeared. Returns experiments a `restore` brought back, to be read.
+ */
+async function applyAnnotations(db: IndexDatabase, events: Map<string, AnnotationEvent[]>): Promise<{ updated: number; restored: string[] }> {
+  const before = await eventsFromIndex(db);
+  await db.run("DELETE FROM annotations");
+  const a = await db.appender("annotations");
+  for (const [id, list] of events) {
+    for (const e of list) {
+      const at = Date.parse(e.at);
+      a.appendVarchar(id);
+      a.appendVarchar(e.op);
+      if (Number.isNaN(at)) a.appendNull();
+      else a.appendTimestamp(timestampValue(BigInt(at) * 1000n));
+      for (const v of [e.by?.name, e.by?.email, e.tag, e.name, e.text, eventText(e)]) {
+        if (typeof v === "string") a.appendVarchar(v);
+        else a.appendNull();
+      }
+      a.endRow();
+    }
+  }
+  a.flushSync();
+  a.closeSync();
+  const touched = [...new Set([...before.keys(), ...events.keys()])].filter(
+    (id) => eventsKey(before.get(id)) !== eventsKey(events.get(id)),
+  );
+  if (touched.length === 0) return { updated: 0, restored: [] };
+  const recorded = new Map(
+    (await db.rows("SELECT id, name, tags FROM _recorded WHERE id IN (SELECT unnest($1::VARCHAR[]))", idList(touched))).map((r) => [
+      String(r["id"]),
+      { name: r["name"] === null ? undefined : String(r["name"]), tags: (r["tags"] as string[] | null) ?? [] },
+    ]),
+  );
+  const deletedBefore = new Set(
+    ids(await db.rows("SELECT id FROM _hidden WHERE reason = 'deleted' AND id IN (SELECT unnest($1::VARCHAR[]))", idList(touched))),
+  );
+  let updated = 0;
+  const restored: string[] = [];
+  for (const id of touched) {
+    const list = events.get(id) ?? [];
+    if (deletedBefore.has(id)) {
+      if (!foldAnnotations({}, list).deleted) {
+        await db.run("DELETE FROM _hidden WHERE id = $1", [id]);
+        restored.push(id);
+      }
+      continue;
+    }
+    const rec = recorded.get(id);
+    if (!rec) continue;
+    const state = foldAnnotations(rec, list);
+    updated++;
+    if (state.deleted) {
+      await removeExperiments(db, [id], false);
+      await db.run("INSERT INTO _hidden VALUES ($1, 'deleted', NULL)", [id]);
+      continue;
+    }
+    await db.run("UPDATE experiments SET name = $2 WHERE id = $1 AND name IS DISTINCT FROM $2", [id, state.name]);
+    await db.run("DELETE FROM tags WHERE id = $1", [id]);
+    if (state.tags.length > 0) await db.run("INSERT INTO tags SELECT $1, unnest($2::VARCHAR[])", [id, listValue(state.tags)]);
+  }
+  return { updated, restored };
+}
+
+function eventsKey(list: AnnotationEvent[] | undefined): string {
+  return (list ?? []).map(eventText).sort().join("");
+}
+
+/** Events as canonical text; never throws, whatever another tool wrote. */
+function eventText(e: AnnotationEvent): string {
+  return canonicalJson(e as unknown as JsonObject).trimEnd();
+}

@@ -1,0 +1,55 @@
+import { InvalidInputError } from "../core/errors.js";
+import { readerRows, type IndexDatabase, type SqlRow } from "./database.js";
+
+export interface QueryResult {
+  columns: string[];
+  /** DuckDB type names: DOUBLE, BIGINT, VARCHAR, TIMESTAMP, ... */
+  types: string[];
+  rows: SqlRow[];
+}
+
+/**
+ * Run SQL a user typed on a read-only handle whose file access is off unless asked for
+ * (DuckDB's enable_external_access, locked so SQL cannot turn it back on). Several
+ * statements run in order; the last one's rows are the answer.
+ */
+export async function runUserSql(db: IndexDatabase, sql: string): Promise<QueryResult> {
+  if (sql.trim() === "") throw new InvalidInputError('the query is empty; give SQL such as "SELECT * FROM experiments LIMIT 5"');
+  try {
+    const statements = await db.connection.extractStatements(sql);
+    let result: QueryResult = { columns: [], types: [], rows: [] };
+    for (let i = 0; i < statements.count; i++) {
+      const prepared = await statements.prepare(i);
+      const reader = await prepared.runAndReadAll();
+      result = { columns: reader.deduplicatedColumnNames(), types: reader.columnTypes().map(String), rows: readerRows(reader) };
+    }
+    return result;
+  } catch (e) {
+    throw explain(e);
+  }
+}
+
+/** DuckDB's refusals, said in terms of what the user can do about them. */
+function explain(e: unknown): Error {
+  if (!(e instanceof Error)) return new InvalidInputError(`the query failed: ${String(e)}`);
+  const msg = e.message;
+  if (/read-only mode|read_only|attached in read-only/i.test(msg)) {
+    return new InvalidInputError(
+      `git exp sql only reads: statements that change data or the schema are refused (the index is rebuilt from git, so changes would be lost anyway)\n  ${firstLine(msg)}`,
+      undefined,
+      { cause: e },
+    );
+  }
+  if (/file system operations are disabled|enable_external_access|configuration has been locked/i.test(msg)) {
+    return new InvalidInputError(
+      `reading or writing files, ATTACH, INSTALL and LOAD are refused in git exp sql; pass --allow-files to allow them\n  ${firstLine(msg)}`,
+      undefined,
+      { cause: e },
+    );
+  }
+  return new InvalidInputError(`the query failed: ${msg.trim()}`, undefined, { cause: e });
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!;
+}

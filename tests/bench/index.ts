@@ -1,0 +1,140 @@
+import { spawnSync } from "node:child_process";
+import { createWriteStream, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { once } from "node:events";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { openRepository } from "../../src/store/repository.js";
+import { ExperimentIndex } from "../../src/index/experiment-index.js";
+import { withIndex } from "../../src/index/query.js";
+import { leaderboard } from "../../src/analysis/leaderboard.js";
+import { searchExperiments } from "../../src/analysis/search.js";
+import { BENCH_ENV, BIN, benchDir, medianProcessMs, peakRssMiB, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
+
+const AREA = "index";
+const WHERE = "params.lr < 0.01 and metrics.val.acc >= 0.9";
+
+/** One generated experiment a line: 6 params, 3 final metrics, a 20-point loss series. */
+async function writeDocs(file: string, n: number, head: string, offset = 0): Promise<void> {
+  const out = createWriteStream(file);
+  let s = 12345 + offset;
+  const rand = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  for (let i = offset; i < offset + n; i++) {
+    const loss = Array.from({ length: 20 }, (_, k) => Math.round((1 / (k + 1) + rand() / 10) * 1e4) / 1e4);
+    const doc = {
+      // Complete documents: nothing for import to fill in by asking git per document.
+      experiment: {
+        schema: 1,
+        status: "completed",
+        name: `bench-${i}`,
+        created_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        created_by: { name: "Bench", email: "bench@example.com" },
+        source: { commit: head, branch: "main", dirty: false },
+        tags: i % 50 === 0 ? ["baseline"] : [],
+      },
+      config: { lr: [0.1, 0.01, 0.001, 0.0001][i % 4], batch: 32 << i % 3, model: { layers: i % 12, width: 64 * (1 + (i % 4)) }, seed: i % 97, optimizer: i % 2 ? "adam" : "sgd" },
+      results: { val: { acc: Math.round(rand() * 1e4) / 1e4, loss: rand() }, test_acc: rand() },
+      series: { loss: { step: loss.map((_, k) => k), value: loss } },
+    };
+    if (!out.write(JSON.stringify(doc) + "\n")) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+}
+
+function processMs(cwd: string, args: string[]): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(BIN, args, { cwd, env: BENCH_ENV });
+  if (r.status !== 0) throw new Error(`git exp ${args.join(" ")} failed: ${r.stderr.toString()}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function benchSize(n: number): Promise<BenchRow[]> {
+  const dir = benchDir(`index-${n}`);
+  try {
+    sh(dir, "git", ["init", "-q", "-b", "main"]);
+    sh(dir, "git", ["commit", "-q", "--allow-empty", "-m", "init"]);
+    const docs = join(dir, "docs.ndjson");
+    const head = sh(dir, "git", ["rev-parse", "HEAD"]).trim();
+    await writeDocs(docs, n, head);
+    process.stderr.write(`  generating ${n} experiments...\n`);
+    sh(dir, BIN, ["import", docs]);
+    sh(dir, "git", ["gc", "-q"]);
+    const rows: BenchRow[] = [];
+    const label = n >= 1000 ? `${n / 1000}k` : String(n);
+    const row = (name: string, value: number, unit: string, baselineName?: string, baselineValue?: number, goal?: string): void => {
+      rows.push({ area: AREA, name: `${label}: ${name}`, value, unit, baselineName, baselineValue, goal });
+    };
+
+    // Floors measured in this run: streaming every object through one cat-file, and
+    // DuckDB loading the same documents from one NDJSON file with its own reader.
+    const catFile = await timeMs(() => sh(dir, "sh", ["-c", "git cat-file --batch-all-objects --batch >/dev/null"]));
+    const readJson = await timeMs(async () => {
+      const db = await DuckDBInstance.create(":memory:");
+      const c = await db.connect();
+      await c.run(`CREATE TABLE t AS SELECT * FROM read_json('${docs}', format = 'newline_delimited')`);
+      c.closeSync();
+      db.closeSync();
+    });
+
+    const repo = await openRepository(dir);
+    const inProcessBuild = await timeMs(async () => {
+      const index = new ExperimentIndex(repo);
+      await index.sync(true);
+      index.close();
+    });
+    row("full build, in process", inProcessBuild, "ms", "cat-file --batch of every object", catFile, n === 100_000 ? "within 3x the cat-file floor" : undefined);
+    row("full build, in process vs read_json", inProcessBuild, "ms", "DuckDB read_json of the same NDJSON", readJson);
+    const e2eBuild = processMs(dir, ["index", "--rebuild"]);
+    row("full build, end to end (git exp index --rebuild)", e2eBuild, "ms", "cat-file --batch of every object", catFile);
+    const rss = peakRssMiB(dir, BIN, ["index", "--rebuild"]);
+    if (rss !== undefined) rows.push({ area: AREA, name: `${label}: peak memory of a full build`, value: rss, unit: "MiB", goal: n === 100_000 ? "under 1024 MiB" : undefined });
+
+    // Start-up floor for end-to-end figures: node itself, doing nothing.
+    const nodeStart = medianProcessMs(dir, process.execPath, ["-e", ""], 5);
+    await new Promise((r) => setTimeout(r, 2100)); // past the racy-timestamp window
+    processMs(dir, ["index"]);
+    const upToDate = medianProcessMs(dir, BIN, ["index"], 5);
+    row("nothing changed: git exp index, end to end", upToDate, "ms", "node start", nodeStart);
+
+    const one = join(dir, "one.ndjson");
+    await writeDocs(one, 1, head, n);
+    sh(dir, BIN, ["import", one]);
+    await new Promise((r) => setTimeout(r, 2100));
+    const incremental = processMs(dir, ["index"]);
+    row("incremental update after 1 new experiment, end to end", incremental, "ms", "node start", nodeStart, n === 100_000 ? "under 300 ms" : undefined);
+
+    const top = medianProcessMs(dir, BIN, ["top", "val.acc"], 5);
+    row("top val.acc, end to end", top, "ms", "node start", nodeStart, n === 100_000 ? "under 400 ms" : undefined);
+    const ls = medianProcessMs(dir, BIN, ["ls", "--where", WHERE, "-n", "20"], 5);
+    row(`ls --where "${WHERE}" -n 20, end to end`, ls, "ms", "node start", nodeStart, n === 100_000 ? "under 400 ms" : undefined);
+
+    await withIndex(
+      async (db) => {
+        await leaderboard(db, { metric: "val.acc" });
+        const topIn = await medianMs(() => leaderboard(db, { metric: "val.acc" }));
+        row("top val.acc, in process (warm)", topIn, "ms");
+        const lsIn = await medianMs(() => searchExperiments(db, { where: WHERE, limit: 20 }));
+        row("ls --where, in process (warm)", lsIn, "ms");
+      },
+      { cwd: dir },
+    );
+    writeFileSync(join(dir, "done"), "");
+    return rows;
+  } finally {
+    removeDir(dir);
+  }
+}
+
+async function medianMs(fn: () => Promise<unknown>, runs = 7): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timeMs(fn));
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)]!;
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const sizes = (process.env["GIT_EXP_BENCH_INDEX_SIZES"] ?? "10000,100000").split(",").map(Number);
+  const rows: BenchRow[] = [];
+  for (const n of sizes) rows.push(...(await benchSize(n)));
+  return rows;
+}
