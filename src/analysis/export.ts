@@ -15,11 +15,13 @@ export interface ExportProblems {
 async function eachLive(
   store: ExperimentStore,
   onEach: (id: string, exp: Experiment, state: AnnotationState) => void,
+  only?: string[],
 ): Promise<ExportProblems> {
   const { refs, corrupt } = await store.list();
-  const problems = corrupt.map((c) => `${c.ref} points to ${c.target}: corrupt ref, skipped`);
+  const problems = only ? [] : corrupt.map((c) => `${c.ref} points to ${c.target}: corrupt ref, skipped`);
   const events: Map<string, AnnotationEvent[]> = await store.annotations();
-  const live = refs.map((r) => r.id).filter((id) => !foldAnnotations({}, events.get(id) ?? []).deleted);
+  const ids = only ?? refs.map((r) => r.id);
+  const live = ids.filter((id) => !foldAnnotations({}, events.get(id) ?? []).deleted);
   await store.readMany(live, (id, exp) => {
     if (exp instanceof Error) problems.push(`${id.slice(0, 12)} skipped: ${exp.message}`);
     else onEach(id, exp, foldAnnotations(exp.meta, events.get(id) ?? []));
@@ -31,8 +33,8 @@ async function eachLive(
  * NDJSON: one lossless document per experiment, exactly as stored (importing it gives the
  * same id). Deleted experiments are left out.
  */
-export function exportDocuments(store: ExperimentStore, write: (line: string) => void): Promise<ExportProblems> {
-  return eachLive(store, (id, exp) => write(documentLine(experimentToDocument(exp, id))));
+export function exportDocuments(store: ExperimentStore, write: (line: string) => void, only?: string[]): Promise<ExportProblems> {
+  return eachLive(store, (id, exp) => write(documentLine(experimentToDocument(exp, id))), only);
 }
 
 const BASE: ExportColumn[] = [
@@ -57,7 +59,7 @@ const BASE: ExportColumn[] = [
  * (`metrics.val.acc`), the current name and tags: the wide table Spark, pandas or DuckDB
  * users load. A param column is numeric or boolean when every value is, text otherwise.
  */
-export async function experimentTable(store: ExperimentStore): Promise<{ table: ExportTable } & ExportProblems> {
+export async function experimentTable(store: ExperimentStore, only?: string[]): Promise<{ table: ExportTable } & ExportProblems> {
   const records: { base: ExportValue[]; params: Map<string, JsonValue>; metrics: Map<string, number | null> }[] = [];
   const { problems } = await eachLive(store, (id, exp, state) => {
     const m = exp.meta;
@@ -82,7 +84,7 @@ export async function experimentTable(store: ExperimentStore): Promise<{ table: 
       params: new Map(flattenParams(exp.config)),
       metrics: new Map(flattenMetrics(exp.results)),
     });
-  });
+  }, only);
   const paramKeys = [...new Set(records.flatMap((r) => [...r.params.keys()]))].sort();
   const metricKeys = [...new Set(records.flatMap((r) => [...r.metrics.keys()]))].sort();
   const paramTypes = paramKeys.map((k) => paramType(records.map((r) => r.params.get(k))));

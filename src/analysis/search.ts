@@ -135,3 +135,12 @@ export function paramValue(value: SqlValue, num: SqlValue, type: string): JsonVa
       return value === null ? null : String(value);
   }
 }
+
+/** Only the ids a selection matches, newest first: what --where means for other commands. */
+export async function idsMatching(db: IndexDatabase, selection: Selection): Promise<string[]> {
+  const catalog = await Catalog.load(db);
+  const sql = new SqlBuilder();
+  const { condition } = compileSelection(selection, catalog, sql);
+  const rows = await db.rows(`SELECT ${E}.id FROM experiments ${E} WHERE ${condition} ORDER BY ${E}.created_at DESC, ${E}.id`, sql.values);
+  return rows.map((r) => String(r["id"]));
+}

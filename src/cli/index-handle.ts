@@ -1,6 +1,7 @@
 import type { ExperimentIndex } from "../index/experiment-index.js";
 import type { IndexDatabase } from "../index/database.js";
 import type { SyncReport } from "../index/sync.js";
+import type { Selection } from "../index/selection.js";
 import { Progress } from "../report/progress.js";
 import type { Context } from "./context.js";
 
@@ -34,4 +35,11 @@ export async function indexOf(ctx: Context, options: { allowFiles?: boolean } = 
 export function reportSync(ctx: Context, report: SyncReport): void {
   for (const s of report.skipped) ctx.io.stderr(`warning: experiment ${s.id.slice(0, 12)} left out of the index: ${s.reason}\n`);
   for (const ref of report.corruptRefs) ctx.io.stderr(`warning: ${ref} does not name its target: corrupt ref, ignored\n`);
+}
+
+/** The ids a --where filter (and the other selection options) picks, through the index. */
+export async function idsWhere(ctx: Context, selection: Selection): Promise<string[]> {
+  const { idsMatching } = await import("../analysis/search.js");
+  const { db } = await openIndex(ctx);
+  return idsMatching(db, selection);
 }

@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import type { Selection } from "../index/selection.js";
 import { UsageError } from "../core/errors.js";
 import type { OutputFormat } from "../report/format.js";
 
@@ -80,4 +81,14 @@ export function withSelection(y: Argv): Argv {
     .option("since", { type: "string", describe: "only experiments created since a span (7d, 12h, 2w) or a date (2026-01-31)" })
     .option("branch", { type: "string", describe: "only experiments recorded on this branch" })
     .option("status", { type: "string", describe: "only experiments with this status (completed, failed, interrupted; comma-separated)" });
+}
+
+export function selectionOf(args: Record<string, unknown>): Selection {
+  return {
+    where: optString(args["where"]),
+    tags: strings(args["tag"]),
+    since: optString(args["since"]),
+    branch: optString(args["branch"]),
+    status: optString(args["status"]),
+  };
 }

@@ -1,17 +1,31 @@
-import { compareSpecs } from "../../analysis/compare.js";
+import { UsageError } from "../../core/errors.js";
+import { compareIds, compareSpecs } from "../../analysis/compare.js";
 import { comparisonNote, renderComparison } from "../../report/compare.js";
 import type { CommandDef } from "../context.js";
-import { directionHints, outputFormat, strings, withDirections, withFormat } from "../options.js";
+import { idsWhere } from "../index-handle.js";
+import { directionHints, optString, outputFormat, positiveInt, strings, withDirections, withFormat } from "../options.js";
 
 export const compareCommand: CommandDef = {
-  command: "compare <experiment..>",
+  command: "compare [experiment..]",
   describe: "experiments side by side: params and metrics that differ, best value marked",
   builder: (y) =>
     withDirections(withFormat(y))
       .positional("experiment", { type: "string", array: true, describe: "id prefix (4+ hex), name or ref" })
+      .option("where", { alias: "w", type: "string", describe: "compare the experiments this filter picks (as ls --where)" })
+      .option("limit", { alias: "n", type: "string", describe: "with --where: at most N, newest first (default 20)" })
       .option("all", { type: "boolean", describe: "also show rows where every experiment has the same value" }),
   run: async (args, ctx) => {
-    const c = await compareSpecs(await ctx.store(), strings(args["experiment"]), { all: Boolean(args["all"]), ...directionHints(args) });
+    const specs = strings(args["experiment"]);
+    const where = optString(args["where"]);
+    if ((specs.length > 0) === (where !== undefined)) throw new UsageError("give experiments to compare, or --where EXPR, not both");
+    const options = { all: Boolean(args["all"]), ...directionHints(args) };
+    const store = await ctx.store();
+    let c;
+    if (where !== undefined) {
+      const ids = (await idsWhere(ctx, { where })).slice(0, positiveInt(args["limit"], "limit") ?? 20);
+      if (ids.length === 0) throw new UsageError(`no experiment matches --where ${where}`);
+      c = await compareIds(store, ids, options);
+    } else c = await compareSpecs(store, specs, options);
     const format = outputFormat(args);
     ctx.io.stdout(renderComparison(c, format, ctx.io.columns));
     const note = comparisonNote(c);

@@ -5,13 +5,14 @@ import { UsageError } from "../../core/errors.js";
 import { experimentTable, exportDocuments } from "../../analysis/export.js";
 import { tableToCsv } from "../../report/table.js";
 import type { CommandDef } from "../context.js";
-import { optString } from "../options.js";
+import { optString, withSelection, selectionOf } from "../options.js";
+import { idsWhere } from "../index-handle.js";
 
 export const exportCommand: CommandDef = {
   command: "export",
   describe: "write experiments as NDJSON (lossless), CSV or Parquet (one row each, a column per param and metric)",
   builder: (y) =>
-    y
+    withSelection(y)
       .option("format", { type: "string", choices: ["ndjson", "csv", "parquet"], default: "ndjson", describe: "output format" })
       .option("output", { alias: "o", type: "string", describe: "write to FILE instead of stdout (required for parquet)" }),
   run: async (args, ctx) => {
@@ -21,14 +22,18 @@ export const exportCommand: CommandDef = {
     const file = given ? resolve(ctx.io.cwd, given) : undefined;
     if (file) await checkWritable(file);
     const store = await ctx.store();
+    const selection = selectionOf(args);
+    const selective = Boolean(selection.where || selection.tags?.length || selection.since || selection.branch || selection.status);
+    // the index answers the filter; without one every experiment goes, read straight from git
+    const only = selective ? await idsWhere(ctx, selection) : undefined;
     let problems: string[];
     if (format === "ndjson") {
       const out = file ? createWriteStream(file) : undefined;
       const write = out ? (t: string) => void out.write(t) : ctx.io.stdout;
-      ({ problems } = await exportDocuments(store, write));
+      ({ problems } = await exportDocuments(store, write, only));
       if (out) await new Promise((ok) => out.end(ok));
     } else {
-      const result = await experimentTable(store);
+      const result = await experimentTable(store, only);
       problems = result.problems;
       if (format === "csv") {
         const text = tableToCsv(result.table);

@@ -2,7 +2,7 @@ import type { SearchOptions } from "../../analysis/search.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { openIndex } from "../index-handle.js";
-import { optString, outputFormat, positiveInt, strings, withFormat, withSelection } from "../options.js";
+import { optString, outputFormat, positiveInt, selectionOf, strings, withFormat, withSelection } from "../options.js";
 
 export const lsCommand: CommandDef = {
   command: "ls",
@@ -41,13 +41,3 @@ export const lsCommand: CommandDef = {
     return 0;
   },
 };
-
-export function selectionOf(args: Record<string, unknown>): SearchOptions {
-  return {
-    where: optString(args["where"]),
-    tags: strings(args["tag"]),
-    since: optString(args["since"]),
-    branch: optString(args["branch"]),
-    status: optString(args["status"]),
-  };
-}

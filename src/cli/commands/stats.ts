@@ -1,26 +1,54 @@
+import { UsageError } from "../../core/errors.js";
 import { loadCatalog } from "../../analysis/catalog.js";
-import { resolveGroup } from "../../analysis/groups.js";
+import { groupOf, resolveGroup, type Group } from "../../analysis/groups.js";
 import { checkAlpha, compareGroups } from "../../analysis/stats.js";
 import { renderStats, statsWarnings } from "../../report/stats.js";
-import type { CommandDef } from "../context.js";
-import { directionHints, optNumber, outputFormat, withDirections, withFormat } from "../options.js";
+import type { CommandDef, Context } from "../context.js";
+import { idsWhere } from "../index-handle.js";
+import { directionHints, optNumber, optString, outputFormat, withDirections, withFormat } from "../options.js";
 
 export const statsCommand: CommandDef = {
-  command: "stats <a> <b>",
+  command: "stats [a] [b]",
   describe: "repeated runs compared: n, mean, std, 95% CI per metric and Welch's t-test of B against A",
   builder: (y) =>
     withDirections(withFormat(y))
       .positional("a", { type: "string", describe: "experiment (all runs of its config), config hash, or run name" })
       .positional("b", { type: "string", describe: "experiment (all runs of its config), config hash, or run name" })
-      .option("alpha", { type: "string", describe: "significance level (default 0.05)" }),
+      .option("where", { alias: "w", type: "string", describe: "side A as a filter (as ls --where)" })
+      .option("vs", { type: "string", describe: "side B as a filter" })
+      .option("alpha", { type: "string", describe: "significance level (default 0.05)" })
+      .example("git exp stats baseline candidate", "every run named baseline against every run named candidate")
+      .example("git exp stats --where \"params.opt = 'sgd'\" --vs \"params.opt = 'adam'\"", ""),
   run: async (args, ctx) => {
     const alpha = optNumber(args["alpha"], "alpha") ?? 0.05;
     checkAlpha(alpha);
-    const catalog = await loadCatalog(await ctx.store());
-    const [a, b] = [resolveGroup(catalog, String(args["a"])), resolveGroup(catalog, String(args["b"]))];
+    const [a, b] = await sides(args, ctx);
     const report = compareGroups(a, b, { alpha, ...directionHints(args) });
     for (const w of statsWarnings(report)) ctx.io.stderr(`warning: ${w}\n`);
     ctx.io.stdout(renderStats(report, outputFormat(args)));
     return 0;
   },
 };
+
+/** Each side is a name/id/config hash, or a filter; a filter side is read through the index. */
+async function sides(args: Record<string, unknown>, ctx: Context): Promise<[Group, Group]> {
+  const a = optString(args["a"]);
+  const b = optString(args["b"]);
+  const where = optString(args["where"]);
+  const vs = optString(args["vs"]);
+  const specA = where ?? a;
+  const specB = vs ?? (where !== undefined ? a : b);
+  if (specA === undefined || specB === undefined || (where !== undefined && b !== undefined)) {
+    throw new UsageError("give two sides: stats A B, or stats --where EXPR --vs EXPR (a side may also be a name with the other a filter)");
+  }
+  const store = await ctx.store();
+  const byFilter = async (expr: string): Promise<Group> => {
+    const ids = await idsWhere(ctx, { where: expr });
+    return groupOf(`where ${expr}`, await loadCatalog(store, ids));
+  };
+  const needsCatalog = (where === undefined) || (vs === undefined);
+  const catalog = needsCatalog ? await loadCatalog(store) : [];
+  const sideA = where !== undefined ? await byFilter(where) : resolveGroup(catalog, specA);
+  const sideB = vs !== undefined ? await byFilter(vs) : resolveGroup(catalog, specB);
+  return [sideA, sideB];
+}

@@ -4,8 +4,7 @@ import { UsageError } from "../../core/errors.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { openIndex } from "../index-handle.js";
-import { outputFormat, positiveInt, withFormat, withSelection } from "../options.js";
-import { selectionOf } from "./ls.js";
+import { outputFormat, positiveInt, withFormat, withSelection, selectionOf } from "../options.js";
 
 /** --max / --min, or nothing to let the metric's name decide. */
 export function directionOf(args: Record<string, unknown>): Direction | undefined {

@@ -2,8 +2,7 @@ import type { Bucket } from "../../analysis/trend.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { openIndex } from "../index-handle.js";
-import { optString, outputFormat, withFormat, withSelection } from "../options.js";
-import { selectionOf } from "./ls.js";
+import { optString, outputFormat, withFormat, withSelection, selectionOf } from "../options.js";
 import { directionOf, withDirection } from "./top.js";
 
 export const trendCommand: CommandDef = {
