@@ -190,6 +190,31 @@ describe("a remote that is missing, refuses or is broken", () => {
     expect(text.stderr).toContain(`rejected ${bad.slice(0, 12)}`);
   });
 
+  it("in bulk (the fast promotion path), forged and malformed experiments still stay out", async () => {
+    const remote = makeRemote();
+    const a = makeClone(remote);
+    const docs = Array.from({ length: 150 }, (_, i) =>
+      JSON.stringify({ experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed", name: `bulk-${i}` }, config: { i }, results: { acc: i / 150 } }),
+    );
+    expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
+    await cli(a, ["push", "--all"]);
+    const good = git(a, ["for-each-ref", "--format=%(objectname)", "refs/experiments/"]).trim().split("\n");
+    const forgedName = "cd".repeat(20);
+    git(remote, ["update-ref", `refs/experiments/${forgedName}`, good[0]!]);
+    const bad = plumbExperiment(a, '{ "status": "completed", "schema": 1, "created_at": "2026-01-01T00:00:00.000Z", "created_by": {"name": "x", "email": "y"} }\n');
+    git(a, ["push", "-q", remote, `${bad}:refs/experiments/${bad}`]);
+
+    const b = makeClone(remote);
+    const r = await cli(b, ["pull", "--json"]);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout) as { added: string[]; rejected: unknown[] };
+    expect(s.added).toHaveLength(150);
+    expect(s.rejected).toHaveLength(2);
+    const refs = git(b, ["for-each-ref", "--format=%(refname:lstrip=2)", "refs/experiments/"]).trim().split("\n");
+    expect(refs.sort()).toEqual([...good].sort());
+    git(b, ["fsck", "--no-progress", "--connectivity-only"]);
+  });
+
   it("accepts an experiment written with plain git plumbing that follows the format", async () => {
     const remote = makeRemote();
     const a = makeClone(remote);

@@ -75,14 +75,33 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
     if (foldAnnotations({}, events.get(id) ?? []).deleted) summary.skippedDeleted++;
     else summary.added.push(id);
   }
-  await promote(repo, summary.added);
+  // Everything mirrored but not promoted: rejected, or deleted here. Local ones are no-ops.
+  const added = new Set(summary.added);
+  const excluded = [...offered.keys()].filter((name) => !local.has(name) && !added.has(name));
+  await promote(repo, remote, summary.added, excluded);
   return summary;
 }
 
 const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
-async function promote(repo: Repository, ids: string[]): Promise<void> {
+/** Above this many exclusions a glob fetch with negative refspecs stops paying off. */
+const MAX_EXCLUDED = 64;
+
+/**
+ * Give the checked experiments their refs. A glob fetch from this repository's own
+ * quarantine writes 10,000 refs in ~1.4 s where `update-ref --stdin` takes ~5 s; the few
+ * experiments that must not be promoted are excluded with negative refspecs.
+ */
+async function promote(repo: Repository, remote: Remote, ids: string[], excluded: string[]): Promise<void> {
   if (ids.length === 0) return;
+  if (ids.length > 100 && excluded.length <= MAX_EXCLUDED) {
+    const q = incomingExperimentRefs(remote);
+    const r = await gitFetch(repo, ".", [`${q}*:${EXPERIMENT_REFS}*`, ...excluded.map((id) => `^${q}${id}`)]);
+    if (r.code === 0) {
+      await packRefs(repo);
+      return;
+    }
+  }
   if (!(await createRefsAtomically(repo, ids))) {
     // Another process (a concurrent pull or record) created some: same name, same content.
     for (const id of ids) await createRef(repo, id);
