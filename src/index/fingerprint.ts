@@ -1,7 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
-import type { Repository } from "../store/repository.js";
+import { join } from "node:path";
+import { commonGitDir, type Repository } from "../store/repository.js";
+
+export { commonGitDir };
 
 export interface Fingerprint {
   value: string;
@@ -13,15 +15,6 @@ export interface Fingerprint {
 }
 
 const RACY_MS = 2000;
-
-/** Refs live in the common git dir, shared by every worktree of a repository. */
-export function commonGitDir(gitDir: string): string {
-  try {
-    return resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim());
-  } catch {
-    return gitDir;
-  }
-}
 
 /**
  * "Did any experiment ref or annotation change?" from a handful of stat calls instead of

@@ -1,7 +1,8 @@
 import { EnvironmentError } from "../core/errors.js";
 import { runGit, git, type GitOptions } from "./git.js";
 import type { HashAlgo } from "./objects.js";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 /** Where a repository lives and how it hashes; found once per process. */
 export interface Repository {
@@ -35,4 +36,13 @@ export async function openRepository(cwd: string = process.cwd()): Promise<Repos
 
 export function gitIn(repo: Repository, args: string[], options: Omit<GitOptions, "cwd"> = {}): Promise<string> {
   return git(args, { ...options, cwd: repo.cwd });
+}
+
+/** Refs live in the common git dir, shared by every worktree of a repository. */
+export function commonGitDir(gitDir: string): string {
+  try {
+    return resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim());
+  } catch {
+    return gitDir;
+  }
 }
