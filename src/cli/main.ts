@@ -82,7 +82,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     .alias("h", "help")
     .strict()
     .demandCommand(1, "give a command; see git exp --help")
-    .wrap(Math.min(io.columns, 110))
+    .wrap(io.stdoutIsTTY ? Math.min(io.columns, 120) : null)
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
