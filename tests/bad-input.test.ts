@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, TEST_ENV, binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir, writeJson } from "./helpers/repo.js";
+import { BIN, ROOT, TEST_ENV, binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir, writeJson } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -177,6 +177,12 @@ describe("the binary", () => {
     for (const c of ["record", "show", "ls", "rm", "export", "import"]) expect(help.stdout).toMatch(new RegExp(`git exp ${c}`));
     const v = binary(dir, ["--version"]);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("the build writes the man page git shows for `git exp --help`, with every command", () => {
+    const page = readFileSync(join(ROOT, "man", "man1", "git-exp.1"), "utf8");
+    expect(page.startsWith(".TH GIT-EXP 1")).toBe(true);
+    for (const c of ["record", "run", "ls", "top", "trend", "sql", "push", "pull", "check", "diff", "plot"]) expect(page).toContain(`.SH "git exp ${c}"`);
   });
 
   it("git runs it as `git exp` when bin/ is on PATH", () => {
