@@ -299,3 +299,23 @@ describe("reading it back", () => {
     expect(JSON.parse(ls.stdout)).toEqual([]);
   });
 });
+
+describe("lenient reading of other writers' experiments", () => {
+  it("indexes an experiment whose created_at has no milliseconds and whose JSON is not canonical", async () => {
+    const dir = makeRepo({ commit: true });
+    const head = git(dir, ["rev-parse", "HEAD"]).trim();
+    const blob = (text: string): string => execFileSync("git", ["hash-object", "-w", "--stdin"], { cwd: dir, input: text, encoding: "utf8" }).trim();
+    const meta = blob(`{\n  "schema": 1,\n  "created_at": "2026-01-02T05:04:05+02:00",\n  "created_by": {"name": "Py", "email": "p@x"},\n  "status": "completed",\n  "name": "from-python",\n  "source": {"commit": "${head}", "branch": "main", "dirty": false}\n}\n`);
+    const config = blob('{"lr": 0.01}\n');
+    const results = blob('{"acc": 0.93, "loss": NaN}\n');
+    const tree = execFileSync("git", ["mktree"], { cwd: dir, input: `100644 blob ${config}\tconfig.json\n100644 blob ${meta}\texperiment.json\n100644 blob ${results}\tresults.json\n`, encoding: "utf8" }).trim();
+    const id = execFileSync("git", ["commit-tree", tree, "-p", head, "-m", "exp: from-python"], { cwd: dir, encoding: "utf8" }).trim();
+    git(dir, ["update-ref", `refs/experiments/${id}`, id]);
+    const ls = await cli(dir, ["ls", "--json"]);
+    expect(ls.stderr).not.toMatch(/left out/);
+    const rows = JSON.parse(ls.stdout) as { id: string; created_at: string; metrics: Record<string, unknown> }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.created_at).toBe("2026-01-02T03:04:05.000Z");
+    expect(rows[0]!.metrics["acc"]).toBe(0.93);
+  });
+});

@@ -149,6 +149,19 @@ function checkMetricValues(v: JsonObject, path: string, file: string): void {
   }
 }
 
+/**
+ * The check for reading what another writer stored: the same schemas, but any RFC 3339
+ * time is accepted (returned normalised to UTC milliseconds), since a reader should take
+ * `2026-01-02T03:04:05Z` or `+02:00` rather than drop the experiment.
+ */
+export function validateReadable(exp: Experiment): Experiment {
+  const at = exp.meta.created_at;
+  const ms = typeof at === "string" && /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(at) ? Date.parse(at) : NaN;
+  const normalised = Number.isNaN(ms) ? exp : { ...exp, meta: { ...exp.meta, created_at: new Date(ms).toISOString() } };
+  validateExperiment(normalised);
+  return normalised;
+}
+
 function encodeMetrics(v: JsonObject): JsonObject {
   return parseJson(canonicalJson(v, { nonFinite: "encode" })) as JsonObject;
 }

@@ -1,4 +1,4 @@
-import { experimentFromFiles, validateExperiment, type Experiment } from "../core/experiment.js";
+import { experimentFromFiles, validateReadable, type Experiment } from "../core/experiment.js";
 import { NotFoundError } from "../core/errors.js";
 import type { ObjectReader } from "../store/object-reader.js";
 import { parseTree, type HashAlgo } from "../store/objects.js";
@@ -57,8 +57,7 @@ function readOne(reader: ObjectReader, algo: HashAlgo, id: string, done: (r: Ind
   const settle = (): void => {
     if (--pending > 0 || failed) return;
     try {
-      const experiment = experimentFromFiles(files, id.slice(0, 12));
-      validateExperiment(experiment);
+      const experiment = validateReadable(experimentFromFiles(files, id.slice(0, 12)));
       done({ experiment, configHash });
     } catch (e) {
       done(e instanceof Error ? e : new Error(String(e)));

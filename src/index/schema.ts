@@ -4,8 +4,10 @@
  *
  * Format history:
  *   1  first format
+ *   2  experiments whose created_at is RFC 3339 without milliseconds or in another zone
+ *      are read (normalised) instead of left out: rebuild so older indexes pick them up
  */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 /** User-facing tables (documented in the README), then internal ones (leading underscore). */
 export const SCHEMA: string[] = [
