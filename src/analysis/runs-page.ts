@@ -141,7 +141,7 @@ export async function indexKeys(db: IndexDatabase, shown = 4): Promise<IndexKeys
   const params = rows.filter((r) => r["kind"] === "param").map((r) => String(r["key"]));
   const metrics = rows.filter((r) => r["kind"] === "metric").map((r) => String(r["key"]));
   const varying = new Set(
-    (await db.rows("SELECT key FROM params GROUP BY key HAVING count(DISTINCT coalesce(value, '\u0000')) > 1")).map((r) => String(r["key"])),
+    (await db.rows("SELECT key FROM params GROUP BY key HAVING count(DISTINCT value) + max(CASE WHEN value IS NULL THEN 1 ELSE 0 END) > 1")).map((r) => String(r["key"])),
   );
   const defaults = [
     ...DEFAULT_RUN_COLUMNS,
