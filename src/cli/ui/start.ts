@@ -10,6 +10,8 @@ export interface RunningUi {
   loopback: boolean;
   /** Experiments in the index when the dashboard started. */
   experiments: number;
+  /** What the page watches to reload: changes with experiment refs and annotations. */
+  fingerprint(): string;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startUi(
       port: listening.port,
       loopback: isLoopback(options.host),
       experiments: report.total,
+      fingerprint: () => session.fingerprint(),
       close: async () => {
         await listening.close();
         await data.close();
