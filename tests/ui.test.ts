@@ -249,7 +249,7 @@ describe("git exp ui command", () => {
     expect(url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/$/);
     expect(stderr).toMatch(/warning: listening on 0\.0\.0\.0/);
     const port = new URL(url).port;
-    expect((await (await fetch(`http://127.0.0.1:${port}/api/runs`)).json()).total).toBe(0);
+    expect(((await (await fetch(`http://127.0.0.1:${port}/api/runs`)).json()) as Page).total).toBe(0);
     const code = await new Promise<number | null>((resolve) => {
       child.on("exit", (c) => resolve(c));
       child.kill("SIGINT");
