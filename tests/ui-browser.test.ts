@@ -70,7 +70,8 @@ describe.skipIf(!haveChromium)("the dashboard in headless Chromium", { timeout: 
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-bad-filter.png") });
 
     await page.fill("#filter", "params.lr < 0.05 and params.model.layers = 0");
-    await page.waitForFunction('!document.querySelector("#filter.bad") && /match/.test(document.querySelector("#count").textContent)');
+    await page.waitForSelector("#filter:not(.bad)");
+    await page.locator("#count", { hasText: "match" }).waitFor();
     // i % 4 == 0 (layers 0) and i % 3 != 0 (lr < 0.05) among 120
     expect(await page.textContent("#count")).toBe("20 experiments match");
 

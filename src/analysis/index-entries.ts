@@ -54,12 +54,8 @@ export async function newestWithSeries(db: IndexDatabase, metric: string, select
   const catalog = await Catalog.load(db);
   const sql = new SqlBuilder();
   const { condition } = compileSelection(selection, catalog, sql);
-  const key = sql.param(metric);
-  const rows = await db.rows(
-    `SELECT ${E}.id, count(*) OVER () AS matched FROM experiments ${E}
-     WHERE ${E}.id IN (SELECT id FROM metrics WHERE key = ${key} AND points > 0) AND ${condition}
-     ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${sql.param(limit)}`,
-    sql.values,
-  );
-  return { ids: rows.map((r) => String(r["id"])), matched: rows.length > 0 ? Number(rows[0]!["matched"]) : 0 };
+  const where = `${E}.id IN (SELECT id FROM metrics WHERE key = ${sql.param(metric)} AND points > 0) AND ${condition}`;
+  const matched = Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${where}`, sql.values));
+  const rows = await db.rows(`SELECT ${E}.id FROM experiments ${E} WHERE ${where} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${sql.param(limit)}`, sql.values);
+  return { ids: rows.map((r) => String(r["id"])), matched };
 }
