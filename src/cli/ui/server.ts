@@ -179,7 +179,7 @@ function events(data: DashboardData, req: IncomingMessage, res: ServerResponse, 
   };
   void tick();
   const timer = setInterval(() => void tick(), everyMs);
-  req.on("close", () => clearInterval(timer));
+  res.on("close", () => clearInterval(timer));
 }
 
 export interface Listening {
