@@ -43,3 +43,8 @@ export { searchExperiments, type SearchOptions, type FoundExperiment } from "./a
 export { leaderboard, guessDirection, type TopOptions, type Leaderboard } from "./analysis/leaderboard.js";
 export { trendOverTime, trendAlong, type TrendOptions, type Trend } from "./analysis/trend.js";
 export { firstParentHistory, branchHistory } from "./store/history.js";
+// Pictures: dashboard pages over the index, live runs, index sessions for long-lived programs.
+export { runsPage, indexKeys, runSeries, type RunsQuery, type RunsPage, type IndexKeys, type RunSeries } from "./analysis/runs-page.js";
+export { entriesFromIndex, newestWithSeries } from "./analysis/index-entries.js";
+export { startLive, listLive, readLiveProgress, LiveMetrics, type LiveRun, type LiveProgress, type LiveHandle } from "./capture/live.js";
+export { IndexSession, type SessionOptions } from "./index/session.js";

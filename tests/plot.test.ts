@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, cleanup, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
@@ -51,4 +51,34 @@ describe("git exp plot", () => {
     expect((await cli(dir, ["plot", "loss", "--smooth", "2"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "missing-run"])).code).toBe(3);
   });
+
+  it("plots the experiments a --where filter picks, through the index", async () => {
+    const dir = await repoWithCurves();
+    const r = await cli(dir, ["plot", "loss", "--where", "params.lr = 0.1", "-o", "w.svg"]);
+    expect(r.code, r.stderr).toBe(0);
+    const svg = readFileSync(join(dir, "w.svg"), "utf8");
+    expect(svg.match(/<path class="series"/g)).toHaveLength(2);
+    expect(svg).toContain('data-label="run-0"');
+    expect(svg).toContain('data-label="run-2"');
+    expect(svg).not.toContain('data-label="run-1"');
+    const limited = await cli(dir, ["plot", "loss", "--where", "params.lr = 0.1", "--limit", "1", "-o", "l.svg"]);
+    expect(limited.stderr).toMatch(/2 experiments match and have a 'loss' series: plotting the newest 1/);
+  });
+
+  it("refuses a bad --where with its column, one that matches nothing, and ids with --where", async () => {
+    const dir = await repoWithCurves();
+    const bad = await cli(dir, ["plot", "loss", "--where", "params.lr <", "-o", "x.svg"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/column 12/);
+    const unknown = await cli(dir, ["plot", "loss", "--where", "params.lrr = 1", "-o", "x.svg"]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/did you mean params\.lr/);
+    const none = await cli(dir, ["plot", "loss", "--where", "params.lr > 5", "-o", "x.svg"]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/no experiment matching the filter has a 'loss' series/);
+    const both = await cli(dir, ["plot", "loss", "run-1", "--where", "params.lr = 0.1"]);
+    expect(both.code).toBe(2);
+    expect(existsSync(join(dir, "x.svg"))).toBe(false);
+  });
 });
+

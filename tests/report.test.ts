@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, cleanup, git, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
@@ -66,4 +66,20 @@ describe("git exp report", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/git exp record/);
   });
+
+  it("reports on the experiments a --where filter picks", async () => {
+    const dir = await sweepRepo();
+    const r = await cli(dir, ["report", "--where", "params.opt = 'sgd'", "-o", "sgd.md"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wrote sgd\.md: 4 runs ranked by val\.acc/);
+    const md = readFileSync(join(dir, "sgd.md"), "utf8");
+    expect(md).toContain("run-2");
+    expect(md).not.toContain("run-3");
+    const bad = await cli(dir, ["report", "--where", "params.opt = ", "-o", "bad.md"]);
+    expect(bad.code).toBe(2);
+    const none = await cli(dir, ["report", "--where", "params.lr > 1", "-o", "none.md"]);
+    expect(none.code).toBe(3);
+    expect(existsSync(join(dir, "bad.md")) || existsSync(join(dir, "none.md"))).toBe(false);
+  });
 });
+

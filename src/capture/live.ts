@@ -1,37 +1,65 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { JsonObject } from "../core/json.js";
+import type { Series } from "../core/experiment.js";
 import type { Repository } from "../store/repository.js";
+import { MetricsTail } from "./metrics-tail.js";
 
 /**
  * A run in progress leaves a small record under `<git dir>/exp/live/`, so `ls --running`
  * and the dashboard can show it (and its metrics file growing) before it is recorded.
  */
 export interface LiveRun {
-  /** Unique per run: `<pid>-<start ms>`. */
+  /** Unique per run: `<pid>-<start ms>-<random>`. */
   key: string;
+  /** The git-exp process running the command: the record is stale once it is gone. */
   pid: number;
   started_at: string;
   command: string[];
   name?: string;
-  config: JsonObject;
   metrics_file: string;
   cwd: string;
+  /** Set when the run has ended and been recorded (or failed to be). */
+  ended_at?: string;
+  /** The experiment the run became. */
+  experiment?: string;
+  status?: string;
 }
+
+/** How long an ended run's record stays, so a dashboard can follow it to its experiment. */
+const ENDED_KEEP_MS = 5 * 60_000;
 
 function liveDir(repo: Repository): string {
   return join(repo.expDir, "live");
 }
 
-export async function startLive(repo: Repository, run: Omit<LiveRun, "key">): Promise<{ key: string; finish: () => Promise<void> }> {
-  const key = `${run.pid}-${Date.parse(run.started_at)}`;
+async function writeRecord(file: string, run: LiveRun): Promise<void> {
+  // write then rename so a reader never sees half a record
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(run) + "\n");
+  await rename(tmp, file);
+}
+
+export interface LiveHandle {
+  key: string;
+  /** The run ended: say which experiment it became (kept a few minutes), or nothing to remove the record. */
+  finish(outcome?: { experiment: string; status: string }): Promise<void>;
+}
+
+export async function startLive(repo: Repository, run: Omit<LiveRun, "key">): Promise<LiveHandle> {
+  const key = `${run.pid}-${Date.parse(run.started_at)}-${randomBytes(3).toString("hex")}`;
   const dir = liveDir(repo);
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${key}.json`);
-  // write then rename so a reader never sees half a record
-  await writeFile(`${file}.tmp`, JSON.stringify({ ...run, key }));
-  await rename(`${file}.tmp`, file);
-  return { key, finish: () => rm(file, { force: true }) };
+  const record: LiveRun = { ...run, key };
+  await writeRecord(file, record);
+  return {
+    key,
+    finish: async (outcome) => {
+      if (!outcome) return rm(file, { force: true });
+      await writeRecord(file, { ...record, ended_at: new Date().toISOString(), ...outcome });
+    },
+  };
 }
 
 function alive(pid: number): boolean {
@@ -43,9 +71,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Runs in progress; records whose process is gone are removed on the way. */
-export async function listLive(repo: Repository): Promise<LiveRun[]> {
+/**
+ * Runs in progress, newest first; with `ended`, also runs that ended in the last minutes.
+ * Records whose process is gone without ending the run, and old ended ones, are removed.
+ */
+export async function listLive(repo: Repository, options: { ended?: boolean; now?: number } = {}): Promise<LiveRun[]> {
   const dir = liveDir(repo);
+  const now = options.now ?? Date.now();
   let names: string[];
   try {
     names = await readdir(dir);
@@ -54,13 +86,84 @@ export async function listLive(repo: Repository): Promise<LiveRun[]> {
   }
   const out: LiveRun[] = [];
   for (const n of names.filter((f) => f.endsWith(".json"))) {
+    const file = join(dir, n);
+    let run: LiveRun;
     try {
-      const run = JSON.parse(await readFile(join(dir, n), "utf8")) as LiveRun;
-      if (alive(run.pid)) out.push(run);
-      else await rm(join(dir, n), { force: true });
+      run = JSON.parse(await readFile(file, "utf8")) as LiveRun;
     } catch {
-      // a record being replaced right now: skip it this time
+      continue; // a record being replaced right now: skip it this time
     }
+    if (run.ended_at) {
+      if (now - Date.parse(run.ended_at) > ENDED_KEEP_MS) await rm(file, { force: true });
+      else if (options.ended) out.push(run);
+    } else if (alive(run.pid)) out.push(run);
+    else await rm(file, { force: true });
   }
-  return out.sort((a, b) => (a.started_at < b.started_at ? 1 : -1));
+  await removeStaleTemps(dir, names, now);
+  return out.sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : a.key < b.key ? -1 : 1));
+}
+
+/** Temporary files left by a writer that died between write and rename. */
+async function removeStaleTemps(dir: string, names: string[], now: number): Promise<void> {
+  for (const n of names.filter((f) => f.endsWith(".tmp"))) {
+    const st = await stat(join(dir, n)).catch(() => undefined);
+    if (st && now - st.mtimeMs > 60_000) await rm(join(dir, n), { force: true });
+  }
+}
+
+export interface LiveProgress {
+  step: number | undefined;
+  /** The latest value of each metric (flattened keys); null is a NaN or missing value. */
+  latest: Record<string, number | null>;
+  series: Record<string, Series>;
+  lines: number;
+}
+
+/**
+ * Follows the metrics files of live runs as they grow: each call reads only what was
+ * appended since the last one. Forgets runs no longer asked about.
+ */
+export class LiveMetrics {
+  private readonly tails = new Map<string, MetricsTail>();
+
+  async progress(runs: LiveRun[]): Promise<Map<string, LiveProgress>> {
+    const out = new Map<string, LiveProgress>();
+    const keys = new Set(runs.map((r) => r.key));
+    for (const [k, t] of this.tails) {
+      if (keys.has(k)) continue;
+      this.tails.delete(k);
+      await t.close();
+    }
+    for (const r of runs) {
+      if (r.ended_at) continue;
+      let tail = this.tails.get(r.key);
+      if (!tail) this.tails.set(r.key, (tail = new MetricsTail(r.metrics_file)));
+      await tail.poll();
+      out.set(r.key, progressOf(tail));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.tails.values()) await t.close();
+    this.tails.clear();
+  }
+}
+
+function progressOf(tail: MetricsTail): LiveProgress {
+  const series = tail.snapshot();
+  const latest: Record<string, number | null> = {};
+  for (const [k, v] of tail.latest) latest[k] = v !== null && Number.isFinite(v) ? v : null;
+  return { step: tail.latestStep, latest, series, lines: tail.lines };
+}
+
+/** One look at a live run's metrics so far (for `ls --running`). */
+export async function readLiveProgress(run: LiveRun): Promise<LiveProgress> {
+  const tail = new MetricsTail(run.metrics_file);
+  try {
+    await tail.poll();
+    return progressOf(tail);
+  } finally {
+    await tail.close();
+  }
 }

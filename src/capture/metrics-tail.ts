@@ -118,6 +118,24 @@ export class MetricsTail {
     return this.lineNo !== before;
   }
 
+  /** Lines read so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** The series so far, without ending the tail: a dashboard shows them growing. */
+  snapshot(): Record<string, Series> {
+    const out: Record<string, Series> = {};
+    for (const [k, t] of this.series) out[k] = t.toSeries();
+    return out;
+  }
+
+  /** Stop following the file without summing up (a reader that only looks). */
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
   /** Read to the end, take an unterminated last line as a line, and close. */
   async finish(): Promise<MetricsSummary> {
     await this.poll();

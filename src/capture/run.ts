@@ -12,6 +12,7 @@ import { checksumFiles, type FileSum } from "./checksums.js";
 import { captureEnvironment } from "./environment.js";
 import { capturePatch, captureSource } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
+import { startLive, type LiveHandle } from "./live.js";
 import { loadJsonObject } from "./load.js";
 import { MetricsTail, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
@@ -165,7 +166,6 @@ async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
 async function runPoint(s: Shared, index: number): Promise<RunOutcome> {
   const r = s.plan.request;
   const point = s.plan.points[index]!;
-  const total = s.plan.points.length;
   const dir = await mkdtemp(join(tmpdir(), "git-exp-run-"));
   try {
     const [source, patch, inputSums] = await Promise.all([
@@ -179,37 +179,84 @@ async function runPoint(s: Shared, index: number): Promise<RunOutcome> {
     await writeFile(metricsPath, "");
     const metrics = new MetricsTail(metricsPath);
     const startedAt = Date.now();
-    const child = await ChildRun.start({
-      argv: s.plan.argv,
-      cwd: r.cwd,
-      env: childEnv(r.environ, point.config, configPath, metricsPath),
-      onOutput: s.plan.jobs === 1 ? s.hooks.onOutput : undefined,
-      metrics,
-      nvidiaSmi: s.nvidiaSmi,
-      onTick: () =>
-        s.hooks.onTick?.({
-          index,
-          total,
-          elapsedSeconds: (Date.now() - startedAt) / 1000,
-          step: metrics.latestStep,
-          latest: metrics.latest,
-        }),
-    }).catch((e: NodeJS.ErrnoException) => {
-      throw e.code === "ENOENT"
-        ? new NotFoundError(`command '${s.plan.argv[0]}' not found; nothing was recorded`, { cause: e })
-        : new InvalidInputError(`could not start '${s.plan.argv[0]}': ${e.message}; nothing was recorded`, undefined, { cause: e });
-    });
-    s.controller.add(child);
-    let result: ChildResult;
+    const live = await announce(s, index, metricsPath, startedAt);
     try {
-      result = await child.done;
-    } finally {
-      s.controller.remove(child);
+      const outcome = await runChild(s, index, { metrics, startedAt, configPath, metricsPath, captured: { source, patch, inputSums } });
+      await live?.finish({ experiment: outcome.id, status: outcome.status }).catch(() => undefined);
+      return outcome;
+    } catch (e) {
+      await live?.finish().catch(() => undefined);
+      throw e;
     }
-    return await recordPoint(s, index, point, { source, patch, inputSums, metrics: await metrics.finish(), result });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The live record `ls --running` and the dashboard show; a run goes on without one if it cannot be written. */
+async function announce(s: Shared, index: number, metricsPath: string, startedAt: number): Promise<LiveHandle | undefined> {
+  const r = s.plan.request;
+  try {
+    return await startLive(s.store.repo, {
+      pid: process.pid,
+      started_at: new Date(startedAt).toISOString(),
+      command: redactArgvWithValues(s.plan.argv, secretValues(r.environ)).argv,
+      name: pointName(s, index),
+      metrics_file: metricsPath,
+      cwd: r.cwd,
+    });
+  } catch (e) {
+    s.hooks.onWarning?.(`could not leave a live record of the run (${e instanceof Error ? e.message : String(e)}); it runs and is recorded all the same`);
+    return undefined;
+  }
+}
+
+interface Started {
+  metrics: MetricsTail;
+  startedAt: number;
+  configPath: string;
+  metricsPath: string;
+  captured: Pick<Captured, "source" | "patch" | "inputSums">;
+}
+
+async function runChild(s: Shared, index: number, st: Started): Promise<RunOutcome> {
+  const r = s.plan.request;
+  const point = s.plan.points[index]!;
+  const total = s.plan.points.length;
+  const { metrics, startedAt, configPath, metricsPath } = st;
+  const child = await ChildRun.start({
+    argv: s.plan.argv,
+    cwd: r.cwd,
+    env: childEnv(r.environ, point.config, configPath, metricsPath),
+    onOutput: s.plan.jobs === 1 ? s.hooks.onOutput : undefined,
+    metrics,
+    nvidiaSmi: s.nvidiaSmi,
+    onTick: () =>
+      s.hooks.onTick?.({
+        index,
+        total,
+        elapsedSeconds: (Date.now() - startedAt) / 1000,
+        step: metrics.latestStep,
+        latest: metrics.latest,
+      }),
+  }).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === "ENOENT"
+      ? new NotFoundError(`command '${s.plan.argv[0]}' not found; nothing was recorded`, { cause: e })
+      : new InvalidInputError(`could not start '${s.plan.argv[0]}': ${e.message}; nothing was recorded`, undefined, { cause: e });
+  });
+  s.controller.add(child);
+  let result: ChildResult;
+  try {
+    result = await child.done;
+  } finally {
+    s.controller.remove(child);
+  }
+  return await recordPoint(s, index, point, { ...st.captured, metrics: await metrics.finish(), result });
+}
+
+function pointName(s: Shared, index: number): string | undefined {
+  const r = s.plan.request;
+  return r.name !== undefined && s.plan.points.length > 1 ? `${r.name}-${index + 1}` : r.name;
 }
 
 function childEnv(environ: NodeJS.ProcessEnv, config: JsonObject, configPath: string, metricsPath: string): NodeJS.ProcessEnv {
@@ -277,7 +324,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
   if (s.plan.points.length > 1) {
     meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
   }
-  const name = r.name !== undefined && s.plan.points.length > 1 ? `${r.name}-${index + 1}` : r.name;
+  const name = pointName(s, index);
   const rec = await record(s.store, {
     config,
     results,

@@ -1,4 +1,4 @@
-import type { ExperimentIndex } from "../index/experiment-index.js";
+import type { ExperimentIndex, IndexOptions } from "../index/experiment-index.js";
 import type { IndexDatabase } from "../index/database.js";
 import type { SyncReport } from "../index/sync.js";
 import type { Selection } from "../index/selection.js";
@@ -17,9 +17,17 @@ export async function openIndex(ctx: Context, options: { allowFiles?: boolean } 
 }
 
 export async function indexOf(ctx: Context, options: { allowFiles?: boolean } = {}): Promise<ExperimentIndex> {
-  const { ExperimentIndex, defaultTimeoutMs } = await import("../index/experiment-index.js");
+  const { ExperimentIndex } = await import("../index/experiment-index.js");
+  const index = new ExperimentIndex(await ctx.repo(), await indexOptions(ctx, options));
+  ctx.onClose(() => index.close());
+  return index;
+}
+
+/** Lock timeout from the environment, notes and progress on stderr. */
+export async function indexOptions(ctx: Context, options: { allowFiles?: boolean } = {}): Promise<IndexOptions> {
+  const { defaultTimeoutMs } = await import("../index/experiment-index.js");
   const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "indexing experiments");
-  const index = new ExperimentIndex(await ctx.repo(), {
+  return {
     timeoutMs: defaultTimeoutMs(ctx.io.env),
     onNote: (m) => ctx.io.stderr(`note: ${m}\n`),
     onProgress: (done, total) => {
@@ -27,9 +35,7 @@ export async function indexOf(ctx: Context, options: { allowFiles?: boolean } = 
       if (done === total) progress.finish();
     },
     allowFiles: options.allowFiles,
-  });
-  ctx.onClose(() => index.close());
-  return index;
+  };
 }
 
 export function reportSync(ctx: Context, report: SyncReport): void {

@@ -28,6 +28,7 @@ import { indexCommand } from "./commands/index.js";
 import { sqlCommand } from "./commands/sql.js";
 import { topCommand } from "./commands/top.js";
 import { trendCommand } from "./commands/trend.js";
+import { uiCommand } from "./commands/ui.js";
 
 export const VERSION = "0.1.0";
 
@@ -58,6 +59,7 @@ const COMMANDS: CommandDef[] = [
   compareCommand,
   statsCommand,
   reproCommand,
+  uiCommand,
 ];
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */

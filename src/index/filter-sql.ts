@@ -80,7 +80,7 @@ export class FilterCompiler {
 
   private unknown(ref: KeyRef, key: string): Error {
     const e = this.catalog.unknown(key);
-    return this.text ? Object.assign(e, { message: `${e.message} (column ${ref.column} of the filter)` }) : e;
+    return this.text ? Object.assign(e, { message: `${e.message} (column ${ref.column} of the filter)`, column: ref.column }) : e;
   }
 
   private fail(ref: KeyRef, what: string): InvalidInputError {

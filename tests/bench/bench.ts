@@ -10,6 +10,7 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   repro: () => import("./repro.js"),
   run: () => import("./run.js"),
   index: () => import("./index.js"),
+  ui: () => import("./ui.js"),
 
 };
 

@@ -1,6 +1,7 @@
 import type { SearchOptions } from "../../analysis/search.js";
 import { renderJson, renderRows } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { UsageError } from "../../core/errors.js";
+import type { CommandDef, Context } from "../context.js";
 import { openIndex } from "../index-handle.js";
 import { optString, outputFormat, positiveInt, selectionOf, strings, withFormat, withSelection } from "../options.js";
 
@@ -12,9 +13,12 @@ export const lsCommand: CommandDef = {
       .option("sort", { type: "string", describe: "sort key, e.g. metrics.val.acc; -KEY or 'KEY desc' for descending" })
       .option("limit", { alias: "n", type: "string", describe: "show at most N experiments" })
       .option("columns", { type: "string", array: true, describe: "columns to show, comma-separated: id,name,params.lr,metrics.acc,tags,..." })
+      .option("running", { type: "boolean", describe: "list runs in progress (git exp run) with their latest metrics, instead of recorded experiments" })
       .example("git exp ls --where \"params.lr < 0.01 and metrics.val.acc >= 0.9\" --sort -metrics.val.acc -n 5", "")
-      .example("git exp ls --tag baseline --since 7d --columns id,name,params.lr,metrics.loss", ""),
+      .example("git exp ls --tag baseline --since 7d --columns id,name,params.lr,metrics.loss", "")
+      .example("git exp ls --running", "runs in progress, their step and latest metrics"),
   run: async (args, ctx) => {
+    if (args["running"]) return listRunning(args, ctx);
     const options: SearchOptions = {
       ...selectionOf(args),
       sort: optString(args["sort"]),
@@ -41,3 +45,25 @@ export const lsCommand: CommandDef = {
     return 0;
   },
 };
+
+const RECORDED_ONLY = ["where", "tag", "since", "branch", "status", "sort", "limit", "columns"];
+
+/** `ls --running`: the live records, read without loading the index. */
+async function listRunning(args: Record<string, unknown>, ctx: Context): Promise<number> {
+  const given = RECORDED_ONLY.filter((o) => args[o] !== undefined && !(Array.isArray(args[o]) && (args[o] as unknown[]).length === 0));
+  if (given.length > 0) throw new UsageError(`--running lists runs in progress; --${given[0]} applies to recorded experiments`);
+  const { listLive, readLiveProgress } = await import("../../capture/live.js");
+  const { liveJson, liveRows } = await import("../../report/live-runs.js");
+  const runs = await listLive(await ctx.repo());
+  const progress = new Map(await Promise.all(runs.map(async (r) => [r.key, await readLiveProgress(r)] as const)));
+  const format = outputFormat(args);
+  if (format === "json") {
+    ctx.io.stdout(renderJson(liveJson(runs, progress)));
+    return 0;
+  }
+  if (runs.length === 0 && format === "table") ctx.io.stderr("no runs in progress: start one with 'git exp run -- python train.py'\n");
+  const t = liveRows(runs, progress, Date.now(), format !== "table");
+  ctx.io.stdout(renderRows(format, t.columns, t.rows, ctx.io.columns));
+  return 0;
+}
+

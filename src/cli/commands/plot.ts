@@ -1,10 +1,12 @@
 import { writeFile } from "node:fs/promises";
-import { UsageError } from "../../core/errors.js";
+import { NotFoundError, UsageError } from "../../core/errors.js";
+import type { ExperimentStore } from "../../store/experiment-store.js";
 import { metricCurves } from "../../analysis/curves.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
 import { htmlPage } from "../../report/html.js";
 import { textChart } from "../../report/text-chart.js";
-import type { CommandDef } from "../context.js";
+import type { CommandDef, Context } from "../context.js";
+import { openIndex } from "../index-handle.js";
 import { optString, positiveInt, strings } from "../options.js";
 
 export const plotCommand: CommandDef = {
@@ -19,22 +21,25 @@ export const plotCommand: CommandDef = {
       .option("color-by", { type: "string", describe: "legend and colour by a param (params.lr) or name" })
       .option("log", { type: "boolean", describe: "log scale on y" })
       .option("smooth", { type: "string", describe: "exponential smoothing weight in [0, 1)" })
-      .option("limit", { type: "string", describe: "how many newest experiments without explicit ids (default 10)" }),
+      .option("where", { alias: "w", type: "string", describe: "plot the newest experiments matching a filter (the language of ls --where)" })
+      .option("limit", { type: "string", describe: "how many newest experiments without explicit ids (default 10)" })
+      .example("git exp plot loss --where \"params.lr < 0.01 and tags.sweep\" -o loss.svg", ""),
   run: async (args, ctx) => {
     const weight = Number(optString(args["smooth"]) ?? 0);
     if (!(weight >= 0 && weight < 1)) throw new UsageError(`--smooth takes a weight in [0, 1), not ${String(args["smooth"])}`);
     const out = optString(args["output"]);
     if (out !== undefined && !/\.(svg|html?)$/i.test(out)) throw new UsageError(`-o takes a .svg or .html file, not ${out}`);
+    const where = optString(args["where"]);
+    const specs = strings(args["experiments"]);
+    if (where !== undefined && specs.length > 0) throw new UsageError("name experiments or give --where, not both");
+    const limit = positiveInt(args["limit"], "limit") ?? 10;
     const store = await ctx.store();
-    const listing = await store.list();
-    const ids: string[] = [];
-    for (const spec of strings(args["experiments"])) ids.push(await store.resolve(spec, listing));
     const metric = String(args["metric"]);
+    const ids = specs.length > 0 ? await resolveAll(store, specs) : await newest(ctx, metric, where, limit);
     const { series, without } = await metricCurves(store, ids, {
       metric,
       x: args["x"] === "time" ? "time" : "step",
       colorBy: optString(args["color-by"]),
-      limit: positiveInt(args["limit"], "limit"),
     });
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
     const shown = series.map((s) => ({ ...s, points: smooth(s.points, weight) }));
@@ -49,3 +54,22 @@ export const plotCommand: CommandDef = {
     return 0;
   },
 };
+
+async function resolveAll(store: ExperimentStore, specs: string[]): Promise<string[]> {
+  const listing = await store.list();
+  const ids: string[] = [];
+  for (const spec of specs) ids.push(await store.resolve(spec, listing));
+  return ids;
+}
+
+/** The newest experiments with the series, chosen in the index (the filter's errors come from there). */
+async function newest(ctx: Context, metric: string, where: string | undefined, limit: number): Promise<string[]> {
+  const { newestWithSeries } = await import("../../analysis/index-entries.js");
+  const { db } = await openIndex(ctx);
+  const { ids, matched } = await newestWithSeries(db, metric, { where }, limit);
+  if (ids.length === 0) {
+    throw new NotFoundError(`no experiment${where ? " matching the filter" : ""} has a '${metric}' series; see 'git exp show <id>' for the series an experiment has`);
+  }
+  if (matched > ids.length) ctx.io.stderr(`${matched} experiments${where ? " match and" : ""} have a '${metric}' series: plotting the newest ${ids.length} (--limit N for more)\n`);
+  return ids;
+}

@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
-import { UsageError } from "../../core/errors.js";
-import { loadCatalog } from "../../analysis/catalog.js";
+import { NotFoundError, UsageError } from "../../core/errors.js";
 import { overview } from "../../analysis/overview.js";
 import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
 import type { CommandDef } from "../context.js";
+import { openIndex } from "../index-handle.js";
 import { optString, positiveInt } from "../options.js";
 
 export const reportCommand: CommandDef = {
@@ -16,13 +16,20 @@ export const reportCommand: CommandDef = {
       .option("max", { type: "boolean", describe: "higher is better" })
       .option("min", { type: "boolean", describe: "lower is better (default guessed from the name: loss, error, latency...)" })
       .option("limit", { type: "string", describe: "leaderboard rows (default 20)" })
-      .option("branch", { type: "string", describe: "branch for the trend (default main, master or HEAD)" }),
+      .option("branch", { type: "string", describe: "branch for the trend (default main, master or HEAD)" })
+      .option("where", { alias: "w", type: "string", describe: "report on the experiments matching a filter (the language of ls --where)" })
+      .example("git exp report --where \"tags.sweep and created > 7d\" -o report.html", ""),
   run: async (args, ctx) => {
     const out = String(args["output"]);
     if (!/\.(html?|md)$/i.test(out)) throw new UsageError(`-o takes report.html or report.md, not ${out}`);
     if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
+    const where = optString(args["where"]);
     const store = await ctx.store();
-    const o = await overview(store, await loadCatalog(store), {
+    const { entriesFromIndex } = await import("../../analysis/index-entries.js");
+    const { db } = await openIndex(ctx);
+    const entries = await entriesFromIndex(db, { where });
+    if (entries.length === 0 && where !== undefined) throw new NotFoundError("no experiment matches the filter: nothing to report");
+    const o = await overview(store, entries, {
       metric: optString(args["metric"]),
       better: args["max"] ? "higher" : args["min"] ? "lower" : undefined,
       limit: positiveInt(args["limit"], "limit"),

@@ -1,65 +1,106 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { EnvironmentError, isGitExpError, InvalidInputError } from "../../core/errors.js";
+import type { Direction } from "../../analysis/leaderboard.js";
+import type { IndexKeys, RunSeries, RunsPage, RunsQuery } from "../../analysis/runs-page.js";
+import type { LiveRun } from "../../capture/live.js";
+import type { Series } from "../../core/experiment.js";
+import { EnvironmentError, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
+import type { Cell } from "../../report/format.js";
 import { CLIENT_JS } from "./client.js";
 import { PAGE_HTML } from "./page.js";
 
+export interface TableView {
+  columns: string[];
+  rows: Record<string, Cell>[];
+  note?: string;
+}
+
+export interface TrendView extends TableView {
+  metric: string;
+  along: string | null;
+  direction: Direction;
+  points: { label: string; best: number; mean: number }[];
+}
+
+export interface LiveView {
+  runs: (LiveRun & { step: number | null; latest: Record<string, number | null>; series: Record<string, Series> })[];
+}
+
 /** What the dashboard asks of the experiments; every answer is one page of data, JSON-safe. */
 export interface DashboardData {
-  runs(q: { where: string; sort: string; desc: boolean; offset: number; limit: number; columns: string[] }): Promise<{ total: number; columns: string[]; rows: Record<string, unknown>[] }>;
-  keys(): Promise<{ params: string[]; metrics: string[] }>;
-  series(ids: string[], metric?: string): Promise<{ metric: string | null; metrics: string[]; series: { id: string; label: string; points: [number, number | null][] }[] }>;
-  compare(ids: string[]): Promise<{ columns: string[]; rows: Record<string, unknown>[] }>;
+  runs(q: RunsQuery): Promise<RunsPage>;
+  keys(): Promise<IndexKeys>;
+  series(ids: string[], metric?: string): Promise<RunSeries>;
+  compare(ids: string[]): Promise<TableView>;
   diff(a: string, b: string): Promise<string>;
-  top(metric: string, order: "max" | "min", by: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }>;
-  trend(metric: string, along: string, order: "max" | "min"): Promise<{ metric: string; along: string; columns: string[]; rows: Record<string, unknown>[] }>;
-  live(): Promise<{ runs: unknown[] }>;
+  top(metric: string, order: Direction | undefined, by: string): Promise<TableView>;
+  /** Along a branch's first-parent history, or per day when `along` is empty. */
+  trend(metric: string, along: string, order: Direction | undefined): Promise<TrendView>;
+  live(): Promise<LiveView>;
+  /** Changes when a live run starts, ends or writes metrics. */
+  liveSignature(): Promise<string>;
   /** Changes whenever experiments or annotations change: the dashboard reloads then. */
   fingerprint(): Promise<string>;
 }
 
 const require = createRequire(import.meta.url);
+const staticCache = new Map<string, string>();
 
 function staticFile(name: string): string {
-  return readFileSync(require.resolve(`uplot/dist/${name}`), "utf8");
+  let text = staticCache.get(name);
+  if (text === undefined) staticCache.set(name, (text = readFileSync(require.resolve(`uplot/dist/${name}`), "utf8")));
+  return text;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+  res.writeHead(status, {
+    "content-type": type,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+  });
   res.end(body);
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value, (_k, v: unknown) => {
+/** JSON with NaN and infinities as the strings the storage format uses, bigints as text. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === "bigint") return v.toString();
     if (typeof v === "number" && !Number.isFinite(v)) return String(v);
     return v;
   });
-  send(res, status, "application/json; charset=utf-8", body);
 }
 
-/** Route one request; errors a user can fix come back as {error: {message, column}}. */
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, "application/json; charset=utf-8", toJson(value));
+}
+
+/** Route one request; errors a user can fix come back as {error: {message, column, code}}. */
 async function route(data: DashboardData, url: URL): Promise<unknown> {
   const q = url.searchParams;
-  const list = (name: string): string[] => (q.get(name) ?? "").split(",").filter(Boolean);
-  const order = (): "max" | "min" => (q.get("order") === "min" ? "min" : "max");
-  const int = (name: string, dflt: number, max: number): number => Math.min(max, Math.max(0, Number.parseInt(q.get(name) ?? "", 10) || dflt));
+  const list = (name: string): string[] => (q.get(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const order = (): Direction | undefined => (q.get("order") === "min" ? "min" : q.get("order") === "max" ? "max" : undefined);
+  const int = (name: string, dflt: number): number => {
+    const n = Number.parseInt(q.get(name) ?? "", 10);
+    return Number.isFinite(n) ? n : dflt;
+  };
   switch (url.pathname) {
     case "/api/runs":
-      return data.runs({ where: q.get("where") ?? "", sort: q.get("sort") ?? "created_at", desc: q.get("desc") !== "0", offset: int("offset", 0, 1e9), limit: int("limit", 50, 500) || 50, columns: list("columns") });
+      return data.runs({ where: q.get("where") ?? "", sort: q.get("sort") ?? "created_at", desc: q.get("desc") !== "0", offset: int("offset", 0), limit: int("limit", 50), columns: list("columns") });
     case "/api/keys":
       return data.keys();
     case "/api/series":
-      return data.series(list("ids").slice(0, 50), q.get("metric") ?? undefined);
+      return data.series(list("ids").slice(0, 50), q.get("metric") || undefined);
     case "/api/compare":
-      return data.compare(list("ids").slice(0, 50));
+      return data.compare(list("ids").slice(0, 20));
     case "/api/diff":
       return { text: await data.diff(q.get("a") ?? "", q.get("b") ?? "") };
     case "/api/top":
       return data.top(q.get("metric") ?? "", order(), q.get("by") ?? "");
     case "/api/trend":
-      return data.trend(q.get("metric") ?? "", q.get("along") ?? "main", order());
+      return data.trend(q.get("metric") ?? "", q.get("along") ?? "", order());
     case "/api/live":
       return data.live();
     default:
@@ -67,9 +108,22 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
   }
 }
 
-function handler(data: DashboardData, onError: (e: unknown) => void) {
+export interface HandlerOptions {
+  /** Host header values accepted; others are refused (DNS rebinding). Empty: any. */
+  allowedHosts: string[];
+  onError: (e: unknown) => void;
+}
+
+function hostAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  if (allowed.length === 0) return true;
+  const host = (req.headers.host ?? "").toLowerCase().replace(/:\d+$/, "");
+  return allowed.includes(host);
+}
+
+function handler(data: DashboardData, options: HandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "read-only dashboard\n");
+    if (!hostAllowed(req, options.allowedHosts)) return send(res, 403, "text/plain", "unknown host: open the address git exp ui printed\n");
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", PAGE_HTML);
     if (url.pathname === "/static/app.js") return send(res, 200, "text/javascript; charset=utf-8", CLIENT_JS);
@@ -80,61 +134,98 @@ function handler(data: DashboardData, onError: (e: unknown) => void) {
       (value) => (value === undefined ? send(res, 404, "text/plain", "not found\n") : sendJson(res, 200, value)),
       (e: unknown) => {
         if (isGitExpError(e)) {
-          const column = e instanceof InvalidInputError ? e.where?.column : undefined;
+          const column = filterColumn(e);
           return sendJson(res, 200, { error: { message: e.message, column, code: e.code } });
         }
-        onError(e);
+        options.onError(e);
         sendJson(res, 500, { error: { message: "internal error; see the terminal running git exp ui" } });
       },
     );
   };
 }
 
-/** Server-sent events: "changed" when experiments change, "live" while runs are in progress. */
-function events(data: DashboardData, req: IncomingMessage, res: ServerResponse): void {
+/** Where in the filter text an error points, when it does. */
+function filterColumn(e: GitExpError): number | undefined {
+  if (e instanceof InvalidInputError) return e.where?.column;
+  const column = (e as GitExpError & { column?: unknown }).column;
+  return typeof column === "number" ? column : undefined;
+}
+
+/**
+ * Server-sent events: `changed` when experiments or annotations change, `live` when a run
+ * starts, ends or writes metrics. Checked every `everyMs`; a comment keeps proxies from
+ * closing an idle stream.
+ */
+function events(data: DashboardData, req: IncomingMessage, res: ServerResponse, everyMs = 1000): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-  let last: string | undefined;
+  res.write("retry: 2000\n\n");
+  let last: { fp: string; live: string } | undefined;
   let busy = false;
+  let quiet = 0;
   const tick = async (): Promise<void> => {
     if (busy) return;
     busy = true;
     try {
-      const [fp, live] = await Promise.all([data.fingerprint(), data.live()]);
-      const changed = last !== undefined && fp !== last;
-      last = fp;
-      if (changed || live.runs.length > 0) res.write(`data: ${JSON.stringify({ changed, live: live.runs.length > 0 })}\n\n`);
+      const [fp, live] = await Promise.all([data.fingerprint(), data.liveSignature()]);
+      const msg = { changed: last !== undefined && fp !== last.fp, live: last !== undefined && live !== last.live };
+      last = { fp, live };
+      if (msg.changed || msg.live) res.write(`data: ${JSON.stringify(msg)}\n\n`);
+      else if (++quiet % 15 === 0) res.write(": idle\n\n");
     } catch {
-      // a transient failure (index being rebuilt): try again on the next tick
+      // a transient failure (a record being replaced): try again on the next tick
     } finally {
       busy = false;
     }
   };
   void tick();
-  const timer = setInterval(() => void tick(), 1500);
-  req.on("close", () => clearInterval(timer));
+  const timer = setInterval(() => void tick(), everyMs);
+  res.on("close", () => clearInterval(timer));
 }
 
 export interface Listening {
   server: Server;
   url: string;
   port: number;
+  close(): Promise<void>;
 }
 
-/** Listen on host:port, or the next free port when it is taken (said by the caller). */
-export async function startDashboard(data: DashboardData, options: { host: string; port: number; tries?: number; onError: (e: unknown) => void }): Promise<Listening> {
-  const tries = options.tries ?? 20;
-  for (let i = 0; i < tries; i++) {
+export interface StartOptions {
+  host: string;
+  port: number;
+  /** Ports to try after `port` when it is taken. */
+  tries?: number;
+  onError: (e: unknown) => void;
+}
+
+const LOOPBACK = ["127.0.0.1", "localhost", "::1", "[::1]"];
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.includes(host.toLowerCase()) || /^127\./.test(host);
+}
+
+/** Listen on host:port, or the next free port when it is taken (the caller says so). */
+export async function startDashboard(data: DashboardData, options: StartOptions): Promise<Listening> {
+  const tries = options.port === 0 ? 1 : (options.tries ?? 20);
+  const allowedHosts = isLoopback(options.host) ? ["127.0.0.1", "localhost", "[::1]", options.host.toLowerCase()] : [];
+  for (let i = 0; i < tries && options.port + i <= 65535; i++) {
     const port = options.port === 0 ? 0 : options.port + i;
-    const server = createServer(handler(data, options.onError));
+    const server = createServer(handler(data, { allowedHosts, onError: options.onError }));
     const ok = await new Promise<boolean>((resolve, reject) => {
-      server.once("error", (e: NodeJS.ErrnoException) => (e.code === "EADDRINUSE" ? resolve(false) : reject(new EnvironmentError(`cannot listen on ${options.host}:${port}: ${e.message}`))));
+      server.once("error", (e: NodeJS.ErrnoException) =>
+        e.code === "EADDRINUSE" ? resolve(false) : reject(new EnvironmentError(`cannot listen on ${options.host}:${port}: ${e.message}`, { cause: e })),
+      );
       server.listen(port, options.host, () => resolve(true));
     });
     if (!ok) continue;
     const addr = server.address();
     const bound = typeof addr === "object" && addr ? addr.port : port;
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-    return { server, url: `http://${host}:${bound}/`, port: bound };
+    const close = (): Promise<void> =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    return { server, url: `http://${host}:${bound}/`, port: bound, close };
   }
-  throw new EnvironmentError(`ports ${options.port} to ${options.port + tries - 1} are all in use: give a free one with --port`);
+  throw new EnvironmentError(`ports ${options.port} to ${Math.min(65535, options.port + tries - 1)} are all in use: give a free one with --port`);
 }

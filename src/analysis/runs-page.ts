@@ -1,0 +1,188 @@
+import { listValue } from "@duckdb/node-api";
+import { UsageError } from "../core/errors.js";
+import { parseKey } from "../core/filter.js";
+import { ATTRIBUTES, Catalog } from "../index/catalog.js";
+import type { IndexDatabase, SqlValue } from "../index/database.js";
+import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
+import { compileSelection } from "../index/selection.js";
+import { paramValue, toNumber } from "./search.js";
+
+/** One page of the runs table: what a dashboard asks for, never every experiment. */
+export interface RunsQuery {
+  where?: string;
+  /** Any attribute, `params.X` or `metrics.X`; default created_at. */
+  sort?: string;
+  desc?: boolean;
+  offset?: number;
+  limit?: number;
+  /** Attributes, `params.X`, `metrics.X`, `tags`; default DEFAULT_RUN_COLUMNS. */
+  columns?: string[];
+}
+
+/** A table cell as JSON carries it; NaN and infinities stay numbers (the caller encodes them). */
+export type RunCell = string | number | boolean | null;
+
+export interface RunsPage {
+  /** How many experiments match the filter, all pages together. */
+  total: number;
+  offset: number;
+  limit: number;
+  columns: string[];
+  rows: Record<string, RunCell>[];
+}
+
+/** Attribute columns a runs table can show, in the order a picker lists them. */
+export const RUN_ATTRIBUTES = ["id", "name", "status", "created_at", "created_by", "branch", "source_commit", "config_hash", "duration_s", "exit_code", "message", "tags"];
+export const DEFAULT_RUN_COLUMNS = ["id", "name", "status", "created_at", "tags"];
+export const MAX_PAGE = 500;
+
+/**
+ * The experiments matching a filter, sorted on any column, one page at a time: one count
+ * and one LIMIT/OFFSET query, then the page's params, metrics and tags by id.
+ */
+export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPage> {
+  const offset = q.offset ?? 0;
+  const limit = q.limit ?? 50;
+  if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, not ${offset}`);
+  if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_PAGE) throw new UsageError(`a page holds 1 to ${MAX_PAGE} rows, not ${limit}`);
+  const catalog = await Catalog.load(db);
+  const columns = checkColumns(q.columns?.length ? q.columns : DEFAULT_RUN_COLUMNS, catalog);
+  const counted = new SqlBuilder();
+  const countSel = compileSelection({ where: emptyToUndefined(q.where) }, catalog, counted);
+  const total = Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${countSel.condition}`, counted.values));
+  const sql = new SqlBuilder();
+  const selection = compileSelection({ where: emptyToUndefined(q.where) }, catalog, sql);
+  const sort = compileSort(`${q.sort?.trim() || "created_at"} ${q.desc === false ? "asc" : "desc"}`, catalog, sql);
+  const rows = await db.rows(
+    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit,
+       ${E}.config_hash, ${E}.duration_s, ${E}.exit_code, ${E}.message
+     FROM experiments ${E} ${sort.join}
+     WHERE ${selection.condition}
+     ORDER BY ${sort.order}, ${E}.created_at DESC, ${E}.id
+     LIMIT ${sql.param(limit)} OFFSET ${sql.param(offset)}`,
+    sql.values,
+  );
+  const page = rows.map((r) => {
+    const row: Record<string, RunCell> = {};
+    for (const c of columns) if (!c.includes(".") && c !== "tags") row[c] = attributeCell(r[ATTRIBUTES[c]?.column ?? c] ?? null);
+    row["id"] = String(r["id"]);
+    return row;
+  });
+  await attachKeys(db, page, columns);
+  return { total, offset, limit, columns, rows: page };
+}
+
+function emptyToUndefined(s: string | undefined): string | undefined {
+  return s === undefined || s.trim() === "" ? undefined : s;
+}
+
+function attributeCell(v: SqlValue): RunCell {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  return JSON.stringify(v);
+}
+
+function checkColumns(given: string[], catalog: Catalog): string[] {
+  const out = given.map((c) => {
+    if (c === "tags") return c;
+    const { key } = parseKey(c);
+    if (key.startsWith("params.")) {
+      if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
+    } else if (key.startsWith("metrics.")) {
+      if (catalog.strict && !catalog.metrics.has(key.slice(8))) throw catalog.unknown(key);
+    } else if (!(key in ATTRIBUTES)) throw new UsageError(`column ${c}: ${catalog.unknown(key).message}`);
+    return key;
+  });
+  return [...new Set(out)];
+}
+
+/** Tags and the named params and metrics of one page: a query each, by id. */
+async function attachKeys(db: IndexDatabase, page: Record<string, RunCell>[], columns: string[]): Promise<void> {
+  if (page.length === 0) return;
+  const byId = new Map(page.map((r) => [String(r["id"]), r]));
+  const ids = listValue([...byId.keys()]);
+  const params = columns.filter((c) => c.startsWith("params.")).map((c) => c.slice(7));
+  const metrics = columns.filter((c) => c.startsWith("metrics.")).map((c) => c.slice(8));
+  for (const r of page) {
+    for (const p of params) r[`params.${p}`] = null;
+    for (const m of metrics) r[`metrics.${m}`] = null;
+  }
+  const inPage = "id IN (SELECT unnest($1::VARCHAR[]))";
+  if (columns.includes("tags")) {
+    for (const r of page) r["tags"] = "";
+    const rows = await db.rows(`SELECT id, string_agg(tag, ',' ORDER BY tag) AS tags FROM tags WHERE ${inPage} GROUP BY id`, [ids]);
+    for (const r of rows) byId.get(String(r["id"]))!["tags"] = String(r["tags"]);
+  }
+  if (params.length > 0) {
+    const rows = await db.rows(`SELECT id, key, value, num, type FROM params WHERE ${inPage} AND key IN (SELECT unnest($2::VARCHAR[]))`, [ids, listValue(params)]);
+    for (const r of rows) byId.get(String(r["id"]))![`params.${String(r["key"])}`] = paramCell(paramValue(r["value"], r["num"], String(r["type"])));
+  }
+  if (metrics.length > 0) {
+    const rows = await db.rows(`SELECT id, key, value FROM metrics WHERE ${inPage} AND key IN (SELECT unnest($2::VARCHAR[]))`, [ids, listValue(metrics)]);
+    for (const r of rows) byId.get(String(r["id"]))![`metrics.${String(r["key"])}`] = toNumber(r["value"]);
+  }
+}
+
+function paramCell(v: ReturnType<typeof paramValue>): RunCell {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  if (typeof v === "bigint") return v.toString();
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+}
+
+export interface IndexKeys {
+  params: string[];
+  metrics: string[];
+  /** Columns worth showing first: attributes, the params that vary, the metrics most runs have. */
+  defaults: string[];
+}
+
+/** The keys a column picker offers, from the index's small `keys` table. */
+export async function indexKeys(db: IndexDatabase, shown = 4): Promise<IndexKeys> {
+  const rows = await db.rows("SELECT kind, key, experiments FROM keys WHERE kind IN ('param', 'metric') ORDER BY experiments DESC, key");
+  const params = rows.filter((r) => r["kind"] === "param").map((r) => String(r["key"]));
+  const metrics = rows.filter((r) => r["kind"] === "metric").map((r) => String(r["key"]));
+  const varying = new Set(
+    (await db.rows("SELECT key FROM params GROUP BY key HAVING count(DISTINCT value) + max(CASE WHEN value IS NULL THEN 1 ELSE 0 END) > 1")).map((r) => String(r["key"])),
+  );
+  const defaults = [
+    ...DEFAULT_RUN_COLUMNS,
+    ...params.filter((p) => varying.has(p)).slice(0, shown).map((p) => `params.${p}`),
+    ...metrics.slice(0, shown).map((m) => `metrics.${m}`),
+  ];
+  return { params: [...params].sort(), metrics: [...metrics].sort(), defaults };
+}
+
+export interface RunSeries {
+  metric: string | null;
+  /** Every series the chosen runs have, for a metric picker. */
+  metrics: string[];
+  /** One line per run that has the metric; null y is a missing or NaN point (a gap). */
+  series: { id: string; label: string; points: [number, number | null][] }[];
+}
+
+/** The history of one metric for a few runs, from the index's `series` table. */
+export async function runSeries(db: IndexDatabase, ids: string[], metric?: string): Promise<RunSeries> {
+  if (ids.length === 0) return { metric: null, metrics: [], series: [] };
+  const list = listValue(ids);
+  const inIds = "id IN (SELECT unnest($1::VARCHAR[]))";
+  const metrics = (await db.rows(`SELECT DISTINCT key FROM series WHERE ${inIds} ORDER BY key`, [list])).map((r) => String(r["key"]));
+  const chosen = metric && metrics.includes(metric) ? metric : (metrics.find((m) => /(^|[._/-])loss$/i.test(m)) ?? metrics[0] ?? null);
+  if (chosen === null) return { metric: null, metrics, series: [] };
+  const names = await db.rows(`SELECT id, name FROM experiments WHERE ${inIds}`, [list]);
+  const labels = labelsOf(names.map((r) => ({ id: String(r["id"]), name: r["name"] as string | null })));
+  const points = new Map<string, [number, number | null][]>();
+  for (const r of await db.rows(`SELECT id, step, value FROM series WHERE ${inIds} AND key = $2 ORDER BY id, step`, [list, chosen])) {
+    const v = toNumber(r["value"]);
+    const id = String(r["id"]);
+    if (!points.has(id)) points.set(id, []);
+    points.get(id)!.push([Number(r["step"]), v !== null && Number.isFinite(v) ? v : null]);
+  }
+  const series = ids.filter((id) => points.has(id)).map((id) => ({ id, label: labels.get(id) ?? id.slice(0, 10), points: points.get(id)! }));
+  return { metric: chosen, metrics, series };
+}
+
+/** Names as labels; a short id where a run has none or shares its name. */
+function labelsOf(runs: { id: string; name: string | null }[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const r of runs) if (r.name) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+  return new Map(runs.map((r) => [r.id, r.name && counts.get(r.name) === 1 ? r.name : `${r.name ? `${r.name} ` : ""}${r.id.slice(0, 10)}`]));
+}

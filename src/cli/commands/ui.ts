@@ -1,0 +1,52 @@
+import { UsageError } from "../../core/errors.js";
+import type { CommandDef } from "../context.js";
+import { indexOptions } from "../index-handle.js";
+import { optString } from "../options.js";
+
+const DEFAULT_PORT = 8765;
+
+export const uiCommand: CommandDef = {
+  command: "ui",
+  describe: "a local, read-only web dashboard: runs with filter and sorting, curves, compare, diff, leaderboard, trend, live runs",
+  builder: (y) =>
+    y
+      .option("port", { alias: "p", type: "string", describe: `port to listen on (default ${DEFAULT_PORT}; when taken, the next free one; 0: any free port)` })
+      .option("host", { type: "string", describe: "interface to listen on (default 127.0.0.1: this machine only)" })
+      .example("git exp ui", "open the printed address in a browser; Ctrl-C stops it"),
+  run: async (args, ctx) => {
+    const port = portOf(optString(args["port"]));
+    const host = optString(args["host"]) ?? "127.0.0.1";
+    if (host.trim() === "") throw new UsageError("--host takes an interface address such as 127.0.0.1 or 0.0.0.0");
+    const { startUi } = await import("../ui/start.js");
+    const ui = await startUi(await ctx.store(), await indexOptions(ctx), { host, port, onError: (e) => ctx.io.stderr(`git exp ui: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`) });
+    ctx.onClose(() => ui.close());
+    if (ui.port !== port && port !== 0) ctx.io.stderr(`note: port ${port} is in use; listening on ${ui.port} instead\n`);
+    if (!ui.loopback) {
+      ctx.io.stderr(`warning: listening on ${host}: anyone who can reach this machine can read every experiment (the dashboard has no login); use the default 127.0.0.1 unless you mean it\n`);
+    }
+    ctx.io.stdout(`${ui.url}\n`);
+    ctx.io.stderr(`git exp ui: ${ui.experiments} experiments; serving until Ctrl-C\n`);
+    const signal = await untilStopped();
+    ctx.io.stderr(`git exp ui: stopped (${signal})\n`);
+    return 0;
+  },
+};
+
+function portOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PORT;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+function untilStopped(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (s: NodeJS.Signals): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(s);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,33 @@
+import type { LiveProgress, LiveRun } from "../capture/live.js";
+import { formatNumber, type Row } from "./format.js";
+import { formatElapsed } from "./run-status.js";
+
+/** `ls --running` rows: who runs what, for how long, and its latest metrics. */
+export function liveRows(runs: LiveRun[], progress: Map<string, LiveProgress>, now: number, full: boolean): { columns: string[]; rows: Row[] } {
+  const columns = ["pid", "name", "started", "elapsed", "step", "metrics", "command"];
+  const rows = runs.map((r) => {
+    const p = progress.get(r.key);
+    const latest = Object.entries(p?.latest ?? {});
+    return {
+      pid: r.pid,
+      name: r.name ?? null,
+      started: full ? r.started_at : r.started_at.slice(0, 19).replace("T", " "),
+      elapsed: formatElapsed(Math.max(0, (now - Date.parse(r.started_at)) / 1000)),
+      step: p?.step ?? null,
+      metrics: latest
+        .slice(0, full ? undefined : 4)
+        .map(([k, v]) => `${k}=${v === null ? "NaN" : formatNumber(v)}`)
+        .join(" "),
+      command: r.command.join(" "),
+    };
+  });
+  return { columns, rows };
+}
+
+/** `ls --running --json`: the record with its latest metrics, not the whole history. */
+export function liveJson(runs: LiveRun[], progress: Map<string, LiveProgress>): unknown[] {
+  return runs.map((r) => {
+    const p = progress.get(r.key);
+    return { ...r, step: p?.step ?? null, lines: p?.lines ?? 0, latest: p?.latest ?? {} };
+  });
+}

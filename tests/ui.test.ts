@@ -1,0 +1,259 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExperimentIndex } from "../src/index/experiment-index.js";
+import { openRepository } from "../src/store/repository.js";
+import { ExperimentStore } from "../src/store/experiment-store.js";
+import { startUi, type RunningUi } from "../src/cli/ui/start.js";
+import { runsPage } from "../src/analysis/runs-page.js";
+import { BIN, TEST_ENV, binary, cleanup, cli, makeRepo, repoSnapshot } from "./helpers/repo.js";
+import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
+
+interface Served {
+  dir: string;
+  ui: RunningUi;
+  store: ExperimentStore;
+  get: <T = Record<string, unknown>>(path: string) => Promise<T>;
+}
+
+const opened: Served[] = [];
+
+async function serve(dir: string, port = 0): Promise<Served> {
+  const store = new ExperimentStore(await openRepository(dir));
+  const ui = await startUi(store, { timeoutMs: 30_000 }, { host: "127.0.0.1", port, onError: (e) => console.error(e) });
+  const get = async <T,>(path: string): Promise<T> => (await (await fetch(ui.url + path.replace(/^\//, ""))).json()) as T;
+  const s = { dir, ui, store, get };
+  opened.push(s);
+  return s;
+}
+
+let docs: Doc[];
+let fx: Served;
+
+beforeAll(async () => {
+  const dir = makeRepo({ commit: true });
+  docs = fixtureDocs(120);
+  await importDocs(dir, docs);
+  fx = await serve(dir);
+});
+
+afterAll(async () => {
+  for (const s of opened.splice(0)) {
+    await s.ui.close();
+    await s.store.close();
+  }
+  cleanup();
+});
+
+interface Page {
+  total: number;
+  columns: string[];
+  rows: Record<string, unknown>[];
+  error?: { message: string; column?: number; code: string };
+}
+
+describe("dashboard API over the index", () => {
+  it("pages through the runs: one page per request, the total counted once", async () => {
+    const first = await fx.get<Page>("/api/runs?limit=25");
+    expect(first.total).toBe(120);
+    expect(first.rows).toHaveLength(25);
+    const last = await fx.get<Page>("/api/runs?limit=25&offset=100");
+    expect(last.rows).toHaveLength(20);
+    const seen = new Set([...first.rows, ...last.rows].map((r) => r["id"]));
+    expect(seen.size).toBe(45);
+    // newest first by default
+    const times = first.rows.map((r) => String(r["created_at"]));
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it("filters with the ls language and sorts on a metric, NaN and missing values last", async () => {
+    const where = "params.lr < 0.05 and status = 'completed'";
+    const page = await fx.get<Page>(`/api/runs?limit=500&where=${encodeURIComponent(where)}&sort=metrics.loss&desc=1&columns=id,name,params.lr,metrics.loss`);
+    const expected = docs.filter((d) => (d.config["lr"] as number) < 0.05 && d.experiment.status !== "failed");
+    expect(page.total).toBe(expected.length);
+    expect(page.columns).toEqual(["id", "name", "params.lr", "metrics.loss"]);
+    const values = page.rows.map((r) => r["metrics.loss"]);
+    const finite = values.filter((v): v is number => typeof v === "number");
+    expect(finite).toEqual([...finite].sort((a, b) => b - a));
+    // NaN travels as the storage format's string and sorts after every number
+    const firstNaN = values.indexOf("NaN");
+    expect(firstNaN).toBeGreaterThan(0);
+    expect(values.slice(firstNaN).every((v) => v === "NaN" || v === null)).toBe(true);
+    expect(values.filter((v) => v === "NaN").length).toBe(expected.filter((d) => Number.isNaN(metricOf(d, "loss"))).length);
+    expect(page.rows.every((r) => (r["params.lr"] as number) < 0.05)).toBe(true);
+  });
+
+  it("sorts ascending on a nested param and on a name", async () => {
+    const byLayers = await fx.get<Page>("/api/runs?limit=500&sort=params.model.layers&desc=0&columns=id,params.model.layers");
+    const layers = byLayers.rows.map((r) => r["params.model.layers"] as number);
+    expect(layers).toEqual([...layers].sort((a, b) => a - b));
+    const byName = await fx.get<Page>("/api/runs?limit=3&sort=name&desc=0&columns=id,name,tags");
+    expect(byName.rows.map((r) => r["name"])).toEqual(["exp-0", "exp-1", "exp-10"]);
+    expect(byName.rows[0]!["tags"]).toBe("baseline");
+  });
+
+  it("answers a filter that does not parse with the error and its column, not a failure", async () => {
+    const bad = await fx.get<Page>(`/api/runs?where=${encodeURIComponent("params.lr <")}`);
+    expect(bad.error?.code).toBe("EINVALID");
+    expect(bad.error?.column).toBe(12);
+    const unknown = await fx.get<Page>(`/api/runs?where=${encodeURIComponent("metrics.val.acc > 0.5 and params.lrr = 1")}`);
+    expect(unknown.error?.code).toBe("ENOTFOUND");
+    expect(unknown.error?.column).toBe(27);
+    expect(unknown.error?.message).toMatch(/did you mean params\.lr/);
+    const badSort = await fx.get<Page>("/api/runs?sort=tags");
+    expect(badSort.error?.code).toBeDefined();
+    const badColumn = await fx.get<Page>("/api/runs?columns=id,params.nope");
+    expect(badColumn.error?.code).toBe("ENOTFOUND");
+    const badPage = await fx.get<Page>("/api/runs?limit=100000");
+    expect(badPage.error?.code).toBe("EUSAGE");
+  });
+
+  it("offers the index's keys, with the params that vary as default columns", async () => {
+    const keys = await fx.get<{ params: string[]; metrics: string[]; defaults: string[] }>("/api/keys");
+    expect(keys.params).toEqual(expect.arrayContaining(["lr", "model.layers", "model.act", "模型.深度", "seed"]));
+    expect(keys.metrics).toEqual(expect.arrayContaining(["loss", "val.acc", "précision"]));
+    expect(keys.defaults.slice(0, 5)).toEqual(["id", "name", "status", "created_at", "tags"]);
+    expect(keys.defaults).toContain("params.lr");
+  });
+
+  it("gives series of selected runs with NaN as gaps (null)", async () => {
+    const page = await fx.get<Page>(`/api/runs?limit=500&where=${encodeURIComponent("name in ('exp-0', 'exp-4', 'exp-1')")}`);
+    const ids = page.rows.map((r) => String(r["id"]));
+    const s = await fx.get<{ metric: string; metrics: string[]; series: { label: string; points: [number, number | null][] }[] }>(`/api/series?ids=${ids.join(",")}`);
+    expect(s.metric).toBe("loss");
+    // exp-1 has no series: only two lines
+    expect(s.series.map((x) => x.label).sort()).toEqual(["exp-0", "exp-4"]);
+    const exp0 = s.series.find((x) => x.label === "exp-0")!;
+    expect(exp0.points).toEqual([[0, 1], [10, null], [20, 0.25]]);
+    expect(s.series.find((x) => x.label === "exp-4")!.points).toEqual([[0, 1], [10, 0.5], [20, 0.25]]);
+  });
+
+  it("compares and diffs selected runs through the analysis functions", async () => {
+    const page = await fx.get<Page>(`/api/runs?where=${encodeURIComponent("name in ('exp-1', 'exp-2')")}&sort=name&desc=0`);
+    const [a, b] = page.rows.map((r) => String(r["id"]));
+    const c = await fx.get<{ columns: string[]; rows: Record<string, string>[] }>(`/api/compare?ids=${a},${b}`);
+    expect(c.columns).toEqual(["kind", "key", "exp-1", "exp-2"]);
+    expect(c.rows.find((r) => r["key"] === "lr")).toMatchObject({ "exp-1": "0.01", "exp-2": "0.001" });
+    const d = await fx.get<{ text: string }>(`/api/diff?a=${a}&b=${b}`);
+    expect(d.text).toMatch(/config:\n\s+~ lr: 0\.01 -> 0\.001/);
+    const missing = await fx.get<Page>(`/api/diff?a=${a}&b=ffffffffff`);
+    expect(missing.error?.code).toBe("ENOTFOUND");
+    const one = await fx.get<Page>(`/api/compare?ids=${a}`);
+    expect(one.error?.code).toBe("EUSAGE");
+  });
+
+  it("serves the leaderboard and the trend from the index", async () => {
+    const top = await fx.get<{ columns: string[]; rows: Record<string, unknown>[]; note: string }>("/api/top?metric=val.acc&order=max");
+    const best = Math.max(...docs.map((d) => metricOf(d, "val.acc")).filter((v): v is number => v !== undefined && !Number.isNaN(v)));
+    expect(top.rows[0]!["val.acc"]).toBe(best);
+    expect(top.note).toMatch(/higher is better/);
+    const byConfig = await fx.get<{ columns: string[] }>("/api/top?metric=loss&by=config");
+    expect(byConfig.columns).toContain("runs");
+    const trend = await fx.get<{ points: { label: string; best: number }[]; along: string | null }>("/api/trend?metric=val.acc");
+    expect(trend.points.map((p) => p.label)).toEqual(["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05", "2026-01-06"]);
+    const along = await fx.get<Page>("/api/trend?metric=val.acc&along=no-such-branch");
+    expect(along.error?.code).toBe("ENOTFOUND");
+    const unknown = await fx.get<Page>("/api/top?metric=nope");
+    expect(unknown.error?.code).toBe("ENOTFOUND");
+  });
+
+  it("picks up new experiments and annotations without a restart: the fingerprint moves", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, fixtureDocs(3));
+    const s = await serve(dir);
+    const before = await s.get<Page>("/api/runs?columns=id,name,tags");
+    expect(before.total).toBe(3);
+    const fp0 = s.ui.fingerprint();
+    const tagged = await cli(dir, ["tag", String(before.rows[0]!["id"]).slice(0, 10), "promoted"]);
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(s.ui.fingerprint()).not.toBe(fp0);
+    const after = await s.get<Page>("/api/runs?columns=id,name,tags");
+    expect(after.rows[0]!["tags"]).toMatch(/promoted/);
+    const fp1 = s.ui.fingerprint();
+    await importDocs(dir, fixtureDocs(5).slice(3));
+    expect(s.ui.fingerprint()).not.toBe(fp1);
+    expect((await s.get<Page>("/api/runs")).total).toBe(5);
+  });
+
+  it("shows an empty repository as empty, with no error", async () => {
+    const s = await serve(makeRepo());
+    const page = await s.get<Page>("/api/runs");
+    expect(page).toMatchObject({ total: 0, rows: [] });
+    expect(await s.get("/api/keys")).toMatchObject({ params: [], metrics: [] });
+    expect(await s.get("/api/live")).toEqual({ runs: [] });
+    const html = await (await fetch(s.ui.url)).text();
+    expect(html).toContain("/static/uplot.js");
+    const js = await (await fetch(s.ui.url + "static/app.js")).text();
+    expect(js).toContain("No experiments yet");
+    expect((await fetch(s.ui.url + "static/uplot.js")).status).toBe(200);
+  });
+
+  it("is read-only, and refuses other Host headers (DNS rebinding)", async () => {
+    expect((await fetch(fx.ui.url + "api/runs", { method: "POST" })).status).toBe(405);
+    const status = await new Promise<number>((resolve, reject) => {
+      const u = new URL(fx.ui.url);
+      const req = request({ host: u.hostname, port: u.port, path: "/api/runs", headers: { host: "attacker.example:80" } }, (res) => resolve(res.statusCode ?? 0));
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it("moves to the next free port when the one asked for is taken", async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)));
+    try {
+      const s = await serve(fx.dir, port);
+      expect(s.ui.port).toBeGreaterThan(port);
+      expect((await s.get<Page>("/api/runs?limit=1")).total).toBe(120);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("pages at the library level with the same answers", async () => {
+    const repo = await openRepository(fx.dir);
+    const index = new ExperimentIndex(repo);
+    try {
+      const page = await runsPage(await index.open(), { where: "tags.baseline", limit: 500, columns: ["id", "tags"] });
+      expect(page.total).toBe(docs.filter((d) => d.experiment.tags?.includes("baseline")).length);
+    } finally {
+      index.close();
+    }
+  });
+});
+
+describe("git exp ui command", () => {
+  it("refuses a bad port or host before listening, and outside a repository", async () => {
+    const dir = makeRepo();
+    const snap = repoSnapshot(dir);
+    for (const args of [["ui", "--port", "http"], ["ui", "--port", "70000"], ["ui", "--port", "-1"], ["ui", "--host", ""]]) {
+      const r = await cli(dir, args);
+      expect(r.code, args.join(" ")).toBe(2);
+    }
+    expect(repoSnapshot(dir)).toBe(snap);
+    const outside = binary("/", ["ui", "--port", "0"]);
+    expect(outside.code).toBe(4);
+  });
+
+  it("prints its address, warns when listening beyond this machine, stops on SIGINT", async () => {
+    const dir = makeRepo({ commit: true });
+    const child = spawn(BIN, ["ui", "--port", "0", "--host", "0.0.0.0"], { cwd: dir, env: { ...process.env, ...TEST_ENV } });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (d) => resolve(String(d).trim()));
+      child.on("exit", () => reject(new Error(`ui exited: ${stderr}`)));
+    });
+    expect(url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/$/);
+    expect(stderr).toMatch(/warning: listening on 0\.0\.0\.0/);
+    const port = new URL(url).port;
+    expect(((await (await fetch(`http://127.0.0.1:${port}/api/runs`)).json()) as Page).total).toBe(0);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", (c) => resolve(c));
+      child.kill("SIGINT");
+    });
+    expect(code).toBe(0);
+  });
+});
