@@ -2,7 +2,6 @@ import { listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api
 import { canonicalJson, type JsonObject } from "../core/json.js";
 import { foldAnnotations, parseEvents, type AnnotationEvent } from "../core/annotations.js";
 import { annotationsTip, readAllAnnotations } from "../store/annotations.js";
-import { ObjectReader } from "../store/object-reader.js";
 import { listExperimentRefs } from "../store/refs.js";
 import type { Repository } from "../store/repository.js";
 import type { IndexDatabase, SqlValue } from "./database.js";
@@ -73,62 +72,56 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
     rebuilt: options.full,
     upToDate: false,
   };
-  const reader = new ObjectReader(repo.cwd);
-  try {
-    await db.transaction(async () => {
-      await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
-      await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
-      const refs = await db.appender("_refs");
-      for (const r of listing.refs) {
-        refs.appendVarchar(r.id);
-        refs.endRow();
-      }
-      refs.closeSync();
-      const gone = ids(
-        await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
-                       UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
-      );
-      const fresh = ids(
-        await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments) AND id NOT IN (SELECT id FROM _hidden)`),
-      );
-      await removeExperiments(db, gone, true);
-      report.removed = gone.length;
-      const notesMoved = tip !== (meta["notes_tip"] ?? null) || options.full;
-      let events: Map<string, AnnotationEvent[]>;
-      if (notesMoved) {
-        events = await readAllAnnotations(repo, reader);
-        const refold = await applyAnnotations(db, events);
-        report.updated = refold.updated;
-        fresh.push(...refold.restored);
-      } else {
-        events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
-      }
-      report.added = await loadExperiments(db, reader, repo, fresh, events, report, options.onProgress);
-      const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
-      let signature = meta["runs_columns"] ?? null;
-      if (changed) {
-        await refreshKeys(db);
-        signature = await refreshRuns(db, options.full ? null : signature, "_added");
-      }
-      await writeMeta(db, {
-        format: String(INDEX_FORMAT),
-        fingerprint: storedFingerprint(options.fingerprint),
-        notes_tip: tip ?? "",
-        runs_columns: signature ?? "",
-        synced_at: new Date().toISOString(),
-      });
-      report.total = Number(await db.value("SELECT count(*) FROM experiments"));
-      report.upToDate = !changed;
+  await db.transaction(async () => {
+    await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
+    await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
+    const refs = await db.appender("_refs");
+    for (const r of listing.refs) {
+      refs.appendVarchar(r.id);
+      refs.endRow();
+    }
+    refs.closeSync();
+    const gone = ids(
+      await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
+                     UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
+    );
+    const fresh = ids(
+      await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments) AND id NOT IN (SELECT id FROM _hidden)`),
+    );
+    await removeExperiments(db, gone, true);
+    report.removed = gone.length;
+    const notesMoved = tip !== (meta["notes_tip"] ?? null) || options.full;
+    let events: Map<string, AnnotationEvent[]>;
+    if (notesMoved) {
+      events = await readAllAnnotations(repo);
+      const refold = await applyAnnotations(db, events);
+      report.updated = refold.updated;
+      fresh.push(...refold.restored);
+    } else {
+      events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
+    }
+    report.added = await loadExperiments(db, repo, fresh, events, report, options.onProgress);
+    const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
+    let signature = meta["runs_columns"] ?? null;
+    if (changed) {
+      await refreshKeys(db);
+      signature = await refreshRuns(db, options.full ? null : signature, "_added");
+    }
+    await writeMeta(db, {
+      format: String(INDEX_FORMAT),
+      fingerprint: storedFingerprint(options.fingerprint),
+      notes_tip: tip ?? "",
+      runs_columns: signature ?? "",
+      synced_at: new Date().toISOString(),
     });
-  } finally {
-    await reader.close();
-  }
+    report.total = Number(await db.value("SELECT count(*) FROM experiments"));
+    report.upToDate = !changed;
+  });
   return report;
 }
 
 async function loadExperiments(
   db: IndexDatabase,
-  reader: ObjectReader,
   repo: Repository,
   fresh: string[],
   events: Map<string, AnnotationEvent[]>,
@@ -141,7 +134,7 @@ async function loadExperiments(
   const added = await db.appender("_added");
   let count = 0;
   let done = 0;
-  await readForIndex(reader, repo.algo, fresh, (id, r) => {
+  await readForIndex(repo, fresh, (id, r) => {
     done++;
     if (r instanceof Error) {
       appendRow(hidden, [id, "invalid", r.message]);

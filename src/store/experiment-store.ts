@@ -11,6 +11,7 @@ import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
+import { readTreesInBulk } from "./bulk-read.js";
 import { buildTree, commitBody, makeObject, packfile, parseTree, type GitObject } from "./objects.js";
 import {
   createRef,
@@ -48,6 +49,9 @@ interface Prepared {
 }
 
 export type ReadCallback = (id: string, result: Experiment | Error) => void;
+
+/** From this many experiments on, three streaming git processes beat round trips on one. */
+const BULK_READ_MIN = 64;
 
 /**
  * Experiments in git: write, list, read, resolve, remove. Callers never learn which git
@@ -199,10 +203,15 @@ export class ExperimentStore {
   }
 
   /**
-   * Read many experiments through one pipelined reader, at most `window` in flight.
-   * Results arrive in the order of `ids`; failures are reported per id, never thrown.
+   * Read many experiments: a few through one pipelined reader, at most `window` in flight;
+   * many in one streaming pass (bulk-read.ts). Results arrive in the order of `ids`;
+   * failures are reported per id, never thrown.
    */
   async readMany(ids: string[], onEach: ReadCallback, window = 256): Promise<void> {
+    if (ids.length >= BULK_READ_MIN) {
+      await readTreesInBulk(this.repo, ids, (id, r) => onEach(id, r instanceof Error ? r : toExperiment(id, r.files)));
+      return;
+    }
     const reader = this.objects();
     const done = new Map<number, Experiment | Error>();
     let next = 0;
