@@ -1,4 +1,5 @@
-import { listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
+import type { DuckDBAppender } from "@duckdb/node-api";
+import { listValue, timestampValue } from "./duckdb.js";
 import { canonicalJson, type JsonObject } from "../core/json.js";
 import { foldAnnotations, parseEvents, type AnnotationEvent } from "../core/annotations.js";
 import { annotationsTip, readAllAnnotations } from "../store/annotations.js";
