@@ -16,6 +16,7 @@ import { buildTree, commitBody, makeObject, packfile, parseTree, type GitObject 
 import {
   createRef,
   createRefsAtomically,
+  createRefsPacked,
   deleteRefs,
   listExperimentRefs,
   packRefs,
@@ -88,7 +89,6 @@ export class ExperimentStore {
       onProgress?.(Math.floor(exps.length / 2), exps.length);
       const created = await this.createRefs(fresh.map((p) => p.id));
       for (const id of created.existed) have.add(id);
-      if (fresh.length > 100) await packRefs(this.repo);
     }
     onProgress?.(exps.length, exps.length);
     const freshIds = new Set(fresh.map((p) => p.id));
@@ -145,7 +145,7 @@ export class ExperimentStore {
   }
 
   private async existingRefs(ids: string[]): Promise<Set<string>> {
-    if (ids.length > 50) return new Set((await this.list()).refs.map((r) => r.id));
+    if (ids.length > 50) return this.existingRefsLookedUp(ids);
     const r = await runGit(["for-each-ref", "--format=%(refname)", ...ids.map((id) => EXPERIMENT_REFS + id)], {
       cwd: this.repo.cwd,
     });
@@ -157,6 +157,19 @@ export class ExperimentStore {
         .filter(Boolean)
         .map((ref) => ref.slice(EXPERIMENT_REFS.length)),
     );
+  }
+
+  /** Each ref looked up through the pipelined reader: no listing of every experiment per batch. */
+  private async existingRefsLookedUp(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const reader = this.objects();
+    for (const id of new Set(ids)) {
+      reader.request(EXPERIMENT_REFS + id, (o) => {
+        if (o?.id === id) found.add(id);
+      });
+    }
+    await reader.drain();
+    return found;
   }
 
   private async assertWritable(): Promise<void> {
@@ -182,7 +195,19 @@ export class ExperimentStore {
     }
   }
 
+  /** Many refs go straight into packed-refs; a few, or when git must do it, through update-ref. */
   private async createRefs(ids: string[]): Promise<{ existed: string[] }> {
+    if (ids.length > 100) {
+      const packed = await createRefsPacked(this.repo, ids);
+      if (packed) return packed;
+      const outcome = await this.createLooseRefs(ids);
+      await packRefs(this.repo);
+      return outcome;
+    }
+    return this.createLooseRefs(ids);
+  }
+
+  private async createLooseRefs(ids: string[]): Promise<{ existed: string[] }> {
     if (await createRefsAtomically(this.repo, ids)) return { existed: [] };
     // Another writer created some of them meanwhile: same name means same content.
     const existed: string[] = [];
