@@ -105,8 +105,9 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
     const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
     let signature = meta["runs_columns"] ?? null;
     if (changed) {
-      await refreshKeys(db);
-      signature = await refreshRuns(db, options.full ? null : signature, "_added");
+      const onlyAdded = !options.full && gone.length === 0 && report.updated === 0;
+      await refreshKeys(db, onlyAdded ? "_added" : undefined);
+      signature = await refreshRuns(db, options.full ? null : signature, "_added", report.updated > 0);
     }
     await writeMeta(db, {
       format: String(INDEX_FORMAT),

@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, test } from "vitest";
+import { cleanup, cli, makeRepo } from "./helpers/repo.js";
+import { fixtureDocs, importDocs, type Doc } from "./helpers/experiments.js";
+
+afterAll(cleanup);
+
+async function sql(dir: string, query: string): Promise<unknown[]> {
+  const r = await cli(dir, ["sql", query, "--json"]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as unknown[];
+}
+
+/** What an incremental update must leave exactly as a full build would. */
+async function derivedTables(dir: string): Promise<unknown[][]> {
+  return [
+    await sql(dir, "SELECT kind, key, type, experiments FROM keys ORDER BY ALL"),
+    await sql(dir, "SELECT * EXCLUDE (created_at) FROM runs ORDER BY id"),
+  ];
+}
+
+describe("incremental updates touch only what changed, and agree with a full build", () => {
+  test("keys and runs after added experiments, a changed param type and a new tag", async () => {
+    const dir = makeRepo({ commit: true });
+    const docs = fixtureDocs(40);
+    await importDocs(dir, docs.slice(0, 30));
+    expect((await cli(dir, ["index"])).code).toBe(0);
+    // One at a time, as runs arrive: each update recounts only the keys the new run carries.
+    for (const d of docs.slice(30, 32)) {
+      await importDocs(dir, [d]);
+      expect((await cli(dir, ["index"])).code).toBe(0);
+    }
+    const odd: Doc = {
+      experiment: { name: "odd", created_at: "2026-02-01T00:00:00.000Z", tags: ["late"] },
+      // lr was a number everywhere: one text value makes the key text.
+      config: { lr: "warmup", brand_new: true },
+      results: { val: { acc: 0.42 }, extra: 1 },
+    };
+    await importDocs(dir, [odd]);
+    expect((await cli(dir, ["index"])).code).toBe(0);
+    const incremental = await derivedTables(dir);
+    expect(incremental[0]).toContainEqual({ kind: "param", key: "lr", type: "text", experiments: 33 });
+    expect(incremental[0]).toContainEqual({ kind: "tag", key: "late", type: "text", experiments: 1 });
+    expect((await cli(dir, ["index", "--rebuild"])).code).toBe(0);
+    expect(await derivedTables(dir)).toEqual(incremental);
+  }, 60_000);
+});
