@@ -5,7 +5,8 @@
  * Format history:
  *   1  first format
  *   2  no PRIMARY KEY on experiments and _recorded: sync keeps ids unique, and their ART
- *      indexes cost ~250 ms of checkpoint on every update at 100,000 experiments
+ *      indexes cost ~250 ms of checkpoint on every update at 100,000 experiments;
+ *      _loose_refs, so an update after new refs need not list every ref
  */
 export const INDEX_FORMAT = 2;
 
@@ -33,6 +34,9 @@ export const SCHEMA: string[] = [
   // Experiments with a delete event, and ones that failed their schema: known, not shown.
   `CREATE TABLE _hidden (id VARCHAR PRIMARY KEY, reason VARCHAR, detail VARCHAR)`,
   `CREATE TABLE _meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  // Loose experiment refs seen by the last sync: with packed-refs unchanged, the new ones
+  // are all an update has to read (see looseExperimentRefs).
+  `CREATE TABLE _loose_refs (name VARCHAR)`,
 ];
 
 /** Tables holding one experiment's rows, keyed by `id`: what removing an experiment clears. */

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { join, resolve } from "node:path";
 import { runGit } from "./git.js";
 import { GitCommandError } from "./git.js";
@@ -163,4 +163,62 @@ async function takeLock(lock: string): Promise<boolean> {
     await new Promise((r) => setTimeout(r, wait));
   }
   return false;
+}
+
+/** The files-backend state of experiment refs: packed-refs' identity and the loose ones. */
+export interface LooseRefState {
+  /** Changes whenever packed-refs is rewritten (git renames a new file over it); "" when unsure. */
+  packedStamp: string;
+  /** Loose experiment refs: name -> the id it holds (null when it holds no plain id; a `known` one is its name). */
+  loose: Map<string, string | null>;
+}
+
+const RACY_MS = 2000;
+
+/**
+ * Experiment refs as files, without listing the packed ones: while packed-refs is the same
+ * file, every change to experiment refs is a loose ref appearing or disappearing (creating
+ * one, `update-ref -d` of one not packed). Null for reftable storage or anything unusual.
+ */
+export function looseExperimentRefs(repo: Repository, known: Set<string> = new Set(), now = Date.now()): LooseRefState | null {
+  const common = commonDir(repo.gitDir);
+  if (existsSync(join(common, "reftable"))) return null;
+  const st = statSync(join(common, "packed-refs"), { bigint: true, throwIfNoEntry: false });
+  const racy = st !== undefined && now - Number(st.mtimeNs / 1_000_000n) < RACY_MS;
+  const packedStamp = st === undefined ? "none" : racy ? "" : `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const loose = new Map<string, string | null>();
+  const dir = join(common, EXPERIMENT_REFS);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { packedStamp, loose };
+    return null;
+  }
+  for (const e of entries) {
+    if (e.name.endsWith(".lock")) continue;
+    if (!e.isFile()) return null;
+    // A ref's content never changes (its name is its target): read only the new ones.
+    if (known.has(e.name)) {
+      loose.set(e.name, e.name);
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(join(dir, e.name), "latin1").trim();
+    } catch {
+      return null; // deleted while listing: let the full listing decide
+    }
+    loose.set(e.name, ID.test(text) ? text : null);
+  }
+  return { packedStamp, loose };
+}
+
+/** Refs live in the common git dir, shared by every worktree of a repository. */
+function commonDir(gitDir: string): string {
+  try {
+    return resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim());
+  } catch {
+    return gitDir;
+  }
 }
