@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import stableStringify from "fast-json-stable-stringify";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, decodeNonFinite, parseJson } from "../src/core/json.js";
+import { canonicalJson, decodeNonFinite, mayHoldLongInteger, parseJson } from "../src/core/json.js";
 import { InvalidInputError } from "../src/core/errors.js";
 import { ROOT } from "./helpers/repo.js";
 
@@ -34,6 +34,26 @@ describe("canonical JSON", () => {
     const text = '{"seed": 18446744073709551615, "small": 9007199254740993, "neg": -123456789012345678901}';
     const v = parseJson(text);
     expect(canonicalJson(v)).toBe('{"neg":-123456789012345678901,"seed":18446744073709551615,"small":9007199254740993}\n');
+  });
+
+  it("keeps long integers exactly wherever they sit, next to floats with many digits", () => {
+    const text = '{"f": [0.30000000000000004, -1.2345678901234567e-20], "i": [-9007199254740993, 123456789012345678901], "e": 12345678901234567e2}';
+    const v = parseJson(text) as Record<string, unknown[] | number>;
+    expect(v["i"]).toEqual([-9007199254740993n, 123456789012345678901n]);
+    expect(v["f"]).toEqual([0.30000000000000004, -1.2345678901234567e-20]);
+    expect(v["e"]).toBe(12345678901234567e2);
+    expect(mayHoldLongInteger(text)).toBe(true);
+  });
+
+  it("reads floats with 16+ digits through JSON.parse, exactly as JSON.parse reads them", () => {
+    const floats = ['{"a": 0.30000000000000004}', "[1.2345678901234567e+300, -0.12345678901234567]", '{"x": 1e-12345678901234567}', '{"y": 1234567890123456.5}'];
+    for (const text of floats) {
+      expect(mayHoldLongInteger(text)).toBe(false);
+      expect(parseJson(text)).toEqual(JSON.parse(text));
+    }
+    for (const text of ["12345678901234567", "[-12345678901234567]", '{"a":1,"b":12345678901234567}']) {
+      expect(mayHoldLongInteger(text)).toBe(true);
+    }
   });
 
   it("encodes NaN and infinities as strings in results and refuses them elsewhere, naming the path", () => {

@@ -1,4 +1,4 @@
-import { listValue } from "@duckdb/node-api";
+import { listValue } from "../index/duckdb.js";
 import { UsageError } from "../core/errors.js";
 import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlRow } from "../index/database.js";

@@ -17,14 +17,25 @@ export interface ParseOptions {
   source?: string;
 }
 
-const SAFE_DIGITS = /\d{16,}/;
+/**
+ * A run of 16+ digits that could be an integer literal: not the fraction or exponent of a
+ * number (those always parse to the nearest double, as JSON.parse gives them), not followed
+ * by a fraction or exponent. Only such a literal can exceed 2^53 and lose digits in
+ * JSON.parse. A match inside a string costs the slow path, never a wrong number.
+ */
+const LONG_INTEGER = /(?<![.\deE+-])-?\d{16,}(?![.\deE])/;
+
+/** False when JSON.parse reads every number of `text` exactly as the exact parser would. */
+export function mayHoldLongInteger(text: string): boolean {
+  return LONG_INTEGER.test(text);
+}
 
 /**
  * Parse JSON without silently changing a number. JSON.parse is used when the text cannot
- * hold an integer beyond 2^53 (no run of 16+ digits); otherwise a small exact parser runs.
+ * hold an integer beyond 2^53; otherwise a small exact parser runs.
  */
 export function parseJson(text: string, options: ParseOptions = {}): JsonValue {
-  if (!SAFE_DIGITS.test(text)) {
+  if (!mayHoldLongInteger(text)) {
     try {
       return JSON.parse(text) as JsonValue;
     } catch {

@@ -1,12 +1,5 @@
-import {
-  DuckDBInstance,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  type DuckDBResultReader,
-  type DuckDBType,
-  type DuckDBValue,
-  type JS,
-} from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance, DuckDBResultReader, DuckDBType, DuckDBValue, JS } from "@duckdb/node-api";
+import { DuckDBInstance } from "./duckdb.js";
 import { IndexBusyError } from "../core/errors.js";
 
 /** A value as rows come back: JSON-safe (no bigint surprise), timestamps as ISO text. */
@@ -33,7 +26,7 @@ export function isLockError(e: unknown): boolean {
  */
 export class IndexDatabase {
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private readonly instance: Instance,
     readonly connection: DuckDBConnection,
     readonly path: string,
     readonly readOnly: boolean,

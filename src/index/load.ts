@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
+import type { DuckDBAppender } from "@duckdb/node-api";
+import { LIST, VARCHAR, listValue, timestampValue } from "./duckdb.js";
 import { flattenMetrics, flattenParams, type Experiment, type Series } from "../core/experiment.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import type { IndexDatabase } from "./database.js";

@@ -59,30 +59,60 @@ export function columnsSignature(columns: RunsColumn[]): string {
   return JSON.stringify(columns.map((c) => [c.kind, c.key, c.type]));
 }
 
-/** Recount the keys users can filter, sort and pivot on. */
-export async function refreshKeys(db: IndexDatabase): Promise<void> {
-  await db.run("DELETE FROM keys");
-  await db.run(`INSERT INTO keys
-    SELECT 'param', key,
-      CASE WHEN bool_and(type IN ('number', 'null')) AND bool_or(type = 'number') THEN 'number'
+/** Per kind of key: where its rows live and how one key is counted and typed. */
+const KEY_KINDS: { kind: string; table: string; column: string; type: string }[] = [
+  {
+    kind: "param",
+    table: "params",
+    column: "key",
+    type: `CASE WHEN bool_and(type IN ('number', 'null')) AND bool_or(type = 'number') THEN 'number'
            WHEN bool_and(type IN ('boolean', 'null')) AND bool_or(type = 'boolean') THEN 'boolean'
-           ELSE 'text' END,
-      count(*)
-    FROM params GROUP BY key
-    UNION ALL SELECT 'metric', key, 'number', count(*) FROM metrics GROUP BY key
-    UNION ALL SELECT 'tag', tag, 'text', count(*) FROM tags GROUP BY tag
-    UNION ALL SELECT 'env', key, 'text', count(*) FROM env GROUP BY key`);
+           ELSE 'text' END`,
+  },
+  { kind: "metric", table: "metrics", column: "key", type: "'number'" },
+  { kind: "tag", table: "tags", column: "tag", type: "'text'" },
+  { kind: "env", table: "env", column: "key", type: "'text'" },
+];
+
+function keyCounts(k: (typeof KEY_KINDS)[number], where = ""): string {
+  return `SELECT '${k.kind}', ${k.column}, ${k.type}, count(*) FROM ${k.table} ${where} GROUP BY ${k.column}`;
+}
+
+/**
+ * Recount the keys users can filter, sort and pivot on. With `addedTable` (experiments were
+ * only added), only the keys those experiments carry are recounted: an update after one
+ * new run costs a lookup of its keys, not a scan of every key of every experiment.
+ */
+export async function refreshKeys(db: IndexDatabase, addedTable?: string): Promise<void> {
+  if (!addedTable) {
+    await db.run("DELETE FROM keys");
+    await db.run(`INSERT INTO keys ${KEY_KINDS.map((k) => keyCounts(k)).join(" UNION ALL ")}`);
+    return;
+  }
+  for (const k of KEY_KINDS) {
+    const touched = `(SELECT DISTINCT ${k.column} FROM ${k.table} WHERE id IN (SELECT id FROM ${addedTable}))`;
+    await db.run(`DELETE FROM keys WHERE kind = '${k.kind}' AND key IN ${touched}`);
+    await db.run(`INSERT INTO keys ${keyCounts(k, `WHERE ${k.column} IN ${touched}`)}`);
+  }
 }
 
 /** Bring `runs` in line: rebuilt when its columns change, else the added ids appended. */
-export async function refreshRuns(db: IndexDatabase, previousSignature: string | null, addedTable: string): Promise<string> {
+export async function refreshRuns(
+  db: IndexDatabase,
+  previousSignature: string | null,
+  addedTable: string,
+  namesChanged = true,
+): Promise<string> {
   const columns = await runsColumns(db);
   const signature = columnsSignature(columns);
   if (signature !== previousSignature) {
     await db.run(`CREATE OR REPLACE TABLE runs AS ${runsSelect(columns)}`);
   } else {
     await db.run(`INSERT INTO runs ${runsSelect(columns, addedTable)}`);
-    await db.run("UPDATE runs SET name = e.name FROM experiments e WHERE runs.id = e.id AND runs.name IS DISTINCT FROM e.name");
+    // Only a rename event changes a name already in `runs`: skip the join otherwise.
+    if (namesChanged) {
+      await db.run("UPDATE runs SET name = e.name FROM experiments e WHERE runs.id = e.id AND runs.name IS DISTINCT FROM e.name");
+    }
   }
   return signature;
 }

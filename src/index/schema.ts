@@ -6,13 +6,16 @@
  *   1  first format
  *   2  experiments whose created_at is RFC 3339 without milliseconds or in another zone
  *      are read (normalised) instead of left out: rebuild so older indexes pick them up
+ *   3  no PRIMARY KEY on experiments and _recorded: sync keeps ids unique, and their ART
+ *      indexes cost ~250 ms of checkpoint on every update at 100,000 experiments;
+ *      _loose_refs, so an update after new refs need not list every ref
  */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
 
 /** User-facing tables (documented in the README), then internal ones (leading underscore). */
 export const SCHEMA: string[] = [
   `CREATE TABLE experiments (
-    id VARCHAR PRIMARY KEY, name VARCHAR, status VARCHAR, created_at TIMESTAMP,
+    id VARCHAR, name VARCHAR, status VARCHAR, created_at TIMESTAMP,
     created_by VARCHAR, created_by_email VARCHAR, source_commit VARCHAR, branch VARCHAR,
     dirty BOOLEAN, config_hash VARCHAR, message VARCHAR, command VARCHAR,
     exit_code BIGINT, duration_s DOUBLE, parents VARCHAR[])`,
@@ -29,10 +32,13 @@ export const SCHEMA: string[] = [
   `CREATE TABLE keys (kind VARCHAR, key VARCHAR, type VARCHAR, experiments BIGINT)`,
   `CREATE TABLE runs (id VARCHAR)`,
   // What experiment.json said before annotations: needed to fold tag/rename events again.
-  `CREATE TABLE _recorded (id VARCHAR PRIMARY KEY, name VARCHAR, tags VARCHAR[])`,
+  `CREATE TABLE _recorded (id VARCHAR, name VARCHAR, tags VARCHAR[])`,
   // Experiments with a delete event, and ones that failed their schema: known, not shown.
   `CREATE TABLE _hidden (id VARCHAR PRIMARY KEY, reason VARCHAR, detail VARCHAR)`,
   `CREATE TABLE _meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  // Loose experiment refs seen by the last sync: with packed-refs unchanged, the new ones
+  // are all an update has to read (see looseExperimentRefs).
+  `CREATE TABLE _loose_refs (name VARCHAR)`,
 ];
 
 /** Tables holding one experiment's rows, keyed by `id`: what removing an experiment clears. */

@@ -1,9 +1,9 @@
-import { listValue, timestampValue, type DuckDBAppender } from "@duckdb/node-api";
+import type { DuckDBAppender } from "@duckdb/node-api";
+import { listValue, timestampValue } from "./duckdb.js";
 import { canonicalJson, type JsonObject } from "../core/json.js";
 import { foldAnnotations, parseEvents, type AnnotationEvent } from "../core/annotations.js";
 import { annotationsTip, readAllAnnotations } from "../store/annotations.js";
-import { ObjectReader } from "../store/object-reader.js";
-import { listExperimentRefs } from "../store/refs.js";
+import { listExperimentRefs, looseExperimentRefs, type LooseRefState } from "../store/refs.js";
 import type { Repository } from "../store/repository.js";
 import type { IndexDatabase, SqlValue } from "./database.js";
 import type { Fingerprint } from "./fingerprint.js";
@@ -62,73 +62,108 @@ const idList = (list: string[]): [ReturnType<typeof listValue>] => [listValue(li
  * add new experiments, drop gone ones, refold annotations when the notes moved.
  */
 export async function syncInto(db: IndexDatabase, repo: Repository, options: SyncOptions): Promise<SyncReport> {
-  const [listing, tip, meta] = await Promise.all([listExperimentRefs(repo), annotationsTip(repo), readMeta(db)]);
+  const [tip, meta, seenLoose] = await Promise.all([annotationsTip(repo), readMeta(db), readSeenLoose(db)]);
+  // Taken before reading any ref: a ref created meanwhile is seen again next time.
+  const loose = looseExperimentRefs(repo, seenLoose);
+  const quick = options.full ? null : newLooseRefs(loose, meta, seenLoose);
+  const listing = quick ? null : await listExperimentRefs(repo);
   const report: SyncReport = {
     added: 0,
     removed: 0,
     updated: 0,
     skipped: [],
-    corruptRefs: listing.corrupt.map((c) => c.ref),
+    corruptRefs: listing ? listing.corrupt.map((c) => c.ref) : [],
     total: 0,
     rebuilt: options.full,
     upToDate: false,
   };
-  const reader = new ObjectReader(repo.cwd);
-  try {
-    await db.transaction(async () => {
-      await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
-      await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
-      const refs = await db.appender("_refs");
-      for (const r of listing.refs) {
-        refs.appendVarchar(r.id);
-        refs.endRow();
-      }
-      refs.closeSync();
-      const gone = ids(
-        await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
-                       UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
-      );
-      const fresh = ids(
-        await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments) AND id NOT IN (SELECT id FROM _hidden)`),
-      );
-      await removeExperiments(db, gone, true);
-      report.removed = gone.length;
-      const notesMoved = tip !== (meta["notes_tip"] ?? null) || options.full;
-      let events: Map<string, AnnotationEvent[]>;
-      if (notesMoved) {
-        events = await readAllAnnotations(repo, reader);
-        const refold = await applyAnnotations(db, events);
-        report.updated = refold.updated;
-        fresh.push(...refold.restored);
-      } else {
-        events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
-      }
-      report.added = await loadExperiments(db, reader, repo, fresh, events, report, options.onProgress);
-      const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
-      let signature = meta["runs_columns"] ?? null;
-      if (changed) {
-        await refreshKeys(db);
-        signature = await refreshRuns(db, options.full ? null : signature, "_added");
-      }
-      await writeMeta(db, {
-        format: String(INDEX_FORMAT),
-        fingerprint: storedFingerprint(options.fingerprint),
-        notes_tip: tip ?? "",
-        runs_columns: signature ?? "",
-        synced_at: new Date().toISOString(),
-      });
-      report.total = Number(await db.value("SELECT count(*) FROM experiments"));
-      report.upToDate = !changed;
+  await db.transaction(async () => {
+    await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
+    await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
+    const refs = await db.appender("_refs");
+    for (const id of quick ?? listing!.refs.map((r) => r.id)) {
+      refs.appendVarchar(id);
+      refs.endRow();
+    }
+    refs.closeSync();
+    // With only new loose refs, nothing can be gone and _refs holds just the new ones.
+    const gone = quick
+      ? []
+      : ids(
+          await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
+                     UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
+        );
+    const fresh = ids(
+      await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments) AND id NOT IN (SELECT id FROM _hidden)`),
+    );
+    await removeExperiments(db, gone, true);
+    report.removed = gone.length;
+    const notesMoved = tip !== (meta["notes_tip"] ?? null) || options.full;
+    let events: Map<string, AnnotationEvent[]>;
+    if (notesMoved) {
+      events = await readAllAnnotations(repo);
+      const refold = await applyAnnotations(db, events);
+      report.updated = refold.updated;
+      fresh.push(...refold.restored);
+    } else {
+      events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
+    }
+    report.added = await loadExperiments(db, repo, fresh, events, report, options.onProgress);
+    const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
+    let signature = meta["runs_columns"] ?? null;
+    if (changed) {
+      const onlyAdded = !options.full && gone.length === 0 && report.updated === 0;
+      await refreshKeys(db, onlyAdded ? "_added" : undefined);
+      signature = await refreshRuns(db, options.full ? null : signature, "_added", report.updated > 0);
+    }
+    await writeLooseState(db, loose, seenLoose);
+    await writeMeta(db, {
+      packed_refs: loose?.packedStamp ?? "",
+      format: String(INDEX_FORMAT),
+      fingerprint: storedFingerprint(options.fingerprint),
+      notes_tip: tip ?? "",
+      runs_columns: signature ?? "",
+      synced_at: new Date().toISOString(),
     });
-  } finally {
-    await reader.close();
-  }
+    report.total = Number(await db.value("SELECT count(*) FROM experiments"));
+    report.upToDate = !changed;
+  });
   return report;
+}
+
+/**
+ * The experiment ids of new loose refs when they are the only change to refs since the
+ * last sync (packed-refs the same file, no loose ref gone, every new one well formed);
+ * null when the refs must be listed.
+ */
+function newLooseRefs(loose: LooseRefState | null, meta: IndexMeta, seen: Set<string>): string[] | null {
+  if (!loose || loose.packedStamp === "" || meta["packed_refs"] !== loose.packedStamp) return null;
+  const fresh: string[] = [];
+  for (const [name, target] of loose.loose) {
+    if (seen.has(name)) continue;
+    if (target !== name) return null; // corrupt: the listing reports it
+    fresh.push(name);
+  }
+  for (const name of seen) if (!loose.loose.has(name)) return null;
+  return fresh;
+}
+
+async function readSeenLoose(db: IndexDatabase): Promise<Set<string>> {
+  return new Set(ids(await db.rows("SELECT name AS id FROM _loose_refs")));
+}
+
+async function writeLooseState(db: IndexDatabase, loose: LooseRefState | null, seen: Set<string>): Promise<void> {
+  const now = [...(loose?.loose.keys() ?? [])];
+  if (now.length === seen.size && now.every((n) => seen.has(n))) return;
+  await db.run("DELETE FROM _loose_refs");
+  const a = await db.appender("_loose_refs");
+  for (const name of now) appendRow(a, [name]);
+  a.flushSync();
+  a.closeSync();
 }
 
 async function loadExperiments(
   db: IndexDatabase,
-  reader: ObjectReader,
   repo: Repository,
   fresh: string[],
   events: Map<string, AnnotationEvent[]>,
@@ -141,7 +176,7 @@ async function loadExperiments(
   const added = await db.appender("_added");
   let count = 0;
   let done = 0;
-  await readForIndex(reader, repo.algo, fresh, (id, r) => {
+  await readForIndex(repo, fresh, (id, r) => {
     done++;
     if (r instanceof Error) {
       appendRow(hidden, [id, "invalid", r.message]);

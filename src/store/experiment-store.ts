@@ -11,10 +11,12 @@ import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
+import { readTreesInBulk } from "./bulk-read.js";
 import { buildTree, commitBody, makeObject, packfile, parseTree, type GitObject } from "./objects.js";
 import {
   createRef,
   createRefsAtomically,
+  createRefsPacked,
   deleteRefs,
   listExperimentRefs,
   packRefs,
@@ -48,6 +50,9 @@ interface Prepared {
 }
 
 export type ReadCallback = (id: string, result: Experiment | Error) => void;
+
+/** From this many experiments on, three streaming git processes beat round trips on one. */
+const BULK_READ_MIN = 64;
 
 /**
  * Experiments in git: write, list, read, resolve, remove. Callers never learn which git
@@ -84,7 +89,6 @@ export class ExperimentStore {
       onProgress?.(Math.floor(exps.length / 2), exps.length);
       const created = await this.createRefs(fresh.map((p) => p.id));
       for (const id of created.existed) have.add(id);
-      if (fresh.length > 100) await packRefs(this.repo);
     }
     onProgress?.(exps.length, exps.length);
     const freshIds = new Set(fresh.map((p) => p.id));
@@ -141,7 +145,7 @@ export class ExperimentStore {
   }
 
   private async existingRefs(ids: string[]): Promise<Set<string>> {
-    if (ids.length > 50) return new Set((await this.list()).refs.map((r) => r.id));
+    if (ids.length > 50) return this.existingRefsLookedUp(ids);
     const r = await runGit(["for-each-ref", "--format=%(refname)", ...ids.map((id) => EXPERIMENT_REFS + id)], {
       cwd: this.repo.cwd,
     });
@@ -153,6 +157,19 @@ export class ExperimentStore {
         .filter(Boolean)
         .map((ref) => ref.slice(EXPERIMENT_REFS.length)),
     );
+  }
+
+  /** Each ref looked up through the pipelined reader: no listing of every experiment per batch. */
+  private async existingRefsLookedUp(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const reader = this.objects();
+    for (const id of new Set(ids)) {
+      reader.request(EXPERIMENT_REFS + id, (o) => {
+        if (o?.id === id) found.add(id);
+      });
+    }
+    await reader.drain();
+    return found;
   }
 
   private async assertWritable(): Promise<void> {
@@ -178,7 +195,19 @@ export class ExperimentStore {
     }
   }
 
+  /** Many refs go straight into packed-refs; a few, or when git must do it, through update-ref. */
   private async createRefs(ids: string[]): Promise<{ existed: string[] }> {
+    if (ids.length > 100) {
+      const packed = await createRefsPacked(this.repo, ids);
+      if (packed) return packed;
+      const outcome = await this.createLooseRefs(ids);
+      await packRefs(this.repo);
+      return outcome;
+    }
+    return this.createLooseRefs(ids);
+  }
+
+  private async createLooseRefs(ids: string[]): Promise<{ existed: string[] }> {
     if (await createRefsAtomically(this.repo, ids)) return { existed: [] };
     // Another writer created some of them meanwhile: same name means same content.
     const existed: string[] = [];
@@ -199,10 +228,15 @@ export class ExperimentStore {
   }
 
   /**
-   * Read many experiments through one pipelined reader, at most `window` in flight.
-   * Results arrive in the order of `ids`; failures are reported per id, never thrown.
+   * Read many experiments: a few through one pipelined reader, at most `window` in flight;
+   * many in one streaming pass (bulk-read.ts). Results arrive in the order of `ids`;
+   * failures are reported per id, never thrown.
    */
   async readMany(ids: string[], onEach: ReadCallback, window = 256): Promise<void> {
+    if (ids.length >= BULK_READ_MIN) {
+      await readTreesInBulk(this.repo, ids, (id, r) => onEach(id, r instanceof Error ? r : toExperiment(id, r.files)));
+      return;
+    }
     const reader = this.objects();
     const done = new Map<number, Experiment | Error>();
     let next = 0;

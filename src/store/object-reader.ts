@@ -16,12 +16,15 @@ export class ObjectReader {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiting: ObjectCallback[] = [];
   private buf: Buffer = Buffer.alloc(0);
+  private readonly parts: Buffer[] = [];
+  private partsLength = 0;
   private header: { id: string; type: string; size: number } | null = null;
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
 
-  constructor(cwd: string) {
-    this.child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  /** `extraArgs`: `--buffer` for a reader fed every request up front and then closed. */
+  constructor(cwd: string, extraArgs: string[] = []) {
+    this.child = spawn("git", ["cat-file", "--batch", ...extraArgs], { cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
     this.child.stdin.on("error", () => {
       // reported through 'exit' below
@@ -82,6 +85,15 @@ export class ObjectReader {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.header) {
+      // A large object arrives in many chunks: gather them and join once, not per chunk.
+      this.parts.push(chunk);
+      this.partsLength += chunk.length;
+      if (this.buf.length + this.partsLength < this.header.size + 1) return;
+      chunk = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+      this.parts.length = 0;
+      this.partsLength = 0;
+    }
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     for (;;) {
       if (!this.header) {

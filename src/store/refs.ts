@@ -1,5 +1,6 @@
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { runGit } from "./git.js";
 import { GitCommandError } from "./git.js";
 import { commonGitDir, type Repository } from "./repository.js";
@@ -74,16 +75,157 @@ export async function deleteRefs(repo: Repository, refs: ExperimentRef[]): Promi
  * experiment refs have piled up. Best effort: another process holding the lock is fine.
  */
 export async function packRefs(repo: Repository, threshold = LOOSE_REFS_BEFORE_PACKING): Promise<void> {
-  if ((await looseExperimentRefs(repo)) < threshold) return;
+  if ((await countLooseExperimentRefs(repo)) < threshold) return;
   await runGit(["pack-refs", "--all"], { cwd: repo.cwd });
 }
 
 export const LOOSE_REFS_BEFORE_PACKING = 20_000;
 
-async function looseExperimentRefs(repo: Repository): Promise<number> {
+async function countLooseExperimentRefs(repo: Repository): Promise<number> {
   try {
     return (await readdir(join(commonGitDir(repo.gitDir), EXPERIMENT_REFS))).length;
   } catch {
     return 0;
   }
+}
+
+const PACKED_HEADER = "# pack-refs with: peeled fully-peeled sorted \n";
+
+/**
+ * Create many new experiment refs straight in packed-refs, where `git pack-refs` would
+ * leave them, under git's own `packed-refs.lock`. Creating 100,000 loose refs and packing
+ * them costs a file create, rename and unlink each; this rewrites one file. Refs already
+ * present (packed or loose) are left alone and returned in `existed`.
+ *
+ * Returns null when this repository needs git itself to create refs: reftable storage, a
+ * reference-transaction hook to run, or the lock held by another process past a second.
+ */
+export async function createRefsPacked(repo: Repository, ids: string[]): Promise<{ existed: string[] } | null> {
+  const paths = await runGit(["rev-parse", "--git-common-dir", "--git-path", "hooks/reference-transaction"], { cwd: repo.cwd });
+  if (paths.code !== 0) return null;
+  const [commonRel, hookRel] = paths.stdout.toString("utf8").trim().split("\n");
+  const common = resolve(repo.cwd, commonRel!);
+  if (existsSync(join(common, "reftable")) || existsSync(resolve(repo.cwd, hookRel!))) return null;
+  const packed = join(common, "packed-refs");
+  const lock = `${packed}.lock`;
+  if (!(await takeLock(lock))) return null;
+  let renamed = false;
+  try {
+    const text = existsSync(packed) ? readFileSync(packed, "latin1") : "";
+    const { header, records } = parsePacked(text);
+    const known = new Set(records.map((r) => r.name));
+    // A ref named like the folder itself would make every experiment ref a conflict: git decides.
+    if (known.has(EXPERIMENT_REFS.slice(0, -1))) return null;
+    const existed: string[] = [];
+    const added: PackedRecord[] = [];
+    for (const id of [...new Set(ids)]) {
+      const name = EXPERIMENT_REFS + id;
+      if (known.has(name) || existsSync(join(common, name))) existed.push(id);
+      else added.push({ name, lines: `${id} ${name}\n` });
+    }
+    if (added.length > 0) {
+      const all = header.includes(" sorted") || text === "" ? mergeSorted(records, added) : [...records, ...added];
+      writeFileSync(lock, (text === "" ? PACKED_HEADER : header) + all.map((r) => r.lines).join(""), "latin1");
+      renameSync(lock, packed);
+      renamed = true;
+    }
+    return { existed };
+  } finally {
+    if (!renamed) rmSync(lock, { force: true });
+  }
+}
+
+interface PackedRecord {
+  name: string;
+  /** The ref's line and its peeled line (`^<id>`) when it has one, as in the file. */
+  lines: string;
+}
+
+function parsePacked(text: string): { header: string; records: PackedRecord[] } {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  let header = "";
+  const records: PackedRecord[] = [];
+  for (const line of lines) {
+    if (line.startsWith("#")) header += `${line}\n`;
+    else if (line.startsWith("^") && records.length > 0) records[records.length - 1]!.lines += `${line}\n`;
+    else records.push({ name: line.slice(line.indexOf(" ") + 1), lines: `${line}\n` });
+  }
+  return { header, records };
+}
+
+/** Both lists sorted by name bytes (latin1 text compares as bytes), as packed-refs must be. */
+function mergeSorted(a: PackedRecord[], b: PackedRecord[]): PackedRecord[] {
+  b.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const out: PackedRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.name < b[j]!.name)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** git's lock protocol: create `<file>.lock` exclusively; retry for about a second, as git does. */
+async function takeLock(lock: string): Promise<boolean> {
+  for (let wait = 5; wait < 1000; wait *= 2) {
+    try {
+      closeSync(openSync(lock, "wx"));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") return false;
+    }
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  return false;
+}
+
+/** The files-backend state of experiment refs: packed-refs' identity and the loose ones. */
+export interface LooseRefState {
+  /** Changes whenever packed-refs is rewritten (git renames a new file over it); "" when unsure. */
+  packedStamp: string;
+  /** Loose experiment refs: name -> the id it holds (null when it holds no plain id; a `known` one is its name). */
+  loose: Map<string, string | null>;
+}
+
+const RACY_MS = 2000;
+
+/**
+ * Experiment refs as files, without listing the packed ones: while packed-refs is the same
+ * file, every change to experiment refs is a loose ref appearing or disappearing (creating
+ * one, `update-ref -d` of one not packed). Null for reftable storage or anything unusual.
+ */
+export function looseExperimentRefs(repo: Repository, known: Set<string> = new Set(), now = Date.now()): LooseRefState | null {
+  const common = commonGitDir(repo.gitDir);
+  if (existsSync(join(common, "reftable"))) return null;
+  const st = statSync(join(common, "packed-refs"), { bigint: true, throwIfNoEntry: false });
+  const racy = st !== undefined && now - Number(st.mtimeNs / 1_000_000n) < RACY_MS;
+  const packedStamp = st === undefined ? "none" : racy ? "" : `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const loose = new Map<string, string | null>();
+  const dir = join(common, EXPERIMENT_REFS);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { packedStamp, loose };
+    return null;
+  }
+  for (const e of entries) {
+    if (e.name.endsWith(".lock")) continue;
+    if (!e.isFile()) return null;
+    // A ref's content never changes (its name is its target): read only the new ones.
+    if (known.has(e.name)) {
+      loose.set(e.name, e.name);
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(join(dir, e.name), "latin1").trim();
+    } catch {
+      return null; // deleted while listing: let the full listing decide
+    }
+    loose.set(e.name, ID.test(text) ? text : null);
+  }
+  return { packedStamp, loose };
 }

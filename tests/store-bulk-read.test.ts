@@ -1,0 +1,114 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Experiment } from "../src/core/experiment.js";
+import { NotFoundError } from "../src/core/errors.js";
+import { readTreesInBulk } from "../src/store/bulk-read.js";
+import { ExperimentStore } from "../src/store/experiment-store.js";
+import { openRepository } from "../src/store/repository.js";
+import { cleanup, git, makeRepo } from "./helpers/repo.js";
+
+afterAll(cleanup);
+
+function experiment(i: number): Experiment {
+  return {
+    meta: {
+      schema: 1,
+      created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      created_by: { name: "Ada", email: "ada@example.com" },
+      status: "completed",
+      name: `run-${i}`,
+    },
+    config: { lr: 0.1 / (1 + (i % 7)), seed: i % 3, model: { layers: i % 5 } },
+    results: { val: { acc: (i % 100) / 100 + 1e-17 }, loss: i % 11 === 0 ? NaN : 1 / (i + 1) },
+    series: i % 2 ? { loss: { step: [0, 1, 2], value: [0.3, 0.2, 0.1 + i] }, "val/acc": { step: [1], value: [0.5] } } : {},
+    files: i % 3 === 0 ? { "artifacts/model.bin": new Uint8Array([i % 256, 0, 255]), "notes.txt": new TextEncoder().encode(`run ${i}\n`) } : {},
+  };
+}
+
+/** Read through the small pipelined path, one experiment at a time. */
+async function readOneByOne(store: ExperimentStore, ids: string[]): Promise<(Experiment | Error)[]> {
+  const out: (Experiment | Error)[] = [];
+  for (const id of ids) out.push(await store.read(id).catch((e: Error) => e));
+  return out;
+}
+
+describe("reading experiments in bulk", () => {
+  for (const objectFormat of ["sha1", "sha256"] as const) {
+    it(`gives exactly what single reads give, in the order asked (${objectFormat})`, async () => {
+      const dir = makeRepo({ commit: true, objectFormat });
+      const repo = await openRepository(dir);
+      const store = new ExperimentStore(repo);
+      try {
+        const written = await store.write(Array.from({ length: 150 }, (_, i) => experiment(i)));
+        const ids = written.map((w) => w.id).reverse();
+        const bulk: (Experiment | Error)[] = [];
+        await store.readMany(ids, (_id, r) => bulk.push(r));
+        expect(bulk).toHaveLength(ids.length);
+        expect(bulk).toEqual(await readOneByOne(store, ids));
+        const first = bulk[ids.length - 1] as Experiment;
+        expect(first.meta.name).toBe("run-0");
+        expect(Number.isNaN(first.results["loss"])).toBe(true);
+        expect([...Object.keys(first.files)].sort()).toEqual(["artifacts/model.bin", "notes.txt"]);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it("reports a missing commit or a missing blob for that experiment only, and filters files", async () => {
+    const dir = makeRepo({ commit: true });
+    const repo = await openRepository(dir);
+    const store = new ExperimentStore(repo);
+    try {
+      const many = (await store.write(Array.from({ length: 120 }, (_, i) => experiment(i)))).map((w) => w.id);
+      // A small write stays loose: one of its blobs can be removed to play a broken clone.
+      const [broken] = await store.write([{ ...experiment(500), results: { unique: 0.125 } }]);
+      const blob = git(dir, ["rev-parse", `${broken!.id}:results.json`]).trim();
+      rmSync(join(dir, ".git", "objects", blob.slice(0, 2), blob.slice(2)));
+      const absent = "0123456789abcdef0123456789abcdef01234567";
+      const ids = [many[0]!, broken!.id, absent, ...many.slice(1)];
+      const seen: string[] = [];
+      const errors = new Map<string, Error>();
+      const configs = new Map<string, string | undefined>();
+      await readTreesInBulk(
+        repo,
+        ids,
+        (id, r) => {
+          seen.push(id);
+          if (r instanceof Error) errors.set(id, r);
+          else {
+            expect([...r.files.keys()].every((p) => !p.startsWith("artifacts/"))).toBe(true);
+            configs.set(id, r.blobIds.get("config.json"));
+          }
+        },
+        { want: (p) => !p.startsWith("artifacts/") },
+      );
+      expect(seen).toEqual(ids);
+      expect([...errors.keys()].sort()).toEqual([absent, broken!.id].sort());
+      for (const e of errors.values()) expect(e).toBeInstanceOf(NotFoundError);
+      expect(configs.get(many[0]!)).toBe(git(dir, ["rev-parse", `${many[0]}:config.json`]).trim());
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("streams thousands of experiments with listings read ahead and paused, none lost", async () => {
+    const dir = makeRepo();
+    const repo = await openRepository(dir);
+    const store = new ExperimentStore(repo);
+    try {
+      const ids = (await store.write(Array.from({ length: 3000 }, (_, i) => experiment(i)))).map((w) => w.id);
+      let n = 0;
+      await store.readMany(ids, (id, r) => {
+        expect(id).toBe(ids[n]);
+        expect(r).not.toBeInstanceOf(Error);
+        expect((r as Experiment).meta.name).toBe(`run-${n}`);
+        n++;
+      });
+      expect(n).toBe(3000);
+    } finally {
+      await store.close();
+    }
+  });
+});
