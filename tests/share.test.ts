@@ -227,6 +227,20 @@ describe("a remote that is missing, refuses or is broken", () => {
     expect(JSON.parse(r.stdout).added).toEqual([id]);
   });
 
+  it("accepts another writer's created_at without milliseconds, as the index reads it", async () => {
+    const remote = makeRemote();
+    const a = makeClone(remote);
+    const meta = '{"created_at":"2026-01-01T00:00:00Z","created_by":{"email":"y@z","name":"x"},"name":"seconds","schema":1,"status":"completed"}\n';
+    const id = plumbExperiment(a, meta, { name: "x", email: "y@z", seconds: 1767225600, title: "seconds" });
+    git(a, ["push", "-q", remote, `${id}:refs/experiments/${id}`]);
+    const b = makeClone(remote);
+    const r = await cli(b, ["pull", "--json"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).added).toEqual([id]);
+    const ls = await cli(b, ["ls", "--json"]);
+    expect(JSON.parse(ls.stdout)[0].created_at).toBe("2026-01-01T00:00:00.000Z");
+  });
+
   it("an experiment whose source commit the remote lacks is reported; the others arrive", async () => {
     const remote = makeRemote();
     const a = makeClone(remote);

@@ -1,5 +1,5 @@
 import { isGitExpError } from "../core/errors.js";
-import { commitMessage, experimentFiles, experimentFromFiles, validateExperiment } from "../core/experiment.js";
+import { commitMessage, experimentFiles, experimentFromFiles, validateReadable } from "../core/experiment.js";
 import { commitSeconds } from "../core/time.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
 import { buildTree, commitBody, makeObject, parseTree, type HashAlgo } from "./objects.js";
@@ -67,7 +67,8 @@ function checkLoaded(id: string, loaded: Loaded, algo: HashAlgo): string | undef
   const files = loaded.files!;
   try {
     const exp = experimentFromFiles(files, id.slice(0, 12));
-    validateExperiment(exp);
+    // As the index reads them: another writer's RFC 3339 time in another form is still valid.
+    validateReadable(exp);
     const canonical = experimentFiles(exp);
     for (const f of canonical) {
       const stored = files.get(f.path);
