@@ -162,8 +162,21 @@ export function validateReadable(exp: Experiment): Experiment {
   return normalised;
 }
 
+/** Metrics as the schemas see them: NaN and infinities as the strings the files hold. */
 function encodeMetrics(v: JsonObject): JsonObject {
-  return parseJson(canonicalJson(v, { nonFinite: "encode" })) as JsonObject;
+  return encodeNonFinite(v) as JsonObject;
+}
+
+function encodeNonFinite(v: JsonValue): JsonValue {
+  if (typeof v === "number") return Number.isFinite(v) ? v : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  if (Array.isArray(v)) return v.map(encodeNonFinite);
+  if (isJsonObject(v)) {
+    const out: JsonObject = {};
+    // defineProperty keeps a "__proto__" key as data, as the parser does
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: encodeNonFinite(x), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return v;
 }
 
 const encoder = new TextEncoder();

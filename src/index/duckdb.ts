@@ -7,4 +7,4 @@ import { createRequire } from "node:module";
  */
 const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
 
-export const { DuckDBInstance, LIST, VARCHAR, listValue, timestampValue } = duckdb;
+export const { BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, LIST, VARCHAR, listValue, timestampValue } = duckdb;

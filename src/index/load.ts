@@ -1,10 +1,7 @@
-import type { DuckDBAppender } from "@duckdb/node-api";
-import { LIST, VARCHAR, listValue, timestampValue } from "./duckdb.js";
 import { flattenMetrics, flattenParams, type Experiment, type Series } from "../core/experiment.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import type { IndexDatabase } from "./database.js";
-
-type Cell = string | number | boolean | bigint | null | undefined | { micros: bigint } | string[];
+import { Stager, type ColumnKind, type StagedCell, type StagedColumn } from "./stage.js";
 
 /** The folded annotation state an experiment is shown with. */
 export interface ShownState {
@@ -12,16 +9,36 @@ export interface ShownState {
   tags: string[];
 }
 
-const TABLES = ["experiments", "params", "metrics", "series", "tags", "env", "inputs", "outputs", "_recorded"] as const;
-type Table = (typeof TABLES)[number];
+const cols = (spec: string): StagedColumn[] =>
+  spec.split(" ").map((c) => {
+    const [name, kind] = c.split(":");
+    return { name: name!, kind: (kind ?? "text") as ColumnKind };
+  });
 
-/** Rows of many experiments into every table through DuckDB Appenders: no INSERT per row. */
+/** Each loaded table's columns, as in schema.ts, with how they are staged. */
+const TABLES = {
+  experiments: cols(
+    "id name status created_at:timestamp created_by created_by_email source_commit branch dirty:bool config_hash message command exit_code:bigint duration_s:double parents:textlist",
+  ),
+  params: cols("id key value num:double type"),
+  metrics: cols("id key value:double final:bool points:bigint last:double min:double max:double argmin_step:double argmax_step:double"),
+  series: cols("id key step:double value:double"),
+  tags: cols("id tag"),
+  env: cols("id key value"),
+  inputs: cols("id path sha256 size:bigint info"),
+  outputs: cols("id path sha256 size:bigint info"),
+  _recorded: cols("id name tags:textlist"),
+};
+type Table = keyof typeof TABLES;
+
+/** Rows of many experiments into every table, staged in bulk: no INSERT per row. */
 export class RowLoader {
-  private constructor(private readonly appenders: Record<Table, DuckDBAppender>) {}
+  private constructor(private readonly stager: Stager) {}
 
   static async open(db: IndexDatabase): Promise<RowLoader> {
-    const entries = await Promise.all(TABLES.map(async (t) => [t, await db.appender(t)] as const));
-    return new RowLoader(Object.fromEntries(entries) as Record<Table, DuckDBAppender>);
+    const stager = new Stager(TABLES);
+    await stager.open(db);
+    return new RowLoader(stager);
   }
 
   add(id: string, exp: Experiment, configHash: string, shown: ShownState): void {
@@ -31,7 +48,7 @@ export class RowLoader {
       id,
       shown.name,
       m.status,
-      Number.isNaN(createdMs) ? null : { micros: BigInt(createdMs) * 1000n },
+      Number.isNaN(createdMs) ? null : createdMs,
       m.created_by?.name ?? null,
       m.created_by?.email ?? null,
       m.source?.commit ?? null,
@@ -40,7 +57,7 @@ export class RowLoader {
       configHash,
       m.message ?? null,
       Array.isArray(m.command) ? commandText(m.command) : null,
-      typeof m.exit_code === "number" && Number.isSafeInteger(m.exit_code) ? BigInt(m.exit_code) : null,
+      typeof m.exit_code === "number" && Number.isSafeInteger(m.exit_code) ? m.exit_code : null,
       typeof m.duration_s === "number" ? m.duration_s : null,
       Array.isArray(m.parents) ? m.parents.map(String) : null,
     ]);
@@ -76,34 +93,20 @@ export class RowLoader {
         id,
         path,
         typeof sha256 === "string" ? sha256 : null,
-        typeof size === "number" && Number.isSafeInteger(size) ? BigInt(size) : null,
+        typeof size === "number" && Number.isSafeInteger(size) ? size : null,
         info,
       ]);
     }
   }
 
-  private row(table: Table, cells: Cell[]): void {
-    const a = this.appenders[table];
-    for (const c of cells) append(a, c);
-    a.endRow();
+  private row(table: Table, cells: StagedCell[]): void {
+    this.stager.add(table, cells);
   }
 
-  close(): void {
-    for (const a of Object.values(this.appenders)) {
-      a.flushSync();
-      a.closeSync();
-    }
+  /** Everything added goes into the tables. */
+  finish(db: IndexDatabase): Promise<void> {
+    return this.stager.finish(db);
   }
-}
-
-function append(a: DuckDBAppender, c: Cell): void {
-  if (c === null || c === undefined) a.appendNull();
-  else if (typeof c === "string") a.appendVarchar(c);
-  else if (typeof c === "number") a.appendDouble(c);
-  else if (typeof c === "boolean") a.appendBoolean(c);
-  else if (typeof c === "bigint") a.appendBigInt(c);
-  else if (Array.isArray(c)) a.appendList(listValue(c), LIST(VARCHAR));
-  else a.appendTimestamp(timestampValue(c.micros));
 }
 
 function commandText(args: JsonValue[]): string {
@@ -114,6 +117,8 @@ function commandText(args: JsonValue[]): string {
 export function paramText(v: JsonValue): string | null {
   if (v === null) return null;
   if (typeof v === "string") return v;
+  // A finite number's canonical form is ECMAScript's: no need for the general writer.
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
   return canonicalJson(v).trimEnd();
 }
 

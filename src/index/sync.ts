@@ -193,7 +193,7 @@ async function loadExperiments(
     if (done % 1000 === 0) onProgress?.(done, fresh.length);
   });
   onProgress?.(fresh.length, fresh.length);
-  loader.close();
+  await loader.finish(db);
   for (const a of [hidden, added]) {
     a.flushSync();
     a.closeSync();
