@@ -3,6 +3,7 @@ import {
   canonicalJson,
   childPath,
   decodeNonFinite,
+  mapScalars,
   isJsonObject,
   parseJson,
   type JsonObject,
@@ -168,15 +169,7 @@ function encodeMetrics(v: JsonObject): JsonObject {
 }
 
 function encodeNonFinite(v: JsonValue): JsonValue {
-  if (typeof v === "number") return Number.isFinite(v) ? v : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-  if (Array.isArray(v)) return v.map(encodeNonFinite);
-  if (isJsonObject(v)) {
-    const out: JsonObject = {};
-    // defineProperty keeps a "__proto__" key as data, as the parser does
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: encodeNonFinite(x), enumerable: true, writable: true, configurable: true });
-    return out;
-  }
-  return v;
+  return mapScalars(v, (x) => (typeof x !== "number" || Number.isFinite(x) ? x : Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity"));
 }
 
 const encoder = new TextEncoder();

@@ -303,24 +303,45 @@ export function childPath(path: string, key: string): string {
 
 /** Turn the stored strings "NaN", "Infinity", "-Infinity" back into numbers, deeply. */
 export function decodeNonFinite(value: JsonValue): JsonValue {
-  if (typeof value === "string") return value in NON_FINITE_STRINGS ? NON_FINITE_STRINGS[value]! : value;
-  if (Array.isArray(value)) return value.map(decodeNonFinite);
-  if (isJsonObject(value)) {
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) out[k] = decodeNonFinite(v);
-    return out;
-  }
-  return value;
+  return mapScalars(value, (v) => (typeof v === "string" && Object.hasOwn(NON_FINITE_STRINGS, v) ? NON_FINITE_STRINGS[v]! : v));
 }
 
 /** Where JSON-only consumers (ajv, JSON.stringify) must see a value: bigints as doubles. */
 export function toPlainJson(value: JsonValue): unknown {
-  if (typeof value === "bigint") return Number(value);
-  if (Array.isArray(value)) return value.map(toPlainJson);
-  if (isJsonObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlainJson(v);
-    return out;
+  return mapScalars(value, (v) => (typeof v === "bigint" ? Number(v) : v));
+}
+
+/**
+ * `leaf` applied to every scalar, deeply. Copy on write: a subtree where nothing changes
+ * is returned as it is, so the common case (no NaN, no bigint) allocates nothing.
+ */
+export function mapScalars(value: JsonValue, leaf: (v: JsonValue) => JsonValue): JsonValue {
+  if (Array.isArray(value)) {
+    let out: JsonValue[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const m = mapScalars(value[i]!, leaf);
+      if (!Object.is(m, value[i])) (out ??= value.slice())[i] = m;
+    }
+    return out ?? value;
   }
-  return value;
+  if (isJsonObject(value)) {
+    let out: JsonObject | null = null;
+    for (const k of Object.keys(value)) {
+      const m = mapScalars(value[k]!, leaf);
+      if (!Object.is(m, value[k])) setKey((out ??= copyObject(value)), k, m);
+    }
+    return out ?? value;
+  }
+  return leaf(value);
+}
+
+function copyObject(o: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(o)) setKey(out, k, o[k]!);
+  return out;
+}
+
+/** defineProperty keeps a "__proto__" key as data instead of changing the prototype. */
+function setKey(o: JsonObject, k: string, v: JsonValue): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
