@@ -1,4 +1,4 @@
-import { listValue } from "@duckdb/node-api";
+import { listValue } from "../index/duckdb.js";
 import { UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
 import { ATTRIBUTES, Catalog } from "../index/catalog.js";

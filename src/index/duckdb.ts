@@ -1,10 +1,8 @@
-import { createRequire } from "node:module";
+import duckdb from "@duckdb/node-api";
 
 /**
- * @duckdb/node-api loaded with require, not import: it is CommonJS, and an ESM import of it
- * makes Node scan every one of its ~100 re-exported files for export names before the
- * first query (~100 ms of every index command's start).
+ * @duckdb/node-api is CommonJS. The CLI bundle inlines it (one parsed chunk instead of ~100
+ * files resolved and scanned for export names, ~50 ms of every index command's start);
+ * only the native binding is loaded from node_modules.
  */
-const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
-
 export const { BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, LIST, VARCHAR, listValue, timestampValue } = duckdb;

@@ -46,7 +46,9 @@ export async function readMeta(db: IndexDatabase): Promise<IndexMeta> {
 }
 
 async function writeMeta(db: IndexDatabase, meta: IndexMeta): Promise<void> {
-  for (const [k, v] of Object.entries(meta)) await db.run("INSERT OR REPLACE INTO _meta VALUES ($1, $2)", [k, v]);
+  const entries = Object.entries(meta);
+  const rows = entries.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
+  await db.run(`INSERT OR REPLACE INTO _meta VALUES ${rows}`, entries.flat());
 }
 
 /** The fingerprint to store: a racy one is stored as unknown, so the next command re-checks. */
