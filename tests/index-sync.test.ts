@@ -1,4 +1,4 @@
-import { readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { execFileSync } from "node:child_process";
@@ -119,6 +119,12 @@ describe("a damaged or foreign index is rebuilt, nothing lost", () => {
     expect(JSON.parse(r.stdout)).toHaveLength(12);
     expect(r.stderr).toMatch(/note: the index has format 0/);
     expect(readFileSync(path).length).toBeGreaterThan(0);
+    // A build killed half way leaves its file behind; the next build clears it.
+    writeFileSync(`${path}.tmp-999999`, "half a build");
+    writeFileSync(`${path}.tmp-999999.wal`, "");
+    r = await cli(dir, ["index", "--rebuild"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, ".git", "exp")).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { IndexBusyError, EnvironmentError } from "../core/errors.js";
 import type { Repository } from "../store/repository.js";
 import { IndexDatabase, isLockError } from "./database.js";
@@ -163,7 +163,7 @@ export class ExperimentIndex {
     const release = await this.buildLock();
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
-      for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
+      this.removeStaleBuilds();
       const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs });
       let report: SyncReport;
       try {
@@ -180,6 +180,12 @@ export class ExperimentIndex {
       for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
       release();
     }
+  }
+
+  /** Only the holder of the build lock builds: any other build file is a killed build's. */
+  private removeStaleBuilds(): void {
+    const prefix = `${basename(this.path)}.tmp-`;
+    for (const f of readdirSync(dirname(this.path))) if (f.startsWith(prefix)) rmSync(join(dirname(this.path), f), { force: true });
   }
 
   private ensureDir(): void {
