@@ -37,7 +37,15 @@ describe("incremental updates touch only what changed, and agree with a full bui
     };
     await importDocs(dir, [odd]);
     expect((await cli(dir, ["index"])).code).toBe(0);
+    // A param null everywhere so far, then a number; a boolean param meeting a null.
+    const late = (name: string, config: Doc["config"]): Doc => ({ experiment: { name, created_at: "2026-02-02T00:00:00.000Z" }, config, results: { extra: 2 } });
+    await importDocs(dir, [late("null-first", { sometimes: null, brand_new: null })]);
+    expect((await cli(dir, ["index"])).code).toBe(0);
+    await importDocs(dir, [late("number-next", { sometimes: 3 })]);
+    expect((await cli(dir, ["index"])).code).toBe(0);
     const incremental = await derivedTables(dir);
+    expect(incremental[0]).toContainEqual({ kind: "param", key: "sometimes", type: "number", experiments: 2 });
+    expect(incremental[0]).toContainEqual({ kind: "param", key: "brand_new", type: "boolean", experiments: 2 });
     expect(incremental[0]).toContainEqual({ kind: "param", key: "lr", type: "text", experiments: 33 });
     expect(incremental[0]).toContainEqual({ kind: "tag", key: "late", type: "text", experiments: 1 });
     expect((await cli(dir, ["index", "--rebuild"])).code).toBe(0);

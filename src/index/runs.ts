@@ -1,4 +1,5 @@
 import type { IndexDatabase } from "./database.js";
+import { listValue } from "./duckdb.js";
 
 /**
  * `runs`: one row per experiment, one column per param and metric ("params.lr",
@@ -80,8 +81,8 @@ function keyCounts(k: (typeof KEY_KINDS)[number], where = ""): string {
 
 /**
  * Recount the keys users can filter, sort and pivot on. With `addedTable` (experiments were
- * only added), only the keys those experiments carry are recounted: an update after one
- * new run costs a lookup of its keys, not a scan of every key of every experiment.
+ * only added), the new experiments' rows are counted and folded into `keys`: an update after
+ * one new run looks at its own rows, not at every experiment's.
  */
 export async function refreshKeys(db: IndexDatabase, addedTable?: string): Promise<void> {
   if (!addedTable) {
@@ -89,11 +90,39 @@ export async function refreshKeys(db: IndexDatabase, addedTable?: string): Promi
     await db.run(`INSERT INTO keys ${KEY_KINDS.map((k) => keyCounts(k)).join(" UNION ALL ")}`);
     return;
   }
-  for (const k of KEY_KINDS) {
-    const touched = `(SELECT DISTINCT ${k.column} FROM ${k.table} WHERE id IN (SELECT id FROM ${addedTable}))`;
-    await db.run(`DELETE FROM keys WHERE kind = '${k.kind}' AND key IN ${touched}`);
-    await db.run(`INSERT INTO keys ${keyCounts(k, `WHERE ${k.column} IN ${touched}`)}`);
+  await foldNewKeys(db, `WHERE id IN (SELECT id FROM ${addedTable})`);
+}
+
+const NEW_TYPE = "CASE WHEN all_num AND any_num THEN 'number' WHEN all_bool AND any_bool THEN 'boolean' ELSE 'text' END";
+
+/**
+ * Fold the counts of the rows matching `where` into `keys`, typed as a full count types
+ * them: number + number stays number, anything mixed is text. A param typed 'text' may have
+ * been null everywhere so far; when typed values arrive it is recounted from all rows.
+ */
+async function foldNewKeys(db: IndexDatabase, where: string): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE _new_keys AS
+    SELECT 'param' AS kind, key, count(*) AS n,
+      bool_and(type IN ('number', 'null')) AS all_num, bool_or(type = 'number') AS any_num,
+      bool_and(type IN ('boolean', 'null')) AS all_bool, bool_or(type = 'boolean') AS any_bool
+    FROM params ${where} GROUP BY key
+    UNION ALL SELECT 'metric', key, count(*), true, true, false, false FROM metrics ${where} GROUP BY key
+    UNION ALL SELECT 'tag', tag, count(*), false, false, false, false FROM tags ${where} GROUP BY tag
+    UNION ALL SELECT 'env', key, count(*), false, false, false, false FROM env ${where} GROUP BY key`);
+  const recount = await db.rows(`SELECT n.key FROM _new_keys n JOIN keys k ON k.kind = n.kind AND k.key = n.key
+    WHERE n.kind = 'param' AND k.type = 'text' AND (n.any_num OR n.any_bool) AND (n.all_num OR n.all_bool)`);
+  await db.run(`UPDATE keys SET experiments = keys.experiments + n.n,
+      type = CASE WHEN keys.type = 'number' AND NOT n.all_num THEN 'text'
+                  WHEN keys.type = 'boolean' AND NOT n.all_bool THEN 'text' ELSE keys.type END
+    FROM _new_keys n WHERE keys.kind = n.kind AND keys.key = n.key`);
+  await db.run(`INSERT INTO keys SELECT kind, key, ${NEW_TYPE}, n FROM _new_keys n
+    WHERE NOT EXISTS (SELECT 1 FROM keys k WHERE k.kind = n.kind AND k.key = n.key)`);
+  if (recount.length > 0) {
+    const keys = listValue(recount.map((r) => String(r["key"])));
+    await db.run("DELETE FROM keys WHERE kind = 'param' AND key IN (SELECT unnest($1::VARCHAR[]))", [keys]);
+    await db.run(`INSERT INTO keys ${keyCounts(KEY_KINDS[0]!, "WHERE key IN (SELECT unnest($1::VARCHAR[]))")}`, [keys]);
   }
+  await db.run("DROP TABLE _new_keys");
 }
 
 /** Bring `runs` in line: rebuilt when its columns change, else the added ids appended. */
