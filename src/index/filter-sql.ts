@@ -11,6 +11,13 @@ export class SqlBuilder {
   readonly values: DuckDBValue[] = [];
 
   param(v: DuckDBValue): string {
+    // The driver binds a whole number as BIGINT and throws past 2^63 (a seed such as
+    // 18446744073709551617 in a filter); every column such a number meets is a DOUBLE.
+    if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) return `CAST(${this.push(String(v))} AS DOUBLE)`;
+    return this.push(v);
+  }
+
+  private push(v: DuckDBValue): string {
     this.values.push(v);
     return `$${this.values.length}`;
   }
@@ -107,7 +114,11 @@ export class FilterCompiler {
   }
 
   private paramCond(ref: KeyRef, op: CompareOp, v: Literal): string {
-    if (v.kind === "number") return Number.isNaN(v.value) ? "isnan(num)" : `num ${op} ${this.sql.param(v.value)}`;
+    if (v.kind === "number") {
+      const exact = op === "=" || op === "!=" ? exactInteger(v) : undefined;
+      if (exact !== undefined) return `value ${op} ${this.sql.param(exact)}`;
+      return Number.isNaN(v.value) ? "isnan(num)" : `num ${op} ${this.sql.param(v.value)}`;
+    }
     if (v.kind === "boolean") return `value ${op} ${this.sql.param(String(v.value))}`;
     if (v.kind === "string") return `value ${op} ${this.sql.param(v.value)}`;
     throw this.fail(ref, `a duration such as ${v.text} compares only with created`);
@@ -234,6 +245,15 @@ export class FilterCompiler {
         return t.type === "boolean" ? `${E}.${t.column} = TRUE` : `${E}.${t.column} IS NOT NULL`;
     }
   }
+}
+
+/**
+ * An integer a double cannot hold exactly (a 64-bit seed), as typed: the index keeps such
+ * params as exact text, so equality compares the text and 2^64 + 1 never matches 2^64.
+ */
+function exactInteger(v: Extract<Literal, { kind: "number" }>): string | undefined {
+  if (Number.isSafeInteger(v.value) || !v.text || !/^-?\d+$/.test(v.text)) return undefined;
+  return v.text.replace(/^(-?)0+(?=\d)/, "$1");
 }
 
 function describe(v: Literal): string {
