@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cleanup, cli, makeRepo } from "./helpers/repo.js";
+import { binary, cleanup, cli, makeRepo } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
 import { query, withIndex, leaderboard } from "../src/lib.js";
 
@@ -107,6 +107,19 @@ describe("ls", () => {
     expect(rows.map((r) => r.name)).toEqual(expected);
     expect(await json<Listed[]>(["ls", "--since", "7d"])).toEqual([]);
     expect((await json<Listed[]>(["ls", "--since", "2026-01-06"])).length).toBe(docs.filter((d) => d.experiment.created_at >= "2026-01-06").length);
+  });
+
+  test("--sort -KEY, as the help writes it, sorts descending through the real CLI (and --sort=-KEY, 'KEY desc' agree)", async () => {
+    const expected = await json<Listed[]>(["ls", "--sort", "metrics.val.acc desc", "-n", "7"]);
+    for (const form of [["--sort", "-metrics.val.acc"], ["--sort=-metrics.val.acc"]]) {
+      const r = binary(dir, ["ls", ...form, "-n", "7", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Listed[]).map((e) => e.name)).toEqual(expected.map((e) => e.name));
+    }
+    const wide = binary(dir, ["ls", "--where", "params.lr < 0.05", "--sort", "-metrics.val.acc", "--columns", "name,metrics.val.acc", "--format", "csv"]);
+    expect(wide.code, wide.stderr).toBe(0);
+    const values = wide.stdout.trim().split("\n").slice(1).map((l) => l.split(",")[1]!).filter((v) => v !== "" && v !== "NaN").map(Number);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
   });
 
   test("--columns picks what the table shows; csv and md render the same rows", async () => {
