@@ -122,6 +122,17 @@ describe("ls", () => {
     expect(values).toEqual([...values].sort((a, b) => b - a));
   });
 
+  test("--columns message, duration, exit_code and dirty show the recorded values (and --json carries them)", async () => {
+    const repo = makeRepo({ commit: true });
+    const doc = { experiment: { name: "timed", message: "first try", duration_s: 12.5, exit_code: 3, status: "failed" }, config: { lr: 0.1 }, results: { acc: 0.5 } };
+    expect(binary(repo, ["record", "-"], { input: JSON.stringify(doc) }).code).toBe(0);
+    const r = binary(repo, ["ls", "--columns", "name,message,duration,exit_code,dirty", "--format", "csv"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("name,message,duration,exit_code,dirty\ntimed,first try,12.5,3,false\n");
+    const [listed] = JSON.parse(binary(repo, ["ls", "--json"]).stdout) as Record<string, unknown>[];
+    expect(listed).toMatchObject({ message: "first try", duration_s: 12.5, exit_code: 3, dirty: false });
+  });
+
   test("--columns picks what the table shows; csv and md render the same rows", async () => {
     const r = await cli(dir, ["ls", "--columns", "name,params.lr,metrics.val.acc", "--where", "name = 'exp-1'", "--format", "csv"]);
     expect(r.code).toBe(0);
