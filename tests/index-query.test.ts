@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { binary, cleanup, cli, makeRepo } from "./helpers/repo.js";
+import { binary, cleanup, cli, git, makeRepo } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
 import { query, withIndex, leaderboard } from "../src/lib.js";
 
@@ -131,6 +131,25 @@ describe("ls", () => {
     expect(r.stdout).toBe("name,message,duration,exit_code,dirty\ntimed,first try,12.5,3,false\n");
     const [listed] = JSON.parse(binary(repo, ["ls", "--json"]).stdout) as Record<string, unknown>[];
     expect(listed).toMatchObject({ message: "first try", duration_s: 12.5, exit_code: 3, dirty: false });
+  });
+
+  test("commit and config match the short forms ls shows, as id does", async () => {
+    const repo = makeRepo({ commit: true });
+    const record = (name: string, lr: number): void => {
+      const doc = { experiment: { name }, config: { lr }, results: { acc: lr } };
+      expect(binary(repo, ["record", "-"], { input: JSON.stringify(doc) }).code).toBe(0);
+    };
+    record("a", 0.1);
+    git(repo, ["commit", "-q", "--allow-empty", "-m", "second"]);
+    record("b", 0.2);
+    record("c", 0.1);
+    const shown = binary(repo, ["ls", "--columns", "name,commit,config"]).stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/));
+    const row = (name: string): string[] => shown.find((r) => r[0] === name)!;
+    const where = (filter: string): string[] => (JSON.parse(binary(repo, ["ls", "--where", filter, "--json"]).stdout) as { name: string }[]).map((e) => e.name).sort();
+    expect(where(`commit = '${row("a")[1]}'`)).toEqual(["a"]);
+    expect(where(`commit = '${row("b")[1]}'`)).toEqual(["b", "c"]);
+    expect(where(`config = '${row("c")[2]}'`)).toEqual(["a", "c"]);
+    expect(where(`config = '${row("c")[2]!.slice(0, 4)}' and commit = '${row("c")[1]!.slice(0, 7)}'`)).toEqual(["c"]);
   });
 
   test("--columns picks what the table shows; csv and md render the same rows", async () => {

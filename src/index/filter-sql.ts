@@ -29,6 +29,9 @@ type Target =
   | { kind: "tag"; tag?: string }
   | { kind: "attr"; name: string; column: string; type: "text" | "number" | "time" | "boolean" };
 
+/** Columns holding git object ids, which people name by a prefix. */
+const HEX_COLUMNS = ["id", "source_commit", "config_hash"];
+
 /** The experiments-table alias every fragment refers to. */
 export const E = "e";
 
@@ -157,8 +160,8 @@ export class FilterCompiler {
         return `${col} ${op} ${this.sql.param(v.value)}`;
       default: {
         const s = this.stringOf(ref, v);
-        // A short id is a prefix, as everywhere else in git-exp.
-        if (t.name === "id" && op === "=" && /^[0-9a-f]{4,63}$/.test(s)) return `starts_with(${col}, ${this.sql.param(s)})`;
+        // A short id, commit or config hash (as ls shows them) is a prefix, as everywhere else in git-exp.
+        if (HEX_COLUMNS.includes(t.column) && op === "=" && /^[0-9a-f]{4,63}$/.test(s)) return `starts_with(${col}, ${this.sql.param(s)})`;
         return `${col} ${op} ${this.sql.param(s)}`;
       }
     }
