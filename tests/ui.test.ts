@@ -212,6 +212,26 @@ describe("dashboard API over the index", () => {
     }
   });
 
+  it("takes keys as the index spells them in columns and sort (a metric named 'f1 (macro)')", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, [0.4, 0.9, 0.6].map((f1, i) => ({
+      experiment: { name: `q-${i}`, created_at: `2026-02-0${i + 1}T10:00:00.000Z` },
+      config: { "batch size": 16 * (i + 1) },
+      results: { "f1 (macro)": f1 },
+    })));
+    const s = await serve(dir);
+    const keys = await s.get<{ defaults: string[] }>("/api/keys");
+    expect(keys.defaults).toContain("metrics.f1 (macro)");
+    const page = await s.get<Page>(`/api/runs?columns=${encodeURIComponent(keys.defaults.join(","))}&sort=${encodeURIComponent("metrics.f1 (macro)")}&desc=1`);
+    expect(page.error).toBeUndefined();
+    expect(page.rows.map((r) => [r["name"], r["metrics.f1 (macro)"]])).toEqual([["q-1", 0.9], ["q-2", 0.6], ["q-0", 0.4]]);
+    const byParam = await s.get<Page>(`/api/runs?columns=name,${encodeURIComponent("params.batch size")}&sort=${encodeURIComponent("params.batch size")}&desc=0`);
+    expect(byParam.rows.map((r) => r["params.batch size"])).toEqual([16, 32, 48]);
+    // the filter language's own quoting still works
+    const quoted = await s.get<Page>(`/api/runs?columns=${encodeURIComponent("name,metrics.`f1 (macro)`")}&desc=0&sort=name`);
+    expect(quoted.columns).toEqual(["name", "metrics.f1 (macro)"]);
+  });
+
   it("pages at the library level with the same answers", async () => {
     const repo = await openRepository(fx.dir);
     const index = new ExperimentIndex(repo);
