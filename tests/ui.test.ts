@@ -84,6 +84,18 @@ describe("dashboard API over the index", () => {
     expect(page.rows.every((r) => (r["params.lr"] as number) < 0.05)).toBe(true);
   });
 
+  it("sorts ascending when a sort key is named without desc, as ls --sort does; newest first when none is", async () => {
+    const asc = await fx.get<Page>("/api/runs?limit=500&sort=params.lr&columns=id,params.lr");
+    const lrs = asc.rows.map((r) => r["params.lr"] as number);
+    expect(lrs).toEqual([...lrs].sort((a, b) => a - b));
+    expect(lrs[0]).toBe(0.001);
+    const desc = await fx.get<Page>("/api/runs?limit=500&sort=params.lr&desc=1&columns=id,params.lr");
+    expect(desc.rows[0]!["params.lr"]).toBe(0.1);
+    const plain = await fx.get<Page>("/api/runs?limit=5");
+    const times = plain.rows.map((r) => String(r["created_at"]));
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
   it("sorts ascending on a nested param and on a name", async () => {
     const byLayers = await fx.get<Page>("/api/runs?limit=500&sort=params.model.layers&desc=0&columns=id,params.model.layers");
     const layers = byLayers.rows.map((r) => r["params.model.layers"] as number);
