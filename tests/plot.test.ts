@@ -27,6 +27,8 @@ describe("git exp plot", () => {
     expect(svg).not.toMatch(/NaN/);
     const run0 = /data-label="run-0" d="([^"]+)"/.exec(svg)![1]!;
     expect(run0.match(/M/g)).toHaveLength(2);
+    // run-0's last step follows its NaN: alone between the gap and the end, it is a dot
+    expect(svg.match(/<circle class="point"/g)).toHaveLength(1);
   });
 
   it("colours and labels by a param, by time, smoothed, on a log scale, as HTML", async () => {
