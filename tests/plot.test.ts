@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, cleanup, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
+import { binary, cli, cleanup, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -42,6 +42,28 @@ describe("git exp plot", () => {
     expect(html).toContain("lr=0.01");
     // two runs share lr=0.1: one colour, one legend entry
     expect(html.match(/fill="#333">lr=0\.1<\/text>/g)).toHaveLength(1);
+  });
+
+  it("--x time: seconds since each run's first point; runs that logged no time are left out with a warning", async () => {
+    const dir = await repoWithCurves();
+    const f = tempDir();
+    writeFileSync(join(f, "s.jsonl"), '{"step":0,"loss":1}\n{"step":1,"loss":0.5}\n');
+    const untimed = await cli(dir, ["record", "--config", writeJson(f, "c.json", { lr: 1 }), "--results", writeJson(f, "r.json", { loss: 0.5 }), "--series", join(f, "s.jsonl"), "--name", "untimed"]);
+    expect(untimed.code, untimed.stderr).toBe(0);
+    const r = binary(dir, ["plot", "loss", "--x", "time", "-o", "t.svg"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/untimed logged no time with 'loss'/);
+    const svg = readFileSync(join(dir, "t.svg"), "utf8");
+    expect(svg.match(/<path class="series"/g)).toHaveLength(3);
+    expect(svg).not.toContain('data-label="untimed"');
+    // three points a minute apart: the axis runs 0 to 180 s, not 1.7e+9
+    const ticks = [...svg.matchAll(/text-anchor="middle" fill="#333">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(ticks.filter((t) => /^[\d.e+-]+$/.test(t))).toEqual(["0", "50", "100", "150"]);
+    expect(ticks).toContain("seconds since the run's first point");
+    expect(ticks.join(" ")).not.toMatch(/e\+/);
+    const only = binary(dir, ["plot", "loss", "untimed", "--x", "time", "-o", "u.svg"]);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/plot by step/);
   });
 
   it("prints SVG when piped, and refuses what it cannot plot", async () => {

@@ -36,14 +36,15 @@ export const plotCommand: CommandDef = {
     const store = await ctx.store();
     const metric = String(args["metric"]);
     const ids = specs.length > 0 ? await resolveAll(store, specs) : await newest(ctx, metric, where, limit);
-    const { series, without } = await metricCurves(store, ids, {
+    const { series, without, untimed } = await metricCurves(store, ids, {
       metric,
       x: args["x"] === "time" ? "time" : "step",
       colorBy: optString(args["color-by"]),
     });
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
+    for (const w of untimed) ctx.io.stderr(`warning: ${w} logged no time with '${metric}': left out of a chart by time\n`);
     const shown = series.map((s) => ({ ...s, points: smooth(s.points, weight) }));
-    const options = { title: metric, xLabel: args["x"] === "time" ? "time (s)" : "step", yLabel: metric, logY: Boolean(args["log"]) };
+    const options = { title: metric, xLabel: args["x"] === "time" ? "seconds since the run's first point" : "step", yLabel: metric, logY: Boolean(args["log"]) };
     if (out) {
       const svg = lineChartSvg(shown, options);
       const text = /\.html?$/i.test(out) ? htmlPage(`git exp plot ${metric}`, svg) : svg;
