@@ -74,6 +74,10 @@ describe("git exp plot", () => {
     expect((await cli(dir, ["plot", "loss", "-o", "x.png"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "--smooth", "2"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "missing-run"])).code).toBe(3);
+    const colour = binary(dir, ["plot", "loss", "--color-by", "params.lrr", "-o", "c.svg"]);
+    expect(colour.code).toBe(3);
+    expect(colour.stderr).toMatch(/no plotted run has the param 'lrr'; did you mean params\.lr/);
+    expect(existsSync(join(dir, "c.svg"))).toBe(false);
   });
 
   it("plots the experiments a --where filter picks, through the index", async () => {

@@ -1,5 +1,6 @@
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { flattenParams, type Experiment } from "../core/experiment.js";
+import { nearest } from "../core/filter.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
@@ -37,6 +38,17 @@ function label(id: string, exp: Experiment, colorBy: string | undefined): string
   const key = colorBy.replace(/^params\./, "");
   const v = flattenParams(exp.config).find(([k]) => k === key)?.[1];
   return `${key}=${paramText(v)}`;
+}
+
+/** A --color-by param no plotted run has would colour every line "(none)": say so instead. */
+function checkColorBy(colorBy: string | undefined, exps: Experiment[]): void {
+  if (!colorBy || colorBy === "name") return;
+  const key = colorBy.replace(/^params\./, "");
+  const known = new Set(exps.flatMap((e) => flattenParams(e.config).map(([k]) => k)));
+  if (known.has(key)) return;
+  const near = nearest(key, known).map((k) => `params.${k}`);
+  const hint = near.length > 0 ? `did you mean ${near.join(", ")}?` : `colour by name or by one of their params (${[...known].slice(0, 5).map((k) => `params.${k}`).join(", ") || "they have none"})`;
+  throw new NotFoundError(`--color-by ${colorBy}: no plotted run has the param '${key}'; ${hint}`);
 }
 
 /**
@@ -77,6 +89,7 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
   }
   found.sort((a, b) => (a.exp.meta.created_at < b.exp.meta.created_at ? 1 : -1));
   const chosen = ids.length > 0 ? found : found.slice(0, options.limit ?? 10);
+  checkColorBy(options.colorBy, chosen.map(({ exp }) => exp));
   const byTime = options.x === "time";
   const untimed = byTime ? chosen.filter(({ exp }) => !exp.series[options.metric]!.time).map(({ id, exp }) => exp.meta.name ?? id.slice(0, 10)) : [];
   const timed = byTime ? chosen.filter(({ exp }) => exp.series[options.metric]!.time) : chosen;
