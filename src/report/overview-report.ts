@@ -8,7 +8,9 @@ import { escapeXml, lineChartSvg } from "./svg-chart.js";
 function paramCell(v: JsonValue | undefined): string | number | null {
   if (v === undefined) return null;
   if (typeof v === "number" || typeof v === "string") return v;
-  return JSON.stringify(typeof v === "bigint" ? v.toString() : v);
+  // A 64-bit seed reads as its digits, not as a quoted string.
+  if (typeof v === "bigint") return v.toString();
+  return JSON.stringify(v);
 }
 
 function leaderboardRows(o: Overview): { columns: string[]; rows: Row[] } {
