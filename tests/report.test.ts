@@ -42,6 +42,10 @@ describe("git exp report", () => {
     expect(html.match(/<path class="run"/g)).toHaveLength(8);
     expect(html).toContain("loss of the top runs");
     expect(html).toContain("val.acc along main");
+    // the trend's x axis names the commits, not fractions of a position
+    const trend = html.slice(html.indexOf("val.acc along main"));
+    const ticks = [...trend.matchAll(/text-anchor="middle" fill="#333">([^<]*)<\/text>/g)].map((m) => m[1]).filter((t) => t && !t.startsWith("commits") && t !== "val.acc");
+    expect(ticks).toEqual(git(dir, ["log", "--reverse", "--format=%h", "--abbrev=7"]).trim().split("\n"));
     // the best run leads: lr 0.01, adam, on the second commit
     const firstRow = /<tbody><tr>(.*?)<\/tr>/.exec(html)![1]!;
     expect(firstRow).toContain("adam");

@@ -41,6 +41,8 @@ function charts(o: Overview): { parallel: string; curves: string; trend: string 
         title: `${o.metric} along ${o.trend.branch}`,
         xLabel: "commits with experiments (oldest → newest)",
         yLabel: o.metric,
+        // x is the commit's position: name whole positions by the commit, leave fractions blank
+        formatX: (x) => (Number.isInteger(x) ? (o.trend.points[x]?.commit.slice(0, 7) ?? "") : ""),
       })
     : "";
   return { parallel, curves, trend };
