@@ -267,6 +267,10 @@ describe("git exp ui command", () => {
     expect(repoSnapshot(dir)).toBe(snap);
     const outside = binary("/", ["ui", "--port", "0"]);
     expect(outside.code).toBe(4);
+    expect(outside.stderr).toMatch(/not inside a git repository: run 'git init' first/);
+    const elsewhere = binary(dir, ["ui", "--port", "0", "--host", "192.0.2.7"]);
+    expect(elsewhere.code).toBe(4);
+    expect(elsewhere.stderr).toMatch(/cannot listen on 192\.0\.2\.7:0: .*; give --host an address of this machine \(127\.0\.0\.1/);
   });
 
   it("prints its address, warns when listening beyond this machine, stops on SIGINT", async () => {

@@ -213,7 +213,9 @@ export async function startDashboard(data: DashboardData, options: StartOptions)
     const server = createServer(handler(data, { allowedHosts, onError: options.onError }));
     const ok = await new Promise<boolean>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) =>
-        e.code === "EADDRINUSE" ? resolve(false) : reject(new EnvironmentError(`cannot listen on ${options.host}:${port}: ${e.message}`, { cause: e })),
+        e.code === "EADDRINUSE"
+          ? resolve(false)
+          : reject(new EnvironmentError(`cannot listen on ${options.host}:${port}: ${e.message}; give --host an address of this machine (127.0.0.1, or 0.0.0.0 for every interface)`, { cause: e })),
       );
       server.listen(port, options.host, () => resolve(true));
     });
