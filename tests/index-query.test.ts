@@ -262,6 +262,16 @@ describe("sql", () => {
     expect(types[0]).toEqual({ t: "TIMESTAMP", b: "BIGINT" });
   });
 
+  test("a query that finds nothing says so on stderr; csv still gives the header", () => {
+    const table = binary(dir, ["sql", "SELECT name, status FROM experiments WHERE false"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toBe("");
+    expect(table.stderr).toBe("no rows (columns: name, status)\n");
+    const csv = binary(dir, ["sql", "SELECT name, status FROM experiments WHERE false", "--format", "csv"]);
+    expect(csv.stdout).toBe("name,status\n");
+    expect(csv.stderr).toBe("");
+  });
+
   test("writes, file access, ATTACH and INSTALL are refused with exit 2", async () => {
     for (const q of [
       "DELETE FROM experiments",
