@@ -119,6 +119,15 @@ describe("experiments written with plain git plumbing", () => {
     expect(listed("metrics.loss < 1")).toEqual(["timed"]);
   });
 
+  test("--columns and --sort take a key as the table header spells it (metrics.f1 (macro)), unquoted", () => {
+    const r = run(["ls", "--columns", "name,metrics.f1 (macro),params.模型.深度", "--sort", "metrics.f1 (macro) desc", "-n", "2", "--format", "csv"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n").slice(0, 2)).toEqual(["name,metrics.f1 (macro),params.模型.深度", "unicode,0.5,3"]);
+    const quoted = run(["ls", "--columns", "name,metrics.`f1 (macro)`", "--sort=-metrics.`f1 (macro)`", "-n", "1", "--format", "csv"]);
+    expect(quoted.stdout).toBe("name,metrics.f1 (macro)\nunicode,0.5\n");
+    expect(run(["ls", "--columns", "name,metrics.f2 (macro)"]).code).toBe(2);
+  });
+
   test("a 64-bit seed in a filter is compared exactly, not a crash", () => {
     expect(listed("params.seed = 18446744073709551617")).toEqual(["bigseed"]);
     expect(listed("params.seed = 18446744073709551616")).toEqual([]);

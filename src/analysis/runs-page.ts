@@ -52,7 +52,7 @@ export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPag
   const total = Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${countSel.condition}`, counted.values));
   const sql = new SqlBuilder();
   const selection = compileSelection({ where: emptyToUndefined(q.where) }, catalog, sql);
-  const sort = compileSort(`${asFilterKey(q.sort?.trim() || "created_at", catalog)} ${q.desc === false ? "asc" : "desc"}`, catalog, sql);
+  const sort = compileSort(`${q.sort?.trim() || "created_at"} ${q.desc === false ? "asc" : "desc"}`, catalog, sql);
   const rows = await db.rows(
     `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit,
        ${E}.config_hash, ${E}.duration_s, ${E}.exit_code, ${E}.message
@@ -81,21 +81,10 @@ function attributeCell(v: SqlValue): RunCell {
   return JSON.stringify(v);
 }
 
-/**
- * The page names keys as the index spells them (`metrics.f1 (macro)`), not in the filter
- * language: a key the index knows is quoted for the parser, anything else parsed as given.
- */
-function asFilterKey(c: string, catalog: Catalog): string {
-  const m = /^(params|metrics)\.(.+)$/.exec(c);
-  if (!m || m[2]!.includes("`")) return c;
-  const known = m[1] === "params" ? catalog.params.has(m[2]!) : catalog.metrics.has(m[2]!);
-  return known ? `${m[1]}.\`${m[2]}\`` : c;
-}
-
 function checkColumns(given: string[], catalog: Catalog): string[] {
   const out = given.map((c) => {
     if (c === "tags") return c;
-    const { key } = parseKey(asFilterKey(c, catalog));
+    const { key } = parseKey(catalog.keySyntax(c));
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {

@@ -87,7 +87,7 @@ function resolveColumns(given: string[] | undefined, catalog: Catalog, reference
   }
   return given.map((c) => {
     if (c === "tags" || c === "metrics" || c === "params") return c;
-    const { key } = parseKey(c);
+    const { key } = parseKey(catalog.keySyntax(c));
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {

@@ -300,7 +300,7 @@ export function compileSort(spec: string, catalog: Catalog, sql: SqlBuilder): Co
     text = text.slice(1);
     desc = true;
   } else if (text.startsWith("+")) text = text.slice(1);
-  const ref = parseKey(text);
+  const ref = parseKey(catalog.keySyntax(text));
   const compiler = new FilterCompiler(catalog, sql, "");
   const t = compiler.target(ref);
   const dir = desc ? "DESC" : "ASC";
