@@ -62,6 +62,10 @@ describe("git exp report", () => {
     expect(md).toMatch(/\| # \| id \| name \| loss \|/);
     expect((await cli(dir, ["report", "-o", "r.pdf"])).code).toBe(2);
     expect((await cli(dir, ["report", "-o", "r.md", "--metric", "nope"])).code).toBe(3);
+    const near = binary(dir, ["report", "-o", "r2.md", "--metric", "val.ac"]);
+    expect(near.code).toBe(3);
+    expect(near.stderr).toMatch(/no experiment has a value for the metric 'val\.ac'; did you mean val\.acc/);
+    expect(existsSync(join(dir, "r2.md"))).toBe(false);
   });
 
   it("shows a 64-bit seed as its digits, in the table and on its axis", async () => {
