@@ -71,6 +71,12 @@ describe("git exp plot", () => {
     const piped = await cli(dir, ["plot", "loss", "run-1"]);
     expect(piped.stdout).toMatch(/^<svg/);
     expect((await cli(dir, ["plot", "nope"])).code).toBe(3);
+    const typo = binary(dir, ["plot", "los"]);
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toMatch(/no experiment has a 'los' series; did you mean loss\?/);
+    const empty = binary(makeRepo(), ["plot", "loss"]);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toMatch(/no experiment has a metric history yet: record one/);
     expect((await cli(dir, ["plot", "loss", "-o", "x.png"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "--smooth", "2"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "missing-run"])).code).toBe(3);
@@ -103,7 +109,7 @@ describe("git exp plot", () => {
     expect(unknown.stderr).toMatch(/did you mean params\.lr/);
     const none = await cli(dir, ["plot", "loss", "--where", "params.lr > 5", "-o", "x.svg"]);
     expect(none.code).toBe(3);
-    expect(none.stderr).toMatch(/no experiment matching the filter has a 'loss' series/);
+    expect(none.stderr).toMatch(/no experiment matching the filter has a 'loss' series; the filter leaves out every experiment that has one/);
     const both = await cli(dir, ["plot", "loss", "run-1", "--where", "params.lr = 0.1"]);
     expect(both.code).toBe(2);
     expect(existsSync(join(dir, "x.svg"))).toBe(false);

@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { NotFoundError, UsageError } from "../../core/errors.js";
+import { nearest } from "../../core/filter.js";
 import type { ExperimentStore } from "../../store/experiment-store.js";
 import { metricCurves } from "../../analysis/curves.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
@@ -65,12 +66,23 @@ async function resolveAll(store: ExperimentStore, specs: string[]): Promise<stri
 
 /** The newest experiments with the series, chosen in the index (the filter's errors come from there). */
 async function newest(ctx: Context, metric: string, where: string | undefined, limit: number): Promise<string[]> {
-  const { newestWithSeries } = await import("../../analysis/index-entries.js");
+  const { newestWithSeries, seriesKeys } = await import("../../analysis/index-entries.js");
   const { db } = await openIndex(ctx);
   const { ids, matched } = await newestWithSeries(db, metric, { where }, limit);
-  if (ids.length === 0) {
-    throw new NotFoundError(`no experiment${where ? " matching the filter" : ""} has a '${metric}' series; see 'git exp show <id>' for the series an experiment has`);
-  }
+  if (ids.length === 0) throw noSeries(metric, where, await seriesKeys(db));
   if (matched > ids.length) ctx.io.stderr(`${matched} experiments${where ? " match and" : ""} have a '${metric}' series: plotting the newest ${ids.length} (--limit N for more)\n`);
   return ids;
+}
+
+function noSeries(metric: string, where: string | undefined, known: string[]): NotFoundError {
+  const near = nearest(metric, known);
+  const hint =
+    known.length === 0
+      ? "no experiment has a metric history yet: record one with --series, or with git exp run"
+      : known.includes(metric)
+        ? "the filter leaves out every experiment that has one: loosen it"
+        : near.length > 0
+          ? `did you mean ${near.join(", ")}?`
+          : `series here: ${known.slice(0, 8).join(", ")}`;
+  return new NotFoundError(`no experiment${where ? " matching the filter" : ""} has a '${metric}' series; ${hint}`);
 }
