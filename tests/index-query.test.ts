@@ -273,18 +273,22 @@ describe("sql", () => {
   });
 
   test("writes, file access, ATTACH and INSTALL are refused with exit 2", async () => {
+    for (const q of ["DELETE FROM experiments", "CREATE TABLE x AS SELECT 1"]) {
+      const r = await cli(dir, ["sql", q]);
+      expect(r.code, q).toBe(2);
+      expect(r.stderr, q).toMatch(/git exp sql only reads/);
+    }
     for (const q of [
-      "DELETE FROM experiments",
-      "CREATE TABLE x AS SELECT 1",
       "COPY experiments TO '/tmp/git-exp-leak.csv'",
       "SELECT * FROM read_csv('/etc/passwd')",
       "ATTACH '/tmp/other.duckdb'",
       "INSTALL httpfs",
+      "LOAD httpfs",
       "SET enable_external_access = true",
     ]) {
       const r = await cli(dir, ["sql", q]);
       expect(r.code, q).toBe(2);
-      expect(r.stderr, q).toMatch(/git exp: /);
+      expect(r.stderr, q).toMatch(/refused in git exp sql; pass --allow-files to allow them/);
     }
     const count = await json<{ n: number }[]>(["sql", "SELECT count(*) AS n FROM experiments"]);
     expect(count[0]!.n).toBe(120);
