@@ -20,10 +20,24 @@ describe("SVG line charts", () => {
     // the NaN step leaves a gap: the first run's path has two sub-paths
     const first = /data-label="lr=0.1" d="([^"]+)"/.exec(svg)![1]!;
     expect(first.match(/M/g)).toHaveLength(2);
+    // the point after the gap has no neighbour to join: it is a dot, not lost
+    expect(svg.match(/<circle class="point"/g)).toHaveLength(1);
     // every tag opened is closed
     const opened = (svg.match(/<(svg|g|text|path|title)\b/g) ?? []).length;
     const closed = (svg.match(/<\/(svg|g|text|path|title)>/g) ?? []).length + (svg.match(/<path[^>]*\/>/g) ?? []).length;
     expect(closed).toBe(opened);
+  });
+
+  it("draw a point isolated between gaps, or a run's only point, as a dot", () => {
+    const svg = lineChartSvg([
+      { label: "a", points: [{ x: 0, y: 1 }, { x: 1, y: null }, { x: 2, y: 0.5 }, { x: 3, y: NaN }, { x: 4, y: 0.4 }, { x: 5, y: 0.3 }] },
+      { label: "b", points: [{ x: 3, y: 0.7 }] },
+    ]);
+    const dots = [...svg.matchAll(/<circle class="point" cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(dots).toHaveLength(3);
+    const xs = [...svg.matchAll(/<text x="([\d.]+)" y="\d+" text-anchor="middle" fill="#333">([0-5])<\/text>/g)].map((m) => [m[2], Number(m[1])] as const);
+    const at = new Map(xs);
+    expect(dots.sort((p, q) => p - q)).toEqual([at.get("0"), at.get("2"), at.get("3")]);
   });
 
   it("say so when there is nothing to plot, and skip non-positive values on a log scale", () => {

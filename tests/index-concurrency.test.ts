@@ -76,7 +76,7 @@ test("a reader waits while another process holds the index, and gives up with ex
   const second = hold(4000);
   await second.held;
   const busy = await start(dir, ["ls", "--json"], { GIT_EXP_LOCK_TIMEOUT: "0.5" });
-  expect(busy.code).toBe(4);
+  expect(busy.code, busy.stderr).toBe(4);
   expect(busy.stderr).toMatch(/held by another git-exp process/);
   await second.done;
 });

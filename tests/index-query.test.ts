@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cleanup, cli, makeRepo } from "./helpers/repo.js";
+import { binary, cleanup, cli, git, makeRepo } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
 import { query, withIndex, leaderboard } from "../src/lib.js";
 
@@ -107,6 +107,49 @@ describe("ls", () => {
     expect(rows.map((r) => r.name)).toEqual(expected);
     expect(await json<Listed[]>(["ls", "--since", "7d"])).toEqual([]);
     expect((await json<Listed[]>(["ls", "--since", "2026-01-06"])).length).toBe(docs.filter((d) => d.experiment.created_at >= "2026-01-06").length);
+  });
+
+  test("--sort -KEY, as the help writes it, sorts descending through the real CLI (and --sort=-KEY, 'KEY desc' agree)", async () => {
+    const expected = await json<Listed[]>(["ls", "--sort", "metrics.val.acc desc", "-n", "7"]);
+    for (const form of [["--sort", "-metrics.val.acc"], ["--sort=-metrics.val.acc"]]) {
+      const r = binary(dir, ["ls", ...form, "-n", "7", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Listed[]).map((e) => e.name)).toEqual(expected.map((e) => e.name));
+    }
+    const wide = binary(dir, ["ls", "--where", "params.lr < 0.05", "--sort", "-metrics.val.acc", "--columns", "name,metrics.val.acc", "--format", "csv"]);
+    expect(wide.code, wide.stderr).toBe(0);
+    const values = wide.stdout.trim().split("\n").slice(1).map((l) => l.split(",")[1]!).filter((v) => v !== "" && v !== "NaN").map(Number);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+  });
+
+  test("--columns message, duration, exit_code and dirty show the recorded values (and --json carries them)", async () => {
+    const repo = makeRepo({ commit: true });
+    const doc = { experiment: { name: "timed", message: "first try", duration_s: 12.5, exit_code: 3, status: "failed" }, config: { lr: 0.1 }, results: { acc: 0.5 } };
+    expect(binary(repo, ["record", "-"], { input: JSON.stringify(doc) }).code).toBe(0);
+    const r = binary(repo, ["ls", "--columns", "name,message,duration,exit_code,dirty", "--format", "csv"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("name,message,duration,exit_code,dirty\ntimed,first try,12.5,3,false\n");
+    const [listed] = JSON.parse(binary(repo, ["ls", "--json"]).stdout) as Record<string, unknown>[];
+    expect(listed).toMatchObject({ message: "first try", duration_s: 12.5, exit_code: 3, dirty: false });
+  });
+
+  test("commit and config match the short forms ls shows, as id does", async () => {
+    const repo = makeRepo({ commit: true });
+    const record = (name: string, lr: number): void => {
+      const doc = { experiment: { name }, config: { lr }, results: { acc: lr } };
+      expect(binary(repo, ["record", "-"], { input: JSON.stringify(doc) }).code).toBe(0);
+    };
+    record("a", 0.1);
+    git(repo, ["commit", "-q", "--allow-empty", "-m", "second"]);
+    record("b", 0.2);
+    record("c", 0.1);
+    const shown = binary(repo, ["ls", "--columns", "name,commit,config"]).stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/));
+    const row = (name: string): string[] => shown.find((r) => r[0] === name)!;
+    const where = (filter: string): string[] => (JSON.parse(binary(repo, ["ls", "--where", filter, "--json"]).stdout) as { name: string }[]).map((e) => e.name).sort();
+    expect(where(`commit = '${row("a")[1]}'`)).toEqual(["a"]);
+    expect(where(`commit = '${row("b")[1]}'`)).toEqual(["b", "c"]);
+    expect(where(`config = '${row("c")[2]}'`)).toEqual(["a", "c"]);
+    expect(where(`config = '${row("c")[2]!.slice(0, 4)}' and commit = '${row("c")[1]!.slice(0, 7)}'`)).toEqual(["c"]);
   });
 
   test("--columns picks what the table shows; csv and md render the same rows", async () => {
@@ -219,19 +262,33 @@ describe("sql", () => {
     expect(types[0]).toEqual({ t: "TIMESTAMP", b: "BIGINT" });
   });
 
+  test("a query that finds nothing says so on stderr; csv still gives the header", () => {
+    const table = binary(dir, ["sql", "SELECT name, status FROM experiments WHERE false"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toBe("");
+    expect(table.stderr).toBe("no rows (columns: name, status)\n");
+    const csv = binary(dir, ["sql", "SELECT name, status FROM experiments WHERE false", "--format", "csv"]);
+    expect(csv.stdout).toBe("name,status\n");
+    expect(csv.stderr).toBe("");
+  });
+
   test("writes, file access, ATTACH and INSTALL are refused with exit 2", async () => {
+    for (const q of ["DELETE FROM experiments", "CREATE TABLE x AS SELECT 1"]) {
+      const r = await cli(dir, ["sql", q]);
+      expect(r.code, q).toBe(2);
+      expect(r.stderr, q).toMatch(/git exp sql only reads/);
+    }
     for (const q of [
-      "DELETE FROM experiments",
-      "CREATE TABLE x AS SELECT 1",
       "COPY experiments TO '/tmp/git-exp-leak.csv'",
       "SELECT * FROM read_csv('/etc/passwd')",
       "ATTACH '/tmp/other.duckdb'",
       "INSTALL httpfs",
+      "LOAD httpfs",
       "SET enable_external_access = true",
     ]) {
       const r = await cli(dir, ["sql", q]);
       expect(r.code, q).toBe(2);
-      expect(r.stderr, q).toMatch(/git exp: /);
+      expect(r.stderr, q).toMatch(/refused in git exp sql; pass --allow-files to allow them/);
     }
     const count = await json<{ n: number }[]>(["sql", "SELECT count(*) AS n FROM experiments"]);
     expect(count[0]!.n).toBe(120);

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { listLive, startLive } from "../src/capture/live.js";
 import { openRepository } from "../src/store/repository.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { startUi } from "../src/cli/ui/start.js";
-import { FIXTURES, cleanup, cli, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
+import { BIN, FIXTURES, TEST_ENV, binary, cleanup, cli, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -39,6 +39,32 @@ async function until<T>(fn: () => Promise<T | undefined>): Promise<T> {
 }
 
 describe("live runs", () => {
+  it("ls --running shows a latest NaN as NaN and an infinity as inf; --json as the strings of the storage format", async () => {
+    const dir = makeRepo({ commit: true });
+    const f = tempDir();
+    const release = join(f, "release");
+    const script = join(f, "diverge.mjs");
+    writeFileSync(script, [
+      'import { appendFileSync, existsSync } from "node:fs";',
+      'appendFileSync(process.env.GIT_EXP_METRICS, \'{"step": 1, "loss": NaN, "grad": Infinity, "acc": 0.5}\\n\');',
+      `const wait = setInterval(() => existsSync(${JSON.stringify(release)}) && clearInterval(wait), 20);`,
+    ].join("\n"));
+    const run = spawn(BIN, ["run", "--name", "diverging", "--", node, script], { cwd: dir, env: { ...process.env, ...TEST_ENV } });
+    const exited = new Promise((r) => run.on("exit", r));
+    try {
+      const seen = await until(async () => {
+        const r = binary(dir, ["ls", "--running", "--json"]);
+        const runs = JSON.parse(r.stdout || "[]") as { lines: number; latest: Record<string, unknown> }[];
+        return runs.find((x) => x.lines >= 1);
+      });
+      expect(seen.latest).toEqual({ loss: "NaN", grad: "Infinity", acc: 0.5 });
+      expect(binary(dir, ["ls", "--running", "--format", "csv"]).stdout).toMatch(/,diverging,.*,loss=NaN grad=inf acc=0\.5,/);
+    } finally {
+      writeFileSync(release, "");
+      await exited;
+    }
+  });
+
   it("git exp run leaves a live record while the child runs; ls --running shows its metrics so far", async () => {
     const dir = makeRepo({ commit: true });
     const release = join(tempDir(), "release");

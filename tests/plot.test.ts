@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, cleanup, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
+import { binary, cli, cleanup, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -27,6 +27,8 @@ describe("git exp plot", () => {
     expect(svg).not.toMatch(/NaN/);
     const run0 = /data-label="run-0" d="([^"]+)"/.exec(svg)![1]!;
     expect(run0.match(/M/g)).toHaveLength(2);
+    // run-0's last step follows its NaN: alone between the gap and the end, it is a dot
+    expect(svg.match(/<circle class="point"/g)).toHaveLength(1);
   });
 
   it("colours and labels by a param, by time, smoothed, on a log scale, as HTML", async () => {
@@ -42,14 +44,46 @@ describe("git exp plot", () => {
     expect(html.match(/fill="#333">lr=0\.1<\/text>/g)).toHaveLength(1);
   });
 
+  it("--x time: seconds since each run's first point; runs that logged no time are left out with a warning", async () => {
+    const dir = await repoWithCurves();
+    const f = tempDir();
+    writeFileSync(join(f, "s.jsonl"), '{"step":0,"loss":1}\n{"step":1,"loss":0.5}\n');
+    const untimed = await cli(dir, ["record", "--config", writeJson(f, "c.json", { lr: 1 }), "--results", writeJson(f, "r.json", { loss: 0.5 }), "--series", join(f, "s.jsonl"), "--name", "untimed"]);
+    expect(untimed.code, untimed.stderr).toBe(0);
+    const r = binary(dir, ["plot", "loss", "--x", "time", "-o", "t.svg"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/untimed logged no time with 'loss'/);
+    const svg = readFileSync(join(dir, "t.svg"), "utf8");
+    expect(svg.match(/<path class="series"/g)).toHaveLength(3);
+    expect(svg).not.toContain('data-label="untimed"');
+    // three points a minute apart: the axis runs 0 to 180 s, not 1.7e+9
+    const ticks = [...svg.matchAll(/text-anchor="middle" fill="#333">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(ticks.filter((t) => /^[\d.e+-]+$/.test(t))).toEqual(["0", "50", "100", "150"]);
+    expect(ticks).toContain("seconds since the run's first point");
+    expect(ticks.join(" ")).not.toMatch(/e\+/);
+    const only = binary(dir, ["plot", "loss", "untimed", "--x", "time", "-o", "u.svg"]);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/plot by step/);
+  });
+
   it("prints SVG when piped, and refuses what it cannot plot", async () => {
     const dir = await repoWithCurves();
     const piped = await cli(dir, ["plot", "loss", "run-1"]);
     expect(piped.stdout).toMatch(/^<svg/);
     expect((await cli(dir, ["plot", "nope"])).code).toBe(3);
+    const typo = binary(dir, ["plot", "los"]);
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toMatch(/no experiment has a 'los' series; did you mean loss\?/);
+    const empty = binary(makeRepo(), ["plot", "loss"]);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toMatch(/no experiment has a metric history yet: record one/);
     expect((await cli(dir, ["plot", "loss", "-o", "x.png"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "--smooth", "2"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "missing-run"])).code).toBe(3);
+    const colour = binary(dir, ["plot", "loss", "--color-by", "params.lrr", "-o", "c.svg"]);
+    expect(colour.code).toBe(3);
+    expect(colour.stderr).toMatch(/no plotted run has the param 'lrr'; did you mean params\.lr/);
+    expect(existsSync(join(dir, "c.svg"))).toBe(false);
   });
 
   it("plots the experiments a --where filter picks, through the index", async () => {
@@ -75,7 +109,7 @@ describe("git exp plot", () => {
     expect(unknown.stderr).toMatch(/did you mean params\.lr/);
     const none = await cli(dir, ["plot", "loss", "--where", "params.lr > 5", "-o", "x.svg"]);
     expect(none.code).toBe(3);
-    expect(none.stderr).toMatch(/no experiment matching the filter has a 'loss' series/);
+    expect(none.stderr).toMatch(/no experiment matching the filter has a 'loss' series; the filter leaves out every experiment that has one/);
     const both = await cli(dir, ["plot", "loss", "run-1", "--where", "params.lr = 0.1"]);
     expect(both.code).toBe(2);
     expect(existsSync(join(dir, "x.svg"))).toBe(false);

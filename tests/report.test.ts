@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, cleanup, git, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
+import { binary, cli, cleanup, git, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -42,6 +42,10 @@ describe("git exp report", () => {
     expect(html.match(/<path class="run"/g)).toHaveLength(8);
     expect(html).toContain("loss of the top runs");
     expect(html).toContain("val.acc along main");
+    // the trend's x axis names the commits, not fractions of a position
+    const trend = html.slice(html.indexOf("val.acc along main"));
+    const ticks = [...trend.matchAll(/text-anchor="middle" fill="#333">([^<]*)<\/text>/g)].map((m) => m[1]).filter((t) => t && !t.startsWith("commits") && t !== "val.acc");
+    expect(ticks).toEqual(git(dir, ["log", "--reverse", "--format=%h", "--abbrev=7"]).trim().split("\n"));
     // the best run leads: lr 0.01, adam, on the second commit
     const firstRow = /<tbody><tr>(.*?)<\/tr>/.exec(html)![1]!;
     expect(firstRow).toContain("adam");
@@ -58,6 +62,27 @@ describe("git exp report", () => {
     expect(md).toMatch(/\| # \| id \| name \| loss \|/);
     expect((await cli(dir, ["report", "-o", "r.pdf"])).code).toBe(2);
     expect((await cli(dir, ["report", "-o", "r.md", "--metric", "nope"])).code).toBe(3);
+    const near = binary(dir, ["report", "-o", "r2.md", "--metric", "val.ac"]);
+    expect(near.code).toBe(3);
+    expect(near.stderr).toMatch(/no experiment has a value for the metric 'val\.ac'; did you mean val\.acc/);
+    expect(existsSync(join(dir, "r2.md"))).toBe(false);
+  });
+
+  it("shows a 64-bit seed as its digits, in the table and on its axis", async () => {
+    const dir = makeRepo({ commit: true });
+    const f = tempDir();
+    for (const [i, seed] of ["18446744073709551617", "18446744073709551618"].entries()) {
+      const r = binary(dir, ["record", "--config", writeJson(f, "c.json", `{"seed": ${seed}}`), "--results", writeJson(f, "r.json", { acc: 0.5 + i / 10 }), "--name", `s-${i}`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(binary(dir, ["report", "-o", "r.md"]).code).toBe(0);
+    const md = readFileSync(join(dir, "r.md"), "utf8");
+    expect(md).toMatch(/\| s-1 \| 0\.6 \| 18446744073709551618 \|/);
+    expect(md).not.toContain('"18446744073709551618"');
+    expect(binary(dir, ["report", "-o", "r.html"]).code).toBe(0);
+    const html = readFileSync(join(dir, "r.html"), "utf8");
+    expect(html).toContain(">18446744073709551617<");
+    expect(html).not.toContain("&quot;18446744073709551617&quot;");
   });
 
   it("in an empty repository says how to record a first experiment", async () => {

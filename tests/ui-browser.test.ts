@@ -109,6 +109,26 @@ describe.skipIf(!haveChromium)("the dashboard in headless Chromium", { timeout: 
     expect(problems).toEqual([]);
   });
 
+  it("shows runs whose keys need quoting in a filter (a metric named 'f1 (macro)'), and sorts on them", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, [0.4, 0.9, 0.6].map((f1, i) => ({
+      experiment: { name: `q-${i}`, created_at: `2026-02-0${i + 1}T10:00:00.000Z` },
+      config: { "batch size": 16 * (i + 1) },
+      results: { "f1 (macro)": f1 },
+    })));
+    const ui = await serve(dir);
+    const { page, problems } = await open(ui.url);
+    await page.waitForSelector("#runs-table tbody tr");
+    expect(await page.textContent("#filter-error")).toBe("");
+    expect(await page.locator("#runs-table tbody tr").count()).toBe(3);
+    await page.click("th[data-col='metrics.f1 (macro)']");
+    await page.waitForSelector("th[data-col='metrics.f1 (macro)'] .dir");
+    const column = await page.$$eval("#runs-table thead th", (ths) => ths.findIndex((th) => th.getAttribute("data-col") === "metrics.f1 (macro)"));
+    const values = await page.$$eval(`#runs-table tbody tr td:nth-child(${column + 1})`, (tds) => tds.map((td) => td.textContent ?? ""));
+    expect(values).toEqual(["0.9", "0.6", "0.4"]);
+    expect(problems).toEqual([]);
+  });
+
   it("an empty repository says how to record a first experiment", async () => {
     const ui = await serve(makeRepo());
     const { page, problems } = await open(ui.url);

@@ -84,6 +84,18 @@ describe("dashboard API over the index", () => {
     expect(page.rows.every((r) => (r["params.lr"] as number) < 0.05)).toBe(true);
   });
 
+  it("sorts ascending when a sort key is named without desc, as ls --sort does; newest first when none is", async () => {
+    const asc = await fx.get<Page>("/api/runs?limit=500&sort=params.lr&columns=id,params.lr");
+    const lrs = asc.rows.map((r) => r["params.lr"] as number);
+    expect(lrs).toEqual([...lrs].sort((a, b) => a - b));
+    expect(lrs[0]).toBe(0.001);
+    const desc = await fx.get<Page>("/api/runs?limit=500&sort=params.lr&desc=1&columns=id,params.lr");
+    expect(desc.rows[0]!["params.lr"]).toBe(0.1);
+    const plain = await fx.get<Page>("/api/runs?limit=5");
+    const times = plain.rows.map((r) => String(r["created_at"]));
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
   it("sorts ascending on a nested param and on a name", async () => {
     const byLayers = await fx.get<Page>("/api/runs?limit=500&sort=params.model.layers&desc=0&columns=id,params.model.layers");
     const layers = byLayers.rows.map((r) => r["params.model.layers"] as number);
@@ -212,6 +224,26 @@ describe("dashboard API over the index", () => {
     }
   });
 
+  it("takes keys as the index spells them in columns and sort (a metric named 'f1 (macro)')", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, [0.4, 0.9, 0.6].map((f1, i) => ({
+      experiment: { name: `q-${i}`, created_at: `2026-02-0${i + 1}T10:00:00.000Z` },
+      config: { "batch size": 16 * (i + 1) },
+      results: { "f1 (macro)": f1 },
+    })));
+    const s = await serve(dir);
+    const keys = await s.get<{ defaults: string[] }>("/api/keys");
+    expect(keys.defaults).toContain("metrics.f1 (macro)");
+    const page = await s.get<Page>(`/api/runs?columns=${encodeURIComponent(keys.defaults.join(","))}&sort=${encodeURIComponent("metrics.f1 (macro)")}&desc=1`);
+    expect(page.error).toBeUndefined();
+    expect(page.rows.map((r) => [r["name"], r["metrics.f1 (macro)"]])).toEqual([["q-1", 0.9], ["q-2", 0.6], ["q-0", 0.4]]);
+    const byParam = await s.get<Page>(`/api/runs?columns=name,${encodeURIComponent("params.batch size")}&sort=${encodeURIComponent("params.batch size")}&desc=0`);
+    expect(byParam.rows.map((r) => r["params.batch size"])).toEqual([16, 32, 48]);
+    // the filter language's own quoting still works
+    const quoted = await s.get<Page>(`/api/runs?columns=${encodeURIComponent("name,metrics.`f1 (macro)`")}&desc=0&sort=name`);
+    expect(quoted.columns).toEqual(["name", "metrics.f1 (macro)"]);
+  });
+
   it("pages at the library level with the same answers", async () => {
     const repo = await openRepository(fx.dir);
     const index = new ExperimentIndex(repo);
@@ -235,6 +267,10 @@ describe("git exp ui command", () => {
     expect(repoSnapshot(dir)).toBe(snap);
     const outside = binary("/", ["ui", "--port", "0"]);
     expect(outside.code).toBe(4);
+    expect(outside.stderr).toMatch(/not inside a git repository: run 'git init' first/);
+    const elsewhere = binary(dir, ["ui", "--port", "0", "--host", "192.0.2.7"]);
+    expect(elsewhere.code).toBe(4);
+    expect(elsewhere.stderr).toMatch(/cannot listen on 192\.0\.2\.7:0: .*; give --host an address of this machine \(127\.0\.0\.1/);
   });
 
   it("prints its address, warns when listening beyond this machine, stops on SIGINT", async () => {

@@ -1,5 +1,6 @@
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { flattenParams, type Experiment } from "../core/experiment.js";
+import { nearest } from "../core/filter.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
@@ -22,6 +23,8 @@ export interface Curves {
   series: Curve[];
   /** Named experiments without this series (said on stderr, not an error). */
   without: string[];
+  /** With x = time: experiments whose series has no time, left out (said on stderr). */
+  untimed: string[];
 }
 
 function paramText(v: JsonValue | undefined): string {
@@ -35,6 +38,27 @@ function label(id: string, exp: Experiment, colorBy: string | undefined): string
   const key = colorBy.replace(/^params\./, "");
   const v = flattenParams(exp.config).find(([k]) => k === key)?.[1];
   return `${key}=${paramText(v)}`;
+}
+
+/** A --color-by param no plotted run has would colour every line "(none)": say so instead. */
+function checkColorBy(colorBy: string | undefined, exps: Experiment[]): void {
+  if (!colorBy || colorBy === "name") return;
+  const key = colorBy.replace(/^params\./, "");
+  const known = new Set(exps.flatMap((e) => flattenParams(e.config).map(([k]) => k)));
+  if (known.has(key)) return;
+  const near = nearest(key, known).map((k) => `params.${k}`);
+  const hint = near.length > 0 ? `did you mean ${near.join(", ")}?` : `colour by name or by one of their params (${[...known].slice(0, 5).map((k) => `params.${k}`).join(", ") || "they have none"})`;
+  throw new NotFoundError(`--color-by ${colorBy}: no plotted run has the param '${key}'; ${hint}`);
+}
+
+/**
+ * Seconds since the run's first timed point: runs started on different days share one axis,
+ * as TensorBoard's "relative" view does.
+ */
+function elapsed(times: (number | string)[]): (number | null)[] {
+  const ts = times.map(timeOf);
+  const start = ts.find((t): t is number => t !== null);
+  return ts.map((t) => (t === null || start === undefined ? null : t - start));
 }
 
 /** Parse a `time` entry: epoch seconds or an ISO date string. */
@@ -65,14 +89,20 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
   }
   found.sort((a, b) => (a.exp.meta.created_at < b.exp.meta.created_at ? 1 : -1));
   const chosen = ids.length > 0 ? found : found.slice(0, options.limit ?? 10);
-  const series = chosen.map(({ id, exp }) => {
+  checkColorBy(options.colorBy, chosen.map(({ exp }) => exp));
+  const byTime = options.x === "time";
+  const untimed = byTime ? chosen.filter(({ exp }) => !exp.series[options.metric]!.time).map(({ id, exp }) => exp.meta.name ?? id.slice(0, 10)) : [];
+  const timed = byTime ? chosen.filter(({ exp }) => exp.series[options.metric]!.time) : chosen;
+  if (timed.length === 0) {
+    throw new UsageError(`no run here logged a time with '${options.metric}' (a "time" key in its metrics lines): plot by step`);
+  }
+  const series = timed.map(({ id, exp }) => {
     const s = exp.series[options.metric]!;
-    if (options.x === "time" && !s.time) throw new UsageError(`${exp.meta.name ?? id.slice(0, 10)} has no time for '${options.metric}': plot by step`);
-    const xs = options.x === "time" ? s.time!.map(timeOf) : s.step;
+    const xs = byTime ? elapsed(s.time!) : s.step;
     return {
       label: label(id, exp, options.colorBy),
-      points: s.value.map((y, i) => ({ x: xs[i] ?? NaN, y: typeof y === "number" ? y : null })).filter((p) => p.x !== null) as { x: number; y: number | null }[],
+      points: s.value.map((y, i) => ({ x: xs[i] ?? null, y: typeof y === "number" ? y : null })).filter((p): p is { x: number; y: number | null } => p.x !== null),
     };
   });
-  return { series, without };
+  return { series, without, untimed };
 }

@@ -59,3 +59,8 @@ export async function newestWithSeries(db: IndexDatabase, metric: string, select
   const rows = await db.rows(`SELECT ${E}.id FROM experiments ${E} WHERE ${where} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${sql.param(limit)}`, sql.values);
   return { ids: rows.map((r) => String(r["id"])), matched };
 }
+
+/** The metrics that have a history somewhere: what a plot could draw, for suggestions. */
+export async function seriesKeys(db: IndexDatabase): Promise<string[]> {
+  return (await db.rows("SELECT DISTINCT key FROM metrics WHERE points > 0 ORDER BY key")).map((r) => String(r["key"]));
+}

@@ -1,4 +1,5 @@
 import { NotFoundError } from "../core/errors.js";
+import { nearest } from "../core/filter.js";
 import type { JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { firstParentHistory, resolveCommit } from "../store/history.js";
@@ -46,13 +47,20 @@ export function varyingParams(entries: Entry[]): string[] {
   return [...keys].filter((k) => new Set(entries.map((e) => paramText(e.params[k]))).size > 1).sort();
 }
 
+function unknownMetric(metric: string, entries: Entry[]): NotFoundError {
+  const known = new Set(entries.flatMap((e) => Object.keys(e.metrics)));
+  const near = nearest(metric, known);
+  const hint = near.length > 0 ? `did you mean ${near.join(", ")}?` : `the metrics here: ${[...known].sort().slice(0, 8).join(", ")}`;
+  return new NotFoundError(`no experiment has a value for the metric '${metric}'; ${hint}`);
+}
+
 /** Leaderboard, the params that vary, the top runs' curves and the trend along a branch. */
 export async function overview(store: ExperimentStore, entries: Entry[], options: OverviewOptions): Promise<Overview> {
   const metric = options.metric ?? defaultMetric(entries);
   if (!metric) throw new NotFoundError("no experiment has any metric yet: record one with 'git exp record' or 'git exp run'");
   const better = options.better ?? (lowerIsBetter(metric) ? "lower" : "higher");
   const has = entries.filter((e) => typeof e.metrics[metric] === "number" && !Number.isNaN(e.metrics[metric]));
-  if (has.length === 0) throw new NotFoundError(`no experiment has the metric '${metric}'`);
+  if (has.length === 0) throw unknownMetric(metric, entries);
   const sign = better === "higher" ? -1 : 1;
   const ranked = [...has].sort((a, b) => sign * (a.metrics[metric]! - b.metrics[metric]!) || (a.createdAt < b.createdAt ? 1 : -1));
   const leaderboard = ranked.slice(0, options.limit ?? 20);

@@ -84,7 +84,7 @@ function attributeCell(v: SqlValue): RunCell {
 function checkColumns(given: string[], catalog: Catalog): string[] {
   const out = given.map((c) => {
     if (c === "tags") return c;
-    const { key } = parseKey(c);
+    const { key } = parseKey(catalog.keySyntax(c));
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {

@@ -26,6 +26,10 @@ export interface FoundExperiment {
   branch: string | null;
   source_commit: string | null;
   config_hash: string;
+  message: string | null;
+  duration_s: number | null;
+  exit_code: number | null;
+  dirty: boolean | null;
   tags: string[];
   metrics: Record<string, number | null>;
   params?: Record<string, JsonValue>;
@@ -48,7 +52,8 @@ export async function searchExperiments(db: IndexDatabase, options: SearchOption
   const columns = resolveColumns(options.columns, catalog, [...selection.referenced, ...(sort && /^(params|metrics)\./.test(sort.key) ? [sort.key] : [])]);
   const limit = options.limit !== undefined ? ` LIMIT ${sql.param(options.limit)}` : "";
   const rows = await db.rows(
-    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit, ${E}.config_hash
+    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit, ${E}.config_hash,
+       ${E}.message, ${E}.duration_s, ${E}.exit_code, ${E}.dirty
      FROM experiments ${E} ${sort?.join ?? ""}
      WHERE ${selection.condition}
      ORDER BY ${sort ? `${sort.order}, ` : ""}${E}.created_at DESC, ${E}.id${limit}`,
@@ -63,6 +68,10 @@ export async function searchExperiments(db: IndexDatabase, options: SearchOption
     branch: r["branch"] as string | null,
     source_commit: r["source_commit"] as string | null,
     config_hash: String(r["config_hash"]),
+    message: r["message"] as string | null,
+    duration_s: r["duration_s"] as number | null,
+    exit_code: r["exit_code"] as number | null,
+    dirty: r["dirty"] as boolean | null,
     tags: [],
     metrics: {},
   }));
@@ -78,7 +87,7 @@ function resolveColumns(given: string[] | undefined, catalog: Catalog, reference
   }
   return given.map((c) => {
     if (c === "tags" || c === "metrics" || c === "params") return c;
-    const { key } = parseKey(c);
+    const { key } = parseKey(catalog.keySyntax(c));
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {

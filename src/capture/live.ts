@@ -113,7 +113,7 @@ async function removeStaleTemps(dir: string, names: string[], now: number): Prom
 
 export interface LiveProgress {
   step: number | undefined;
-  /** The latest value of each metric (flattened keys); null is a NaN or missing value. */
+  /** The latest value of each metric (flattened keys), NaN and infinities included; null is a JSON null. */
   latest: Record<string, number | null>;
   series: Record<string, Series>;
   lines: number;
@@ -152,8 +152,8 @@ export class LiveMetrics {
 
 function progressOf(tail: MetricsTail): LiveProgress {
   const series = tail.snapshot();
-  const latest: Record<string, number | null> = {};
-  for (const [k, v] of tail.latest) latest[k] = v !== null && Number.isFinite(v) ? v : null;
+  // NaN and infinities stay numbers: every renderer spells them as the storage format does.
+  const latest: Record<string, number | null> = Object.fromEntries(tail.latest);
   return { step: tail.latestStep, latest, series, lines: tail.lines };
 }
 

@@ -71,7 +71,8 @@ class UsageFailure extends Error {}
  * Run git-exp with the given arguments. The only place that turns errors into exit codes:
  * user errors print one line, real bugs print a stack and ask for a report.
  */
-export async function main(argv: string[], io: IO = processIO()): Promise<number> {
+export async function main(rawArgv: string[], io: IO = processIO()): Promise<number> {
+  const argv = joinDescendingSort(rawArgv);
   const ctx = new Context(io);
   let exitCode: number = ExitCode.ok;
   let helpOrVersion = false;
@@ -114,6 +115,25 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   } finally {
     await ctx.close().catch(() => undefined);
   }
+}
+
+/**
+ * `--sort -metrics.acc` (descending, as the help shows it) would reach yargs as the short
+ * flags -m -e -t ...: join it into `--sort=-metrics.acc`. Nothing after `--` is touched: it
+ * belongs to the command `git exp run` runs. A lone letter (`--sort -n 5`) stays a flag.
+ */
+export function joinDescendingSort(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    if (a === "--sort" && next !== undefined && next.length > 2 && /^-[^-\d]/.test(next)) {
+      out.push(`--sort=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 function reportError(e: unknown, io: IO): number {

@@ -12,7 +12,8 @@ import { InvalidInputError } from "./errors.js";
 export type CompareOp = "=" | "!=" | "<" | "<=" | ">" | ">=";
 
 export type Literal =
-  | { kind: "number"; value: number }
+  /** `text` is the number as typed: past 2^53 it says more than `value` can. */
+  | { kind: "number"; value: number; text?: string }
   | { kind: "string"; value: string }
   | { kind: "boolean"; value: boolean }
   /** `7d`, `12h`: a span of time in milliseconds, for `created > 7d` (within the last 7 days). */
@@ -276,7 +277,7 @@ class Parser {
     const t = this.take();
     switch (t.kind) {
       case "number":
-        return { kind: "number", value: t.value as number };
+        return { kind: "number", value: t.value as number, text: t.text };
       case "string":
         return { kind: "string", value: t.value as string };
       case "duration":

@@ -66,6 +66,18 @@ export class Catalog {
     return new NotFoundError(`no experiment has the ${what} '${key}'${hint}`);
   }
 
+  /**
+   * A column or sort key as the index spells it (`metrics.f1 (macro)`, as table headers show
+   * it) in the filter language's syntax: a known key is back-quoted, anything else is left
+   * for the parser.
+   */
+  keySyntax(c: string): string {
+    const m = /^(params|metrics)\.(.+)$/.exec(c);
+    if (!m || m[2]!.includes("`")) return c;
+    const known = m[1] === "params" ? this.params.has(m[2]!) : this.metrics.has(m[2]!);
+    return known ? `${m[1]}.\`${m[2]}\`` : c;
+  }
+
   get strict(): boolean {
     return this.experiments > 0;
   }

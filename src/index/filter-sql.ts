@@ -11,6 +11,13 @@ export class SqlBuilder {
   readonly values: DuckDBValue[] = [];
 
   param(v: DuckDBValue): string {
+    // The driver binds a whole number as BIGINT and throws past 2^63 (a seed such as
+    // 18446744073709551617 in a filter); every column such a number meets is a DOUBLE.
+    if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) return `CAST(${this.push(String(v))} AS DOUBLE)`;
+    return this.push(v);
+  }
+
+  private push(v: DuckDBValue): string {
     this.values.push(v);
     return `$${this.values.length}`;
   }
@@ -21,6 +28,9 @@ type Target =
   | { kind: "metric"; key: string }
   | { kind: "tag"; tag?: string }
   | { kind: "attr"; name: string; column: string; type: "text" | "number" | "time" | "boolean" };
+
+/** Columns holding git object ids, which people name by a prefix. */
+const HEX_COLUMNS = ["id", "source_commit", "config_hash"];
 
 /** The experiments-table alias every fragment refers to. */
 export const E = "e";
@@ -107,7 +117,11 @@ export class FilterCompiler {
   }
 
   private paramCond(ref: KeyRef, op: CompareOp, v: Literal): string {
-    if (v.kind === "number") return Number.isNaN(v.value) ? "isnan(num)" : `num ${op} ${this.sql.param(v.value)}`;
+    if (v.kind === "number") {
+      const exact = op === "=" || op === "!=" ? exactInteger(v) : undefined;
+      if (exact !== undefined) return `value ${op} ${this.sql.param(exact)}`;
+      return Number.isNaN(v.value) ? "isnan(num)" : `num ${op} ${this.sql.param(v.value)}`;
+    }
     if (v.kind === "boolean") return `value ${op} ${this.sql.param(String(v.value))}`;
     if (v.kind === "string") return `value ${op} ${this.sql.param(v.value)}`;
     throw this.fail(ref, `a duration such as ${v.text} compares only with created`);
@@ -146,8 +160,8 @@ export class FilterCompiler {
         return `${col} ${op} ${this.sql.param(v.value)}`;
       default: {
         const s = this.stringOf(ref, v);
-        // A short id is a prefix, as everywhere else in git-exp.
-        if (t.name === "id" && op === "=" && /^[0-9a-f]{4,63}$/.test(s)) return `starts_with(${col}, ${this.sql.param(s)})`;
+        // A short id, commit or config hash (as ls shows them) is a prefix, as everywhere else in git-exp.
+        if (HEX_COLUMNS.includes(t.column) && op === "=" && /^[0-9a-f]{4,63}$/.test(s)) return `starts_with(${col}, ${this.sql.param(s)})`;
         return `${col} ${op} ${this.sql.param(s)}`;
       }
     }
@@ -236,6 +250,15 @@ export class FilterCompiler {
   }
 }
 
+/**
+ * An integer a double cannot hold exactly (a 64-bit seed), as typed: the index keeps such
+ * params as exact text, so equality compares the text and 2^64 + 1 never matches 2^64.
+ */
+function exactInteger(v: Extract<Literal, { kind: "number" }>): string | undefined {
+  if (Number.isSafeInteger(v.value) || !v.text || !/^-?\d+$/.test(v.text)) return undefined;
+  return v.text.replace(/^(-?)0+(?=\d)/, "$1");
+}
+
 function describe(v: Literal): string {
   switch (v.kind) {
     case "string":
@@ -277,7 +300,7 @@ export function compileSort(spec: string, catalog: Catalog, sql: SqlBuilder): Co
     text = text.slice(1);
     desc = true;
   } else if (text.startsWith("+")) text = text.slice(1);
-  const ref = parseKey(text);
+  const ref = parseKey(catalog.keySyntax(text));
   const compiler = new FilterCompiler(catalog, sql, "");
   const t = compiler.target(ref);
   const dir = desc ? "DESC" : "ASC";

@@ -40,7 +40,7 @@ function explain(e: unknown): Error {
       { cause: e },
     );
   }
-  if (/file system operations are disabled|enable_external_access|configuration has been locked/i.test(msg)) {
+  if (/file system operations are disabled|enable_external_access|configuration has been locked|loading external extensions is disabled/i.test(msg)) {
     return new InvalidInputError(
       `reading or writing files, ATTACH, INSTALL and LOAD are refused in git exp sql; pass --allow-files to allow them\n  ${firstLine(msg)}`,
       undefined,

@@ -55,6 +55,8 @@ function experimentCell(f: FoundExperiment, c: string, full: boolean): Cell {
       return full ? f.config_hash : f.config_hash.slice(0, 12);
     case "author":
       return f.created_by;
+    case "duration":
+      return f.duration_s;
     default:
       return (f as unknown as Record<string, Cell>)[c] ?? null;
   }

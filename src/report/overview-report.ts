@@ -8,7 +8,9 @@ import { escapeXml, lineChartSvg } from "./svg-chart.js";
 function paramCell(v: JsonValue | undefined): string | number | null {
   if (v === undefined) return null;
   if (typeof v === "number" || typeof v === "string") return v;
-  return JSON.stringify(typeof v === "bigint" ? v.toString() : v);
+  // A 64-bit seed reads as its digits, not as a quoted string.
+  if (typeof v === "bigint") return v.toString();
+  return JSON.stringify(v);
 }
 
 function leaderboardRows(o: Overview): { columns: string[]; rows: Row[] } {
@@ -39,6 +41,8 @@ function charts(o: Overview): { parallel: string; curves: string; trend: string 
         title: `${o.metric} along ${o.trend.branch}`,
         xLabel: "commits with experiments (oldest → newest)",
         yLabel: o.metric,
+        // x is the commit's position: name whole positions by the commit, leave fractions blank
+        formatX: (x) => (Number.isInteger(x) ? (o.trend.points[x]?.commit.slice(0, 7) ?? "") : ""),
       })
     : "";
   return { parallel, curves, trend };

@@ -163,22 +163,23 @@ function axes(ext: Extent, options: ChartOptions, f: Frame): string[] {
   return out;
 }
 
-/** One path per series; a missing value starts a new sub-path, leaving a visible gap. */
+/**
+ * One path per series; a missing value starts a new sub-path, leaving a visible gap. A point
+ * with a gap (or nothing) on both sides has no line to lie on, so it is drawn as a dot.
+ */
 function seriesPath(s: ChartSeries, color: string, sx: (x: number) => number, sy: (y: number) => number, logY: boolean): string {
-  let d = "";
-  let pen = false;
   const sorted = [...s.points].sort((a, b) => a.x - b.x);
-  for (const p of sorted) {
-    const ok = p.y !== null && Number.isFinite(p.y) && Number.isFinite(p.x) && !(logY && p.y <= 0);
-    if (!ok) {
-      pen = false;
-      continue;
-    }
-    d += `${pen ? "L" : "M"}${sx(p.x).toFixed(1)},${sy(p.y!).toFixed(1)}`;
-    pen = true;
-  }
-  const single = sorted.filter((p) => p.y !== null && Number.isFinite(p.y)).length === 1;
-  return `<path class="series" data-label="${escapeXml(s.label)}" d="${d || "M0,0"}" fill="none" stroke="${color}" stroke-width="${single ? 6 : 1.8}" stroke-linecap="round" stroke-linejoin="round"><title>${escapeXml(s.label)}</title></path>`;
+  const ok = sorted.map((p) => p.y !== null && Number.isFinite(p.y) && Number.isFinite(p.x) && !(logY && p.y <= 0));
+  let d = "";
+  const dots: string[] = [];
+  sorted.forEach((p, i) => {
+    if (!ok[i]) return;
+    const [x, y] = [sx(p.x).toFixed(1), sy(p.y!).toFixed(1)];
+    d += `${ok[i - 1] ? "L" : "M"}${x},${y}`;
+    if (!ok[i - 1] && !ok[i + 1]) dots.push(`<circle class="point" cx="${x}" cy="${y}" r="2.5" fill="${color}"/>`);
+  });
+  const path = `<path class="series" data-label="${escapeXml(s.label)}" d="${d || "M0,0"}" fill="none" stroke="${color}" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><title>${escapeXml(s.label)}</title></path>`;
+  return [path, ...dots].join("\n");
 }
 
 /** Runs with the same label (say the same learning rate) share a colour and a legend entry. */

@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { NotFoundError, UsageError } from "../../core/errors.js";
+import { nearest } from "../../core/filter.js";
 import type { ExperimentStore } from "../../store/experiment-store.js";
 import { metricCurves } from "../../analysis/curves.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
@@ -36,14 +37,15 @@ export const plotCommand: CommandDef = {
     const store = await ctx.store();
     const metric = String(args["metric"]);
     const ids = specs.length > 0 ? await resolveAll(store, specs) : await newest(ctx, metric, where, limit);
-    const { series, without } = await metricCurves(store, ids, {
+    const { series, without, untimed } = await metricCurves(store, ids, {
       metric,
       x: args["x"] === "time" ? "time" : "step",
       colorBy: optString(args["color-by"]),
     });
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
+    for (const w of untimed) ctx.io.stderr(`warning: ${w} logged no time with '${metric}': left out of a chart by time\n`);
     const shown = series.map((s) => ({ ...s, points: smooth(s.points, weight) }));
-    const options = { title: metric, xLabel: args["x"] === "time" ? "time (s)" : "step", yLabel: metric, logY: Boolean(args["log"]) };
+    const options = { title: metric, xLabel: args["x"] === "time" ? "seconds since the run's first point" : "step", yLabel: metric, logY: Boolean(args["log"]) };
     if (out) {
       const svg = lineChartSvg(shown, options);
       const text = /\.html?$/i.test(out) ? htmlPage(`git exp plot ${metric}`, svg) : svg;
@@ -64,12 +66,23 @@ async function resolveAll(store: ExperimentStore, specs: string[]): Promise<stri
 
 /** The newest experiments with the series, chosen in the index (the filter's errors come from there). */
 async function newest(ctx: Context, metric: string, where: string | undefined, limit: number): Promise<string[]> {
-  const { newestWithSeries } = await import("../../analysis/index-entries.js");
+  const { newestWithSeries, seriesKeys } = await import("../../analysis/index-entries.js");
   const { db } = await openIndex(ctx);
   const { ids, matched } = await newestWithSeries(db, metric, { where }, limit);
-  if (ids.length === 0) {
-    throw new NotFoundError(`no experiment${where ? " matching the filter" : ""} has a '${metric}' series; see 'git exp show <id>' for the series an experiment has`);
-  }
+  if (ids.length === 0) throw noSeries(metric, where, await seriesKeys(db));
   if (matched > ids.length) ctx.io.stderr(`${matched} experiments${where ? " match and" : ""} have a '${metric}' series: plotting the newest ${ids.length} (--limit N for more)\n`);
   return ids;
+}
+
+function noSeries(metric: string, where: string | undefined, known: string[]): NotFoundError {
+  const near = nearest(metric, known);
+  const hint =
+    known.length === 0
+      ? "no experiment has a metric history yet: record one with --series, or with git exp run"
+      : known.includes(metric)
+        ? "the filter leaves out every experiment that has one: loosen it"
+        : near.length > 0
+          ? `did you mean ${near.join(", ")}?`
+          : `series here: ${known.slice(0, 8).join(", ")}`;
+  return new NotFoundError(`no experiment${where ? " matching the filter" : ""} has a '${metric}' series; ${hint}`);
 }

@@ -17,6 +17,8 @@ export const sqlCommand: CommandDef = {
     const format = outputFormat(args);
     if (format === "json") ctx.io.stdout(renderJson(result.rows));
     else ctx.io.stdout(renderRows(format, result.columns, result.rows.map((r) => cells(r)), ctx.io.columns));
+    // An empty table prints nothing at all: say that the query ran and found nothing.
+    if (format === "table" && result.rows.length === 0) ctx.io.stderr(`no rows (columns: ${result.columns.join(", ")})\n`);
     return 0;
   },
 };

@@ -88,7 +88,8 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
   };
   switch (url.pathname) {
     case "/api/runs":
-      return data.runs({ where: q.get("where") ?? "", sort: q.get("sort") ?? "created_at", desc: q.get("desc") !== "0", offset: int("offset", 0), limit: int("limit", 50), columns: list("columns") });
+      // As with ls: newest first by default, a named sort key ascending unless desc=1.
+      return data.runs({ where: q.get("where") ?? "", sort: q.get("sort") ?? "created_at", desc: q.has("desc") ? q.get("desc") !== "0" : !q.has("sort"), offset: int("offset", 0), limit: int("limit", 50), columns: list("columns") });
     case "/api/keys":
       return data.keys();
     case "/api/series":
@@ -212,7 +213,9 @@ export async function startDashboard(data: DashboardData, options: StartOptions)
     const server = createServer(handler(data, { allowedHosts, onError: options.onError }));
     const ok = await new Promise<boolean>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) =>
-        e.code === "EADDRINUSE" ? resolve(false) : reject(new EnvironmentError(`cannot listen on ${options.host}:${port}: ${e.message}`, { cause: e })),
+        e.code === "EADDRINUSE"
+          ? resolve(false)
+          : reject(new EnvironmentError(`cannot listen on ${options.host}:${port}: ${e.message}; give --host an address of this machine (127.0.0.1, or 0.0.0.0 for every interface)`, { cause: e })),
       );
       server.listen(port, options.host, () => resolve(true));
     });

@@ -1,0 +1,149 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { TEST_ENV, binary, cleanup, git, makeRepo } from "./helpers/repo.js";
+
+/**
+ * Experiments written by another tool with nothing but git plumbing, following the storage
+ * format to the letter, then read through the built CLI. Expected answers come from the
+ * documents written here, never from the index.
+ */
+let dir: string;
+const ids = new Map<string, string>();
+const by = { name: "Other Tool", email: "other@example.org" };
+
+function gitIn(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync("git", args, { cwd: dir, input, env: { ...process.env, ...TEST_ENV, ...env }, encoding: "utf8" }).trim();
+}
+
+/** Canonical JSON for these documents: sorted keys, no spaces, one newline (no floats that differ from JS). */
+function canonical(v: unknown): string {
+  const walk = (x: unknown): unknown =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, walk((x as Record<string, unknown>)[k])]))
+      : x;
+  return JSON.stringify(walk(v)) + "\n";
+}
+
+interface Written {
+  experiment: Record<string, unknown>;
+  /** Canonical text, so a seed past 2^64 can be written exactly. */
+  config: string;
+  results: unknown;
+  series?: Record<string, unknown>;
+}
+
+/** hash-object, mktree, commit-tree with the prescribed author, date and message, update-ref. */
+function writeWithPlumbing(w: Written): string {
+  const blob = (text: string): string => gitIn(["hash-object", "-w", "--stdin"], text);
+  const configBlob = blob(w.config);
+  const entries = [`100644 blob ${blob(canonical(w.experiment))}\texperiment.json`, `100644 blob ${configBlob}\tconfig.json`, `100644 blob ${blob(canonical(w.results))}\tresults.json`];
+  if (w.series) {
+    const sub = Object.entries(w.series).map(([k, s]) => `100644 blob ${blob(canonical(s))}\t${k}.json`);
+    entries.push(`040000 tree ${gitIn(["mktree"], sub.join("\n") + "\n")}\tseries`);
+  }
+  const tree = gitIn(["mktree"], entries.join("\n") + "\n");
+  const seconds = Math.floor(Date.parse(String(w.experiment["created_at"])) / 1000);
+  const date = `@${seconds} +0000`;
+  const name = (w.experiment["name"] as string | undefined) ?? configBlob.slice(0, 12);
+  const commit = gitIn(["commit-tree", tree, "-m", `exp: ${name}\n\nConfig: ${configBlob}`], undefined, {
+    GIT_AUTHOR_NAME: by.name,
+    GIT_AUTHOR_EMAIL: by.email,
+    GIT_COMMITTER_NAME: by.name,
+    GIT_COMMITTER_EMAIL: by.email,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  });
+  gitIn(["update-ref", `refs/experiments/${commit}`, commit]);
+  return commit;
+}
+
+function meta(day: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { schema: 1, created_at: `2026-03-0${day}T08:00:00.000Z`, created_by: by, status: "completed", ...fields };
+}
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  return binary(dir, args);
+}
+
+function listed(where: string): string[] {
+  const r = run(["ls", "--where", where, "--json"]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { name: string | null }[]).map((e) => e.name ?? "(unnamed)").sort();
+}
+
+beforeAll(() => {
+  dir = makeRepo();
+  const write = (key: string, w: Written): void => void ids.set(key, writeWithPlumbing(w));
+  write("required", { experiment: meta(1), config: '{"lr":0.05}\n', results: { val: { acc: 0.77 } } });
+  write("nested", { experiment: meta(2, { name: "nested" }), config: '{"lr":0.02}\n', results: { train: { loss: 0.2 }, val: { acc: 0.81, f1: { macro: 0.6 } } } });
+  write("diverged", { experiment: meta(3, { name: "diverged" }), config: '{"lr":5}\n', results: { grad: "Infinity", loss: "NaN", low: "-Infinity", val: { acc: 0.1 } } });
+  write("timed", {
+    experiment: meta(4, { name: "timed" }),
+    config: '{"lr":0.03}\n',
+    results: { loss: 0.3 },
+    series: { loss: { step: [0, 1, 2, 3], time: [1772611200, 1772611260, 1772611320, 1772611380], value: [1, 0.6, "NaN", 0.3] } },
+  });
+  write("unicode", { experiment: meta(5, { name: "unicode" }), config: '{"lr":0.04,"模型":{"深度":3}}\n', results: { "f1 (macro)": 0.5, précision: 0.9, val: { acc: 0.66 } } });
+  write("bigseed", { experiment: meta(6, { name: "bigseed" }), config: '{"lr":0.05,"seed":18446744073709551617}\n', results: { val: { acc: 0.7 } } });
+  write("broken", { experiment: meta(7, { name: "broken", status: "exploded" }), config: '{"lr":0.06}\n', results: { val: { acc: 0.99 } } });
+});
+afterAll(cleanup);
+
+describe("experiments written with plain git plumbing", () => {
+  test("are indexed like git-exp's own; one failing its schema is left out with a warning naming it", () => {
+    expect(git(dir, ["fsck", "--no-dangling"]).trim()).toBe("");
+    const r = run(["ls", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`experiment ${ids.get("broken")!.slice(0, 12)} left out of the index`);
+    expect(r.stderr).toContain("status");
+    const rows = JSON.parse(r.stdout) as { id: string; name: string | null; metrics: Record<string, unknown>; params: Record<string, unknown> }[];
+    expect(rows.map((e) => e.id).sort()).toEqual([...ids.entries()].filter(([k]) => k !== "broken").map(([, id]) => id).sort());
+    const byName = new Map(rows.map((e) => [e.name, e]));
+    expect(byName.get(null)!.metrics).toEqual({ "val.acc": 0.77 });
+    expect(byName.get("nested")!.metrics).toEqual({ "train.loss": 0.2, "val.acc": 0.81, "val.f1.macro": 0.6 });
+    expect(byName.get("diverged")!.metrics).toEqual({ grad: "Infinity", loss: "NaN", low: "-Infinity", "val.acc": 0.1 });
+    expect(byName.get("unicode")!.params).toEqual({ lr: 0.04, "模型.深度": 3 });
+    expect(byName.get("bigseed")!.params["seed"]).toBe("18446744073709551617");
+
+    const status = JSON.parse(run(["index", "--status", "--json"]).stdout) as { experiments: number; hidden: { invalid: { id: string }[] } };
+    expect(status.experiments).toBe(6);
+    expect(status.hidden.invalid.map((i) => i.id)).toEqual([ids.get("broken")]);
+  });
+
+  test("filters on them: unicode and quoted keys, nested metrics, NaN and infinities", () => {
+    expect(listed("params.模型.深度 = 3")).toEqual(["unicode"]);
+    expect(listed("metrics.`f1 (macro)` > 0.4 and metrics.précision >= 0.9")).toEqual(["unicode"]);
+    expect(listed("metrics.val.f1.macro > 0.5")).toEqual(["nested"]);
+    expect(listed("metrics.loss = nan")).toEqual(["diverged"]);
+    expect(listed("metrics.grad > 1e308 and metrics.low < -1e308")).toEqual(["diverged"]);
+    expect(listed("metrics.loss < 1")).toEqual(["timed"]);
+  });
+
+  test("--columns and --sort take a key as the table header spells it (metrics.f1 (macro)), unquoted", () => {
+    const r = run(["ls", "--columns", "name,metrics.f1 (macro),params.模型.深度", "--sort", "metrics.f1 (macro) desc", "-n", "2", "--format", "csv"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n").slice(0, 2)).toEqual(["name,metrics.f1 (macro),params.模型.深度", "unicode,0.5,3"]);
+    const quoted = run(["ls", "--columns", "name,metrics.`f1 (macro)`", "--sort=-metrics.`f1 (macro)`", "-n", "1", "--format", "csv"]);
+    expect(quoted.stdout).toBe("name,metrics.f1 (macro)\nunicode,0.5\n");
+    expect(run(["ls", "--columns", "name,metrics.f2 (macro)"]).code).toBe(2);
+  });
+
+  test("a 64-bit seed in a filter is compared exactly, not a crash", () => {
+    expect(listed("params.seed = 18446744073709551617")).toEqual(["bigseed"]);
+    expect(listed("params.seed = 18446744073709551616")).toEqual([]);
+    expect(listed("params.seed != 18446744073709551616")).toEqual(["bigseed"]);
+    expect(listed("params.seed > 1e19 and params.seed < 18446744073709551617000")).toEqual(["bigseed"]);
+    expect(listed("metrics.val.acc < 100000000000000000000")).toHaveLength(5);
+  });
+
+  test("top, trend and sql answer from them; the series keeps its time and NaN point", () => {
+    const top = JSON.parse(run(["top", "val.acc", "--json"]).stdout) as { rows: { name: string | null; value: number }[] };
+    expect(top.rows.map((r) => [r.name, r.value])).toEqual([["nested", 0.81], [null, 0.77], ["bigseed", 0.7], ["unicode", 0.66], ["diverged", 0.1]]);
+    const trend = JSON.parse(run(["trend", "val.acc", "--every", "month", "--json"]).stdout) as { points: { count: number; mean: number; best: number }[] };
+    expect(trend.points).toHaveLength(1);
+    expect(trend.points[0]!.count).toBe(5);
+    expect(trend.points[0]!.mean).toBeCloseTo((0.77 + 0.81 + 0.1 + 0.66 + 0.7) / 5, 12);
+    const sql = run(["sql", "SELECT step, value FROM series WHERE key = 'loss' ORDER BY step", "--format", "csv"]);
+    expect(sql.stdout).toBe("step,value\n0,1\n1,0.6\n2,NaN\n3,0.3\n");
+  });
+});
