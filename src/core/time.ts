@@ -11,7 +11,9 @@ export function parseGitDate(text: string, what = "GIT_AUTHOR_DATE"): number {
     const ms = epoch[2] ? Number(epoch[2].padEnd(3, "0")) : 0;
     return Number(epoch[1]) * 1000 + ms;
   }
-  const ms = Date.parse(raw);
+  // git's own ISO form puts a space before the zone: 2026-01-10T10:00:00 +0000
+  const iso = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+([+-]\d{2}):?(\d{2})$/.exec(raw);
+  const ms = Date.parse(iso ? `${iso[1]!.replace(" ", "T")}${iso[2]}:${iso[3]}` : raw);
   if (Number.isNaN(ms)) {
     throw new InvalidInputError(
       `${what}=${JSON.stringify(text)} is not a date git understands; use '@<epoch seconds> +0000' or ISO 8601 such as 2026-11-23T10:00:00Z`,
