@@ -4,10 +4,12 @@ import { ObjectReader } from "./object-reader.js";
 import type { HashAlgo } from "./objects.js";
 import type { Repository } from "./repository.js";
 
-/** One experiment's tree as read: file bytes and blob ids, by slash path. */
+/** One experiment's tree as read: file bytes, blob ids and modes, by slash path. */
 export interface TreeFiles {
   files: Map<string, Uint8Array>;
   blobIds: Map<string, string>;
+  /** Git's mode of each file: "100644", or "100755" / "120000" for an executable or a symlink. */
+  modes: Map<string, string>;
 }
 
 export type TreeFilesCallback = (id: string, result: TreeFiles | Error) => void;
@@ -21,6 +23,8 @@ const EMPTY_TREE: Record<HashAlgo, string> = {
   sha1: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
   sha256: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
 };
+
+const GITLINK = "160000";
 
 /** Listings read ahead of the files: enough to keep git busy, few enough to stay small. */
 const AHEAD_HIGH = 2048;
@@ -36,6 +40,7 @@ interface Pending {
   received: number;
   files: Map<string, Uint8Array>;
   blobIds: Map<string, string>;
+  modes: Map<string, string>;
 }
 
 /**
@@ -46,7 +51,7 @@ interface Pending {
  * order of `ids`, failures per id; at most one experiment's files are held at a time.
  */
 export async function readTreesInBulk(
-  repo: Repository,
+  repo: Pick<Repository, "cwd" | "algo">,
   ids: string[],
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
@@ -63,6 +68,7 @@ export async function readTreesInBulk(
     received: 0,
     files: new Map(),
     blobIds: new Map(),
+    modes: new Map(),
   }));
   const peel = gitProcess(repo.cwd, ["cat-file", "--batch-check", "--buffer"]);
   const list = gitProcess(repo.cwd, ["diff-tree", "--stdin", "-r", "-z"]);
@@ -77,7 +83,7 @@ export async function readTreesInBulk(
       const r = records[emitted]!;
       if (!r.error && !(r.listed && r.received === r.expected)) break;
       records[emitted] = undefined as unknown as Pending; // free its files
-      onEach(r.id, r.error ?? { files: r.files, blobIds: r.blobIds });
+      onEach(r.id, r.error ?? { files: r.files, blobIds: r.blobIds, modes: r.modes });
     }
     if (paused && listing - emitted <= AHEAD_LOW) {
       paused = false;
@@ -105,13 +111,21 @@ export async function readTreesInBulk(
     if (!current || !want(path)) return;
     // ":<old mode> <new mode> <old id> <new id> <status>"
     const parts = meta.split(" ");
+    const mode = parts[1]!;
     const blobId = parts[3]!;
     const r = current;
-    r.expected++;
+    r.modes.set(path, mode);
     r.blobIds.set(path, blobId);
+    if (mode === GITLINK) {
+      // a commit of another repository, usually absent here: never read it as a file
+      r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a submodule link, not a file`);
+      return;
+    }
+    r.expected++;
     blobs.request(blobId, (o) => {
       r.received++;
       if (!o) r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is missing from the object store`);
+      else if (o.type !== "blob") r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a ${o.type}, not a file`);
       else r.files.set(path, o.data);
       if (r.received === r.expected) emit();
     });

@@ -1,7 +1,7 @@
 import { foldAnnotations } from "../core/annotations.js";
 import { readAllAnnotations } from "./annotations.js";
 import { incomingNotesRef, mergeNotes, notesFetchRefspec, type NotesOutcome } from "./notes-sync.js";
-import { createRef, createRefsAtomically, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
+import { createRef, createRefsAtomically, createRefsPacked, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
 import { INCOMING_REFS, resolveRemote, transportError, type Remote } from "./remote.js";
 import type { Repository } from "./repository.js";
 import { gitFetch, lsRemote } from "./transport.js";
@@ -88,12 +88,15 @@ const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 const MAX_EXCLUDED = 64;
 
 /**
- * Give the checked experiments their refs. A glob fetch from this repository's own
+ * Give the checked experiments their refs. Many go straight into packed-refs (one file
+ * rewritten instead of a file per ref); when git must write them itself (reftable, a
+ * reference-transaction hook, the lock busy), a glob fetch from this repository's own
  * quarantine writes 10,000 refs in ~1.4 s where `update-ref --stdin` takes ~5 s; the few
  * experiments that must not be promoted are excluded with negative refspecs.
  */
 async function promote(repo: Repository, remote: Remote, ids: string[], excluded: string[]): Promise<void> {
   if (ids.length === 0) return;
+  if (ids.length > 100 && (await createRefsPacked(repo, ids))) return;
   if (ids.length > 100 && excluded.length <= MAX_EXCLUDED) {
     const q = incomingExperimentRefs(remote);
     const r = await gitFetch(repo, ".", [`${q}*:${EXPERIMENT_REFS}*`, ...excluded.map((id) => `^${q}${id}`)]);
