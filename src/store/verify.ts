@@ -17,17 +17,19 @@ import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
  */
 export async function verifyExperiments(cwd: string, algo: HashAlgo, ids: string[]): Promise<Map<string, string>> {
   const problems = new Map<string, string>();
-  const commits = await readCommits(cwd, ids);
-  const trees = new Map<string, string>();
-  for (const id of ids) {
-    const tree = commitTree(id, commits.get(id) ?? null);
-    if (typeof tree === "string") trees.set(id, tree);
-    else problems.set(id, tree.problem);
-  }
-  await readTreesInBulk({ cwd, algo }, [...trees.keys()], (id, read) => {
-    const problem = read instanceof Error ? read.message : checkExperiment(id, commits.get(id)!, trees.get(id)!, read, algo);
+  let commits: Map<string, RawObject> | null = null;
+  // Files of experiments streamed before every commit is in: held until then (a few at most).
+  const early: [string, TreeFiles | Error][] = [];
+  const check = (id: string, read: TreeFiles | Error): void => {
+    const problem = checkRead(id, commits!.get(id) ?? null, read, algo);
     if (problem) problems.set(id, problem);
+  };
+  const commitsRead = readCommits(cwd, ids).then((c) => {
+    commits = c;
+    for (const [id, read] of early.splice(0)) check(id, read);
   });
+  const filesRead = readTreesInBulk({ cwd, algo }, ids, (id, read) => (commits ? check(id, read) : early.push([id, read])));
+  await Promise.all([commitsRead, filesRead]);
   return problems;
 }
 
@@ -48,6 +50,13 @@ function commitTree(id: string, commit: RawObject | null): string | { problem: s
   if (!commit || commit.type !== "commit") return { problem: `${id} is not a commit` };
   const tree = /^tree ([0-9a-f]+)$/m.exec(commit.data.toString("utf8"))?.[1];
   return tree ?? { problem: "the commit has no tree" };
+}
+
+function checkRead(id: string, commit: RawObject | null, read: TreeFiles | Error, algo: HashAlgo): string | undefined {
+  const tree = commitTree(id, commit);
+  if (typeof tree !== "string") return tree.problem;
+  if (read instanceof Error) return read.message;
+  return checkExperiment(id, commit!, tree, read, algo);
 }
 
 function checkExperiment(id: string, commit: RawObject, tree: string, read: TreeFiles, algo: HashAlgo): string | undefined {
