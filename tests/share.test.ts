@@ -1,11 +1,16 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openRepository } from "../src/store/repository.js";
+import { VerifyAhead } from "../src/store/verify-ahead.js";
 import { cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
 import { annotationsOf, gitInput, lsJson, makeClone, makeRemote, newCommit, recordExp } from "./helpers/share.js";
 
 afterEach(cleanup);
+
+const execFileAsync = promisify(execFile);
 
 function pushJson(stdout: string): { sent: string[]; present: number; refused: unknown[]; notes: string } {
   return JSON.parse(stdout) as { sent: string[]; present: number; refused: unknown[]; notes: string };
@@ -334,6 +339,30 @@ describe("a remote that is missing, refuses or is broken", () => {
     expect(s.rejected.map((x) => x.id)).toEqual([broken]);
     expect(s.rejected[0]!.reason).toContain("lacks");
     git(b, ["fsck", "--no-progress", "--connectivity-only"]);
+  });
+});
+
+describe("checking while the fetch writes refs", () => {
+  it("passes exactly the new good experiments that appeared, skipping those already here", async () => {
+    const remote = makeRemote();
+    const a = makeClone(remote);
+    const here = await recordExp(a, "here");
+    await cli(a, ["push"]);
+    const b = makeClone(remote);
+    expect((await cli(b, ["pull"])).code).toBe(0);
+    // here is local, and no longer mirrored: the fetch below writes its quarantine ref again
+    git(b, ["update-ref", "-d", `refs/exp-incoming/origin/experiments/${here}`]);
+    const good = [await recordExp(a, "one"), await recordExp(a, "two")];
+    await cli(a, ["push"]);
+    const bad = plumbExperiment(a, '{ "status": "completed", "schema": 1, "created_at": "2026-01-01T00:00:00.000Z", "created_by": {"name": "x", "email": "y"} }\n');
+    git(a, ["push", "-q", remote, `${bad}:refs/experiments/${bad}`]);
+    git(remote, ["update-ref", `refs/experiments/${"cd".repeat(20)}`, good[0]!]);
+
+    const repo = await openRepository(b);
+    const ahead = await VerifyAhead.start(repo, "refs/exp-incoming/origin/experiments/", new Set([here]));
+    await execFileAsync("git", ["fetch", "-q", "--no-tags", "origin", "+refs/experiments/*:refs/exp-incoming/origin/experiments/*"], { cwd: b });
+    const passed = await ahead.finish();
+    expect([...passed].sort()).toEqual([...good].sort());
   });
 });
 

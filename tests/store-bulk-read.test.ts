@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Experiment } from "../src/core/experiment.js";
 import { NotFoundError } from "../src/core/errors.js";
-import { readTreesInBulk } from "../src/store/bulk-read.js";
+import { openBulkTreeReader, readTreesInBulk, type TreeFiles } from "../src/store/bulk-read.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { openRepository } from "../src/store/repository.js";
 import { cleanup, git, makeRepo } from "./helpers/repo.js";
@@ -88,6 +88,32 @@ describe("reading experiments in bulk", () => {
       expect([...errors.keys()].sort()).toEqual([absent, broken!.id].sort());
       for (const e of errors.values()) expect(e).toBeInstanceOf(NotFoundError);
       expect(configs.get(many[0]!)).toBe(git(dir, ["rev-parse", `${many[0]}:config.json`]).trim());
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("takes ids over time: results in the order added, the same as one call gives", async () => {
+    const dir = makeRepo();
+    const repo = await openRepository(dir);
+    const store = new ExperimentStore(repo);
+    try {
+      const ids = (await store.write(Array.from({ length: 300 }, (_, i) => experiment(i)))).map((w) => w.id);
+      const absent = "0123456789abcdef0123456789abcdef01234567";
+      const all = [...ids.slice(0, 100), absent, ...ids.slice(100)];
+      const once: [string, TreeFiles | Error][] = [];
+      await readTreesInBulk(repo, all, (id, r) => once.push([id, r]));
+      const over: [string, TreeFiles | Error][] = [];
+      const reader = openBulkTreeReader(repo, (id, r) => over.push([id, r]));
+      for (let i = 0; i < all.length; i += 37) {
+        reader.add(all.slice(i, i + 37));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await reader.close();
+      expect(over.map(([id]) => id)).toEqual(all);
+      expect(over).toEqual(once);
+      expect(over[100]![1]).toBeInstanceOf(NotFoundError);
+      expect((over[0]![1] as TreeFiles).modes.get("config.json")).toBe("100644");
     } finally {
       await store.close();
     }

@@ -57,19 +57,26 @@ export async function readTreesInBulk(
   options: BulkReadOptions = {},
 ): Promise<void> {
   if (ids.length === 0) return;
+  const reader = openBulkTreeReader(repo, onEach, options);
+  reader.add(ids);
+  await reader.close();
+}
+
+/** readTreesInBulk for ids that arrive over time: results in the order added. */
+export interface BulkTreeReader {
+  add(ids: string[]): void;
+  /** No more ids: resolves once every one added has been reported. */
+  close(): Promise<void>;
+}
+
+export function openBulkTreeReader(
+  repo: Pick<Repository, "cwd" | "algo">,
+  onEach: TreeFilesCallback,
+  options: BulkReadOptions = {},
+): BulkTreeReader {
   const want = options.want ?? (() => true);
   const empty = EMPTY_TREE[repo.algo];
-  const records: Pending[] = ids.map((id) => ({
-    id,
-    tree: null,
-    error: null,
-    listed: false,
-    expected: 0,
-    received: 0,
-    files: new Map(),
-    blobIds: new Map(),
-    modes: new Map(),
-  }));
+  const records: Pending[] = [];
   const peel = gitProcess(repo.cwd, ["cat-file", "--batch-check", "--buffer"]);
   const list = gitProcess(repo.cwd, ["diff-tree", "--stdin", "-r", "-z"]);
   const blobs = new ObjectReader(repo.cwd, ["--buffer"]);
@@ -105,7 +112,6 @@ export async function readTreesInBulk(
       list.child.stdin.write(`${empty} ${r.tree}\n`);
     } else r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its commit or tree is missing`);
   });
-  peel.child.stdin.end(ids.map((id) => `${id}^{tree}\n`).join(""));
 
   const onEntry = (meta: string, path: string): void => {
     if (!current || !want(path)) return;
@@ -150,20 +156,34 @@ export async function readTreesInBulk(
   };
   list.onDiff(onTree, onEntry);
 
-  const peelDone = peel.done().then(() => list.child.stdin.end());
-  await Promise.all([peelDone, list.done()]);
-  finishListing();
-  for (; listing < records.length; listing++) {
-    const r = records[listing];
-    if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
-  }
-  emit();
-  await blobs.close();
-  emit();
-  for (let i = emitted; i < records.length; i++) {
-    records[i]!.error ??= new EnvironmentError("git cat-file stopped before every file was read");
-  }
-  emit();
+  const add = (ids: string[]): void => {
+    for (const id of ids) records.push(pending(id));
+    peel.child.stdin.write(ids.map((id) => `${id}^{tree}\n`).join(""));
+  };
+  // Attached now, not at close: a git process failing meanwhile must not go unhandled.
+  const exited = Promise.all([peel.done().then(() => list.child.stdin.end()), list.done()]);
+  exited.catch(() => undefined);
+  const close = async (): Promise<void> => {
+    peel.child.stdin.end();
+    await exited;
+    finishListing();
+    for (; listing < records.length; listing++) {
+      const r = records[listing];
+      if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
+    }
+    emit();
+    await blobs.close();
+    emit();
+    for (let i = emitted; i < records.length; i++) {
+      records[i]!.error ??= new EnvironmentError("git cat-file stopped before every file was read");
+    }
+    emit();
+  };
+  return { add, close };
+}
+
+function pending(id: string): Pending {
+  return { id, tree: null, error: null, listed: false, expected: 0, received: 0, files: new Map(), blobIds: new Map(), modes: new Map() };
 }
 
 /** A git child process whose output is parsed as it streams. */

@@ -6,6 +6,7 @@ import { INCOMING_REFS, resolveRemote, transportError, type Remote } from "./rem
 import type { Repository } from "./repository.js";
 import { gitFetch, lsRemote } from "./transport.js";
 import { verifyExperiments } from "./verify.js";
+import { VerifyAhead } from "./verify-ahead.js";
 
 
 export interface PullSummary {
@@ -47,7 +48,9 @@ export function experimentsFetchRefspec(remote: Remote): string {
 export async function pull(repo: Repository, options: PullOptions = {}): Promise<PullSummary> {
   const remote = await resolveRemote(repo, options.remote);
   const summary: PullSummary = { remote: remote.target, remoteCount: 0, added: [], skippedDeleted: 0, rejected: [], notes: "none" };
-  if (options.fetch !== false) await fetchIntoQuarantine(repo, remote, summary);
+  // Listed before the fetch so the checks that run during it can skip what is here already.
+  const local = new Set((await listExperimentRefs(repo)).refs.map((r) => r.id));
+  const passed = options.fetch !== false ? await fetchCheckingAhead(repo, remote, summary, local) : new Set<string>();
   // remote ref name -> commit id, as mirrored by this fetch or by a plain `git fetch`
   const offered = new Map<string, string>();
   const mirrored = await listExperimentRefs(repo, incomingExperimentRefs(remote));
@@ -55,7 +58,6 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
   for (const c of mirrored.corrupt) offered.set(c.ref.slice(incomingExperimentRefs(remote).length), c.target);
   summary.notes = await mergeNotes(repo, incomingNotesRef(remote));
 
-  const local = new Set((await listExperimentRefs(repo)).refs.map((r) => r.id));
   const candidates: string[] = [];
   for (const [name, id] of offered) {
     if (name === id && ID.test(name)) {
@@ -65,7 +67,8 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
       summary.rejected.push({ ref: incomingExperimentRefs(remote) + name, id: null, reason: `its name does not match its commit ${id}: a forged or corrupt ref` });
     }
   }
-  const problems = candidates.length ? await verifyExperiments(repo.cwd, repo.algo, candidates) : new Map<string, string>();
+  const unchecked = candidates.filter((id) => !passed.has(id));
+  const problems = unchecked.length ? await verifyExperiments(repo.cwd, repo.algo, unchecked) : new Map<string, string>();
   for (const [id, reason] of problems) {
     summary.rejected.push({ ref: incomingExperimentRefs(remote) + id, id, reason });
   }
@@ -110,6 +113,18 @@ async function promote(repo: Repository, remote: Remote, ids: string[], excluded
     for (const id of ids) await createRef(repo, id);
   }
   if (ids.length > 100) await packRefs(repo);
+}
+
+/** The fetch into quarantine, checking the experiments it brings while git writes their refs. */
+async function fetchCheckingAhead(repo: Repository, remote: Remote, summary: PullSummary, local: Set<string>): Promise<Set<string>> {
+  const ahead = await VerifyAhead.start(repo, incomingExperimentRefs(remote), local);
+  try {
+    await fetchIntoQuarantine(repo, remote, summary);
+  } catch (e) {
+    await ahead.abandon();
+    throw e;
+  }
+  return ahead.finish();
 }
 
 /**

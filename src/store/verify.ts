@@ -1,7 +1,7 @@
 import { isGitExpError } from "../core/errors.js";
 import { commitMessage, experimentFiles, experimentFromFiles, validateReadable } from "../core/experiment.js";
 import { commitSeconds } from "../core/time.js";
-import { readTreesInBulk, type TreeFiles } from "./bulk-read.js";
+import { openBulkTreeReader, type TreeFiles } from "./bulk-read.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
 import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
 
@@ -10,39 +10,61 @@ import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
  * its commit, every file is a plain file, canonical and valid against its schema, the tree
  * is exactly the canonical tree of those files, and the commit is exactly the one DESIGN.md
  * derives from the content. Anything else is a forgery or a broken writer, and is reported
- * instead of stored.
- *
- * Commits come through one pipelined reader and files through the streaming bulk reader
- * (three git processes), so 10,000 experiments cost no round trip each.
+ * instead of stored. Returns the reason for each id that failed.
  */
 export async function verifyExperiments(cwd: string, algo: HashAlgo, ids: string[]): Promise<Map<string, string>> {
-  const problems = new Map<string, string>();
-  let commits: Map<string, RawObject> | null = null;
-  // Files of experiments streamed before every commit is in: held until then (a few at most).
-  const early: [string, TreeFiles | Error][] = [];
-  const check = (id: string, read: TreeFiles | Error): void => {
-    const problem = checkRead(id, commits!.get(id) ?? null, read, algo);
-    if (problem) problems.set(id, problem);
-  };
-  const commitsRead = readCommits(cwd, ids).then((c) => {
-    commits = c;
-    for (const [id, read] of early.splice(0)) check(id, read);
-  });
-  const filesRead = readTreesInBulk({ cwd, algo }, ids, (id, read) => (commits ? check(id, read) : early.push([id, read])));
-  await Promise.all([commitsRead, filesRead]);
-  return problems;
+  if (ids.length === 0) return new Map();
+  const verifier = openVerifier(cwd, algo);
+  verifier.add(ids);
+  return verifier.finish();
 }
 
-/** Every commit object, read in one pass; missing ones are absent from the map. */
-async function readCommits(cwd: string, ids: string[]): Promise<Map<string, RawObject>> {
-  const commits = new Map<string, RawObject>();
-  const reader = new ObjectReader(cwd, ["--buffer"]);
-  try {
-    for (const id of ids) reader.request(id, (o) => o && commits.set(id, o));
-  } finally {
-    await reader.close();
-  }
-  return commits;
+/** verifyExperiments for ids that arrive over time (each id added once). */
+export interface Verifier {
+  add(ids: string[]): void;
+  /** No more ids: the reason for each one added that failed. */
+  finish(): Promise<Map<string, string>>;
+}
+
+/**
+ * Commits come through one pipelined reader and files through the streaming bulk reader
+ * (three git processes), so 10,000 experiments cost no round trip each. Whichever of an
+ * experiment's commit and files arrives first waits for the other.
+ */
+export function openVerifier(cwd: string, algo: HashAlgo): Verifier {
+  const problems = new Map<string, string>();
+  const commits = new Map<string, RawObject | null>();
+  const reads = new Map<string, TreeFiles | Error>();
+  const check = (id: string, commit: RawObject | null, read: TreeFiles | Error): void => {
+    const problem = checkRead(id, commit, read, algo);
+    if (problem) problems.set(id, problem);
+  };
+  const commitReader = new ObjectReader(cwd, ["--buffer"]);
+  const treeReader = openBulkTreeReader({ cwd, algo }, (id, read) => {
+    if (!commits.has(id)) reads.set(id, read);
+    else {
+      check(id, commits.get(id) ?? null, read);
+      commits.delete(id);
+    }
+  });
+  const onCommit = (id: string, commit: RawObject | null): void => {
+    const read = reads.get(id);
+    if (read === undefined) commits.set(id, commit);
+    else {
+      reads.delete(id);
+      check(id, commit, read);
+    }
+  };
+  return {
+    add(ids) {
+      for (const id of ids) commitReader.request(id, (o) => onCommit(id, o));
+      treeReader.add(ids);
+    },
+    async finish() {
+      await Promise.all([commitReader.close(), treeReader.close()]);
+      return problems;
+    },
+  };
 }
 
 /** The commit's tree id, or why there is none. */
