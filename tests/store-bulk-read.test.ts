@@ -5,8 +5,10 @@ import type { Experiment } from "../src/core/experiment.js";
 import { NotFoundError } from "../src/core/errors.js";
 import { openBulkTreeReader, readTreesInBulk, type TreeFiles } from "../src/store/bulk-read.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
+import { ObjectReader } from "../src/store/object-reader.js";
 import { openRepository } from "../src/store/repository.js";
 import { cleanup, git, makeRepo } from "./helpers/repo.js";
+import { gitInput } from "./helpers/share.js";
 
 afterAll(cleanup);
 
@@ -136,5 +138,18 @@ describe("reading experiments in bulk", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("the object reader answers in order across chunk boundaries: large, small, missing, empty", async () => {
+    const dir = makeRepo();
+    const big = "x".repeat(1_000_003) + "\n";
+    const texts = ["a\n", big, "", "bb ".repeat(30_000), "last\n"];
+    const ids = texts.map((t) => gitInput(dir, ["hash-object", "-w", "--stdin"], t).trim());
+    const reader = new ObjectReader(dir, ["--buffer"]);
+    const got: (string | null)[] = [];
+    const specs = [ids[0]!, ids[1]!, "0123456789abcdef0123456789abcdef01234567", "no such thing", ids[2]!, ids[3]!, ids[4]!, ids[0]!];
+    for (const spec of specs) reader.request(spec, (o) => got.push(o ? `${o.type}:${o.data.toString("utf8")}` : null));
+    await reader.close();
+    expect(got).toEqual(["blob:a\n", `blob:${big}`, null, null, "blob:", `blob:${texts[3]}`, "blob:last\n", "blob:a\n"]);
   });
 });
