@@ -109,7 +109,7 @@ export function openBulkTreeReader(
     const m = /^([0-9a-f]+) tree \d+$/.exec(line);
     if (m) {
       r.tree = m[1]!;
-      list.child.stdin.write(`${empty} ${r.tree}\n`);
+      list.send(`${empty} ${r.tree}\n`);
     } else r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its commit or tree is missing`);
   });
 
@@ -158,13 +158,13 @@ export function openBulkTreeReader(
 
   const add = (ids: string[]): void => {
     for (const id of ids) records.push(pending(id));
-    peel.child.stdin.write(ids.map((id) => `${id}^{tree}\n`).join(""));
+    peel.send(ids.map((id) => `${id}^{tree}\n`).join(""));
   };
   // Attached now, not at close: a git process failing meanwhile must not go unhandled.
-  const exited = Promise.all([peel.done().then(() => list.child.stdin.end()), list.done()]);
+  const exited = Promise.all([peel.done().then(() => list.end()), list.done()]);
   exited.catch(() => undefined);
   const close = async (): Promise<void> => {
-    peel.child.stdin.end();
+    peel.end();
     await exited;
     finishListing();
     for (; listing < records.length; listing++) {
@@ -203,9 +203,24 @@ function gitProcess(cwd: string, args: string[]) {
       else reject(new EnvironmentError(`git ${args.join(" ")} exited (${code}): ${stderr.trim()}`));
     });
   });
+  let outgoing = "";
+  const flush = (): void => {
+    if (outgoing !== "") child.stdin.write(outgoing);
+    outgoing = "";
+  };
   return {
     child,
     done: () => exited,
+    /** Lines written in one go leave in one write once it is done, not a system call each. */
+    send(text: string): void {
+      if (outgoing === "") queueMicrotask(flush);
+      outgoing += text;
+    },
+    /** No more input. */
+    end(): void {
+      flush();
+      child.stdin.end();
+    },
     /** Lines ended by `sep`, as latin1 text (ids and sizes only). */
     onLines(sep: string, fn: (line: string) => void): void {
       let rest = "";
