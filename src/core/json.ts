@@ -290,12 +290,13 @@ function write(value: unknown, parent: Place | null, key: string | number | null
 }
 
 function writeArray(value: unknown[], place: Place, options: CanonicalOptions): string {
-  const parts: string[] = [];
+  let out = "[";
   for (let i = 0; i < value.length; i++) {
     if (value[i] === undefined) pathError(place, i, "undefined is not a JSON value", options);
-    parts.push(write(value[i], place, i, options));
+    if (i > 0) out += ",";
+    out += write(value[i], place, i, options);
   }
-  return `[${parts.join(",")}]`;
+  return out + "]";
 }
 
 function writeObject(value: Record<string, unknown>, place: Place, options: CanonicalOptions): string {
@@ -305,13 +306,14 @@ function writeObject(value: Record<string, unknown>, place: Place, options: Cano
   }
   // Default sort compares UTF-16 code units, which is the order RFC 8785 asks for.
   const keys = Object.keys(value).sort();
-  const parts: string[] = [];
+  let out = "{";
   for (const key of keys) {
     const v = value[key];
     if (v === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${write(v, place, key, options)}`);
+    if (out.length > 1) out += ",";
+    out += `${JSON.stringify(key)}:${write(v, place, key, options)}`;
   }
-  return `{${parts.join(",")}}`;
+  return out + "}";
 }
 
 export function childPath(path: string, key: string): string {
