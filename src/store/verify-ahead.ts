@@ -6,8 +6,11 @@ import { openVerifier, type Verifier } from "./verify.js";
 
 const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
-/** Often enough to keep the checks close behind git's ref writes. */
-const POLL_MS = 20;
+/**
+ * Often enough to keep the checks close behind git's ref writes; each look lists the whole
+ * folder (10,000 names at the end), so not much more often than that.
+ */
+const POLL_MS = 50;
 
 /**
  * Checks experiments while `git fetch` is still writing their quarantine refs. git writes a
