@@ -70,15 +70,17 @@ export async function bench(): Promise<BenchRow[]> {
       return d;
     };
     // Writing 10,000 loose refs dominates both, and its cost swings with whatever else the
-    // disk is doing: alternate the two, fresh clones each time, and take each one's median.
+    // disk is doing: alternate the two (taking turns at going first), fresh clones each
+    // time, nothing deleted in between, and take each one's median.
     const fetches: number[] = [];
     const pulls: number[] = [];
     for (let i = 0; i < PULL_RUNS; i++) {
-      fetches.push(timed(fresh(`plain-clone-${i}`), "git", ["fetch", "-q", "--no-tags", expRemote, `+${spec}`]));
-      pulls.push(timed(fresh(`exp-clone-${i}`), BIN, ["pull", expRemote]));
-      removeDir(join(root, `plain-clone-${i}`));
-      removeDir(join(root, `exp-clone-${i}`));
+      const fetch = (): number => timed(fresh(`plain-clone-${i}`), "git", ["fetch", "-q", "--no-tags", expRemote, `+${spec}`]);
+      const pull = (): number => timed(fresh(`exp-clone-${i}`), BIN, ["pull", expRemote]);
+      if (i % 2 === 0) fetches.push(fetch()), pulls.push(pull());
+      else pulls.push(pull()), fetches.push(fetch());
     }
+    process.stderr.write(`  runs: git fetch ${fetches.map(Math.round).join(", ")} ms; pull ${pulls.map(Math.round).join(", ")} ms\n`);
     const plainFetch = median(fetches);
     const expPull = median(pulls);
     const n = N.toLocaleString("en-US");
