@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import stableStringify from "fast-json-stable-stringify";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, decodeNonFinite, mayHoldLongInteger, parseJson } from "../src/core/json.js";
+import { canonicalJson, decodeNonFinite, mayHoldLongInteger, parseJson, toPlainJson } from "../src/core/json.js";
 import { InvalidInputError } from "../src/core/errors.js";
 import { ROOT } from "./helpers/repo.js";
 
@@ -66,6 +66,20 @@ describe("canonical JSON", () => {
     expect(() => canonicalJson({ a: [1, undefined] })).toThrow(/\$\.a\[1\]/);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/\$\.f/);
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}\n');
+  });
+
+  it("names deep paths exactly, keys that are not identifiers in brackets", () => {
+    expect(() => canonicalJson({ ok: 1, "a b": { c: [1, { d: NaN }] } })).toThrow(/ at \$\["a b"\]\.c\[1\]\.d$/);
+    expect(() => canonicalJson({ x: [{ y: new Date(0) }] })).toThrow(/only plain objects .* at \$\.x\[0\]\.y$/);
+    expect(() => canonicalJson(NaN)).toThrow(/ at \$$/);
+  });
+
+  it("gives validators bigints as doubles, copying only a value that holds one", () => {
+    const plain = { a: [1, { b: "x" }], c: null };
+    expect(toPlainJson(plain)).toBe(plain);
+    const big = parseJson('{"a": [1, {"seed": 12345678901234567890}], "c": 2}');
+    expect(toPlainJson(big)).toEqual({ a: [1, { seed: 12345678901234567890 }], c: 2 });
+    expect(typeof (big as { a: [number, { seed: unknown }] }).a[1].seed).toBe("bigint");
   });
 
   it("accepts Python's bare NaN and Infinity only where allowed", () => {

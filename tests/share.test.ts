@@ -1,10 +1,16 @@
-import { existsSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openRepository } from "../src/store/repository.js";
+import { VerifyAhead } from "../src/store/verify-ahead.js";
 import { cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
 import { annotationsOf, gitInput, lsJson, makeClone, makeRemote, newCommit, recordExp } from "./helpers/share.js";
 
 afterEach(cleanup);
+
+const execFileAsync = promisify(execFile);
 
 function pushJson(stdout: string): { sent: string[]; present: number; refused: unknown[]; notes: string } {
   return JSON.parse(stdout) as { sent: string[]; present: number; refused: unknown[]; notes: string };
@@ -215,6 +221,79 @@ describe("a remote that is missing, refuses or is broken", () => {
     git(b, ["fsck", "--no-progress", "--connectivity-only"]);
   });
 
+  it("in bulk with a reference-transaction hook, git writes the refs so the hook sees each one", async () => {
+    const remote = makeRemote();
+    const a = makeClone(remote);
+    const docs = Array.from({ length: 110 }, (_, i) =>
+      JSON.stringify({ experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed" }, config: { i }, results: { acc: 1 } }),
+    );
+    expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
+    await cli(a, ["push", "--all"]);
+    const b = makeClone(remote);
+    const hook = join(b, ".git", "hooks", "reference-transaction");
+    writeFileSync(hook, '#!/bin/sh\nif [ "$1" = committed ]; then cat >> "$(git rev-parse --git-dir)/seen"; else cat > /dev/null; fi\n');
+    chmodSync(hook, 0o755);
+    const r = await cli(b, ["pull", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const seen = readFileSync(join(b, ".git", "seen"), "utf8");
+    const refs = git(b, ["for-each-ref", "--format=%(refname)", "refs/experiments/"]).trim().split("\n");
+    expect(refs).toHaveLength(110);
+    for (const ref of refs) expect(seen).toContain(` ${ref}\n`);
+  });
+
+  it("in bulk, a tree that is not exactly the canonical plain files stays out, each with its reason", async () => {
+    const remote = makeRemote();
+    const a = makeClone(remote);
+    const docs = Array.from({ length: 120 }, (_, i) =>
+      JSON.stringify({ experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed" }, config: { i }, results: { acc: 1 } }),
+    );
+    expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
+    await cli(a, ["push", "--all"]);
+    const good = git(a, ["for-each-ref", "--format=%(objectname)", "refs/experiments/"]).trim().split("\n");
+    const meta = '{"created_at":"2026-01-01T00:00:00.000Z","created_by":{"email":"y","name":"x"},"schema":1,"status":"completed"}\n';
+    const who = { name: "x", email: "y", seconds: 1767225600 };
+    const text = gitInput(a, ["hash-object", "-w", "--stdin"], "text\n").trim();
+    const emptyTree = gitInput(a, ["mktree"], "").trim();
+    const hostile = {
+      executable: plumbExperiment(a, meta, who, { configMode: "100755", config: '{"lr":2}\n' }),
+      symlink: plumbExperiment(a, meta, who, { config: '{"lr":3}\n', entries: `120000 blob ${text}\tlink\n` }),
+      submodule: plumbExperiment(a, meta, who, { config: '{"lr":4}\n', entries: `160000 commit ${"e".repeat(40)}\tsub\n` }),
+      "not a file": plumbExperiment(a, meta, who, { config: '{"lr":5}\n', entries: `100644 blob ${emptyTree}\tnotes.txt\n` }),
+      "empty folder": plumbExperiment(a, meta, who, { config: '{"lr":6}\n', entries: `040000 tree ${emptyTree}\tartifacts\n` }),
+      "extra file": plumbExperiment(a, meta, who, { config: '{"lr":7}\n', entries: `100644 blob ${text}\tenv.json\n` }),
+    };
+    const reasons: Record<keyof typeof hostile, string> = {
+      executable: "config.json has mode 100755; experiments hold plain files only",
+      symlink: "link has mode 120000; experiments hold plain files only",
+      submodule: "sub is a submodule link, not a file",
+      "not a file": "notes.txt is a tree, not a file",
+      "empty folder": "the tree is not the canonical tree of its files",
+      "extra file": "env.json",
+    };
+    for (const id of Object.values(hostile)) git(a, ["push", "-q", remote, `${id}:refs/experiments/${id}`]);
+    // the same layout as the hostile ones, canonical: proves the plumbing itself is right
+    const plain = plumbExperiment(a, meta, who, { config: '{"lr":8}\n', entries: `100644 blob ${text}\tnotes.txt\n` });
+    git(a, ["push", "-q", remote, `${plain}:refs/experiments/${plain}`]);
+
+    const b = makeClone(remote);
+    const r = await cli(b, ["pull", "--json"]);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout) as { added: string[]; rejected: { id: string; reason: string }[] };
+    expect(s.added.sort()).toEqual([...good, plain].sort());
+    const byId = new Map(s.rejected.map((x) => [x.id, x.reason]));
+    for (const [kind, id] of Object.entries(hostile)) expect(byId.get(id), kind).toContain(reasons[kind as keyof typeof hostile]);
+    expect(s.rejected).toHaveLength(Object.keys(hostile).length);
+    const refs = git(b, ["for-each-ref", "--format=%(refname:lstrip=2)", "refs/experiments/"]).trim().split("\n");
+    expect(refs.sort()).toEqual([...good, plain].sort());
+    // written straight into packed-refs: git reads them, and they survive git's own repacking
+    expect(git(b, ["show-ref", "--verify", `refs/experiments/${plain}`]).trim()).toBe(`${plain} refs/experiments/${plain}`);
+    git(b, ["pack-refs", "--all"]);
+    expect(git(b, ["for-each-ref", "--format=%(refname)", "refs/experiments/"]).trim().split("\n")).toHaveLength(good.length + 1);
+    for (const id of Object.values(hostile)) expect(git(b, ["rev-parse", `refs/exp-incoming/origin/experiments/${id}`]).trim()).toBe(id);
+    // from the promoted ones only: git itself objects to the hostile trees left in quarantine
+    git(b, ["fsck", "--no-progress", "--connectivity-only", ...refs]);
+  });
+
   it("accepts an experiment written with plain git plumbing that follows the format", async () => {
     const remote = makeRemote();
     const a = makeClone(remote);
@@ -260,6 +339,30 @@ describe("a remote that is missing, refuses or is broken", () => {
     expect(s.rejected.map((x) => x.id)).toEqual([broken]);
     expect(s.rejected[0]!.reason).toContain("lacks");
     git(b, ["fsck", "--no-progress", "--connectivity-only"]);
+  });
+});
+
+describe("checking while the fetch writes refs", () => {
+  it("passes exactly the new good experiments that appeared, skipping those already here", async () => {
+    const remote = makeRemote();
+    const a = makeClone(remote);
+    const here = await recordExp(a, "here");
+    await cli(a, ["push"]);
+    const b = makeClone(remote);
+    expect((await cli(b, ["pull"])).code).toBe(0);
+    // here is local, and no longer mirrored: the fetch below writes its quarantine ref again
+    git(b, ["update-ref", "-d", `refs/exp-incoming/origin/experiments/${here}`]);
+    const good = [await recordExp(a, "one"), await recordExp(a, "two")];
+    await cli(a, ["push"]);
+    const bad = plumbExperiment(a, '{ "status": "completed", "schema": 1, "created_at": "2026-01-01T00:00:00.000Z", "created_by": {"name": "x", "email": "y"} }\n');
+    git(a, ["push", "-q", remote, `${bad}:refs/experiments/${bad}`]);
+    git(remote, ["update-ref", `refs/experiments/${"cd".repeat(20)}`, good[0]!]);
+
+    const repo = await openRepository(b);
+    const ahead = await VerifyAhead.start(repo, "refs/exp-incoming/origin/experiments/", new Set([here]));
+    await execFileAsync("git", ["fetch", "-q", "--no-tags", "origin", "+refs/experiments/*:refs/exp-incoming/origin/experiments/*"], { cwd: b });
+    const passed = await ahead.finish();
+    expect([...passed].sort()).toEqual([...good].sort());
   });
 });
 
@@ -309,15 +412,17 @@ function plumbExperiment(
   dir: string,
   meta: string,
   who: { name: string; email: string; seconds: number; title?: string } = { name: "x", email: "y", seconds: 1767225600 },
+  tree: { configMode?: string; config?: string; entries?: string } = {},
 ): string {
   const blob = (text: string): string => gitInput(dir, ["hash-object", "-w", "--stdin"], text).trim();
   const metaId = blob(meta);
-  const config = blob('{"lr":1}\n');
+  const config = blob(tree.config ?? '{"lr":1}\n');
   const results = blob('{"acc":1}\n');
-  const tree = gitInput(dir, ["mktree"], `100644 blob ${config}\tconfig.json\n100644 blob ${metaId}\texperiment.json\n100644 blob ${results}\tresults.json\n`).trim();
+  const lines = `${tree.configMode ?? "100644"} blob ${config}\tconfig.json\n100644 blob ${metaId}\texperiment.json\n100644 blob ${results}\tresults.json\n`;
+  const treeId = writeTree(dir, lines + (tree.entries ?? ""));
   const msg = `exp: ${who.title ?? config.slice(0, 12)}\n\nConfig: ${config}\n`;
   const date = `@${who.seconds} +0000`;
-  return gitInput(dir, ["commit-tree", tree], msg, {
+  return gitInput(dir, ["commit-tree", treeId], msg, {
     GIT_AUTHOR_NAME: who.name,
     GIT_AUTHOR_EMAIL: who.email,
     GIT_COMMITTER_NAME: who.name,
@@ -325,4 +430,22 @@ function plumbExperiment(
     GIT_AUTHOR_DATE: date,
     GIT_COMMITTER_DATE: date,
   }).trim();
+}
+
+/**
+ * A tree from `mktree`-style lines, written byte by byte: unlike mktree it takes what a
+ * hostile writer could send, such as a file mode on a tree object.
+ */
+function writeTree(dir: string, lines: string): string {
+  const entries = lines
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [head, name] = line.split("\t") as [string, string];
+      const [mode, type, id] = head.split(" ") as [string, string, string];
+      return { mode: mode.replace(/^0+/, ""), name, id, sortKey: type === "tree" ? `${name}/` : name };
+    })
+    .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
+  const body = Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.id, "hex")])));
+  return execFileSync("git", ["hash-object", "-t", "tree", "-w", "--stdin"], { cwd: dir, input: body, encoding: "utf8" }).trim();
 }

@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Experiment } from "../src/core/experiment.js";
 import { NotFoundError } from "../src/core/errors.js";
-import { readTreesInBulk } from "../src/store/bulk-read.js";
+import { openBulkTreeReader, readTreesInBulk, type TreeFiles } from "../src/store/bulk-read.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
+import { ObjectReader } from "../src/store/object-reader.js";
 import { openRepository } from "../src/store/repository.js";
 import { cleanup, git, makeRepo } from "./helpers/repo.js";
+import { gitInput } from "./helpers/share.js";
 
 afterAll(cleanup);
 
@@ -93,6 +95,32 @@ describe("reading experiments in bulk", () => {
     }
   });
 
+  it("takes ids over time: results in the order added, the same as one call gives", async () => {
+    const dir = makeRepo();
+    const repo = await openRepository(dir);
+    const store = new ExperimentStore(repo);
+    try {
+      const ids = (await store.write(Array.from({ length: 300 }, (_, i) => experiment(i)))).map((w) => w.id);
+      const absent = "0123456789abcdef0123456789abcdef01234567";
+      const all = [...ids.slice(0, 100), absent, ...ids.slice(100)];
+      const once: [string, TreeFiles | Error][] = [];
+      await readTreesInBulk(repo, all, (id, r) => once.push([id, r]));
+      const over: [string, TreeFiles | Error][] = [];
+      const reader = openBulkTreeReader(repo, (id, r) => over.push([id, r]));
+      for (let i = 0; i < all.length; i += 37) {
+        reader.add(all.slice(i, i + 37));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await reader.close();
+      expect(over.map(([id]) => id)).toEqual(all);
+      expect(over).toEqual(once);
+      expect(over[100]![1]).toBeInstanceOf(NotFoundError);
+      expect((over[0]![1] as TreeFiles).modes.get("config.json")).toBe("100644");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("streams thousands of experiments with listings read ahead and paused, none lost", async () => {
     const dir = makeRepo();
     const repo = await openRepository(dir);
@@ -110,5 +138,18 @@ describe("reading experiments in bulk", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("the object reader answers in order across chunk boundaries: large, small, missing, empty", async () => {
+    const dir = makeRepo();
+    const big = "x".repeat(1_000_003) + "\n";
+    const texts = ["a\n", big, "", "bb ".repeat(30_000), "last\n"];
+    const ids = texts.map((t) => gitInput(dir, ["hash-object", "-w", "--stdin"], t).trim());
+    const reader = new ObjectReader(dir, ["--buffer"]);
+    const got: (string | null)[] = [];
+    const specs = [ids[0]!, ids[1]!, "0123456789abcdef0123456789abcdef01234567", "no such thing", ids[2]!, ids[3]!, ids[4]!, ids[0]!];
+    for (const spec of specs) reader.request(spec, (o) => got.push(o ? `${o.type}:${o.data.toString("utf8")}` : null));
+    await reader.close();
+    expect(got).toEqual(["blob:a\n", `blob:${big}`, null, null, "blob:", `blob:${texts[3]}`, "blob:last\n", "blob:a\n"]);
   });
 });

@@ -243,15 +243,32 @@ const NON_FINITE_STRINGS: Record<string, number> = { NaN: NaN, Infinity: Infinit
  * RFC 8785 accepts, and extends it with exact bigints.
  */
 export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
-  return write(value, "$", options) + "\n";
+  return write(value, null, null, options) + "\n";
 }
 
-function pathError(path: string, what: string, options: CanonicalOptions): never {
+/**
+ * Where a container sits: the JSON path text is built from these only for an error
+ * message, so a value written without error costs no path string.
+ */
+interface Place {
+  parent: Place | null;
+  key: string | number | null;
+}
+
+function pathText(parent: Place | null, key: string | number | null): string {
+  const base = parent ? pathText(parent.parent, parent.key) : "$";
+  if (key === null) return base;
+  return typeof key === "number" ? `${base}[${key}]` : childPath(base, key);
+}
+
+function pathError(parent: Place | null, key: string | number | null, what: string, options: CanonicalOptions): never {
+  const path = pathText(parent, key);
   const src = options.source ? `${options.source}: ` : "";
   throw new InvalidInputError(`${src}${what} at ${path}`, { file: options.source, path });
 }
 
-function write(value: unknown, path: string, options: CanonicalOptions): string {
+/** `value` is at `key` of the container at `parent` (both null for the document itself). */
+function write(value: unknown, parent: Place | null, key: string | number | null, options: CanonicalOptions): string {
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
@@ -262,39 +279,41 @@ function write(value: unknown, path: string, options: CanonicalOptions): string 
     case "number":
       if (Number.isFinite(value)) return JSON.stringify(value);
       if (options.nonFinite === "encode") return JSON.stringify(Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-      return pathError(path, `${value} is not allowed (NaN and infinities may appear only in results and series)`, options);
+      return pathError(parent, key, `${value} is not allowed (NaN and infinities may appear only in results and series)`, options);
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return writeArray(value, path, options);
-      return writeObject(value as Record<string, unknown>, path, options);
+      if (Array.isArray(value)) return writeArray(value, { parent, key }, options);
+      return writeObject(value as Record<string, unknown>, { parent, key }, options);
     default:
-      return pathError(path, `a ${typeof value} value cannot be stored as JSON`, options);
+      return pathError(parent, key, `a ${typeof value} value cannot be stored as JSON`, options);
   }
 }
 
-function writeArray(value: unknown[], path: string, options: CanonicalOptions): string {
-  const parts: string[] = [];
+function writeArray(value: unknown[], place: Place, options: CanonicalOptions): string {
+  let out = "[";
   for (let i = 0; i < value.length; i++) {
-    if (value[i] === undefined) pathError(`${path}[${i}]`, "undefined is not a JSON value", options);
-    parts.push(write(value[i], `${path}[${i}]`, options));
+    if (value[i] === undefined) pathError(place, i, "undefined is not a JSON value", options);
+    if (i > 0) out += ",";
+    out += write(value[i], place, i, options);
   }
-  return `[${parts.join(",")}]`;
+  return out + "]";
 }
 
-function writeObject(value: Record<string, unknown>, path: string, options: CanonicalOptions): string {
+function writeObject(value: Record<string, unknown>, place: Place, options: CanonicalOptions): string {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
-    pathError(path, "only plain objects can be stored as JSON", options);
+    pathError(place.parent, place.key, "only plain objects can be stored as JSON", options);
   }
   // Default sort compares UTF-16 code units, which is the order RFC 8785 asks for.
   const keys = Object.keys(value).sort();
-  const parts: string[] = [];
+  let out = "{";
   for (const key of keys) {
     const v = value[key];
     if (v === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${write(v, childPath(path, key), options)}`);
+    if (out.length > 1) out += ",";
+    out += `${JSON.stringify(key)}:${write(v, place, key, options)}`;
   }
-  return `{${parts.join(",")}}`;
+  return out + "}";
 }
 
 export function childPath(path: string, key: string): string {

@@ -4,10 +4,12 @@ import { ObjectReader } from "./object-reader.js";
 import type { HashAlgo } from "./objects.js";
 import type { Repository } from "./repository.js";
 
-/** One experiment's tree as read: file bytes and blob ids, by slash path. */
+/** One experiment's tree as read: file bytes, blob ids and modes, by slash path. */
 export interface TreeFiles {
   files: Map<string, Uint8Array>;
   blobIds: Map<string, string>;
+  /** Git's mode of each file: "100644", or "100755" / "120000" for an executable or a symlink. */
+  modes: Map<string, string>;
 }
 
 export type TreeFilesCallback = (id: string, result: TreeFiles | Error) => void;
@@ -21,6 +23,8 @@ const EMPTY_TREE: Record<HashAlgo, string> = {
   sha1: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
   sha256: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
 };
+
+const GITLINK = "160000";
 
 /** Listings read ahead of the files: enough to keep git busy, few enough to stay small. */
 const AHEAD_HIGH = 2048;
@@ -36,6 +40,7 @@ interface Pending {
   received: number;
   files: Map<string, Uint8Array>;
   blobIds: Map<string, string>;
+  modes: Map<string, string>;
 }
 
 /**
@@ -46,24 +51,32 @@ interface Pending {
  * order of `ids`, failures per id; at most one experiment's files are held at a time.
  */
 export async function readTreesInBulk(
-  repo: Repository,
+  repo: Pick<Repository, "cwd" | "algo">,
   ids: string[],
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
 ): Promise<void> {
   if (ids.length === 0) return;
+  const reader = openBulkTreeReader(repo, onEach, options);
+  reader.add(ids);
+  await reader.close();
+}
+
+/** readTreesInBulk for ids that arrive over time: results in the order added. */
+export interface BulkTreeReader {
+  add(ids: string[]): void;
+  /** No more ids: resolves once every one added has been reported. */
+  close(): Promise<void>;
+}
+
+export function openBulkTreeReader(
+  repo: Pick<Repository, "cwd" | "algo">,
+  onEach: TreeFilesCallback,
+  options: BulkReadOptions = {},
+): BulkTreeReader {
   const want = options.want ?? (() => true);
   const empty = EMPTY_TREE[repo.algo];
-  const records: Pending[] = ids.map((id) => ({
-    id,
-    tree: null,
-    error: null,
-    listed: false,
-    expected: 0,
-    received: 0,
-    files: new Map(),
-    blobIds: new Map(),
-  }));
+  const records: Pending[] = [];
   const peel = gitProcess(repo.cwd, ["cat-file", "--batch-check", "--buffer"]);
   const list = gitProcess(repo.cwd, ["diff-tree", "--stdin", "-r", "-z"]);
   const blobs = new ObjectReader(repo.cwd, ["--buffer"]);
@@ -77,7 +90,7 @@ export async function readTreesInBulk(
       const r = records[emitted]!;
       if (!r.error && !(r.listed && r.received === r.expected)) break;
       records[emitted] = undefined as unknown as Pending; // free its files
-      onEach(r.id, r.error ?? { files: r.files, blobIds: r.blobIds });
+      onEach(r.id, r.error ?? { files: r.files, blobIds: r.blobIds, modes: r.modes });
     }
     if (paused && listing - emitted <= AHEAD_LOW) {
       paused = false;
@@ -96,22 +109,29 @@ export async function readTreesInBulk(
     const m = /^([0-9a-f]+) tree \d+$/.exec(line);
     if (m) {
       r.tree = m[1]!;
-      list.child.stdin.write(`${empty} ${r.tree}\n`);
+      list.send(`${empty} ${r.tree}\n`);
     } else r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its commit or tree is missing`);
   });
-  peel.child.stdin.end(ids.map((id) => `${id}^{tree}\n`).join(""));
 
   const onEntry = (meta: string, path: string): void => {
     if (!current || !want(path)) return;
     // ":<old mode> <new mode> <old id> <new id> <status>"
     const parts = meta.split(" ");
+    const mode = parts[1]!;
     const blobId = parts[3]!;
     const r = current;
-    r.expected++;
+    r.modes.set(path, mode);
     r.blobIds.set(path, blobId);
+    if (mode === GITLINK) {
+      // a commit of another repository, usually absent here: never read it as a file
+      r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a submodule link, not a file`);
+      return;
+    }
+    r.expected++;
     blobs.request(blobId, (o) => {
       r.received++;
       if (!o) r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is missing from the object store`);
+      else if (o.type !== "blob") r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a ${o.type}, not a file`);
       else r.files.set(path, o.data);
       if (r.received === r.expected) emit();
     });
@@ -136,20 +156,34 @@ export async function readTreesInBulk(
   };
   list.onDiff(onTree, onEntry);
 
-  const peelDone = peel.done().then(() => list.child.stdin.end());
-  await Promise.all([peelDone, list.done()]);
-  finishListing();
-  for (; listing < records.length; listing++) {
-    const r = records[listing];
-    if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
-  }
-  emit();
-  await blobs.close();
-  emit();
-  for (let i = emitted; i < records.length; i++) {
-    records[i]!.error ??= new EnvironmentError("git cat-file stopped before every file was read");
-  }
-  emit();
+  const add = (ids: string[]): void => {
+    for (const id of ids) records.push(pending(id));
+    peel.send(ids.map((id) => `${id}^{tree}\n`).join(""));
+  };
+  // Attached now, not at close: a git process failing meanwhile must not go unhandled.
+  const exited = Promise.all([peel.done().then(() => list.end()), list.done()]);
+  exited.catch(() => undefined);
+  const close = async (): Promise<void> => {
+    peel.end();
+    await exited;
+    finishListing();
+    for (; listing < records.length; listing++) {
+      const r = records[listing];
+      if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
+    }
+    emit();
+    await blobs.close();
+    emit();
+    for (let i = emitted; i < records.length; i++) {
+      records[i]!.error ??= new EnvironmentError("git cat-file stopped before every file was read");
+    }
+    emit();
+  };
+  return { add, close };
+}
+
+function pending(id: string): Pending {
+  return { id, tree: null, error: null, listed: false, expected: 0, received: 0, files: new Map(), blobIds: new Map(), modes: new Map() };
 }
 
 /** A git child process whose output is parsed as it streams. */
@@ -169,9 +203,24 @@ function gitProcess(cwd: string, args: string[]) {
       else reject(new EnvironmentError(`git ${args.join(" ")} exited (${code}): ${stderr.trim()}`));
     });
   });
+  let outgoing = "";
+  const flush = (): void => {
+    if (outgoing !== "") child.stdin.write(outgoing);
+    outgoing = "";
+  };
   return {
     child,
     done: () => exited,
+    /** Lines written in one go leave in one write once it is done, not a system call each. */
+    send(text: string): void {
+      if (outgoing === "") queueMicrotask(flush);
+      outgoing += text;
+    },
+    /** No more input. */
+    end(): void {
+      flush();
+      child.stdin.end();
+    },
     /** Lines ended by `sep`, as latin1 text (ids and sizes only). */
     onLines(sep: string, fn: (line: string) => void): void {
       let rest = "";

@@ -31,9 +31,10 @@ function sortKey(e: TreeEntry): Buffer {
 }
 
 export function treeBody(entries: TreeEntry[]): Uint8Array {
-  const sorted = [...entries].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
+  const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   const parts: Buffer[] = [];
-  for (const e of sorted) {
+  for (const { e } of keyed) {
     parts.push(Buffer.from(`${e.mode} ${e.name}\0`, "utf8"), Buffer.from(e.id, "hex"));
   }
   return Buffer.concat(parts);

@@ -1,11 +1,12 @@
-import { foldAnnotations } from "../core/annotations.js";
+import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 import { readAllAnnotations } from "./annotations.js";
 import { incomingNotesRef, mergeNotes, notesFetchRefspec, type NotesOutcome } from "./notes-sync.js";
-import { createRef, createRefsAtomically, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
+import { createRef, createRefsAtomically, createRefsPacked, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
 import { INCOMING_REFS, resolveRemote, transportError, type Remote } from "./remote.js";
 import type { Repository } from "./repository.js";
 import { gitFetch, lsRemote } from "./transport.js";
 import { verifyExperiments } from "./verify.js";
+import { VerifyAhead } from "./verify-ahead.js";
 
 
 export interface PullSummary {
@@ -47,29 +48,21 @@ export function experimentsFetchRefspec(remote: Remote): string {
 export async function pull(repo: Repository, options: PullOptions = {}): Promise<PullSummary> {
   const remote = await resolveRemote(repo, options.remote);
   const summary: PullSummary = { remote: remote.target, remoteCount: 0, added: [], skippedDeleted: 0, rejected: [], notes: "none" };
-  if (options.fetch !== false) await fetchIntoQuarantine(repo, remote, summary);
-  // remote ref name -> commit id, as mirrored by this fetch or by a plain `git fetch`
-  const offered = new Map<string, string>();
-  const mirrored = await listExperimentRefs(repo, incomingExperimentRefs(remote));
-  for (const r of mirrored.refs) offered.set(r.id, r.id);
-  for (const c of mirrored.corrupt) offered.set(c.ref.slice(incomingExperimentRefs(remote).length), c.target);
-  summary.notes = await mergeNotes(repo, incomingNotesRef(remote));
-
+  // Listed before the fetch so the checks that run during it can skip what is here already.
   const local = new Set((await listExperimentRefs(repo)).refs.map((r) => r.id));
-  const candidates: string[] = [];
-  for (const [name, id] of offered) {
-    if (name === id && ID.test(name)) {
-      summary.remoteCount++;
-      if (!local.has(id)) candidates.push(id);
-    } else {
-      summary.rejected.push({ ref: incomingExperimentRefs(remote) + name, id: null, reason: `its name does not match its commit ${id}: a forged or corrupt ref` });
-    }
-  }
-  const problems = candidates.length ? await verifyExperiments(repo.cwd, repo.algo, candidates) : new Map<string, string>();
+  const ahead = options.fetch !== false ? await fetchCheckingAhead(repo, remote, summary, local) : null;
+  // The checks of the last experiments fetched finish while the quarantine is listed.
+  const passedAhead = ahead ? ahead.finish() : Promise.resolve(new Set<string>());
+  const [offered, notes] = await Promise.all([mirroredRefs(repo, remote), mergeNotes(repo, incomingNotesRef(remote))]);
+  summary.notes = notes;
+  const candidates = sortOffered(summary, remote, offered, local);
+  const [problems, events] = await Promise.all([
+    passedAhead.then((passed) => verifyExperiments(repo.cwd, repo.algo, candidates.filter((id) => !passed.has(id)))),
+    candidates.length ? readAllAnnotations(repo) : Promise.resolve(new Map<string, AnnotationEvent[]>()),
+  ]);
   for (const [id, reason] of problems) {
     summary.rejected.push({ ref: incomingExperimentRefs(remote) + id, id, reason });
   }
-  const events = candidates.length ? await readAllAnnotations(repo) : new Map();
   for (const id of candidates) {
     if (problems.has(id)) continue;
     if (foldAnnotations({}, events.get(id) ?? []).deleted) summary.skippedDeleted++;
@@ -82,18 +75,44 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
   return summary;
 }
 
+/** Remote ref name -> commit id, as mirrored by this fetch or by a plain `git fetch`. */
+async function mirroredRefs(repo: Repository, remote: Remote): Promise<Map<string, string>> {
+  const offered = new Map<string, string>();
+  const mirrored = await listExperimentRefs(repo, incomingExperimentRefs(remote));
+  for (const r of mirrored.refs) offered.set(r.id, r.id);
+  for (const c of mirrored.corrupt) offered.set(c.ref.slice(incomingExperimentRefs(remote).length), c.target);
+  return offered;
+}
+
+/** Counts what the remote offers and rejects forged names; returns the ids new here. */
+function sortOffered(summary: PullSummary, remote: Remote, offered: Map<string, string>, local: Set<string>): string[] {
+  const candidates: string[] = [];
+  for (const [name, id] of offered) {
+    if (name === id && ID.test(name)) {
+      summary.remoteCount++;
+      if (!local.has(id)) candidates.push(id);
+    } else {
+      summary.rejected.push({ ref: incomingExperimentRefs(remote) + name, id: null, reason: `its name does not match its commit ${id}: a forged or corrupt ref` });
+    }
+  }
+  return candidates;
+}
+
 const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Above this many exclusions a glob fetch with negative refspecs stops paying off. */
 const MAX_EXCLUDED = 64;
 
 /**
- * Give the checked experiments their refs. A glob fetch from this repository's own
+ * Give the checked experiments their refs. Many go straight into packed-refs (one file
+ * rewritten instead of a file per ref); when git must write them itself (reftable, a
+ * reference-transaction hook, the lock busy), a glob fetch from this repository's own
  * quarantine writes 10,000 refs in ~1.4 s where `update-ref --stdin` takes ~5 s; the few
  * experiments that must not be promoted are excluded with negative refspecs.
  */
 async function promote(repo: Repository, remote: Remote, ids: string[], excluded: string[]): Promise<void> {
   if (ids.length === 0) return;
+  if (ids.length > 100 && (await createRefsPacked(repo, ids))) return;
   if (ids.length > 100 && excluded.length <= MAX_EXCLUDED) {
     const q = incomingExperimentRefs(remote);
     const r = await gitFetch(repo, ".", [`${q}*:${EXPERIMENT_REFS}*`, ...excluded.map((id) => `^${q}${id}`)]);
@@ -107,6 +126,21 @@ async function promote(repo: Repository, remote: Remote, ids: string[], excluded
     for (const id of ids) await createRef(repo, id);
   }
   if (ids.length > 100) await packRefs(repo);
+}
+
+/**
+ * The fetch into quarantine, checking the experiments it brings while git writes their
+ * refs; finish() gives the ones that passed.
+ */
+async function fetchCheckingAhead(repo: Repository, remote: Remote, summary: PullSummary, local: Set<string>): Promise<VerifyAhead> {
+  const ahead = await VerifyAhead.start(repo, incomingExperimentRefs(remote), local);
+  try {
+    await fetchIntoQuarantine(repo, remote, summary);
+  } catch (e) {
+    await ahead.abandon();
+    throw e;
+  }
+  return ahead;
 }
 
 /**

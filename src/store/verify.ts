@@ -1,70 +1,91 @@
 import { isGitExpError } from "../core/errors.js";
 import { commitMessage, experimentFiles, experimentFromFiles, validateReadable } from "../core/experiment.js";
 import { commitSeconds } from "../core/time.js";
+import { openBulkTreeReader, type TreeFiles } from "./bulk-read.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
-import { buildTree, commitBody, makeObject, parseTree, type HashAlgo } from "./objects.js";
+import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
 
 /**
  * The checks an experiment from elsewhere must pass before it gets a ref here: its id is
- * its commit, every file is canonical and valid against its schema, and the commit is
- * exactly the one DESIGN.md derives from the content. Anything else is a forgery or a
- * broken writer, and is reported instead of stored.
+ * its commit, every file is a plain file, canonical and valid against its schema, the tree
+ * is exactly the canonical tree of those files, and the commit is exactly the one DESIGN.md
+ * derives from the content. Anything else is a forgery or a broken writer, and is reported
+ * instead of stored. Returns the reason for each id that failed.
  */
 export async function verifyExperiments(cwd: string, algo: HashAlgo, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const verifier = openVerifier(cwd, algo);
+  verifier.add(ids);
+  return verifier.finish();
+}
+
+/** verifyExperiments for ids that arrive over time (each id added once). */
+export interface Verifier {
+  add(ids: string[]): void;
+  /** No more ids: the reason for each one added that failed. */
+  finish(): Promise<Map<string, string>>;
+}
+
+/**
+ * Commits come through one pipelined reader and files through the streaming bulk reader
+ * (three git processes), so 10,000 experiments cost no round trip each. Whichever of an
+ * experiment's commit and files arrives first waits for the other.
+ */
+export function openVerifier(cwd: string, algo: HashAlgo): Verifier {
   const problems = new Map<string, string>();
-  const reader = new ObjectReader(cwd);
-  try {
-    const window = 256;
-    for (let i = 0; i < ids.length; i += window) {
-      const batch = ids.slice(i, i + window);
-      const loaded = await Promise.all(batch.map((id) => loadCommit(reader, algo, id)));
-      batch.forEach((id, k) => {
-        const problem = checkLoaded(id, loaded[k]!, algo);
-        if (problem) problems.set(id, problem);
-      });
+  const commits = new Map<string, RawObject | null>();
+  const reads = new Map<string, TreeFiles | Error>();
+  const check = (id: string, commit: RawObject | null, read: TreeFiles | Error): void => {
+    const problem = checkRead(id, commit, read, algo);
+    if (problem) problems.set(id, problem);
+  };
+  const commitReader = new ObjectReader(cwd, ["--buffer"]);
+  const treeReader = openBulkTreeReader({ cwd, algo }, (id, read) => {
+    if (!commits.has(id)) reads.set(id, read);
+    else {
+      check(id, commits.get(id) ?? null, read);
+      commits.delete(id);
     }
-  } finally {
-    await reader.close();
-  }
-  return problems;
-}
-
-interface Loaded {
-  commit: RawObject | null;
-  tree?: string;
-  files?: Map<string, Uint8Array>;
-  problem?: string;
-}
-
-async function loadCommit(reader: ObjectReader, algo: HashAlgo, id: string): Promise<Loaded> {
-  const commit = await reader.read(id);
-  if (!commit || commit.type !== "commit") return { commit, problem: `${id} is not a commit` };
-  const tree = /^tree ([0-9a-f]+)$/m.exec(commit.data.toString("utf8"))?.[1];
-  if (!tree) return { commit, problem: "the commit has no tree" };
-  const files = new Map<string, Uint8Array>();
-  const problem = await readTree(reader, algo, tree, "", files);
-  return { commit, tree, files, problem };
-}
-
-async function readTree(reader: ObjectReader, algo: HashAlgo, treeId: string, prefix: string, files: Map<string, Uint8Array>): Promise<string | undefined> {
-  const tree = await reader.read(treeId);
-  if (!tree || tree.type !== "tree") return `tree ${prefix || "/"} is missing`;
-  const entries = parseTree(tree.data, algo);
-  const reads = entries.map(async (e): Promise<string | undefined> => {
-    const path = prefix + e.name;
-    if (e.mode === "40000") return readTree(reader, algo, e.id, `${path}/`, files);
-    if (e.mode !== "100644") return `${path} has mode ${e.mode}; experiments hold plain files only`;
-    const blob = await reader.read(e.id);
-    if (!blob || blob.type !== "blob") return `${path} is missing`;
-    files.set(path, blob.data);
-    return undefined;
   });
-  return (await Promise.all(reads)).find((p) => p !== undefined);
+  const onCommit = (id: string, commit: RawObject | null): void => {
+    const read = reads.get(id);
+    if (read === undefined) commits.set(id, commit);
+    else {
+      reads.delete(id);
+      check(id, commit, read);
+    }
+  };
+  return {
+    add(ids) {
+      for (const id of ids) commitReader.request(id, (o) => onCommit(id, o));
+      treeReader.add(ids);
+    },
+    async finish() {
+      await Promise.all([commitReader.close(), treeReader.close()]);
+      return problems;
+    },
+  };
 }
 
-function checkLoaded(id: string, loaded: Loaded, algo: HashAlgo): string | undefined {
-  if (loaded.problem) return loaded.problem;
-  const files = loaded.files!;
+/** The commit's tree id, or why there is none. */
+function commitTree(id: string, commit: RawObject | null): string | { problem: string } {
+  if (!commit || commit.type !== "commit") return { problem: `${id} is not a commit` };
+  const tree = /^tree ([0-9a-f]+)$/m.exec(commit.data.toString("utf8"))?.[1];
+  return tree ?? { problem: "the commit has no tree" };
+}
+
+function checkRead(id: string, commit: RawObject | null, read: TreeFiles | Error, algo: HashAlgo): string | undefined {
+  const tree = commitTree(id, commit);
+  if (typeof tree !== "string") return tree.problem;
+  if (read instanceof Error) return read.message;
+  return checkExperiment(id, commit!, tree, read, algo);
+}
+
+function checkExperiment(id: string, commit: RawObject, tree: string, read: TreeFiles, algo: HashAlgo): string | undefined {
+  for (const [path, mode] of read.modes) {
+    if (mode !== "100644") return `${path} has mode ${mode}; experiments hold plain files only`;
+  }
+  const files = read.files;
   try {
     const exp = experimentFromFiles(files, id.slice(0, 12));
     // As the index reads them: another writer's RFC 3339 time in another form is still valid.
@@ -77,9 +98,10 @@ function checkLoaded(id: string, loaded: Loaded, algo: HashAlgo): string | undef
       }
     }
     if (canonical.length !== files.size) return "the tree holds files that are not part of the experiment";
+    // The tree's id covers what the file listing cannot show: empty folders, modes, order.
     const objects = buildTree(canonical, algo);
-    if (objects[objects.length - 1]!.id !== loaded.tree) return "the tree is not the canonical tree of its files";
-    const text = loaded.commit!.data.toString("utf8");
+    if (objects[objects.length - 1]!.id !== tree) return "the tree is not the canonical tree of its files";
+    const text = commit.data.toString("utf8");
     const parents = [...text.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]!);
     const source = exp.meta.source?.commit ?? null;
     if (parents.length > 1 || (parents.length === 1 && parents[0] !== source)) {
@@ -89,7 +111,7 @@ function checkLoaded(id: string, loaded: Loaded, algo: HashAlgo): string | undef
     const expected = makeObject(
       "commit",
       commitBody({
-        tree: loaded.tree!,
+        tree,
         parents,
         name: exp.meta.created_by.name,
         email: exp.meta.created_by.email,
