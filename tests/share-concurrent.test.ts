@@ -1,14 +1,9 @@
 import { spawn } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { BIN, ROOT, TEST_ENV, cleanup, git, writeJson } from "./helpers/repo.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { BIN, TEST_ENV, cleanup, git, writeJson } from "./helpers/repo.js";
 import { annotationsOf, lsJson, makeClone, makeRemote } from "./helpers/share.js";
 
 afterEach(cleanup);
-
-beforeAll(() => {
-  execFileSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: "ignore" });
-});
 
 /** The built binary as a separate process, so four writers really run at once. */
 function run(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
