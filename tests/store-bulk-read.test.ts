@@ -90,6 +90,10 @@ describe("reading experiments in bulk", () => {
       expect([...errors.keys()].sort()).toEqual([absent, broken!.id].sort());
       for (const e of errors.values()) expect(e).toBeInstanceOf(NotFoundError);
       expect(configs.get(many[0]!)).toBe(git(dir, ["rev-parse", `${many[0]}:config.json`]).trim());
+      // A missing commit first: it is handed out before any tree is listed.
+      const order: string[] = [];
+      await readTreesInBulk(repo, [absent, ...many.slice(0, 3), absent.replace("0", "f")], (id) => order.push(id));
+      expect(order).toEqual([absent, ...many.slice(0, 3), absent.replace("0", "f")]);
     } finally {
       await store.close();
     }

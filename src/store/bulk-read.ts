@@ -141,8 +141,9 @@ export function openBulkTreeReader(
     emit();
     // diff-tree skips a tree it cannot read without a word on stdout: those failed.
     while (listing < records.length) {
-      const r = records[listing++]!;
-      if (r.error || r.tree === null) continue;
+      // An experiment that failed early (its commit missing) may already be handed out and freed.
+      const r = records[listing++];
+      if (!r || r.error || r.tree === null) continue;
       if (r.tree === tree) {
         current = r;
         break;
