@@ -95,8 +95,12 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
           await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
                      UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
         );
+    // A few new refs: look only for them (a hash of every indexed id costs ~25 ms at 100,000).
+    const among = quick ? " WHERE id IN (SELECT id FROM _refs)" : "";
     const fresh = ids(
-      await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments) AND id NOT IN (SELECT id FROM _hidden)`),
+      await db.rows(
+        `SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments${among}) AND id NOT IN (SELECT id FROM _hidden${among})`,
+      ),
     );
     await removeExperiments(db, gone, true);
     report.removed = gone.length;
