@@ -60,23 +60,30 @@ export function columnsSignature(columns: RunsColumn[]): string {
   return JSON.stringify(columns.map((c) => [c.kind, c.key, c.type]));
 }
 
-/** Per kind of key: where its rows live and how one key is counted and typed. */
-const KEY_KINDS: { kind: string; table: string; column: string; type: string }[] = [
+/**
+ * Per kind of key: where its rows live, and the flags its type is read from (a param is a
+ * number when all its values are numbers or null and one is a number; likewise boolean).
+ */
+const KEY_KINDS: { kind: string; table: string; column: string; flags: string }[] = [
   {
     kind: "param",
     table: "params",
     column: "key",
-    type: `CASE WHEN bool_and(type IN ('number', 'null')) AND bool_or(type = 'number') THEN 'number'
-           WHEN bool_and(type IN ('boolean', 'null')) AND bool_or(type = 'boolean') THEN 'boolean'
-           ELSE 'text' END`,
+    flags: `bool_and(type IN ('number', 'null')) AS all_num, bool_or(type = 'number') AS any_num,
+            bool_and(type IN ('boolean', 'null')) AS all_bool, bool_or(type = 'boolean') AS any_bool`,
   },
-  { kind: "metric", table: "metrics", column: "key", type: "'number'" },
-  { kind: "tag", table: "tags", column: "tag", type: "'text'" },
-  { kind: "env", table: "env", column: "key", type: "'text'" },
+  { kind: "metric", table: "metrics", column: "key", flags: "true, true, false, false" },
+  { kind: "tag", table: "tags", column: "tag", flags: "false, false, false, false" },
+  { kind: "env", table: "env", column: "key", flags: "false, false, false, false" },
 ];
 
-function keyCounts(k: (typeof KEY_KINDS)[number], where = ""): string {
-  return `SELECT '${k.kind}', ${k.column}, ${k.type}, count(*) FROM ${k.table} ${where} GROUP BY ${k.column}`;
+const KEY_TYPE = "CASE WHEN all_num AND any_num THEN 'number' WHEN all_bool AND any_bool THEN 'boolean' ELSE 'text' END";
+
+/** Per key of the rows matching `where`: kind, key, n (rows) and the type flags. */
+function keyCounts(kinds: typeof KEY_KINDS, where = ""): string {
+  return kinds
+    .map((k) => `SELECT '${k.kind}' AS kind, ${k.column} AS key, count(*) AS n, ${k.flags} FROM ${k.table} ${where} GROUP BY ${k.column}`)
+    .join(" UNION ALL ");
 }
 
 /**
@@ -87,13 +94,11 @@ function keyCounts(k: (typeof KEY_KINDS)[number], where = ""): string {
 export async function refreshKeys(db: IndexDatabase, addedTable?: string): Promise<void> {
   if (!addedTable) {
     await db.run("DELETE FROM keys");
-    await db.run(`INSERT INTO keys ${KEY_KINDS.map((k) => keyCounts(k)).join(" UNION ALL ")}`);
+    await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM (${keyCounts(KEY_KINDS)})`);
     return;
   }
   await foldNewKeys(db, `WHERE id IN (SELECT id FROM ${addedTable})`);
 }
-
-const NEW_TYPE = "CASE WHEN all_num AND any_num THEN 'number' WHEN all_bool AND any_bool THEN 'boolean' ELSE 'text' END";
 
 /**
  * Fold the counts of the rows matching `where` into `keys`, typed as a full count types
@@ -101,26 +106,20 @@ const NEW_TYPE = "CASE WHEN all_num AND any_num THEN 'number' WHEN all_bool AND 
  * been null everywhere so far; when typed values arrive it is recounted from all rows.
  */
 async function foldNewKeys(db: IndexDatabase, where: string): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE _new_keys AS
-    SELECT 'param' AS kind, key, count(*) AS n,
-      bool_and(type IN ('number', 'null')) AS all_num, bool_or(type = 'number') AS any_num,
-      bool_and(type IN ('boolean', 'null')) AS all_bool, bool_or(type = 'boolean') AS any_bool
-    FROM params ${where} GROUP BY key
-    UNION ALL SELECT 'metric', key, count(*), true, true, false, false FROM metrics ${where} GROUP BY key
-    UNION ALL SELECT 'tag', tag, count(*), false, false, false, false FROM tags ${where} GROUP BY tag
-    UNION ALL SELECT 'env', key, count(*), false, false, false, false FROM env ${where} GROUP BY key`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE _new_keys AS ${keyCounts(KEY_KINDS, where)}`);
   const recount = await db.rows(`SELECT n.key FROM _new_keys n JOIN keys k ON k.kind = n.kind AND k.key = n.key
     WHERE n.kind = 'param' AND k.type = 'text' AND (n.any_num OR n.any_bool) AND (n.all_num OR n.all_bool)`);
   await db.run(`UPDATE keys SET experiments = keys.experiments + n.n,
       type = CASE WHEN keys.type = 'number' AND NOT n.all_num THEN 'text'
                   WHEN keys.type = 'boolean' AND NOT n.all_bool THEN 'text' ELSE keys.type END
     FROM _new_keys n WHERE keys.kind = n.kind AND keys.key = n.key`);
-  await db.run(`INSERT INTO keys SELECT kind, key, ${NEW_TYPE}, n FROM _new_keys n
+  await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM _new_keys n
     WHERE NOT EXISTS (SELECT 1 FROM keys k WHERE k.kind = n.kind AND k.key = n.key)`);
   if (recount.length > 0) {
     const keys = listValue(recount.map((r) => String(r["key"])));
+    const params = KEY_KINDS.filter((k) => k.kind === "param");
     await db.run("DELETE FROM keys WHERE kind = 'param' AND key IN (SELECT unnest($1::VARCHAR[]))", [keys]);
-    await db.run(`INSERT INTO keys ${keyCounts(KEY_KINDS[0]!, "WHERE key IN (SELECT unnest($1::VARCHAR[]))")}`, [keys]);
+    await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM (${keyCounts(params, "WHERE key IN (SELECT unnest($1::VARCHAR[]))")})`, [keys]);
   }
   await db.run("DROP TABLE _new_keys");
 }
