@@ -1,5 +1,7 @@
 import { documentLine, experimentToDocument } from "../../src/core/document.js";
 import type { Experiment } from "../../src/core/experiment.js";
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
 
 /**
  * Realistic experiments for benchmarks: ~30 params in nested groups, 15 metrics, names
@@ -69,4 +71,33 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** One generated experiment a line: 6 params, 3 final metrics, a 20-point loss series. */
+export async function writeBenchDocs(file: string, n: number, head: string, options: { offset?: number; seed?: number; prefix?: string } = {}): Promise<void> {
+  const { offset = 0, seed = 12345, prefix = "bench" } = options;
+  const out = createWriteStream(file);
+  let s = seed + offset;
+  const rand = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  for (let i = offset; i < offset + n; i++) {
+    const loss = Array.from({ length: 20 }, (_, k) => Math.round((1 / (k + 1) + rand() / 10) * 1e4) / 1e4);
+    const doc = {
+      // Complete documents: nothing for import to fill in by asking git per document.
+      experiment: {
+        schema: 1,
+        status: "completed",
+        name: `${prefix}-${i}`,
+        created_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        created_by: { name: "Bench", email: "bench@example.com" },
+        source: { commit: head, branch: "main", dirty: false },
+        tags: i % 50 === 0 ? ["baseline"] : [],
+      },
+      config: { lr: [0.1, 0.01, 0.001, 0.0001][i % 4], batch: 32 << i % 3, model: { layers: i % 12, width: 64 * (1 + (i % 4)) }, seed: i % 97, optimizer: i % 2 ? "adam" : "sgd" },
+      results: { val: { acc: Math.round(rand() * 1e4) / 1e4, loss: rand() }, test_acc: rand() },
+      series: { loss: { step: loss.map((_, k) => k), value: loss } },
+    };
+    if (!out.write(JSON.stringify(doc) + "\n")) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
 }

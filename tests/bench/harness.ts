@@ -65,3 +65,11 @@ export function peakRssMiB(cwd: string, cmd: string, args: string[]): number | u
   const kb = Number(r.stderr.trim().split("\n").pop());
   return Number.isFinite(kb) ? kb / 1024 : undefined;
 }
+
+/** The median of `runs` timings of an in-process call. */
+export async function medianMs(fn: () => Promise<unknown>, runs = 7): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timeMs(fn));
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)]!;
+}

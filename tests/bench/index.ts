@@ -1,45 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { createWriteStream, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { once } from "node:events";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { openRepository } from "../../src/store/repository.js";
 import { ExperimentIndex } from "../../src/index/experiment-index.js";
 import { withIndex } from "../../src/index/query.js";
 import { leaderboard } from "../../src/analysis/leaderboard.js";
 import { searchExperiments } from "../../src/analysis/search.js";
-import { BENCH_ENV, BIN, benchDir, medianProcessMs, peakRssMiB, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
+import { writeBenchDocs } from "./generate.js";
+import { BENCH_ENV, BIN, benchDir, medianMs, medianProcessMs, peakRssMiB, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 const AREA = "index";
 const WHERE = "params.lr < 0.01 and metrics.val.acc >= 0.9";
-
-/** One generated experiment a line: 6 params, 3 final metrics, a 20-point loss series. */
-async function writeDocs(file: string, n: number, head: string, offset = 0): Promise<void> {
-  const out = createWriteStream(file);
-  let s = 12345 + offset;
-  const rand = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  for (let i = offset; i < offset + n; i++) {
-    const loss = Array.from({ length: 20 }, (_, k) => Math.round((1 / (k + 1) + rand() / 10) * 1e4) / 1e4);
-    const doc = {
-      // Complete documents: nothing for import to fill in by asking git per document.
-      experiment: {
-        schema: 1,
-        status: "completed",
-        name: `bench-${i}`,
-        created_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
-        created_by: { name: "Bench", email: "bench@example.com" },
-        source: { commit: head, branch: "main", dirty: false },
-        tags: i % 50 === 0 ? ["baseline"] : [],
-      },
-      config: { lr: [0.1, 0.01, 0.001, 0.0001][i % 4], batch: 32 << i % 3, model: { layers: i % 12, width: 64 * (1 + (i % 4)) }, seed: i % 97, optimizer: i % 2 ? "adam" : "sgd" },
-      results: { val: { acc: Math.round(rand() * 1e4) / 1e4, loss: rand() }, test_acc: rand() },
-      series: { loss: { step: loss.map((_, k) => k), value: loss } },
-    };
-    if (!out.write(JSON.stringify(doc) + "\n")) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-}
 
 function processMs(cwd: string, args: string[]): number {
   const t = process.hrtime.bigint();
@@ -55,7 +27,7 @@ async function benchSize(n: number): Promise<BenchRow[]> {
     sh(dir, "git", ["commit", "-q", "--allow-empty", "-m", "init"]);
     const docs = join(dir, "docs.ndjson");
     const head = sh(dir, "git", ["rev-parse", "HEAD"]).trim();
-    await writeDocs(docs, n, head);
+    await writeBenchDocs(docs, n, head);
     process.stderr.write(`  generating ${n} experiments...\n`);
     sh(dir, BIN, ["import", docs]);
     sh(dir, "git", ["gc", "-q"]);
@@ -97,7 +69,7 @@ async function benchSize(n: number): Promise<BenchRow[]> {
     row("nothing changed: git exp index, end to end", upToDate, "ms", "node start", nodeStart);
 
     const one = join(dir, "one.ndjson");
-    await writeDocs(one, 1, head, n);
+    await writeBenchDocs(one, 1, head, { offset: n });
     sh(dir, BIN, ["import", one]);
     await new Promise((r) => setTimeout(r, 2100));
     const incremental = processMs(dir, ["index"]);
@@ -123,13 +95,6 @@ async function benchSize(n: number): Promise<BenchRow[]> {
   } finally {
     removeDir(dir);
   }
-}
-
-async function medianMs(fn: () => Promise<unknown>, runs = 7): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timeMs(fn));
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)]!;
 }
 
 export async function bench(): Promise<BenchRow[]> {
