@@ -294,28 +294,26 @@ describe("a remote that is missing, refuses or is broken", () => {
     git(b, ["fsck", "--no-progress", "--connectivity-only", ...refs]);
   });
 
-  it("accepts an experiment written with plain git plumbing that follows the format", async () => {
+  /** An experiment written with plumbing in one clone, pushed, and pulled into another. */
+  async function pullPlumbed(createdAt: string, title: string): Promise<{ b: string; id: string }> {
     const remote = makeRemote();
     const a = makeClone(remote);
-    const meta = '{"created_at":"2026-01-01T00:00:00.000Z","created_by":{"email":"y@z","name":"x"},"name":"plumbed","schema":1,"status":"completed"}\n';
-    const id = plumbExperiment(a, meta, { name: "x", email: "y@z", seconds: 1767225600, title: "plumbed" });
+    const meta = `{"created_at":"${createdAt}","created_by":{"email":"y@z","name":"x"},"name":"${title}","schema":1,"status":"completed"}\n`;
+    const id = plumbExperiment(a, meta, { name: "x", email: "y@z", seconds: 1767225600, title });
     git(a, ["push", "-q", remote, `${id}:refs/experiments/${id}`]);
     const b = makeClone(remote);
     const r = await cli(b, ["pull", "--json"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).added).toEqual([id]);
+    return { b, id };
+  }
+
+  it("accepts an experiment written with plain git plumbing that follows the format", async () => {
+    await pullPlumbed("2026-01-01T00:00:00.000Z", "plumbed");
   });
 
   it("accepts another writer's created_at without milliseconds, as the index reads it", async () => {
-    const remote = makeRemote();
-    const a = makeClone(remote);
-    const meta = '{"created_at":"2026-01-01T00:00:00Z","created_by":{"email":"y@z","name":"x"},"name":"seconds","schema":1,"status":"completed"}\n';
-    const id = plumbExperiment(a, meta, { name: "x", email: "y@z", seconds: 1767225600, title: "seconds" });
-    git(a, ["push", "-q", remote, `${id}:refs/experiments/${id}`]);
-    const b = makeClone(remote);
-    const r = await cli(b, ["pull", "--json"]);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).added).toEqual([id]);
+    const { b } = await pullPlumbed("2026-01-01T00:00:00Z", "seconds");
     const ls = await cli(b, ["ls", "--json"]);
     expect(JSON.parse(ls.stdout)[0].created_at).toBe("2026-01-01T00:00:00.000Z");
   });
