@@ -34,15 +34,6 @@ const STAGE_TYPE: Record<ColumnKind, DuckDBType> = {
   bool: BOOLEAN,
 };
 
-const STAGE_SQL: Record<ColumnKind, string> = {
-  text: "INTEGER",
-  textlist: "INTEGER",
-  double: "DOUBLE",
-  bigint: "DOUBLE",
-  timestamp: "DOUBLE",
-  bool: "BOOLEAN",
-};
-
 /**
  * Strings seen by one load, each given a dense code. Only a new string crosses into DuckDB
  * as text: an experiment id on 20 series rows, or a key on 100,000 experiments, once.
@@ -100,6 +91,8 @@ class StagedTable {
   private readonly isNull: Uint8Array[];
   private readonly lastText: (string | undefined)[];
   private readonly lastCode: number[];
+  /** The staging table's column types: a value, and a NULL flag for every non-text one. */
+  private readonly stageTypes: DuckDBType[];
   private rows = 0;
   private appender: DuckDBAppender | null = null;
 
@@ -112,6 +105,7 @@ class StagedTable {
     this.isNull = columns.map(() => new Uint8Array(CHUNK));
     this.lastText = columns.map(() => undefined);
     this.lastCode = columns.map(() => -1);
+    this.stageTypes = columns.flatMap((c) => (isText(c.kind) ? [STAGE_TYPE[c.kind]] : [STAGE_TYPE[c.kind], BOOLEAN]));
   }
 
   get stage(): string {
@@ -119,7 +113,7 @@ class StagedTable {
   }
 
   async open(db: IndexDatabase): Promise<void> {
-    const cols = this.columns.map((c, i) => `c${i} ${STAGE_SQL[c.kind]}${isText(c.kind) ? "" : `, n${i} BOOLEAN`}`).join(", ");
+    const cols = this.columns.map((c, i) => `c${i} ${STAGE_TYPE[c.kind].toString()}${isText(c.kind) ? "" : `, n${i} BOOLEAN`}`).join(", ");
     await db.run(`CREATE OR REPLACE TEMP TABLE ${this.stage} (${cols})`);
     this.appender = await db.appender(this.stage);
   }
@@ -178,10 +172,6 @@ class StagedTable {
     });
     this.appender!.appendDataChunk(chunk);
     this.rows = 0;
-  }
-
-  private get stageTypes(): DuckDBType[] {
-    return this.columns.flatMap((c) => (isText(c.kind) ? [STAGE_TYPE[c.kind]] : [STAGE_TYPE[c.kind], BOOLEAN]));
   }
 
   close(): void {
