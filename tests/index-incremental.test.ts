@@ -22,10 +22,16 @@ describe("incremental updates touch only what changed, and agree with a full bui
   test("keys and runs after added experiments, a changed param type and a new tag", async () => {
     const dir = makeRepo({ commit: true });
     const docs = fixtureDocs(40);
-    await importDocs(dir, docs.slice(0, 30));
+    const flagged = (name: string, flag: boolean, loss: number | string): Doc => ({
+      experiment: { name, created_at: "2026-01-20T00:00:00.000Z" },
+      config: { lr: 0.01, flag, model: { layers: 1, act: "relu" } },
+      results: { val: { acc: "NaN" }, loss },
+    });
+    await importDocs(dir, [...docs.slice(0, 30), flagged("flag-on", true, 0.5)]);
     expect((await cli(dir, ["index"])).code).toBe(0);
-    // One at a time, as runs arrive: each update recounts only the keys the new run carries.
-    for (const d of docs.slice(30, 32)) {
+    // One at a time, as runs arrive: each update recounts only the keys the new run carries,
+    // and appends its runs row directly (a boolean param, NaN metrics, a 2^64-1 seed).
+    for (const d of [...docs.slice(30, 32), docs[39]!, flagged("flag-off", false, "NaN")]) {
       await importDocs(dir, [d]);
       expect((await cli(dir, ["index"])).code).toBe(0);
     }
@@ -46,7 +52,7 @@ describe("incremental updates touch only what changed, and agree with a full bui
     const incremental = await derivedTables(dir);
     expect(incremental[0]).toContainEqual({ kind: "param", key: "sometimes", type: "number", experiments: 2 });
     expect(incremental[0]).toContainEqual({ kind: "param", key: "brand_new", type: "boolean", experiments: 2 });
-    expect(incremental[0]).toContainEqual({ kind: "param", key: "lr", type: "text", experiments: 33 });
+    expect(incremental[0]).toContainEqual({ kind: "param", key: "lr", type: "text", experiments: 36 });
     expect(incremental[0]).toContainEqual({ kind: "tag", key: "late", type: "text", experiments: 1 });
     expect((await cli(dir, ["index", "--rebuild"])).code).toBe(0);
     expect(await derivedTables(dir)).toEqual(incremental);

@@ -102,27 +102,37 @@ describe("a damaged or foreign index is rebuilt, nothing lost", () => {
     await importDocs(dir, fixtureDocs(12));
     expect(await lsNames(dir)).toHaveLength(12);
     const path = join(dir, ".git", "exp", "index.duckdb");
+    /** ls still lists every experiment, with the note saying why the index was rebuilt. */
+    const listsAll = async (n: number, note?: RegExp): Promise<void> => {
+      const r = await cli(dir, ["ls", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toHaveLength(n);
+      if (note) expect(r.stderr).toMatch(note);
+    };
+    const setFormat = async (format: string): Promise<void> => {
+      const db = await IndexDatabase.open(path, { readOnly: false, timeoutMs: 1000 });
+      await db.run("UPDATE _meta SET value = $1 WHERE key = 'format'", [format]);
+      db.close();
+    };
     writeFileSync(path, "this is not a database");
-    let r = await cli(dir, ["ls", "--json"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toHaveLength(12);
-    expect(r.stderr).toMatch(/note: .*damaged.*rebuilding/);
+    await listsAll(12, /note: .*damaged.*rebuilding/);
     truncateSync(path, Math.floor(statSync(path).size / 3));
-    r = await cli(dir, ["ls", "--json"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toHaveLength(12);
-    const db = await IndexDatabase.open(path, { readOnly: false, timeoutMs: 1000 });
-    await db.run("UPDATE _meta SET value = '0' WHERE key = 'format'");
-    db.close();
-    r = await cli(dir, ["ls", "--json"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toHaveLength(12);
-    expect(r.stderr).toMatch(/note: the index has format 0/);
+    await listsAll(12);
+    await setFormat("0");
+    await listsAll(12, /note: the index has format 0/);
     expect(readFileSync(path).length).toBeGreaterThan(0);
+    // The hint beside the index (the refs it was last synced to) sends an update straight to
+    // writing when refs moved: a file that is no longer an index of ours is still rebuilt.
+    await importDocs(dir, fixtureDocs(14).slice(12));
+    writeFileSync(path, "this is not a database either");
+    await listsAll(14, /note: .*damaged.*rebuilding/);
+    await importDocs(dir, fixtureDocs(15).slice(14));
+    await setFormat("0");
+    await listsAll(15, /note: the index has format 0/);
     // A build killed half way leaves its file behind; the next build clears it.
     writeFileSync(`${path}.tmp-999999`, "half a build");
     writeFileSync(`${path}.tmp-999999.wal`, "");
-    r = await cli(dir, ["index", "--rebuild"]);
+    const r = await cli(dir, ["index", "--rebuild"]);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(join(dir, ".git", "exp")).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });

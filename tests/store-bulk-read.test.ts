@@ -99,6 +99,33 @@ describe("reading experiments in bulk", () => {
     }
   });
 
+  it("a few experiments, objects loose and packed, some missing: the same as the git pipeline gives", async () => {
+    const dir = makeRepo({ commit: true });
+    const repo = await openRepository(dir);
+    const store = new ExperimentStore(repo);
+    try {
+      const packed = (await store.write(Array.from({ length: 120 }, (_, i) => experiment(i)))).map((w) => w.id);
+      // Small writes stay loose; they share blobs (notes.txt, config.json) with the packed ones.
+      const loose = (await store.write([experiment(3), { ...experiment(6), results: { fresh: 1 } }])).map((w) => w.id);
+      const [broken] = await store.write([{ ...experiment(501), results: { unique: 0.25 } }]);
+      const blob = git(dir, ["rev-parse", `${broken!.id}:results.json`]).trim();
+      rmSync(join(dir, ".git", "objects", blob.slice(0, 2), blob.slice(2)));
+      const absent = "0123456789abcdef0123456789abcdef01234567";
+      const want = (p: string): boolean => !p.startsWith("artifacts/");
+      for (const ids of [[loose[1]!], [...loose, packed[0]!, packed[9]!], [loose[0]!, broken!.id, absent, packed[3]!]]) {
+        const few: [string, TreeFiles | Error][] = [];
+        await readTreesInBulk(repo, ids, (id, r) => few.push([id, r]), { want });
+        const piped: [string, TreeFiles | Error][] = [];
+        const reader = openBulkTreeReader(repo, (id, r) => piped.push([id, r]), { want });
+        reader.add(ids);
+        await reader.close();
+        expect(few).toEqual(piped);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it("takes ids over time: results in the order added, the same as one call gives", async () => {
     const dir = makeRepo();
     const repo = await openRepository(dir);

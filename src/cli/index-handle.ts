@@ -17,8 +17,11 @@ export async function openIndex(ctx: Context, options: { allowFiles?: boolean } 
 }
 
 export async function indexOf(ctx: Context, options: { allowFiles?: boolean } = {}): Promise<ExperimentIndex> {
+  // git finds the repository while DuckDB's binding loads (~50 ms each, side by side).
+  const repo = ctx.repo();
+  repo.catch(() => undefined);
   const { ExperimentIndex } = await import("../index/experiment-index.js");
-  const index = new ExperimentIndex(await ctx.repo(), await indexOptions(ctx, options));
+  const index = new ExperimentIndex(await repo, await indexOptions(ctx, options));
   ctx.onClose(() => index.close());
   return index;
 }

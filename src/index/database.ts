@@ -98,6 +98,11 @@ export class IndexDatabase {
     }
   }
 
+  /** Leave the write-ahead log for the next writer: closing then costs no checkpoint. */
+  async skipCheckpointOnClose(): Promise<void> {
+    await this.run("PRAGMA disable_checkpoint_on_shutdown");
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

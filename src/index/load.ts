@@ -1,7 +1,11 @@
 import { flattenMetrics, flattenParams, type Experiment, type Series } from "../core/experiment.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
+import { paramNumber, paramText, paramType } from "./param-values.js";
 import type { IndexDatabase } from "./database.js";
-import { Stager, type ColumnKind, type StagedCell, type StagedColumn } from "./stage.js";
+import { DirectAppend } from "./direct-append.js";
+import { KeyTally } from "./key-tally.js";
+import type { RunsRow } from "./runs.js";
+import { Stager, type ColumnKind, type RowSink, type StagedCell, type StagedColumn } from "./stage.js";
 
 /** The folded annotation state an experiment is shown with. */
 export interface ShownState {
@@ -33,9 +37,24 @@ type Table = keyof typeof TABLES;
 
 /** Rows of many experiments into every table, staged in bulk: no INSERT per row. */
 export class RowLoader {
-  private constructor(private readonly stager: Stager) {}
+  /** The keys of every row added, for folding into `keys` without a scan. */
+  readonly keys = new KeyTally();
 
-  static async open(db: IndexDatabase): Promise<RowLoader> {
+  /**
+   * For a few experiments, their `runs` rows as they are loaded (null in bulk, where one
+   * INSERT ... SELECT is cheaper than holding every row).
+   */
+  readonly runs: RunsRow[] | null;
+
+  private constructor(private readonly sink: RowSink) {
+    this.runs = sink instanceof DirectAppend ? [] : null;
+  }
+
+  /** Below this many experiments, rows are appended directly rather than staged. */
+  static readonly FEW = 64;
+
+  static async open(db: IndexDatabase, experiments: number): Promise<RowLoader> {
+    if (experiments <= RowLoader.FEW) return new RowLoader(new DirectAppend(TABLES));
     const stager = new Stager(TABLES);
     await stager.open(db);
     return new RowLoader(stager);
@@ -61,16 +80,43 @@ export class RowLoader {
       typeof m.duration_s === "number" ? m.duration_s : null,
       Array.isArray(m.parents) ? m.parents.map(String) : null,
     ]);
-    for (const [key, v] of flattenParams(exp.config)) this.row("params", [id, key, paramText(v), paramNumber(v), paramType(v)]);
-    this.addMetrics(id, exp);
-    for (const tag of shown.tags) this.row("tags", [id, tag]);
-    if (exp.env) for (const [key, v] of flattenParams(exp.env)) this.row("env", [id, key, paramText(v)]);
+    const params = flattenParams(exp.config);
+    for (const [key, v] of params) {
+      const type = paramType(v);
+      this.row("params", [id, key, paramText(v), paramNumber(v), type]);
+      this.keys.param(key, type);
+    }
+    const metrics = this.addMetrics(id, exp);
+    this.runs?.push({
+      id,
+      name: shown.name,
+      status: m.status,
+      createdMs: Number.isNaN(createdMs) ? null : createdMs,
+      createdBy: m.created_by?.name ?? null,
+      commit: m.source?.commit ?? null,
+      branch: m.source?.branch ?? null,
+      configHash,
+      params: new Map(params),
+      metrics,
+    });
+    for (const tag of shown.tags) {
+      this.row("tags", [id, tag]);
+      this.keys.tag(tag);
+    }
+    if (exp.env) {
+      for (const [key, v] of flattenParams(exp.env)) {
+        this.row("env", [id, key, paramText(v)]);
+        this.keys.env(key);
+      }
+    }
     this.addFiles("inputs", id, exp.inputs);
     this.addFiles("outputs", id, exp.outputs);
     this.row("_recorded", [id, m.name ?? null, m.tags ?? []]);
   }
 
-  private addMetrics(id: string, exp: Experiment): void {
+  /** Returns each metric's value, as `metrics.value` holds it. */
+  private addMetrics(id: string, exp: Experiment): Map<string, number | null> {
+    const values = new Map<string, number | null>();
     const finals = new Map(flattenMetrics(exp.results));
     const keys = new Set([...finals.keys(), ...Object.keys(exp.series)]);
     for (const key of [...keys].sort()) {
@@ -78,9 +124,12 @@ export class RowLoader {
       const st = s ? seriesStats(s) : undefined;
       const hasFinal = finals.has(key);
       const value = hasFinal ? finals.get(key)! : (st?.last ?? null);
+      this.keys.metric(key);
+      values.set(key, value);
       this.row("metrics", [id, key, value, hasFinal, st?.points ?? null, st?.last ?? null, st?.min ?? null, st?.max ?? null, st?.argmin ?? null, st?.argmax ?? null]);
       if (s) for (let i = 0; i < s.step.length; i++) this.row("series", [id, key, s.step[i]!, s.value[i] ?? null]);
     }
+    return values;
   }
 
   private addFiles(table: "inputs" | "outputs", id: string, files: JsonObject | undefined): void {
@@ -100,39 +149,17 @@ export class RowLoader {
   }
 
   private row(table: Table, cells: StagedCell[]): void {
-    this.stager.add(table, cells);
+    this.sink.add(table, cells);
   }
 
   /** Everything added goes into the tables. */
   finish(db: IndexDatabase): Promise<void> {
-    return this.stager.finish(db);
+    return this.sink.finish(db);
   }
 }
 
 function commandText(args: JsonValue[]): string {
   return args.map((a) => (typeof a === "string" && /^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
-}
-
-/** Strings as they are; every other value as canonical JSON, so `value` is comparable text. */
-export function paramText(v: JsonValue): string | null {
-  if (v === null) return null;
-  if (typeof v === "string") return v;
-  // A finite number's canonical form is ECMAScript's: no need for the general writer.
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  return canonicalJson(v).trimEnd();
-}
-
-function paramNumber(v: JsonValue): number | null {
-  if (typeof v === "number") return v;
-  if (typeof v === "bigint") return Number(v);
-  return null;
-}
-
-export function paramType(v: JsonValue): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "bigint") return "number";
-  return typeof v;
 }
 
 export interface SeriesStats {

@@ -1,5 +1,8 @@
 import type { IndexDatabase } from "./database.js";
-import { listValue } from "./duckdb.js";
+import type { JsonValue } from "../core/json.js";
+import { listValue, timestampValue } from "./duckdb.js";
+import { paramNumber, paramText } from "./param-values.js";
+import type { KeyTallyRow } from "./key-tally.js";
 
 /**
  * `runs`: one row per experiment, one column per param and metric ("params.lr",
@@ -63,6 +66,7 @@ export function columnsSignature(columns: RunsColumn[]): string {
 /**
  * Per kind of key: where its rows live, and the flags its type is read from (a param is a
  * number when all its values are numbers or null and one is a number; likewise boolean).
+ * KeyTally (key-tally.ts) keeps the same flags in JavaScript for rows being added.
  */
 const KEY_KINDS: { kind: string; table: string; column: string; flags: string }[] = [
   {
@@ -87,26 +91,41 @@ function keyCounts(kinds: typeof KEY_KINDS, where = ""): string {
 }
 
 /**
- * Recount the keys users can filter, sort and pivot on. With `addedTable` (experiments were
- * only added), the new experiments' rows are counted and folded into `keys`: an update after
- * one new run looks at its own rows, not at every experiment's.
+ * Recount the keys users can filter, sort and pivot on. With `added` (experiments were only
+ * added), the new experiments' key tally is folded into `keys`: an update after one new run
+ * looks at its own rows, not at every experiment's.
  */
-export async function refreshKeys(db: IndexDatabase, addedTable?: string): Promise<void> {
-  if (!addedTable) {
+export async function refreshKeys(db: IndexDatabase, added?: KeyTallyRow[]): Promise<void> {
+  if (!added) {
     await db.run("DELETE FROM keys");
     await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM (${keyCounts(KEY_KINDS)})`);
     return;
   }
-  await foldNewKeys(db, `WHERE id IN (SELECT id FROM ${addedTable})`);
+  if (added.length > 0) await foldNewKeys(db, added);
+}
+
+async function writeTally(db: IndexDatabase, rows: KeyTallyRow[]): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE _new_keys (kind VARCHAR, key VARCHAR, n BIGINT,
+    all_num BOOLEAN, any_num BOOLEAN, all_bool BOOLEAN, any_bool BOOLEAN)`);
+  const a = await db.appender("_new_keys");
+  for (const r of rows) {
+    a.appendVarchar(r.kind);
+    a.appendVarchar(r.key);
+    a.appendBigInt(BigInt(r.n));
+    for (const flag of [r.all_num, r.any_num, r.all_bool, r.any_bool]) a.appendBoolean(flag);
+    a.endRow();
+  }
+  a.flushSync();
+  a.closeSync();
 }
 
 /**
- * Fold the counts of the rows matching `where` into `keys`, typed as a full count types
- * them: number + number stays number, anything mixed is text. A param typed 'text' may have
- * been null everywhere so far; when typed values arrive it is recounted from all rows.
+ * Fold the new rows' key counts into `keys`, typed as a full count types them: number +
+ * number stays number, anything mixed is text. A param typed 'text' may have been null
+ * everywhere so far; when typed values arrive it is recounted from all rows.
  */
-async function foldNewKeys(db: IndexDatabase, where: string): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE _new_keys AS ${keyCounts(KEY_KINDS, where)}`);
+async function foldNewKeys(db: IndexDatabase, added: KeyTallyRow[]): Promise<void> {
+  await writeTally(db, added);
   const recount = await db.rows(`SELECT n.key FROM _new_keys n JOIN keys k ON k.kind = n.kind AND k.key = n.key
     WHERE n.kind = 'param' AND k.type = 'text' AND (n.any_num OR n.any_bool) AND (n.all_num OR n.all_bool)`);
   await db.run(`UPDATE keys SET experiments = keys.experiments + n.n,
@@ -124,19 +143,70 @@ async function foldNewKeys(db: IndexDatabase, where: string): Promise<void> {
   await db.run("DROP TABLE _new_keys");
 }
 
-/** Bring `runs` in line: rebuilt when its columns change, else the added ids appended. */
+/** One new experiment's `runs` values, gathered while it is loaded. */
+export interface RunsRow {
+  id: string;
+  name: string | null;
+  status: string;
+  createdMs: number | null;
+  createdBy: string | null;
+  commit: string | null;
+  branch: string | null;
+  configHash: string;
+  params: Map<string, JsonValue>;
+  metrics: Map<string, number | null>;
+}
+
+/**
+ * Append rows to `runs` as runsSelect would fill them: a number param as its number, a
+ * boolean one as a boolean, any other as its text; a metric as its value. For a few new
+ * experiments: the SELECT scans every params and metrics row to find theirs (~20 ms).
+ */
+async function appendRuns(db: IndexDatabase, columns: RunsColumn[], rows: RunsRow[]): Promise<void> {
+  const a = await db.appender("runs");
+  const text = (v: string | null): void => (v === null ? a.appendNull() : a.appendVarchar(v));
+  for (const r of rows) {
+    for (const v of [r.id, r.name, r.status]) text(v);
+    if (r.createdMs === null) a.appendNull();
+    else a.appendTimestamp(timestampValue(BigInt(r.createdMs) * 1000n));
+    for (const v of [r.createdBy, r.commit, r.branch, r.configHash]) text(v);
+    for (const c of columns) {
+      if (c.kind === "metric") {
+        const m = r.metrics.get(c.key);
+        if (m === undefined || m === null) a.appendNull();
+        else a.appendDouble(m);
+        continue;
+      }
+      const v = r.params.get(c.key);
+      if (v === undefined || v === null) a.appendNull();
+      else if (c.type === "number") a.appendDouble(paramNumber(v) ?? NaN);
+      else if (c.type === "boolean") a.appendBoolean(v === true);
+      else a.appendVarchar(paramText(v)!);
+    }
+    a.endRow();
+  }
+  a.flushSync();
+  a.closeSync();
+}
+
+/**
+ * Bring `runs` in line: rebuilt when its columns change, else the added ids appended
+ * (from `added` when the loader gathered their rows).
+ */
 export async function refreshRuns(
   db: IndexDatabase,
   previousSignature: string | null,
   addedTable: string,
   namesChanged = true,
+  added?: RunsRow[],
 ): Promise<string> {
   const columns = await runsColumns(db);
   const signature = columnsSignature(columns);
   if (signature !== previousSignature) {
     await db.run(`CREATE OR REPLACE TABLE runs AS ${runsSelect(columns)}`);
   } else {
-    await db.run(`INSERT INTO runs ${runsSelect(columns, addedTable)}`);
+    if (added) await appendRuns(db, columns, added);
+    else await db.run(`INSERT INTO runs ${runsSelect(columns, addedTable)}`);
     // Only a rename event changes a name already in `runs`: skip the join otherwise.
     if (namesChanged) {
       await db.run("UPDATE runs SET name = e.name FROM experiments e WHERE runs.id = e.id AND runs.name IS DISTINCT FROM e.name");

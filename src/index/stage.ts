@@ -17,6 +17,13 @@ export interface StagedColumn {
 /** A staged cell: timestamps as epoch milliseconds, text lists as arrays. */
 export type StagedCell = string | number | bigint | boolean | string[] | null;
 
+/** Where a load's rows go: staged in bulk, or appended directly for a few experiments. */
+export interface RowSink {
+  add(table: string, cells: StagedCell[]): void;
+  /** Everything added goes into its table. */
+  finish(db: IndexDatabase): Promise<void>;
+}
+
 const isText = (kind: ColumnKind): boolean => kind === "text" || kind === "textlist";
 
 /** DuckDB's vector size: one data chunk per append. */
@@ -204,7 +211,7 @@ class StagedTable {
  * chunks, text as dictionary codes, then one INSERT ... SELECT per table. Through the
  * Appender one value at a time, 100,000 experiments cost ~5 s of calls into DuckDB.
  */
-export class Stager {
+export class Stager implements RowSink {
   private readonly dict = new Dictionary("_stage_dict");
   private readonly tables = new Map<string, StagedTable>();
 

@@ -7,9 +7,10 @@ import { listExperimentRefs, looseExperimentRefs, type LooseRefState } from "../
 import type { Repository } from "../store/repository.js";
 import type { IndexDatabase, SqlValue } from "./database.js";
 import type { Fingerprint } from "./fingerprint.js";
+import type { KeyTallyRow } from "./key-tally.js";
 import { RowLoader } from "./load.js";
 import { readForIndex } from "./read.js";
-import { refreshKeys, refreshRuns } from "./runs.js";
+import { refreshKeys, refreshRuns, type RunsRow } from "./runs.js";
 import { INDEX_FORMAT, PER_EXPERIMENT_TABLES } from "./schema.js";
 
 /** What one sync did, per kind of change, so the user sees exactly what happened. */
@@ -104,7 +105,8 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
     );
     await removeExperiments(db, gone, true);
     report.removed = gone.length;
-    const notesMoved = tip !== (meta["notes_tip"] ?? null) || options.full;
+    // Stored as "" when there are no notes: compared the same way, or every update re-reads them.
+    const notesMoved = (tip ?? "") !== (meta["notes_tip"] ?? "") || options.full;
     let events: Map<string, AnnotationEvent[]>;
     if (notesMoved) {
       events = await readAllAnnotations(repo);
@@ -114,13 +116,14 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
     } else {
       events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
     }
-    report.added = await loadExperiments(db, repo, fresh, events, report, options.onProgress);
+    const loaded = await loadExperiments(db, repo, fresh, events, report, options.onProgress);
+    report.added = loaded.count;
     const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
     let signature = meta["runs_columns"] ?? null;
     if (changed) {
       const onlyAdded = !options.full && gone.length === 0 && report.updated === 0;
-      await refreshKeys(db, onlyAdded ? "_added" : undefined);
-      signature = await refreshRuns(db, options.full ? null : signature, "_added", report.updated > 0);
+      await refreshKeys(db, onlyAdded ? loaded.keys : undefined);
+      signature = await refreshRuns(db, options.full ? null : signature, "_added", report.updated > 0, onlyAdded ? (loaded.runs ?? undefined) : undefined);
     }
     await writeLooseState(db, loose, seenLoose);
     await writeMeta(db, {
@@ -175,9 +178,9 @@ async function loadExperiments(
   events: Map<string, AnnotationEvent[]>,
   report: SyncReport,
   onProgress?: (done: number, total: number) => void,
-): Promise<number> {
-  if (fresh.length === 0) return 0;
-  const loader = await RowLoader.open(db);
+): Promise<{ count: number; keys: KeyTallyRow[]; runs: RunsRow[] | null }> {
+  if (fresh.length === 0) return { count: 0, keys: [], runs: [] };
+  const loader = await RowLoader.open(db, fresh.length);
   const hidden = await db.appender("_hidden");
   const added = await db.appender("_added");
   let count = 0;
@@ -204,7 +207,7 @@ async function loadExperiments(
     a.flushSync();
     a.closeSync();
   }
-  return count;
+  return { count, keys: loader.keys.rows(), runs: loader.runs };
 }
 
 function appendRow(a: DuckDBAppender, cells: (string | null)[]): void {

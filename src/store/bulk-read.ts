@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { EnvironmentError, NotFoundError } from "../core/errors.js";
 import { ObjectReader } from "./object-reader.js";
 import type { HashAlgo } from "./objects.js";
+import { readFewTrees } from "./few-read.js";
 import type { Repository } from "./repository.js";
 
 /** One experiment's tree as read: file bytes, blob ids and modes, by slash path. */
@@ -25,6 +26,9 @@ const EMPTY_TREE: Record<HashAlgo, string> = {
 };
 
 const GITLINK = "160000";
+
+/** Up to this many experiments, one walk of their trees beats starting the pipeline. */
+const FEW = 16;
 
 /** Listings read ahead of the files: enough to keep git busy, few enough to stay small. */
 const AHEAD_HIGH = 2048;
@@ -51,12 +55,17 @@ interface Pending {
  * order of `ids`, failures per id; at most one experiment's files are held at a time.
  */
 export async function readTreesInBulk(
-  repo: Pick<Repository, "cwd" | "algo">,
+  repo: Pick<Repository, "cwd" | "algo"> & { gitDir?: string },
   ids: string[],
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
 ): Promise<void> {
   if (ids.length === 0) return;
+  const few = ids.length <= FEW ? await readFewTrees(repo, ids, options.want ?? (() => true)) : null;
+  if (few) {
+    for (const id of ids) onEach(id, few.get(id)!);
+    return;
+  }
   const reader = openBulkTreeReader(repo, onEach, options);
   reader.add(ids);
   await reader.close();

@@ -18,18 +18,17 @@ export interface Repository {
 }
 
 export async function openRepository(cwd: string = process.cwd()): Promise<Repository> {
-  const r = await runGit(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-object-format"], { cwd });
-  if (r.code !== 0) {
+  // One git call for every fact: --show-toplevel comes last because outside a work tree
+  // (a bare repository, inside .git) it fails after the others were printed.
+  const r = await runGit(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-object-format", "--show-toplevel"], { cwd });
+  const [gitDir, bare, format, top] = r.stdout.toString("utf8").trim().split("\n");
+  const noWorkTree = r.code !== 0 && /work tree/.test(r.stderr);
+  if (!format || (r.code !== 0 && !noWorkTree)) {
     throw new EnvironmentError(
       `${cwd} is not inside a git repository: run 'git init' first, or cd into a repository`,
     );
   }
-  const [gitDir, bare, format] = r.stdout.toString("utf8").trim().split("\n");
-  let workTree: string | null = null;
-  if (bare !== "true") {
-    const top = await runGit(["rev-parse", "--show-toplevel"], { cwd });
-    if (top.code === 0) workTree = top.stdout.toString("utf8").trim();
-  }
+  const workTree = bare !== "true" && !noWorkTree && top ? top : null;
   const algo: HashAlgo = format === "sha256" ? "sha256" : "sha1";
   return { gitDir: gitDir!, workTree, cwd: workTree ?? gitDir!, algo, expDir: join(gitDir!, "exp") };
 }

@@ -2,7 +2,6 @@ import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
 import { NotFoundError } from "../../core/errors.js";
 import { importDocuments } from "../../capture/import.js";
-import { importMlflow } from "../../capture/mlflow.js";
 import { resolve } from "node:path";
 import { Progress } from "../../report/progress.js";
 import { renderJson } from "../../report/format.js";
@@ -47,6 +46,8 @@ export const importCommand: CommandDef = {
 };
 
 async function runMlflow(path: string, json: boolean, ctx: Context): Promise<number> {
+  // Loaded only here: its YAML parser is a quarter of the CLI's code, parsed at every start.
+  const { importMlflow } = await import("../../capture/mlflow.js");
   const store = await ctx.store();
   const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "importing runs");
   const summary = await importMlflow(store, path, { onProgress: (d, t) => progress.update(d, t) });

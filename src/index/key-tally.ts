@@ -1,0 +1,52 @@
+/**
+ * Per key of newly added rows: how many experiments carry it and the flags its type is
+ * read from, as runs.ts's KEY_KINDS counts them in SQL. Kept while rows are added, so an
+ * update after a few new runs never scans the big tables to count their keys.
+ */
+export interface KeyTallyRow {
+  kind: "param" | "metric" | "tag" | "env";
+  key: string;
+  n: number;
+  all_num: boolean;
+  any_num: boolean;
+  all_bool: boolean;
+  any_bool: boolean;
+}
+
+export class KeyTally {
+  private readonly byKey = new Map<string, KeyTallyRow>();
+
+  /** A param row of the given value type ("number", "boolean", "null", ...). */
+  param(key: string, type: string): void {
+    const r = this.row("param", key, true, true);
+    r.all_num &&= type === "number" || type === "null";
+    r.any_num ||= type === "number";
+    r.all_bool &&= type === "boolean" || type === "null";
+    r.any_bool ||= type === "boolean";
+  }
+
+  metric(key: string): void {
+    const r = this.row("metric", key, true, false);
+    r.any_num = true;
+  }
+
+  tag(tag: string): void {
+    this.row("tag", tag, false, false);
+  }
+
+  env(key: string): void {
+    this.row("env", key, false, false);
+  }
+
+  rows(): KeyTallyRow[] {
+    return [...this.byKey.values()];
+  }
+
+  private row(kind: KeyTallyRow["kind"], key: string, allNum: boolean, allBool: boolean): KeyTallyRow {
+    const id = `${kind}\u0000${key}`;
+    let r = this.byKey.get(id);
+    if (!r) this.byKey.set(id, (r = { kind, key, n: 0, all_num: allNum, any_num: false, all_bool: allBool, any_bool: false }));
+    r.n++;
+    return r;
+  }
+}
