@@ -175,9 +175,9 @@ export class ExperimentIndex {
     // Taken before listing refs: a ref created meanwhile makes the next command look again.
     const fingerprint = refsFingerprint(this.repo);
     try {
-      const format = await readMeta(db).then((m) => m["format"], () => undefined);
-      if (format !== String(INDEX_FORMAT)) return null;
-      report = await syncInto(db, this.repo, { fingerprint, full: false, onProgress: this.options.onProgress });
+      const meta = await readMeta(db).catch(() => null);
+      if (meta?.["format"] !== String(INDEX_FORMAT)) return null;
+      report = await syncInto(db, this.repo, { fingerprint, full: false, onProgress: this.options.onProgress, meta });
       if (walBytes(this.path) < WAL_CHECKPOINT_BYTES) await db.skipCheckpointOnClose();
       return report;
     } finally {
@@ -295,9 +295,9 @@ export class ExperimentIndex {
  * Closing a written database checkpoints its log into the file: ~50 ms at 100,000
  * experiments however small the change (each table touched costs ~10 ms). An update that
  * leaves a small log skips that; the next writer checkpoints both. Replaying a log costs
- * every later open ~1 ms per KiB, so only about one new run's log (~6 KiB) is ever left.
+ * every later open ~1 ms per KiB, so only about one new run's log (~6-8 KiB) is ever left.
  */
-const WAL_CHECKPOINT_BYTES = 8 * 1024;
+const WAL_CHECKPOINT_BYTES = 12 * 1024;
 
 /** The hint: index format and stored fingerprint, or null when absent or of another format. */
 function readHint(path: string): string | null {

@@ -50,3 +50,28 @@ export class KeyTally {
     return r;
   }
 }
+
+/** A key as `keys` holds it. */
+export interface KeyCount {
+  type: string;
+  experiments: number;
+}
+
+/** The type a full count gives a key with these flags (KEY_TYPE in runs.ts). */
+export function tallyType(t: KeyTallyRow): string {
+  if (t.all_num && t.any_num) return "number";
+  if (t.all_bool && t.any_bool) return "boolean";
+  return "text";
+}
+
+/**
+ * A key's count after new rows, typed as a full count would type it: number + number stays
+ * number, anything mixed is text. "recount" when it cannot be told from the counts: a param
+ * typed text may have been null everywhere so far, and typed values have now arrived.
+ */
+export function foldKey(old: KeyCount | undefined, t: KeyTallyRow): KeyCount | "recount" {
+  if (!old) return { type: tallyType(t), experiments: t.n };
+  if (t.kind === "param" && old.type === "text" && (t.any_num || t.any_bool) && (t.all_num || t.all_bool)) return "recount";
+  const mixed = (old.type === "number" && !t.all_num) || (old.type === "boolean" && !t.all_bool);
+  return { type: mixed ? "text" : old.type, experiments: old.experiments + t.n };
+}

@@ -2,7 +2,7 @@ import type { IndexDatabase } from "./database.js";
 import type { JsonValue } from "../core/json.js";
 import { listValue, timestampValue } from "./duckdb.js";
 import { paramNumber, paramText } from "./param-values.js";
-import type { KeyTallyRow } from "./key-tally.js";
+import { foldKey, type KeyTallyRow } from "./key-tally.js";
 
 /**
  * `runs`: one row per experiment, one column per param and metric ("params.lr",
@@ -104,43 +104,40 @@ export async function refreshKeys(db: IndexDatabase, added?: KeyTallyRow[]): Pro
   if (added.length > 0) await foldNewKeys(db, added);
 }
 
-async function writeTally(db: IndexDatabase, rows: KeyTallyRow[]): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE _new_keys (kind VARCHAR, key VARCHAR, n BIGINT,
-    all_num BOOLEAN, any_num BOOLEAN, all_bool BOOLEAN, any_bool BOOLEAN)`);
-  const a = await db.appender("_new_keys");
-  for (const r of rows) {
-    a.appendVarchar(r.kind);
-    a.appendVarchar(r.key);
-    a.appendBigInt(BigInt(r.n));
-    for (const flag of [r.all_num, r.any_num, r.all_bool, r.any_bool]) a.appendBoolean(flag);
+/**
+ * Fold the new rows' key tally into `keys` (see foldKey): the keys they carry are read,
+ * folded here and written back; a key that needs it is recounted from all rows.
+ */
+async function foldNewKeys(db: IndexDatabase, added: KeyTallyRow[]): Promise<void> {
+  const pairs = [listValue(added.map((t) => t.kind)), listValue(added.map((t) => t.key))];
+  const tallied = "(SELECT unnest($1::VARCHAR[]) AS kind, unnest($2::VARCHAR[]) AS key) n";
+  const old = new Map(
+    (await db.rows(`SELECT k.kind, k.key, k.type, k.experiments FROM keys k JOIN ${tallied} ON k.kind = n.kind AND k.key = n.key`, pairs)).map((r) => [
+      `${String(r["kind"])}\u0000${String(r["key"])}`,
+      { type: String(r["type"]), experiments: Number(r["experiments"]) },
+    ]),
+  );
+  await db.run(`DELETE FROM keys USING ${tallied} WHERE keys.kind = n.kind AND keys.key = n.key`, pairs);
+  const recount: string[] = [];
+  const a = await db.appender("keys");
+  for (const t of added) {
+    const folded = foldKey(old.get(`${t.kind}\u0000${t.key}`), t);
+    if (folded === "recount") {
+      recount.push(t.key);
+      continue;
+    }
+    for (const v of [t.kind, t.key, folded.type]) a.appendVarchar(v);
+    a.appendBigInt(BigInt(folded.experiments));
     a.endRow();
   }
   a.flushSync();
   a.closeSync();
-}
-
-/**
- * Fold the new rows' key counts into `keys`, typed as a full count types them: number +
- * number stays number, anything mixed is text. A param typed 'text' may have been null
- * everywhere so far; when typed values arrive it is recounted from all rows.
- */
-async function foldNewKeys(db: IndexDatabase, added: KeyTallyRow[]): Promise<void> {
-  await writeTally(db, added);
-  const recount = await db.rows(`SELECT n.key FROM _new_keys n JOIN keys k ON k.kind = n.kind AND k.key = n.key
-    WHERE n.kind = 'param' AND k.type = 'text' AND (n.any_num OR n.any_bool) AND (n.all_num OR n.all_bool)`);
-  await db.run(`UPDATE keys SET experiments = keys.experiments + n.n,
-      type = CASE WHEN keys.type = 'number' AND NOT n.all_num THEN 'text'
-                  WHEN keys.type = 'boolean' AND NOT n.all_bool THEN 'text' ELSE keys.type END
-    FROM _new_keys n WHERE keys.kind = n.kind AND keys.key = n.key`);
-  await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM _new_keys n
-    WHERE NOT EXISTS (SELECT 1 FROM keys k WHERE k.kind = n.kind AND k.key = n.key)`);
   if (recount.length > 0) {
-    const keys = listValue(recount.map((r) => String(r["key"])));
     const params = KEY_KINDS.filter((k) => k.kind === "param");
-    await db.run("DELETE FROM keys WHERE kind = 'param' AND key IN (SELECT unnest($1::VARCHAR[]))", [keys]);
-    await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM (${keyCounts(params, "WHERE key IN (SELECT unnest($1::VARCHAR[]))")})`, [keys]);
+    await db.run(`INSERT INTO keys SELECT kind, key, ${KEY_TYPE}, n FROM (${keyCounts(params, "WHERE key IN (SELECT unnest($1::VARCHAR[]))")})`, [
+      listValue(recount),
+    ]);
   }
-  await db.run("DROP TABLE _new_keys");
 }
 
 /** One new experiment's `runs` values, gathered while it is loaded. */

@@ -37,6 +37,8 @@ export interface SyncOptions {
   /** A fresh, empty database: load everything and build `runs` from scratch. */
   full: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** `_meta` as the caller already read it. */
+  meta?: IndexMeta;
 }
 
 export type IndexMeta = Record<string, string>;
@@ -65,7 +67,7 @@ const idList = (list: string[]): [ReturnType<typeof listValue>] => [listValue(li
  * add new experiments, drop gone ones, refold annotations when the notes moved.
  */
 export async function syncInto(db: IndexDatabase, repo: Repository, options: SyncOptions): Promise<SyncReport> {
-  const [tip, meta, seenLoose] = await Promise.all([annotationsTip(repo), readMeta(db), readSeenLoose(db)]);
+  const [tip, meta, seenLoose] = await Promise.all([annotationsTip(repo), options.meta ?? readMeta(db), readSeenLoose(db)]);
   // Taken before reading any ref: a ref created meanwhile is seen again next time.
   const loose = looseExperimentRefs(repo, seenLoose);
   const quick = options.full ? null : newLooseRefs(loose, meta, seenLoose);

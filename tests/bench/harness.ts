@@ -45,6 +45,12 @@ export async function timeMs(fn: () => unknown): Promise<number> {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
+/** The middle value (the upper one of an even count). */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** Median wall time of `runs` runs of a whole process, in ms. */
 export function medianProcessMs(cwd: string, cmd: string, args: string[], runs = 7, input?: string): number {
   const times: number[] = [];
@@ -54,8 +60,7 @@ export function medianProcessMs(cwd: string, cmd: string, args: string[], runs =
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr?.toString()}`);
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 /** Peak resident memory of a child process in MiB, read from GNU time when present. */
@@ -70,6 +75,5 @@ export function peakRssMiB(cwd: string, cmd: string, args: string[]): number | u
 export async function medianMs(fn: () => Promise<unknown>, runs = 7): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await timeMs(fn));
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)]!;
+  return median(times);
 }

@@ -4,14 +4,9 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checksumFiles } from "../../src/capture/checksums.js";
 import { captureEnvironment, ENV_CACHE_FILE } from "../../src/capture/environment.js";
-import { BENCH_ENV, BIN, benchDir, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
+import { BENCH_ENV, BIN, benchDir, median, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 const RUNS = 7;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function processMs(cwd: string, cmd: string, args: string[], before?: () => void): number {
   const times: number[] = [];

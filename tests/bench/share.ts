@@ -3,15 +3,10 @@ import { join } from "node:path";
 import { ExperimentStore } from "../../src/store/experiment-store.js";
 import { openRepository } from "../../src/store/repository.js";
 import type { Experiment } from "../../src/core/experiment.js";
-import { BENCH_ENV, BIN, benchDir, removeDir, sh, type BenchRow } from "./harness.js";
+import { BENCH_ENV, BIN, benchDir, median, removeDir, sh, type BenchRow } from "./harness.js";
 
 const N = Number(process.env["BENCH_SHARE_N"] ?? 10_000);
 const PULL_RUNS = Number(process.env["BENCH_SHARE_RUNS"] ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function experiment(i: number): Experiment {
   return {
