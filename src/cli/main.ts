@@ -2,65 +2,50 @@ import yargs from "yargs";
 import { isGitExpError, ExitCode } from "../core/errors.js";
 import { Context, type CommandDef } from "./context.js";
 import { processIO, type IO } from "./io.js";
-import { recordCommand } from "./commands/record.js";
-import { showCommand } from "./commands/show.js";
-import { lsCommand } from "./commands/ls.js";
-import { rmCommand } from "./commands/rm.js";
-import { exportCommand } from "./commands/export.js";
-import { importCommand } from "./commands/import.js";
-import { checkCommand } from "./commands/check.js";
-import { plotCommand } from "./commands/plot.js";
-import { reportCommand } from "./commands/report.js";
-import { tagCommand } from "./commands/tag.js";
-import { untagCommand } from "./commands/untag.js";
-import { noteCommand } from "./commands/note.js";
-import { renameCommand } from "./commands/rename.js";
-import { restoreCommand } from "./commands/restore.js";
-import { pushCommand } from "./commands/push.js";
-import { pullCommand } from "./commands/pull.js";
-import { initCommand } from "./commands/init.js";
-import { diffCommand } from "./commands/diff.js";
-import { compareCommand } from "./commands/compare.js";
-import { statsCommand } from "./commands/stats.js";
-import { reproCommand } from "./commands/repro.js";
-import { runCommand } from "./commands/run.js";
-import { indexCommand } from "./commands/index.js";
-import { sqlCommand } from "./commands/sql.js";
-import { topCommand } from "./commands/top.js";
-import { trendCommand } from "./commands/trend.js";
-import { uiCommand } from "./commands/ui.js";
 
 export const VERSION = "0.1.0";
 
-const COMMANDS: CommandDef[] = [
-  recordCommand,
-  runCommand,
-  showCommand,
-  lsCommand,
-  topCommand,
-  trendCommand,
-  sqlCommand,
-  indexCommand,
-  rmCommand,
-  exportCommand,
-  importCommand,
-  tagCommand,
-  untagCommand,
-  noteCommand,
-  renameCommand,
-  restoreCommand,
-  pushCommand,
-  pullCommand,
-  initCommand,
-  checkCommand,
-  plotCommand,
-  reportCommand,
-  diffCommand,
-  compareCommand,
-  statsCommand,
-  reproCommand,
-  uiCommand,
-];
+/**
+ * Every command, loaded on demand: a run loads only the module of the command it names
+ * (~15 ms less to parse at every start than all of them); help without one loads them all.
+ */
+const COMMANDS: Record<string, () => Promise<CommandDef>> = {
+  record: () => import("./commands/record.js").then((m) => m.recordCommand),
+  run: () => import("./commands/run.js").then((m) => m.runCommand),
+  show: () => import("./commands/show.js").then((m) => m.showCommand),
+  ls: () => import("./commands/ls.js").then((m) => m.lsCommand),
+  top: () => import("./commands/top.js").then((m) => m.topCommand),
+  trend: () => import("./commands/trend.js").then((m) => m.trendCommand),
+  sql: () => import("./commands/sql.js").then((m) => m.sqlCommand),
+  index: () => import("./commands/index.js").then((m) => m.indexCommand),
+  rm: () => import("./commands/rm.js").then((m) => m.rmCommand),
+  export: () => import("./commands/export.js").then((m) => m.exportCommand),
+  import: () => import("./commands/import.js").then((m) => m.importCommand),
+  tag: () => import("./commands/tag.js").then((m) => m.tagCommand),
+  untag: () => import("./commands/untag.js").then((m) => m.untagCommand),
+  note: () => import("./commands/note.js").then((m) => m.noteCommand),
+  rename: () => import("./commands/rename.js").then((m) => m.renameCommand),
+  restore: () => import("./commands/restore.js").then((m) => m.restoreCommand),
+  push: () => import("./commands/push.js").then((m) => m.pushCommand),
+  pull: () => import("./commands/pull.js").then((m) => m.pullCommand),
+  init: () => import("./commands/init.js").then((m) => m.initCommand),
+  check: () => import("./commands/check.js").then((m) => m.checkCommand),
+  plot: () => import("./commands/plot.js").then((m) => m.plotCommand),
+  report: () => import("./commands/report.js").then((m) => m.reportCommand),
+  diff: () => import("./commands/diff.js").then((m) => m.diffCommand),
+  compare: () => import("./commands/compare.js").then((m) => m.compareCommand),
+  stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
+  repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
+  ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
+};
+
+/** The command modules this argv needs: the one it names, none for --version, else all. */
+async function commandsFor(argv: string[]): Promise<CommandDef[]> {
+  const name = argv.find((a) => !a.startsWith("-"));
+  if (name === undefined && argv.includes("--version") && !argv.some((a) => a === "--help" || a === "-h")) return [];
+  const one = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return one ? [await one()] : Promise.all(Object.values(COMMANDS).map((load) => load()));
+}
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
 const BUG_EXIT = 70;
@@ -91,7 +76,7 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
       if (err) throw err;
       throw new UsageFailure(msg);
     });
-  for (const def of COMMANDS) {
+  for (const def of await commandsFor(argv)) {
     parser.command(def.command, def.describe, def.builder, async (args) => {
       exitCode = (await def.run(args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
     });
