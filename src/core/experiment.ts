@@ -198,11 +198,21 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * Rebuild an experiment from its tree's files. Lenient where the format allows: only
  * experiment.json, config.json and results.json are required, unknown files are kept.
  */
+/**
+ * A JSON file; with `nonFinite` (results, series) the strings "NaN", "Infinity" and
+ * "-Infinity" become numbers. The walk that decodes them is skipped when the text cannot
+ * hold one: most files, and a series is thousands of values.
+ */
+function parseMetrics(text: string, nonFinite: boolean, source: string): JsonValue {
+  const v = parseJson(text, { allowNonFinite: nonFinite, source });
+  return nonFinite && (text.includes("NaN") || text.includes("Infinity")) ? decodeNonFinite(v) : v;
+}
+
 export function experimentFromFiles(files: Map<string, Uint8Array>, id = "experiment"): Experiment {
   const json = (path: string, allowNonFinite = false): JsonValue | undefined => {
     const data = files.get(path);
     if (data === undefined) return undefined;
-    return parseJson(decoder.decode(data), { allowNonFinite, source: `${id}:${path}` });
+    return parseMetrics(decoder.decode(data), allowNonFinite, `${id}:${path}`);
   };
   const need = (path: string, allowNonFinite = false): JsonObject => {
     const v = json(path, allowNonFinite);
@@ -212,7 +222,7 @@ export function experimentFromFiles(files: Map<string, Uint8Array>, id = "experi
   const exp: Experiment = {
     meta: need("experiment.json") as ExperimentMeta,
     config: need("config.json"),
-    results: decodeNonFinite(need("results.json", true)) as JsonObject,
+    results: need("results.json", true),
     series: {},
     files: {},
   };
@@ -224,7 +234,7 @@ export function experimentFromFiles(files: Map<string, Uint8Array>, id = "experi
     if (RESERVED.has(path)) continue;
     const metric = seriesNameFromPath(path);
     if (metric !== undefined) {
-      exp.series[metric] = decodeNonFinite(parseJson(decoder.decode(data), { allowNonFinite: true })) as unknown as Series;
+      exp.series[metric] = parseMetrics(decoder.decode(data), true, `${id}:${path}`) as unknown as Series;
     } else exp.files[path] = data;
   }
   return exp;

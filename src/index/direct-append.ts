@@ -21,6 +21,11 @@ export class DirectAppend implements RowSink {
     list.push(cells);
   }
 
+  addColumns(table: string, fixed: StagedCell[], columns: ArrayLike<number | bigint | null | undefined>[]): void {
+    const rows = columns[0]?.length ?? 0;
+    for (let i = 0; i < rows; i++) this.add(table, [...fixed, ...columns.map((col) => col[i] ?? null)]);
+  }
+
   async finish(db: IndexDatabase): Promise<void> {
     for (const [table, rows] of this.rows) {
       const columns = this.tables[table]!;

@@ -127,7 +127,7 @@ export class RowLoader {
       this.keys.metric(key);
       values.set(key, value);
       this.row("metrics", [id, key, value, hasFinal, st?.points ?? null, st?.last ?? null, st?.min ?? null, st?.max ?? null, st?.argmin ?? null, st?.argmax ?? null]);
-      if (s) for (let i = 0; i < s.step.length; i++) this.row("series", [id, key, s.step[i]!, s.value[i] ?? null]);
+      if (s) this.sink.addColumns("series", [id, key], [s.step, s.value]);
     }
     return values;
   }

@@ -20,6 +20,11 @@ export type StagedCell = string | number | bigint | boolean | string[] | null;
 /** Where a load's rows go: staged in bulk, or appended directly for a few experiments. */
 export interface RowSink {
   add(table: string, cells: StagedCell[]): void;
+  /**
+   * Rows that share their first cells (`fixed`) and take the rest from parallel number
+   * columns: a series' points, without an array per point.
+   */
+  addColumns(table: string, fixed: StagedCell[], columns: ArrayLike<number | bigint | null | undefined>[]): void;
   /** Everything added goes into its table. */
   finish(db: IndexDatabase): Promise<void>;
 }
@@ -106,7 +111,8 @@ class StagedTable {
   constructor(
     readonly table: string,
     readonly columns: StagedColumn[],
-    private readonly dict: Dictionary,
+    /** Each text column's dictionary (by column name: every table's `id` shares one). */
+    private readonly dicts: Dictionary[],
   ) {
     this.numbers = columns.map(() => new Float64Array(CHUNK));
     this.isNull = columns.map(() => new Uint8Array(CHUNK));
@@ -136,6 +142,29 @@ class StagedTable {
     if (++this.rows === CHUNK) this.flush();
   }
 
+  /** See RowSink.addColumns: the fixed cells are encoded once; the rest are number columns. */
+  addColumns(fixed: StagedCell[], columns: ArrayLike<number | bigint | null | undefined>[]): void {
+    const k = fixed.length;
+    const codes = fixed.map((v, c) => (v === null || v === undefined ? 0 : this.encode(c, v)));
+    const rows = columns[0]?.length ?? 0;
+    for (let i = 0; i < rows; i++) {
+      const r = this.rows;
+      for (let c = 0; c < k; c++) {
+        const isNull = fixed[c] === null || fixed[c] === undefined;
+        this.isNull[c]![r] = isNull ? 1 : 0;
+        this.numbers[c]![r] = isNull ? 0 : (codes[c] ?? 0);
+      }
+      for (let c = k; c < this.columns.length; c++) {
+        const v = columns[c - k]![i];
+        const isNull = v === null || v === undefined;
+        this.isNull[c]![r] = isNull ? 1 : 0;
+        // A step past 2^53 is parsed as a bigint: stored as the nearest double, as add() does.
+        this.numbers[c]![r] = isNull ? 0 : typeof v === "number" ? v : Number(v);
+      }
+      if (++this.rows === CHUNK) this.flush();
+    }
+  }
+
   private encode(c: number, v: Exclude<StagedCell, null>): number {
     const kind = this.columns[c]!.kind;
     if (kind === "text" || kind === "textlist") {
@@ -143,7 +172,7 @@ class StagedTable {
       // Rows come grouped by experiment and key: most lookups repeat the previous row's.
       if (text === this.lastText[c]) return this.lastCode[c]!;
       this.lastText[c] = text;
-      return (this.lastCode[c] = this.dict.code(text));
+      return (this.lastCode[c] = this.dicts[c]!.code(text));
     }
     if (kind === "bool") return v ? 1 : 0;
     return Number(v);
@@ -193,7 +222,7 @@ class StagedTable {
     const exprs = this.columns.map((col, i) => {
       const c = `s.c${i}`;
       if (col.kind === "text" || col.kind === "textlist") {
-        joins.push(`LEFT JOIN ${this.dict.table} d${i} ON d${i}.code = ${c}`);
+        joins.push(`LEFT JOIN ${this.dicts[i]!.table} d${i} ON d${i}.code = ${c}`);
         if (col.kind === "text") return `d${i}.s`;
         return `CASE WHEN d${i}.s = '' THEN []::VARCHAR[] ELSE string_split(d${i}.s, chr(31)) END`;
       }
@@ -212,15 +241,29 @@ class StagedTable {
  * Appender one value at a time, 100,000 experiments cost ~5 s of calls into DuckDB.
  */
 export class Stager implements RowSink {
-  private readonly dict = new Dictionary("_stage_dict");
+  /**
+   * One dictionary per text column name: 2 million series rows then join ids against the
+   * 100,000 ids and keys against a handful of keys, not every distinct string of the load
+   * (the series insert took 1.2 s of a 100,000-experiment build against one dictionary).
+   */
+  private readonly dicts = new Map<string, Dictionary>();
   private readonly tables = new Map<string, StagedTable>();
 
   constructor(tables: Record<string, StagedColumn[]>) {
-    for (const [name, columns] of Object.entries(tables)) this.tables.set(name, new StagedTable(name, columns, this.dict));
+    for (const [name, columns] of Object.entries(tables)) {
+      const dicts = columns.map((c) => (isText(c.kind) ? this.dictFor(c.name) : undefined)) as Dictionary[];
+      this.tables.set(name, new StagedTable(name, columns, dicts));
+    }
+  }
+
+  private dictFor(column: string): Dictionary {
+    let d = this.dicts.get(column);
+    if (!d) this.dicts.set(column, (d = new Dictionary(`_stage_dict_${column}`)));
+    return d;
   }
 
   async open(db: IndexDatabase): Promise<void> {
-    await this.dict.open(db);
+    for (const d of this.dicts.values()) await d.open(db);
     for (const t of this.tables.values()) await t.open(db);
   }
 
@@ -228,11 +271,15 @@ export class Stager implements RowSink {
     this.tables.get(table)!.add(cells);
   }
 
+  addColumns(table: string, fixed: StagedCell[], columns: ArrayLike<number | bigint | null | undefined>[]): void {
+    this.tables.get(table)!.addColumns(fixed, columns);
+  }
+
   /** Everything staged goes into its table; the staging tables are dropped. */
   async finish(db: IndexDatabase): Promise<void> {
     for (const t of this.tables.values()) t.close();
-    this.dict.close();
+    for (const d of this.dicts.values()) d.close();
     for (const t of this.tables.values()) await t.insert(db);
-    await db.run(`DROP TABLE ${this.dict.table}`);
+    for (const d of this.dicts.values()) await db.run(`DROP TABLE ${d.table}`);
   }
 }
