@@ -82,7 +82,10 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
     rebuilt: options.full,
     upToDate: false,
   };
-  await db.transaction(async () => {
+  // An update is one transaction; a full build writes a file nobody reads until it is
+  // renamed into place (a failed one is deleted): committing it as a whole buys nothing.
+  const atomically = (fn: () => Promise<void>): Promise<void> => (options.full ? fn() : db.transaction(fn));
+  await atomically(async () => {
     await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
     await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
     const refs = await db.appender("_refs");
