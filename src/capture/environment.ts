@@ -1,11 +1,14 @@
 import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { hostname, uptime } from "node:os";
 import { join } from "node:path";
 import type { JsonObject, JsonValue } from "../core/json.js";
 import { JsonCache, cached } from "./probe-cache.js";
 import { captureVariables } from "./redact.js";
 import { which } from "./which.js";
+
+const requireHere = createRequire(import.meta.url);
 
 export interface EnvironmentOptions {
   environ: NodeJS.ProcessEnv;
@@ -69,8 +72,9 @@ async function machineKey(): Promise<string> {
 }
 
 async function probeMachine(): Promise<JsonObject> {
-  // systeminformation costs ~120 ms to load: only on a cache miss.
-  const si = (await import("systeminformation")).default;
+  // systeminformation costs ~120 ms to load: only on a cache miss. Required, not imported:
+  // the CLI is one CommonJS bundle run through vm, where import() of a package is refused.
+  const si = requireHere("systeminformation") as typeof import("systeminformation");
   const [os, cpu, mem, graphics] = await Promise.all([si.osInfo(), si.cpu(), si.mem(), si.graphics()]);
   const gpus: JsonValue[] = graphics.controllers
     .filter((g) => g.model || g.name)

@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { access, constants } from "node:fs/promises";
+import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { experimentTable, exportDocuments } from "../../analysis/export.js";
@@ -37,7 +37,7 @@ export const exportCommand: CommandDef = {
       problems = result.problems;
       if (format === "csv") {
         const text = tableToCsv(result.table);
-        if (file) await import("node:fs/promises").then((fs) => fs.writeFile(file, text));
+        if (file) await writeFile(file, text);
         else ctx.io.stdout(text);
       } else {
         const { writeParquet } = await import("../../report/parquet.js");
