@@ -48,8 +48,10 @@ export async function readMeta(db: IndexDatabase): Promise<IndexMeta> {
   return Object.fromEntries(rows.map((r) => [String(r["key"]), String(r["value"])]));
 }
 
-async function writeMeta(db: IndexDatabase, meta: IndexMeta): Promise<void> {
-  const entries = Object.entries(meta);
+/** Writes the entries that differ from `before` (what `_meta` held): fewer rows logged. */
+async function writeMeta(db: IndexDatabase, meta: IndexMeta, before: IndexMeta = {}): Promise<void> {
+  const entries = Object.entries(meta).filter(([k, v]) => before[k] !== v);
+  if (entries.length === 0) return;
   const rows = entries.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
   await db.run(`INSERT OR REPLACE INTO _meta VALUES ${rows}`, entries.flat());
 }
@@ -141,7 +143,7 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
       notes_tip: tip ?? "",
       runs_columns: signature ?? "",
       synced_at: new Date().toISOString(),
-    });
+    }, meta);
     report.total = Number(await db.value("SELECT count(*) FROM experiments"));
     report.upToDate = !changed;
   });
@@ -169,12 +171,15 @@ async function readSeenLoose(db: IndexDatabase): Promise<Set<string>> {
   return new Set(ids(await db.rows("SELECT name AS id FROM _loose_refs")));
 }
 
+/** Only the difference is written: thousands of loose refs would otherwise be rewritten (and logged) by every update. */
 async function writeLooseState(db: IndexDatabase, loose: LooseRefState | null, seen: Set<string>): Promise<void> {
-  const now = [...(loose?.loose.keys() ?? [])];
-  if (now.length === seen.size && now.every((n) => seen.has(n))) return;
-  await db.run("DELETE FROM _loose_refs");
+  const now = loose?.loose ?? new Map<string, string>();
+  const gone = [...seen].filter((n) => !now.has(n));
+  const added = [...now.keys()].filter((n) => !seen.has(n));
+  if (gone.length > 0) await db.run("DELETE FROM _loose_refs WHERE name IN (SELECT unnest($1::VARCHAR[]))", idList(gone));
+  if (added.length === 0) return;
   const a = await db.appender("_loose_refs");
-  for (const name of now) appendRow(a, [name]);
+  for (const name of added) appendRow(a, [name]);
   a.flushSync();
   a.closeSync();
 }
