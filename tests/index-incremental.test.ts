@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { cleanup, cli, git, makeRepo } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, type Doc } from "./helpers/experiments.js";
@@ -74,6 +76,12 @@ describe("incremental updates touch only what changed, and agree with a full bui
     expect(await names()).not.toContain("exp-6");
     git(dir, ["pack-refs", "--all"]);
     await importDocs(dir, [docs[8]!]);
+    // A packed ref written again as a loose file (same target, as another tool may write
+    // it): already indexed, not added twice.
+    const seven = ((await sql(dir, "SELECT id FROM experiments WHERE name = 'exp-7'")) as { id: string }[])[0]!.id;
+    writeFileSync(join(dir, ".git", "refs", "experiments", seven), `${seven}\n`);
+    expect(git(dir, ["for-each-ref", `refs/experiments/${seven}`])).toContain(seven);
+    expect(await names()).toHaveLength(8);
     const target = gone[0]!.id;
     git(dir, ["update-ref", `refs/experiments/${"e".repeat(40)}`, target]);
     const ls = await cli(dir, ["ls", "--json"]);

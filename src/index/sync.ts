@@ -3,7 +3,7 @@ import { listValue, timestampValue } from "./duckdb.js";
 import { canonicalJson, type JsonObject } from "../core/json.js";
 import { foldAnnotations, parseEvents, type AnnotationEvent } from "../core/annotations.js";
 import { annotationsTip, readAllAnnotations } from "../store/annotations.js";
-import { listExperimentRefs, looseExperimentRefs, type LooseRefState } from "../store/refs.js";
+import { listExperimentRefs, looseExperimentRefs, type LooseRefState, type RefListing } from "../store/refs.js";
 import type { Repository } from "../store/repository.js";
 import type { IndexDatabase, SqlValue } from "./database.js";
 import type { Fingerprint } from "./fingerprint.js";
@@ -88,31 +88,8 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
   // renamed into place (a failed one is deleted): committing it as a whole buys nothing.
   const atomically = (fn: () => Promise<void>): Promise<void> => (options.full ? fn() : db.transaction(fn));
   await atomically(async () => {
-    await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
     await db.run("CREATE OR REPLACE TEMP TABLE _added (id VARCHAR)");
-    const refs = await db.appender("_refs");
-    for (const id of quick ?? listing!.refs.map((r) => r.id)) {
-      refs.appendVarchar(id);
-      refs.endRow();
-    }
-    refs.closeSync();
-    // With only new loose refs, nothing can be gone and _refs holds just the new ones; a
-    // full build starts empty: every ref is new (asking costs ~250 ms at 100,000).
-    const gone = quick || options.full
-      ? []
-      : ids(
-          await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
-                     UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
-        );
-    // A few new refs: look only for them (a hash of every indexed id costs ~25 ms at 100,000).
-    const among = quick ? " WHERE id IN (SELECT id FROM _refs)" : "";
-    const fresh = options.full
-      ? [...new Set(listing!.refs.map((r) => r.id))]
-      : ids(
-          await db.rows(
-            `SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments${among}) AND id NOT IN (SELECT id FROM _hidden${among})`,
-          ),
-        );
+    const { gone, fresh } = await changedRefs(db, quick, listing, options.full);
     await removeExperiments(db, gone, true);
     report.removed = gone.length;
     // Stored as "" when there are no notes: compared the same way, or every update re-reads them.
@@ -149,6 +126,48 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
   });
   return report;
 }
+
+/**
+ * Which experiments are gone and which are new. A full build starts empty: every ref is
+ * new. A few new loose refs are looked up by value (a table of them and a hash of every
+ * indexed id cost ~10 ms at 100,000); otherwise every ref goes into a table to compare.
+ */
+async function changedRefs(
+  db: IndexDatabase,
+  quick: string[] | null,
+  listing: RefListing | null,
+  full: boolean,
+): Promise<{ gone: string[]; fresh: string[] }> {
+  if (full) return { gone: [], fresh: [...new Set(listing!.refs.map((r) => r.id))] };
+  if (quick && quick.length <= FEW_NEW) {
+    if (quick.length === 0) return { gone: [], fresh: [] };
+    const list = quick.map((_, i) => `$${i + 1}`).join(", ");
+    const known = new Set(ids(await db.rows(`SELECT id FROM experiments WHERE id IN (${list}) UNION ALL SELECT id FROM _hidden WHERE id IN (${list})`, quick)));
+    return { gone: [], fresh: quick.filter((id) => !known.has(id)) };
+  }
+  await db.run("CREATE OR REPLACE TEMP TABLE _refs (id VARCHAR)");
+  const refs = await db.appender("_refs");
+  for (const id of quick ?? listing!.refs.map((r) => r.id)) {
+    refs.appendVarchar(id);
+    refs.endRow();
+  }
+  refs.closeSync();
+  // With only new loose refs, nothing can be gone and _refs holds just the new ones.
+  const gone = quick
+    ? []
+    : ids(
+        await db.rows(`SELECT id FROM experiments WHERE id NOT IN (SELECT id FROM _refs)
+                   UNION ALL SELECT id FROM _hidden WHERE id NOT IN (SELECT id FROM _refs)`),
+      );
+  const among = quick ? " WHERE id IN (SELECT id FROM _refs)" : "";
+  const fresh = ids(
+    await db.rows(`SELECT id FROM _refs WHERE id NOT IN (SELECT id FROM experiments${among}) AND id NOT IN (SELECT id FROM _hidden${among})`),
+  );
+  return { gone, fresh };
+}
+
+/** Up to this many new loose refs, their ids are looked up as parameters. */
+const FEW_NEW = 64;
 
 /**
  * The experiment ids of new loose refs when they are the only change to refs since the
