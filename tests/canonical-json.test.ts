@@ -4,6 +4,7 @@ import stableStringify from "fast-json-stable-stringify";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, decodeNonFinite, mayHoldLongInteger, parseJson, toPlainJson } from "../src/core/json.js";
 import { InvalidInputError } from "../src/core/errors.js";
+import { experimentFromFiles } from "../src/core/experiment.js";
 import { ROOT } from "./helpers/repo.js";
 
 const JCS = join(ROOT, "..", "shared", "testdata", "jcs");
@@ -59,6 +60,22 @@ describe("canonical JSON", () => {
   it("encodes NaN and infinities as strings in results and refuses them elsewhere, naming the path", () => {
     expect(canonicalJson({ loss: NaN, x: { y: -Infinity } }, { nonFinite: "encode" })).toBe('{"loss":"NaN","x":{"y":"-Infinity"}}\n');
     expect(() => canonicalJson({ lr: { a: [1, NaN] } })).toThrow(/\$\.lr\.a\[1\]/);
+  });
+
+  it("reads NaN and infinities in results and series files however the strings are spelled", () => {
+    const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
+    const files = new Map<string, Uint8Array>([
+      ["experiment.json", enc('{"schema":1,"status":"completed","created_at":"2026-01-01T00:00:00.000Z","created_by":{"name":"A","email":"a@example.com"}}')],
+      ["config.json", enc('{"note":"NaN stays text here"}')],
+      ["results.json", enc('{"a":"\\u004eaN","b":"-Infinity","c":0.5}')],
+      ["series/loss.json", enc('{"step":[0,1],"value":[1,"\\u004eaN"]}')],
+    ]);
+    const exp = experimentFromFiles(files);
+    expect(exp.results["a"]).toBeNaN();
+    expect(exp.results["b"]).toBe(-Infinity);
+    expect(exp.results["c"]).toBe(0.5);
+    expect(exp.series["loss"]!.value[1]).toBeNaN();
+    expect(exp.config["note"]).toBe("NaN stays text here");
   });
 
   it("refuses undefined inside arrays and non-JSON values, naming the path", () => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { BIN, ROOT, TEST_ENV, binary, cleanup, makeRepo, tempDir } from "./helpers/repo.js";
@@ -79,4 +79,28 @@ test("a reader waits while another process holds the index, and gives up with ex
   expect(busy.code, busy.stderr).toBe(4);
   expect(busy.stderr).toMatch(/held by another git-exp process/);
   await second.done;
+});
+
+test("an update waits for another writer, then answers from the last indexed state; never writes beside a build", async () => {
+  expect(binary(dir, ["index"]).code).toBe(0);
+  const lock = join(dir, ".git", "exp", "index.duckdb.lock");
+  const before = JSON.parse(binary(dir, ["ls", "--json"]).stdout) as unknown[];
+  // Another live writer (this test process) holds the lock: a full build, say.
+  writeFileSync(lock, String(process.pid));
+  try {
+    await importDocs(dir, [{ experiment: { name: "while-locked", created_at: "2026-03-01T00:00:00.000Z" }, config: { lr: 9 }, results: { acc: 1 } }]);
+    const waited = await start(dir, ["ls", "--json"], { GIT_EXP_LOCK_TIMEOUT: "0.5" });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toMatch(/busy in another git-exp process; answering from the last indexed state/);
+    expect(JSON.parse(waited.stdout)).toHaveLength(before.length);
+    expect(existsSync(join(dir, ".git", "exp", "index.duckdb.wal"))).toBe(false);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  const after = await start(dir, ["ls", "--json"]);
+  expect(after.code, after.stderr).toBe(0);
+  expect(JSON.parse(after.stdout)).toHaveLength(before.length + 1);
+  // A lock left by a process that is gone is taken over.
+  writeFileSync(lock, "999999999");
+  expect(binary(dir, ["index", "--rebuild"]).code).toBe(0);
 });

@@ -126,6 +126,32 @@ describe("reading experiments in bulk", () => {
     }
   });
 
+  it("a damaged loose tree is an error, never a hang", async () => {
+    const dir = makeRepo({ commit: true });
+    const repo = await openRepository(dir);
+    const store = new ExperimentStore(repo);
+    try {
+      const [good] = await store.write([experiment(1)]);
+      // A tree object git would refuse (an entry cut short), written loose as a small fetch leaves it.
+      const tree = gitInput(dir, ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], Buffer.from("100644 config.json\0abc")).trim();
+      const body = `tree ${tree}\nauthor A <a@example.com> 0 +0000\ncommitter A <a@example.com> 0 +0000\n\nbroken\n`;
+      const broken = gitInput(dir, ["hash-object", "-t", "commit", "--literally", "-w", "--stdin"], Buffer.from(body)).trim();
+      const seen = new Map<string, TreeFiles | Error>();
+      await readTreesInBulk(repo, [good!.id], (id, r) => seen.set(id, r));
+      expect(seen.get(good!.id)).not.toBeInstanceOf(Error);
+      // Loose and unreadable: handed to git, which refuses it (as the whole read: git's
+      // diff-tree stops at a damaged tree) rather than looping over garbage.
+      const outcome = await readTreesInBulk(repo, [broken], (id, r) => seen.set(id, r)).then(
+        () => seen.get(broken),
+        (e: unknown) => e,
+      );
+      expect(outcome).toBeInstanceOf(Error);
+      await expect(store.read(broken)).rejects.toBeInstanceOf(NotFoundError);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("takes ids over time: results in the order added, the same as one call gives", async () => {
     const dir = makeRepo();
     const repo = await openRepository(dir);

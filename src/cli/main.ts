@@ -39,10 +39,13 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
 };
 
-/** The command modules this argv needs: the one it names, none for --version, else all. */
+/**
+ * The command modules this argv needs: the one its first word names, none for a lone
+ * --version, else all (help, options before the command, an unknown name).
+ */
 async function commandsFor(argv: string[]): Promise<CommandDef[]> {
-  const name = argv.find((a) => !a.startsWith("-"));
-  if (name === undefined && argv.includes("--version") && !argv.some((a) => a === "--help" || a === "-h")) return [];
+  const name = argv[0];
+  if (argv.length === 1 && name === "--version") return [];
   const one = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   return one ? [await one()] : Promise.all(Object.values(COMMANDS).map((load) => load()));
 }

@@ -205,7 +205,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  */
 function parseMetrics(text: string, nonFinite: boolean, source: string): JsonValue {
   const v = parseJson(text, { allowNonFinite: nonFinite, source });
-  return nonFinite && (text.includes("NaN") || text.includes("Infinity")) ? decodeNonFinite(v) : v;
+  // An escaped spelling ("\u004eaN") is a string all the same: any escape means look.
+  return nonFinite && (text.includes("NaN") || text.includes("Infinity") || text.includes("\\u")) ? decodeNonFinite(v) : v;
 }
 
 export function experimentFromFiles(files: Map<string, Uint8Array>, id = "experiment"): Experiment {

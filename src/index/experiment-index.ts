@@ -160,16 +160,27 @@ export class ExperimentIndex {
    * when the file cannot be opened or is not an index of this format.
    */
   private async updateInPlace(): Promise<SyncReport | null> {
+    const release = await this.writeLock(Math.min(this.timeoutMs, UPDATE_WAIT_MS));
+    if (!release) return this.busy();
+    try {
+      return await this.updateLocked();
+    } finally {
+      release();
+    }
+  }
+
+  /** Readers hold the file, or a build runs: answer from the snapshot rather than fail. */
+  private busy(): SyncReport {
+    this.note("the index is busy in another git-exp process; answering from the last indexed state");
+    return { ...emptyReport(), upToDate: false };
+  }
+
+  private async updateLocked(): Promise<SyncReport | null> {
     let db: IndexDatabase;
     try {
       db = await IndexDatabase.open(this.path, { readOnly: false, timeoutMs: this.timeoutMs });
     } catch (e) {
-      if (e instanceof IndexBusyError) {
-        // Readers hold the file: answer from the snapshot they read rather than fail.
-        this.note("the index is busy in another git-exp process; answering from the last indexed state");
-        return { ...emptyReport(), upToDate: false };
-      }
-      return null;
+      return e instanceof IndexBusyError ? this.busy() : null;
     }
     let report: SyncReport | null = null;
     // Taken before listing refs: a ref created meanwhile makes the next command look again.
@@ -192,7 +203,10 @@ export class ExperimentIndex {
    */
   private async buildAside(): Promise<SyncReport> {
     this.ensureDir();
-    const release = await this.buildLock();
+    const release = await this.writeLock(this.timeoutMs);
+    if (!release) {
+      throw new IndexBusyError(`another git-exp process has been writing the index for over ${Math.round(this.timeoutMs / 1000)} s; try again when it is done`);
+    }
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
       this.removeStaleBuilds();
@@ -232,13 +246,15 @@ export class ExperimentIndex {
   }
 
   /**
-   * One full build at a time: a lock file holding the builder's pid. Another builder
-   * waits; a lock left by a dead process is taken over.
+   * One writer at a time, a full build or an update: a lock file holding the writer's pid.
+   * DuckDB's own lock covers one file, and a build swaps the file: an update still writing
+   * the old one would leave its log beside the new one, where the next open replays it.
+   * Null when another writer holds it past `waitMs`; a lock left by a dead process is taken over.
    */
-  private async buildLock(): Promise<() => void> {
-    const lock = `${this.path}.build-lock`;
-    const deadline = Date.now() + this.timeoutMs;
-    for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
+  private async writeLock(waitMs: number): Promise<(() => void) | null> {
+    const lock = `${this.path}.lock`;
+    const deadline = Date.now() + waitMs;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
       try {
         const fd = openSync(lock, "wx");
         writeSync(fd, String(process.pid));
@@ -251,9 +267,7 @@ export class ExperimentIndex {
         rmSync(lock, { force: true });
         continue;
       }
-      if (Date.now() + wait > deadline) {
-        throw new IndexBusyError(`another git-exp process has been building the index for over ${Math.round(this.timeoutMs / 1000)} s; try again when it is done`);
-      }
+      if (Date.now() + wait > deadline) return null;
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -298,6 +312,9 @@ export class ExperimentIndex {
  * every later open ~1 ms per KiB, so only about one new run's log (~6-8 KiB) is ever left.
  */
 const WAL_CHECKPOINT_BYTES = 12 * 1024;
+
+/** How long an update waits for another writer (a full build takes seconds) before answering from the snapshot. */
+const UPDATE_WAIT_MS = 3000;
 
 /** The hint: index format and stored fingerprint, or null when absent or of another format. */
 function readHint(path: string): string | null {

@@ -198,7 +198,8 @@ function pending(id: string): Pending {
 
 /** A git child process whose output is parsed as it streams. */
 function gitProcess(cwd: string, args: string[]) {
-  const child: ChildProcessWithoutNullStreams = spawn("git", args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  // Experiments are read as stored, never through `git replace` objects: their ids name their content.
+  const child: ChildProcessWithoutNullStreams = spawn("git", ["--no-replace-objects", ...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
   child.stdin.on("error", () => {

@@ -288,7 +288,14 @@ export class ExperimentStore {
           fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is missing`));
           return;
         }
-        for (const e of parseTree(tree.data, this.repo.algo)) {
+        let entries: ReturnType<typeof parseTree>;
+        try {
+          entries = parseTree(tree.data, this.repo.algo);
+        } catch {
+          fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is damaged`));
+          return;
+        }
+        for (const e of entries) {
           pending++;
           const path = prefix + e.name;
           if (e.mode === "40000") readTree(e.id, `${path}/`);

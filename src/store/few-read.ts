@@ -90,7 +90,13 @@ export async function readFewTrees(
 async function readFolder(source: ObjectSource, algo: HashAlgo, treeId: string, prefix: string, want: (path: string) => boolean, into: TreeFiles): Promise<boolean> {
   const tree = await source.get(treeId);
   if (tree?.type !== "tree") return false;
-  for (const e of parseTree(tree.body, algo)) {
+  let entries: ReturnType<typeof parseTree>;
+  try {
+    entries = parseTree(tree.body, algo);
+  } catch {
+    return false; // damaged: git's reader says so, per experiment
+  }
+  for (const e of entries) {
     const path = prefix + e.name;
     if (e.mode === TREE) {
       if (!(await readFolder(source, algo, e.id, `${path}/`, want, into))) return false;

@@ -28,7 +28,8 @@ export class ObjectReader {
 
   /** `extraArgs`: `--buffer` for a reader fed every request up front and then closed. */
   constructor(cwd: string, extraArgs: string[] = []) {
-    this.child = spawn("git", ["cat-file", "--batch", ...extraArgs], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    // Objects as stored, never through `git replace`: what reads them checks them against their ids.
+    this.child = spawn("git", ["--no-replace-objects", "cat-file", "--batch", ...extraArgs], { cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
     this.child.stdin.on("error", () => {
       // reported through 'exit' below

@@ -100,7 +100,9 @@ export function parseTree(body: Uint8Array, algo: HashAlgo): { mode: string; nam
   let i = 0;
   while (i < buf.length) {
     const sp = buf.indexOf(0x20, i);
-    const nul = buf.indexOf(0, sp);
+    const nul = sp < 0 ? -1 : buf.indexOf(0, sp);
+    // A damaged tree (git would refuse it): an error, never a loop over garbage.
+    if (sp < 0 || nul < 0 || nul + 1 + idLen > buf.length) throw new Error("malformed tree object");
     out.push({
       mode: buf.toString("latin1", i, sp),
       name: buf.toString("utf8", sp + 1, nul),
