@@ -94,6 +94,10 @@ test("an update waits for another writer, then answers from the last indexed sta
     expect(waited.stderr).toMatch(/busy in another git-exp process; answering from the last indexed state/);
     expect(JSON.parse(waited.stdout)).toHaveLength(before.length);
     expect(existsSync(join(dir, ".git", "exp", "index.duckdb.wal"))).toBe(false);
+    // A rebuild cannot answer from a snapshot: it gives up past the timeout, naming the lock.
+    const rebuild = await start(dir, ["index", "--rebuild"], { GIT_EXP_LOCK_TIMEOUT: "0.5" });
+    expect(rebuild.code).toBe(4);
+    expect(rebuild.stderr).toContain(`delete ${lock}`);
   } finally {
     rmSync(lock, { force: true });
   }

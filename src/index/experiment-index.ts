@@ -205,7 +205,9 @@ export class ExperimentIndex {
     this.ensureDir();
     const release = await this.writeLock(this.timeoutMs);
     if (!release) {
-      throw new IndexBusyError(`another git-exp process has been writing the index for over ${Math.round(this.timeoutMs / 1000)} s; try again when it is done`);
+      throw new IndexBusyError(
+        `another git-exp process has been writing the index for over ${Math.round(this.timeoutMs / 1000)} s; try again when it is done (if no git-exp is running, delete ${this.path}.lock)`,
+      );
     }
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
