@@ -93,7 +93,7 @@ export class ExperimentIndex {
     return this.apply(state);
   }
 
-  private async apply(state: { kind: "update"; hinted?: boolean } | { kind: "rebuild"; reason?: string }): Promise<SyncReport> {
+  private async apply(state: { kind: "update" } | { kind: "rebuild"; reason?: string }): Promise<SyncReport> {
     if (state.kind === "rebuild") {
       if (state.reason) this.note(`${state.reason}; rebuilding it from the experiment refs (nothing is lost)`);
       this.lastSync = { ...(await this.buildAside()), rebuildReason: state.reason };
@@ -101,10 +101,11 @@ export class ExperimentIndex {
     }
     const report = await this.updateInPlace();
     if (report) return (this.lastSync = report);
-    if (!state.hinted) return this.apply({ kind: "rebuild", reason: "the index could not be opened for writing" });
-    // The hint sent here a file that is not a current-format index: look at it properly.
+    // Not an index of this format, or not writable (a hint may send any file here): look
+    // at it as a reader does, and rebuild what cannot be updated.
     const looked = await this.inspect(refsFingerprint(this.repo).value);
-    if (looked.kind !== "current") return this.apply(looked.kind === "update" ? { kind: "update" } : looked);
+    if (looked.kind === "rebuild") return this.apply(looked);
+    if (looked.kind === "update") return this.apply({ kind: "rebuild", reason: "the index could not be opened for writing" });
     looked.db.close();
     return (this.lastSync = { ...emptyReport(), total: looked.experiments });
   }
@@ -117,7 +118,7 @@ export class ExperimentIndex {
   private async examine(): Promise<Awaited<ReturnType<ExperimentIndex["inspect"]>>> {
     const fingerprint = refsFingerprint(this.repo).value;
     const hint = readHint(this.hintPath);
-    if (hint !== null && existsSync(this.path) && hint !== fingerprint) return { kind: "update", hinted: true };
+    if (hint !== null && existsSync(this.path) && hint !== fingerprint) return { kind: "update" };
     return this.inspect(fingerprint);
   }
 
@@ -128,7 +129,7 @@ export class ExperimentIndex {
   /** Is the index there, of our format, readable, and current for this fingerprint? */
   private async inspect(
     fingerprint: string,
-  ): Promise<{ kind: "current"; experiments: number; db: IndexDatabase } | { kind: "update"; hinted?: boolean } | { kind: "rebuild"; reason?: string }> {
+  ): Promise<{ kind: "current"; experiments: number; db: IndexDatabase } | { kind: "update" } | { kind: "rebuild"; reason?: string }> {
     if (!existsSync(this.path)) return { kind: "rebuild" };
     let db: IndexDatabase;
     try {

@@ -13,6 +13,11 @@ export interface KeyTallyRow {
   any_bool: boolean;
 }
 
+/** One key of one kind, as a map key (a NUL never appears in a kind). */
+export function keyId(kind: string, key: string): string {
+  return `${kind}\u0000${key}`;
+}
+
 export class KeyTally {
   private readonly byKey = new Map<string, KeyTallyRow>();
 
@@ -43,7 +48,7 @@ export class KeyTally {
   }
 
   private row(kind: KeyTallyRow["kind"], key: string, allNum: boolean, allBool: boolean): KeyTallyRow {
-    const id = `${kind}\u0000${key}`;
+    const id = keyId(kind, key);
     let r = this.byKey.get(id);
     if (!r) this.byKey.set(id, (r = { kind, key, n: 0, all_num: allNum, any_num: false, all_bool: allBool, any_bool: false }));
     r.n++;

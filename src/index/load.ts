@@ -37,8 +37,11 @@ type Table = keyof typeof TABLES;
 
 /** Rows of many experiments into every table, staged in bulk: no INSERT per row. */
 export class RowLoader {
-  /** The keys of every row added, for folding into `keys` without a scan. */
-  readonly keys = new KeyTally();
+  /**
+   * The keys of every row added, for folding into `keys` without a scan; null for a full
+   * build, which counts every key in SQL once loaded.
+   */
+  readonly keys: KeyTally | null;
 
   /**
    * For a few experiments, their `runs` rows as they are loaded (null in bulk, where one
@@ -46,18 +49,22 @@ export class RowLoader {
    */
   readonly runs: RunsRow[] | null;
 
-  private constructor(private readonly sink: RowSink) {
+  private constructor(
+    private readonly sink: RowSink,
+    tallyKeys: boolean,
+  ) {
     this.runs = sink instanceof DirectAppend ? [] : null;
+    this.keys = tallyKeys ? new KeyTally() : null;
   }
 
   /** Below this many experiments, rows are appended directly rather than staged. */
   static readonly FEW = 64;
 
-  static async open(db: IndexDatabase, experiments: number): Promise<RowLoader> {
-    if (experiments <= RowLoader.FEW) return new RowLoader(new DirectAppend(TABLES));
+  static async open(db: IndexDatabase, experiments: number, tallyKeys: boolean): Promise<RowLoader> {
+    if (experiments <= RowLoader.FEW) return new RowLoader(new DirectAppend(TABLES), tallyKeys);
     const stager = new Stager(TABLES);
     await stager.open(db);
-    return new RowLoader(stager);
+    return new RowLoader(stager, tallyKeys);
   }
 
   add(id: string, exp: Experiment, configHash: string, shown: ShownState): void {
@@ -84,7 +91,7 @@ export class RowLoader {
     for (const [key, v] of params) {
       const type = paramType(v);
       this.row("params", [id, key, paramText(v), paramNumber(v), type]);
-      this.keys.param(key, type);
+      this.keys?.param(key, type);
     }
     const metrics = this.addMetrics(id, exp);
     this.runs?.push({
@@ -101,12 +108,12 @@ export class RowLoader {
     });
     for (const tag of shown.tags) {
       this.row("tags", [id, tag]);
-      this.keys.tag(tag);
+      this.keys?.tag(tag);
     }
     if (exp.env) {
       for (const [key, v] of flattenParams(exp.env)) {
         this.row("env", [id, key, paramText(v)]);
-        this.keys.env(key);
+        this.keys?.env(key);
       }
     }
     this.addFiles("inputs", id, exp.inputs);
@@ -124,7 +131,7 @@ export class RowLoader {
       const st = s ? seriesStats(s) : undefined;
       const hasFinal = finals.has(key);
       const value = hasFinal ? finals.get(key)! : (st?.last ?? null);
-      this.keys.metric(key);
+      this.keys?.metric(key);
       values.set(key, value);
       this.row("metrics", [id, key, value, hasFinal, st?.points ?? null, st?.last ?? null, st?.min ?? null, st?.max ?? null, st?.argmin ?? null, st?.argmax ?? null]);
       if (s) this.sink.addColumns("series", [id, key], [s.step, s.value]);

@@ -2,7 +2,7 @@ import type { IndexDatabase } from "./database.js";
 import type { JsonValue } from "../core/json.js";
 import { listValue, timestampValue } from "./duckdb.js";
 import { paramNumber, paramText } from "./param-values.js";
-import { foldKey, type KeyTallyRow } from "./key-tally.js";
+import { foldKey, keyId, type KeyTallyRow } from "./key-tally.js";
 
 /**
  * `runs`: one row per experiment, one column per param and metric ("params.lr",
@@ -113,7 +113,7 @@ async function foldNewKeys(db: IndexDatabase, added: KeyTallyRow[]): Promise<voi
   const tallied = "(SELECT unnest($1::VARCHAR[]) AS kind, unnest($2::VARCHAR[]) AS key) n";
   const old = new Map(
     (await db.rows(`SELECT k.kind, k.key, k.type, k.experiments FROM keys k JOIN ${tallied} ON k.kind = n.kind AND k.key = n.key`, pairs)).map((r) => [
-      `${String(r["kind"])}\u0000${String(r["key"])}`,
+      keyId(String(r["kind"]), String(r["key"])),
       { type: String(r["type"]), experiments: Number(r["experiments"]) },
     ]),
   );
@@ -121,7 +121,7 @@ async function foldNewKeys(db: IndexDatabase, added: KeyTallyRow[]): Promise<voi
   const recount: string[] = [];
   const a = await db.appender("keys");
   for (const t of added) {
-    const folded = foldKey(old.get(`${t.kind}\u0000${t.key}`), t);
+    const folded = foldKey(old.get(keyId(t.kind, t.key)), t);
     if (folded === "recount") {
       recount.push(t.key);
       continue;

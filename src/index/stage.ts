@@ -157,14 +157,14 @@ class StagedTable {
   /** See RowSink.addColumns: the fixed cells are encoded once; the rest are number columns. */
   addColumns(fixed: StagedCell[], columns: ArrayLike<number | bigint | null | undefined>[]): void {
     const k = fixed.length;
-    const codes = fixed.map((v, c) => (v === null || v === undefined ? 0 : this.encode(c, v)));
+    const fixedNull = fixed.map((v) => v === null || v === undefined);
+    const fixedValue = fixed.map((v, c) => (v === null || v === undefined ? this.nullValue[c]! : this.encode(c, v)));
     const rows = columns[0]?.length ?? 0;
     for (let i = 0; i < rows; i++) {
       const r = this.rows;
       for (let c = 0; c < k; c++) {
-        const isNull = fixed[c] === null || fixed[c] === undefined;
-        this.isNull[c]![r] = isNull ? 1 : 0;
-        this.numbers[c]![r] = isNull ? this.nullValue[c]! : (codes[c] ?? 0);
+        this.isNull[c]![r] = fixedNull[c] ? 1 : 0;
+        this.numbers[c]![r] = fixedValue[c]!;
       }
       for (let c = k; c < this.columns.length; c++) {
         const v = columns[c - k]![i];

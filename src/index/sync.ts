@@ -103,7 +103,7 @@ export async function syncInto(db: IndexDatabase, repo: Repository, options: Syn
     } else {
       events = fresh.length > 0 ? await eventsFromIndex(db) : new Map();
     }
-    const loaded = await loadExperiments(db, repo, fresh, events, report, options.onProgress);
+    const loaded = await loadExperiments(db, repo, fresh, events, report, options);
     report.added = loaded.count;
     const changed = options.full || gone.length > 0 || fresh.length > 0 || report.updated > 0;
     let signature = meta["runs_columns"] ?? null;
@@ -209,10 +209,11 @@ async function loadExperiments(
   fresh: string[],
   events: Map<string, AnnotationEvent[]>,
   report: SyncReport,
-  onProgress?: (done: number, total: number) => void,
+  { full, onProgress }: SyncOptions,
 ): Promise<{ count: number; keys: KeyTallyRow[]; runs: RunsRow[] | null }> {
   if (fresh.length === 0) return { count: 0, keys: [], runs: [] };
-  const loader = await RowLoader.open(db, fresh.length);
+  // A full build counts keys in SQL once loaded: no tally of 3 million rows on the way.
+  const loader = await RowLoader.open(db, fresh.length, !full);
   const hidden = await db.appender("_hidden");
   const added = await db.appender("_added");
   let count = 0;
@@ -239,7 +240,7 @@ async function loadExperiments(
     a.flushSync();
     a.closeSync();
   }
-  return { count, keys: loader.keys.rows(), runs: loader.runs };
+  return { count, keys: loader.keys?.rows() ?? [], runs: loader.runs };
 }
 
 function appendRow(a: DuckDBAppender, cells: (string | null)[]): void {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
 import { readTreesInBulk } from "./bulk-read.js";
-import { buildTree, commitBody, makeObject, packfile, parseTree, type GitObject } from "./objects.js";
+import { buildTree, commitBody, makeObject, packfile, parseTree, TREE_MODE, type GitObject } from "./objects.js";
 import {
   createRef,
   createRefsAtomically,
@@ -298,7 +298,7 @@ export class ExperimentStore {
         for (const e of entries) {
           pending++;
           const path = prefix + e.name;
-          if (e.mode === "40000") readTree(e.id, `${path}/`);
+          if (e.mode === TREE_MODE) readTree(e.id, `${path}/`);
           else
             reader.request(e.id, (blob) => {
               if (!blob) return fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${path} is missing`));

@@ -2,11 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { ObjectReader } from "./object-reader.js";
-import { parseTree, type HashAlgo } from "./objects.js";
+import { parseTree, TREE_MODE, type HashAlgo } from "./objects.js";
 import type { TreeFiles } from "./bulk-read.js";
 import { commonGitDir } from "./repository.js";
 
-const TREE = "40000";
 /** Modes git prints as they are stored; anything else (a submodule, an old odd mode) goes to git. */
 const FILE_MODES = new Set(["100644", "100755", "120000"]);
 
@@ -98,7 +97,7 @@ async function readFolder(source: ObjectSource, algo: HashAlgo, treeId: string, 
   }
   for (const e of entries) {
     const path = prefix + e.name;
-    if (e.mode === TREE) {
+    if (e.mode === TREE_MODE) {
       if (!(await readFolder(source, algo, e.id, `${path}/`, want, into))) return false;
       continue;
     }

@@ -19,6 +19,9 @@ export function makeObject(type: ObjectType, body: Uint8Array, algo: HashAlgo): 
   return { id: h.digest("hex"), type, body };
 }
 
+/** A folder's mode in a tree object, as git writes it (no leading zero). */
+export const TREE_MODE = "40000";
+
 export interface TreeEntry {
   name: string;
   mode: "100644" | "40000";
