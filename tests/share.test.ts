@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openRepository } from "../src/store/repository.js";
 import { VerifyAhead } from "../src/store/verify-ahead.js";
 import { cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
-import { annotationsOf, gitInput, lsJson, makeClone, makeRemote, newCommit, recordExp } from "./helpers/share.js";
+import { annotationsOf, gitInput, lsJson, makeClone, makeRemote, newCommit, recordExp, remoteWithImported } from "./helpers/share.js";
 
 afterEach(cleanup);
 
@@ -197,13 +197,7 @@ describe("a remote that is missing, refuses or is broken", () => {
   });
 
   it("in bulk (the fast promotion path), forged and malformed experiments still stay out", async () => {
-    const remote = makeRemote();
-    const a = makeClone(remote);
-    const docs = Array.from({ length: 150 }, (_, i) =>
-      JSON.stringify({ experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed", name: `bulk-${i}` }, config: { i }, results: { acc: i / 150 } }),
-    );
-    expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
-    await cli(a, ["push", "--all"]);
+    const { remote, a } = await remoteWithImported(150);
     const good = git(a, ["for-each-ref", "--format=%(objectname)", "refs/experiments/"]).trim().split("\n");
     const forgedName = "cd".repeat(20);
     git(remote, ["update-ref", `refs/experiments/${forgedName}`, good[0]!]);
@@ -222,13 +216,7 @@ describe("a remote that is missing, refuses or is broken", () => {
   });
 
   it("in bulk with a reference-transaction hook, git writes the refs so the hook sees each one", async () => {
-    const remote = makeRemote();
-    const a = makeClone(remote);
-    const docs = Array.from({ length: 110 }, (_, i) =>
-      JSON.stringify({ experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed" }, config: { i }, results: { acc: 1 } }),
-    );
-    expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
-    await cli(a, ["push", "--all"]);
+    const { remote, a } = await remoteWithImported(110);
     const b = makeClone(remote);
     const hook = join(b, ".git", "hooks", "reference-transaction");
     writeFileSync(hook, '#!/bin/sh\nif [ "$1" = committed ]; then cat >> "$(git rev-parse --git-dir)/seen"; else cat > /dev/null; fi\n');
@@ -242,13 +230,7 @@ describe("a remote that is missing, refuses or is broken", () => {
   });
 
   it("in bulk, a tree that is not exactly the canonical plain files stays out, each with its reason", async () => {
-    const remote = makeRemote();
-    const a = makeClone(remote);
-    const docs = Array.from({ length: 120 }, (_, i) =>
-      JSON.stringify({ experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed" }, config: { i }, results: { acc: 1 } }),
-    );
-    expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
-    await cli(a, ["push", "--all"]);
+    const { remote, a } = await remoteWithImported(120);
     const good = git(a, ["for-each-ref", "--format=%(objectname)", "refs/experiments/"]).trim().split("\n");
     const meta = '{"created_at":"2026-01-01T00:00:00.000Z","created_by":{"email":"y","name":"x"},"schema":1,"status":"completed"}\n';
     const who = { name: "x", email: "y", seconds: 1767225600 };

@@ -6,7 +6,7 @@ import { NotFoundError } from "../src/core/errors.js";
 import { openBulkTreeReader, readTreesInBulk, type TreeFiles } from "../src/store/bulk-read.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { ObjectReader } from "../src/store/object-reader.js";
-import { openRepository } from "../src/store/repository.js";
+import { openRepository, type Repository } from "../src/store/repository.js";
 import { cleanup, git, makeRepo } from "./helpers/repo.js";
 import { gitInput } from "./helpers/share.js";
 
@@ -35,13 +35,25 @@ async function readOneByOne(store: ExperimentStore, ids: string[]): Promise<(Exp
   return out;
 }
 
+/** A store on a new repository, closed after `fn` whatever happens. */
+async function withStore(
+  options: Parameters<typeof makeRepo>[0],
+  fn: (s: { dir: string; repo: Repository; store: ExperimentStore }) => Promise<void>,
+): Promise<void> {
+  const dir = makeRepo(options);
+  const repo = await openRepository(dir);
+  const store = new ExperimentStore(repo);
+  try {
+    await fn({ dir, repo, store });
+  } finally {
+    await store.close();
+  }
+}
+
 describe("reading experiments in bulk", () => {
   for (const objectFormat of ["sha1", "sha256"] as const) {
     it(`gives exactly what single reads give, in the order asked (${objectFormat})`, async () => {
-      const dir = makeRepo({ commit: true, objectFormat });
-      const repo = await openRepository(dir);
-      const store = new ExperimentStore(repo);
-      try {
+      await withStore({ commit: true, objectFormat }, async ({ store }) => {
         const written = await store.write(Array.from({ length: 150 }, (_, i) => experiment(i)));
         const ids = written.map((w) => w.id).reverse();
         const bulk: (Experiment | Error)[] = [];
@@ -52,17 +64,12 @@ describe("reading experiments in bulk", () => {
         expect(first.meta.name).toBe("run-0");
         expect(Number.isNaN(first.results["loss"])).toBe(true);
         expect([...Object.keys(first.files)].sort()).toEqual(["artifacts/model.bin", "notes.txt"]);
-      } finally {
-        await store.close();
-      }
+      });
     });
   }
 
   it("reports a missing commit or a missing blob for that experiment only, and filters files", async () => {
-    const dir = makeRepo({ commit: true });
-    const repo = await openRepository(dir);
-    const store = new ExperimentStore(repo);
-    try {
+    await withStore({ commit: true }, async ({ dir, repo, store }) => {
       const many = (await store.write(Array.from({ length: 120 }, (_, i) => experiment(i)))).map((w) => w.id);
       // A small write stays loose: one of its blobs can be removed to play a broken clone.
       const [broken] = await store.write([{ ...experiment(500), results: { unique: 0.125 } }]);
@@ -94,16 +101,11 @@ describe("reading experiments in bulk", () => {
       const order: string[] = [];
       await readTreesInBulk(repo, [absent, ...many.slice(0, 3), absent.replace("0", "f")], (id) => order.push(id));
       expect(order).toEqual([absent, ...many.slice(0, 3), absent.replace("0", "f")]);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("a few experiments, objects loose and packed, some missing: the same as the git pipeline gives", async () => {
-    const dir = makeRepo({ commit: true });
-    const repo = await openRepository(dir);
-    const store = new ExperimentStore(repo);
-    try {
+    await withStore({ commit: true }, async ({ dir, repo, store }) => {
       const packed = (await store.write(Array.from({ length: 120 }, (_, i) => experiment(i)))).map((w) => w.id);
       // Small writes stay loose; they share blobs (notes.txt, config.json) with the packed ones.
       const loose = (await store.write([experiment(3), { ...experiment(6), results: { fresh: 1 } }])).map((w) => w.id);
@@ -121,21 +123,16 @@ describe("reading experiments in bulk", () => {
         await reader.close();
         expect(few).toEqual(piped);
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("a damaged loose tree is an error, never a hang", async () => {
-    const dir = makeRepo({ commit: true });
-    const repo = await openRepository(dir);
-    const store = new ExperimentStore(repo);
-    try {
+    await withStore({ commit: true }, async ({ dir, repo, store }) => {
       const [good] = await store.write([experiment(1)]);
       // A tree object git would refuse (an entry cut short), written loose as a small fetch leaves it.
-      const tree = gitInput(dir, ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], Buffer.from("100644 config.json\0abc")).trim();
+      const tree = gitInput(dir, ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], "100644 config.json\0abc").trim();
       const body = `tree ${tree}\nauthor A <a@example.com> 0 +0000\ncommitter A <a@example.com> 0 +0000\n\nbroken\n`;
-      const broken = gitInput(dir, ["hash-object", "-t", "commit", "--literally", "-w", "--stdin"], Buffer.from(body)).trim();
+      const broken = gitInput(dir, ["hash-object", "-t", "commit", "--literally", "-w", "--stdin"], body).trim();
       const seen = new Map<string, TreeFiles | Error>();
       await readTreesInBulk(repo, [good!.id], (id, r) => seen.set(id, r));
       expect(seen.get(good!.id)).not.toBeInstanceOf(Error);
@@ -147,16 +144,11 @@ describe("reading experiments in bulk", () => {
       );
       expect(outcome).toBeInstanceOf(Error);
       await expect(store.read(broken)).rejects.toBeInstanceOf(NotFoundError);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("takes ids over time: results in the order added, the same as one call gives", async () => {
-    const dir = makeRepo();
-    const repo = await openRepository(dir);
-    const store = new ExperimentStore(repo);
-    try {
+    await withStore({}, async ({ repo, store }) => {
       const ids = (await store.write(Array.from({ length: 300 }, (_, i) => experiment(i)))).map((w) => w.id);
       const absent = "0123456789abcdef0123456789abcdef01234567";
       const all = [...ids.slice(0, 100), absent, ...ids.slice(100)];
@@ -173,16 +165,11 @@ describe("reading experiments in bulk", () => {
       expect(over).toEqual(once);
       expect(over[100]![1]).toBeInstanceOf(NotFoundError);
       expect((over[0]![1] as TreeFiles).modes.get("config.json")).toBe("100644");
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("streams thousands of experiments with listings read ahead and paused, none lost", async () => {
-    const dir = makeRepo();
-    const repo = await openRepository(dir);
-    const store = new ExperimentStore(repo);
-    try {
+    await withStore({}, async ({ store }) => {
       const ids = (await store.write(Array.from({ length: 3000 }, (_, i) => experiment(i)))).map((w) => w.id);
       let n = 0;
       await store.readMany(ids, (id, r) => {
@@ -192,9 +179,7 @@ describe("reading experiments in bulk", () => {
         n++;
       });
       expect(n).toBe(3000);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("the object reader answers in order across chunk boundaries: large, small, missing, empty", async () => {

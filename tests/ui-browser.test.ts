@@ -6,7 +6,7 @@ import { startUi, type RunningUi } from "../src/cli/ui/start.js";
 import { openRepository } from "../src/store/repository.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { ROOT, cleanup, makeRepo, tempDir } from "./helpers/repo.js";
-import { fixtureDocs, importDocs } from "./helpers/experiments.js";
+import { fixtureDocs, importDocs, quotedKeyDocs } from "./helpers/experiments.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "tests", "artifacts");
@@ -111,11 +111,7 @@ describe.skipIf(!haveChromium)("the dashboard in headless Chromium", { timeout: 
 
   it("shows runs whose keys need quoting in a filter (a metric named 'f1 (macro)'), and sorts on them", async () => {
     const dir = makeRepo({ commit: true });
-    await importDocs(dir, [0.4, 0.9, 0.6].map((f1, i) => ({
-      experiment: { name: `q-${i}`, created_at: `2026-02-0${i + 1}T10:00:00.000Z` },
-      config: { "batch size": 16 * (i + 1) },
-      results: { "f1 (macro)": f1 },
-    })));
+    await importDocs(dir, quotedKeyDocs());
     const ui = await serve(dir);
     const { page, problems } = await open(ui.url);
     await page.waitForSelector("#runs-table tbody tr");

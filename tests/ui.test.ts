@@ -8,7 +8,7 @@ import { ExperimentStore } from "../src/store/experiment-store.js";
 import { startUi, type RunningUi } from "../src/cli/ui/start.js";
 import { runsPage } from "../src/analysis/runs-page.js";
 import { BIN, TEST_ENV, binary, cleanup, cli, makeRepo, repoSnapshot } from "./helpers/repo.js";
-import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
+import { fixtureDocs, importDocs, metricOf, quotedKeyDocs, type Doc } from "./helpers/experiments.js";
 
 interface Served {
   dir: string;
@@ -226,11 +226,7 @@ describe("dashboard API over the index", () => {
 
   it("takes keys as the index spells them in columns and sort (a metric named 'f1 (macro)')", async () => {
     const dir = makeRepo({ commit: true });
-    await importDocs(dir, [0.4, 0.9, 0.6].map((f1, i) => ({
-      experiment: { name: `q-${i}`, created_at: `2026-02-0${i + 1}T10:00:00.000Z` },
-      config: { "batch size": 16 * (i + 1) },
-      results: { "f1 (macro)": f1 },
-    })));
+    await importDocs(dir, quotedKeyDocs());
     const s = await serve(dir);
     const keys = await s.get<{ defaults: string[] }>("/api/keys");
     expect(keys.defaults).toContain("metrics.f1 (macro)");

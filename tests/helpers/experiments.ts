@@ -52,6 +52,15 @@ export function fixtureDocs(count = 120): Doc[] {
   return docs;
 }
 
+/** Three runs whose keys need quoting in SQL: a metric "f1 (macro)", a param "batch size". */
+export function quotedKeyDocs(): Doc[] {
+  return [0.4, 0.9, 0.6].map((f1, i) => ({
+    experiment: { name: `q-${i}`, created_at: `2026-02-0${i + 1}T10:00:00.000Z` },
+    config: { "batch size": 16 * (i + 1) },
+    results: { "f1 (macro)": f1 },
+  }));
+}
+
 function docLine(d: Doc): string {
   return JSON.stringify(d, (_k, v: unknown) => (typeof v === "bigint" ? `__BIG__${v.toString()}` : v)).replace(/"__BIG__(\d+)"/g, "$1");
 }

@@ -54,3 +54,22 @@ export function newCommit(dir: string, file: string): string {
 export function gitInput(cwd: string, args: string[], input: string, env: NodeJS.ProcessEnv = {}): string {
   return execFileSync("git", args, { cwd, env: { ...process.env, ...TEST_ENV, ...env }, input, encoding: "utf8" });
 }
+
+/**
+ * A bare remote holding `n` experiments, imported in one go into clone `a` (written as a
+ * pack, refs packed) and pushed from it: the setup of the bulk pull tests.
+ */
+export async function remoteWithImported(n: number): Promise<{ remote: string; a: string }> {
+  const remote = makeRemote();
+  const a = makeClone(remote);
+  const docs = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      experiment: { schema: 1, created_at: "2026-01-01T00:00:00.000Z", created_by: { name: "x", email: "y" }, status: "completed", name: `bulk-${i}` },
+      config: { i },
+      results: { acc: i / n },
+    }),
+  );
+  expect((await cli(a, ["import", "-"], { input: docs.join("\n") + "\n" })).code).toBe(0);
+  await cli(a, ["push", "--all"]);
+  return { remote, a };
+}
