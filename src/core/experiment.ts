@@ -3,10 +3,12 @@ import {
   canonicalJson,
   childPath,
   decodeNonFinite,
+  holdsScalar,
   mapScalars,
   isJsonObject,
   parseJson,
   type JsonObject,
+  type JsonPrimitive,
   type JsonValue,
 } from "./json.js";
 import { validate, type SchemaName } from "./schema.js";
@@ -169,8 +171,11 @@ function encodeMetrics(v: JsonObject): JsonObject {
 }
 
 function encodeNonFinite(v: JsonValue): JsonValue {
+  if (!holdsScalar(v, isNonFinite)) return v;
   return mapScalars(v, (x) => (typeof x !== "number" || Number.isFinite(x) ? x : Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity"));
 }
+
+const isNonFinite = (x: JsonPrimitive): boolean => typeof x === "number" && !Number.isFinite(x);
 
 const encoder = new TextEncoder();
 

@@ -183,14 +183,25 @@ export interface SeriesStats {
  * NaN and missing points never win min or max; `last` is the last recorded point.
  */
 export function seriesStats(s: Series): SeriesStats {
-  const st: SeriesStats = { points: s.step.length, last: null, min: null, max: null, argmin: null, argmax: null };
-  for (let i = 0; i < s.step.length; i++) {
-    const v = s.value[i];
+  const { step, value } = s;
+  let last: number | null = null;
+  let min: number | null = null;
+  let max: number | null = null;
+  let argmin: number | null = null;
+  let argmax: number | null = null;
+  for (let i = 0; i < step.length; i++) {
+    const v = value[i];
     if (typeof v !== "number") continue;
-    st.last = v;
+    last = v;
     if (Number.isNaN(v)) continue;
-    if (st.min === null || v < st.min) [st.min, st.argmin] = [v, s.step[i]!];
-    if (st.max === null || v > st.max) [st.max, st.argmax] = [v, s.step[i]!];
+    if (min === null || v < min) {
+      min = v;
+      argmin = step[i]!;
+    }
+    if (max === null || v > max) {
+      max = v;
+      argmax = step[i]!;
+    }
   }
-  return st;
+  return { points: step.length, last, min, max, argmin, argmax };
 }
