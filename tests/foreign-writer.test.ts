@@ -11,7 +11,7 @@ let dir: string;
 const ids = new Map<string, string>();
 const by = { name: "Other Tool", email: "other@example.org" };
 
-function gitIn(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): string {
+function gitIn(args: string[], input?: string | Buffer, env: NodeJS.ProcessEnv = {}): string {
   return execFileSync("git", args, { cwd: dir, input, env: { ...process.env, ...TEST_ENV, ...env }, encoding: "utf8" }).trim();
 }
 
@@ -30,16 +30,22 @@ interface Written {
   config: string;
   results: unknown;
   series?: Record<string, unknown>;
+  /** Files under artifacts/, raw bytes. */
+  artifacts?: Record<string, Buffer>;
 }
 
 /** hash-object, mktree, commit-tree with the prescribed author, date and message, update-ref. */
 function writeWithPlumbing(w: Written): string {
-  const blob = (text: string): string => gitIn(["hash-object", "-w", "--stdin"], text);
+  const blob = (data: string | Buffer): string => gitIn(["hash-object", "-w", "--stdin"], data);
   const configBlob = blob(w.config);
   const entries = [`100644 blob ${blob(canonical(w.experiment))}\texperiment.json`, `100644 blob ${configBlob}\tconfig.json`, `100644 blob ${blob(canonical(w.results))}\tresults.json`];
   if (w.series) {
     const sub = Object.entries(w.series).map(([k, s]) => `100644 blob ${blob(canonical(s))}\t${k}.json`);
     entries.push(`040000 tree ${gitIn(["mktree"], sub.join("\n") + "\n")}\tseries`);
+  }
+  if (w.artifacts) {
+    const sub = Object.entries(w.artifacts).map(([k, data]) => `100644 blob ${blob(data)}\t${k}`);
+    entries.push(`040000 tree ${gitIn(["mktree"], sub.join("\n") + "\n")}\tartifacts`);
   }
   const tree = gitIn(["mktree"], entries.join("\n") + "\n");
   const seconds = Math.floor(Date.parse(String(w.experiment["created_at"])) / 1000);
@@ -145,5 +151,73 @@ describe("experiments written with plain git plumbing", () => {
     expect(trend.points[0]!.mean).toBeCloseTo((0.77 + 0.81 + 0.1 + 0.66 + 0.7) / 5, 12);
     const sql = run(["sql", "SELECT step, value FROM series WHERE key = 'loss' ORDER BY step", "--format", "csv"]);
     expect(sql.stdout).toBe("step,value\n0,1\n1,0.6\n2,NaN\n3,0.3\n");
+  });
+});
+
+describe("what another writer may store that every command must survive", () => {
+  // A repository of its own, made once the tests above are done with theirs.
+  beforeAll(() => {
+    dir = makeRepo();
+    ids.clear();
+    const write = (key: string, w: Written): void => void ids.set(key, writeWithPlumbing(w));
+    write("nul", { experiment: meta(1, { name: "nul" }), config: '{"a":1,"a\\u0000":2}\n', results: { acc: 0.5 } });
+    write("cased", { experiment: meta(2, { name: "cased" }), config: '{"LR":0.1,"lr":0.2}\n', results: { Acc: 0.7, acc: 0.6 } });
+    write("inf", { experiment: meta(3, { name: "inf" }), config: '{"lr":9}\n', results: { acc: "Infinity" } });
+    write("inf-again", { experiment: meta(4, { name: "inf-again" }), config: '{"lr":9}\n', results: { acc: 0.4 } });
+    write("bom", {
+      experiment: meta(5, { name: "bom" }),
+      config: '{"lr":3}\n',
+      results: { acc: 0.3 },
+      artifacts: { "note.txt": Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]) },
+    });
+  });
+
+  test("a key holding NUL, and keys differing only in case, each get their own runs column", () => {
+    const r = run(["sql", 'SELECT name, "params.a", "params.a\\0", "params.LR", "params.lr_1", "metrics.Acc", "metrics.acc_1" FROM runs WHERE name IN (\'nul\', \'cased\') ORDER BY name', "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { name: "cased", "params.a": null, "params.a\\0": null, "params.LR": 0.1, "params.lr_1": 0.2, "metrics.Acc": 0.7, "metrics.acc_1": 0.6 },
+      { name: "nul", "params.a": 1, "params.a\\0": 2, "params.LR": null, "params.lr_1": null, "metrics.Acc": null, "metrics.acc_1": 0.5 },
+    ]);
+    expect(run(["ls", "--where", "params.a = 1"]).code).toBe(0);
+  });
+
+  test("top --by config with an infinite run in a group: no spread for it, not a crash", () => {
+    const r = run(["top", "acc", "--by", "config", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const groups = (JSON.parse(r.stdout) as { groups: { count: number; mean: number | string; std: number | null; best: number | string }[] }).groups;
+    const nine = groups.find((g) => g.count === 2)!;
+    expect([nine.best, nine.std]).toEqual(["Infinity", null]);
+  });
+
+  test("a ref to a tree or an annotated tag is no experiment: left out with a warning, by the index and by export", () => {
+    const good = ids.get("inf")!;
+    const tree = gitIn(["rev-parse", `${good}^{tree}`]);
+    gitIn(["tag", "-a", "-m", "t", "ann", good]);
+    const tag = gitIn(["rev-parse", "ann"]);
+    gitIn(["update-ref", `refs/experiments/${tree}`, tree]);
+    gitIn(["update-ref", `refs/experiments/${tag}`, tag]);
+    const ls = run(["ls", "--json"]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect((JSON.parse(ls.stdout) as { id: string }[]).map((e) => e.id).sort()).toEqual([...ids.values()].sort());
+    expect(ls.stderr).toContain(`${tree.slice(0, 12)}`);
+    expect(ls.stderr).toContain("not a commit");
+    const exported = run(["export"]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout.trim().split("\n")).toHaveLength(ids.size);
+    expect(exported.stderr).toContain(`${tag.slice(0, 12)} skipped`);
+    expect(run(["top", "acc", "--by", "config", "--json"]).stdout).not.toContain(tree);
+    gitIn(["update-ref", "-d", `refs/experiments/${tree}`]);
+    gitIn(["update-ref", "-d", `refs/experiments/${tag}`]);
+  });
+
+  test("export keeps a text file's byte-order mark: the file comes back byte for byte", () => {
+    const line = run(["export", "--where", "name = 'bom'"]).stdout.trim();
+    const doc = JSON.parse(line) as { files: Record<string, { text?: string }> };
+    expect(Buffer.from(doc.files["artifacts/note.txt"]!.text!, "utf8")).toEqual(Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]));
+    const other = makeRepo();
+    const imported = binary(other, ["import", "-"], { input: line + "\n" });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(git(other, ["for-each-ref", "--format=%(refname)", "refs/experiments/"]).trim()).toBe(`refs/experiments/${ids.get("bom")}`);
   });
 });

@@ -104,7 +104,10 @@ export async function leaderboard(db: IndexDatabase, options: TopOptions): Promi
   }
   const order = `m.value ${dir}, ${E}.created_at, ${E}.id`;
   const rows = await db.rows(
-    `SELECT ${GROUP_COLUMN[options.by]} AS grp, count(*) AS n, avg(m.value) AS mean, stddev_samp(m.value) AS std,
+    `SELECT ${GROUP_COLUMN[options.by]} AS grp, count(*) AS n, avg(m.value) AS mean,
+       -- No spread for a group with an infinite (or astronomically large) run: DuckDB's stddev
+       -- raises where its squares overflow, so it only ever sees values whose squares cannot.
+       CASE WHEN bool_and(abs(m.value) < 1e150) THEN stddev_samp(m.value) FILTER (WHERE abs(m.value) < 1e150) END AS std,
        ${direction}(m.value) AS best, first(${E}.id ORDER BY ${order}) AS best_id, first(${E}.name ORDER BY ${order}) AS best_name,
        min(${E}.created_at) AS first_at
      ${from} GROUP BY grp ORDER BY best ${dir}, first_at, grp LIMIT ${limit}`,

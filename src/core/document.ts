@@ -31,7 +31,8 @@ export function documentLine(doc: JsonObject): string {
   return canonicalJson(doc, { nonFinite: "encode" });
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading byte-order mark in the text: a file must come back byte for byte.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function encodeFile(data: Uint8Array): JsonObject {
   try {

@@ -20,36 +20,60 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Key names come from the index itself, never from a command line; still quoted safely. */
+/**
+ * Key names come from the index itself, never from a command line; still quoted safely. A
+ * NUL, which no SQL text can hold, is spelled chr(0).
+ */
 function quoteText(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
+  return s
+    .split("\u0000")
+    .map((part) => `'${part.replace(/'/g, "''")}'`)
+    .join(" || chr(0) || ");
 }
 
-function paramColumn(c: RunsColumn): string {
+/**
+ * Each column's name in `runs`, in order: "params.<key>" or "metrics.<key>". DuckDB
+ * matches names without regard to case, so a key that differs from an earlier one only in
+ * case ("lr" after "LR") gets "_1", "_2" appended rather than
+ * shadowing it; a NUL in a key, which no identifier can hold, is written "\0".
+ */
+export function runsColumnNames(columns: RunsColumn[]): string[] {
+  const taken = new Set<string>();
+  return columns.map((c) => {
+    const base = `${c.kind === "param" ? "params" : "metrics"}.${c.key.replace(/\u0000/g, "\\0")}`;
+    let name = base;
+    for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}
+
+function paramColumn(c: RunsColumn, i: number): string {
   const expr = c.type === "number" ? "num" : c.type === "boolean" ? "TRY_CAST(value AS BOOLEAN)" : "value";
-  return `any_value(${expr}) FILTER (WHERE key = ${quoteText(c.key)}) AS ${quoteIdent(`params.${c.key}`)}`;
+  return `any_value(${expr}) FILTER (WHERE key = ${quoteText(c.key)}) AS c${i}`;
 }
 
-function metricColumn(c: RunsColumn): string {
-  return `any_value(value) FILTER (WHERE key = ${quoteText(c.key)}) AS ${quoteIdent(`metrics.${c.key}`)}`;
+function metricColumn(c: RunsColumn, i: number): string {
+  return `any_value(value) FILTER (WHERE key = ${quoteText(c.key)}) AS c${i}`;
 }
 
 /** The SELECT that fills `runs`; `only` restricts it to the ids of a temporary table. */
 export function runsSelect(columns: RunsColumn[], only?: string): string {
-  const params = columns.filter((c) => c.kind === "param");
-  const metrics = columns.filter((c) => c.kind === "metric");
+  const names = runsColumnNames(columns);
+  const params = columns.flatMap((c, i) => (c.kind === "param" ? [paramColumn(c, i)] : []));
+  const metrics = columns.flatMap((c, i) => (c.kind === "metric" ? [metricColumn(c, i)] : []));
   const restrict = only ? ` WHERE id IN (SELECT id FROM ${only})` : "";
+  // Columns travel as c<i> inside: their own names may differ only in case, which SQL does not see.
   const select = [
     "e.id, e.name, e.status, e.created_at, e.created_by, e.source_commit, e.branch, e.config_hash",
-    ...params.map((c) => `p.${quoteIdent(`params.${c.key}`)}`),
-    ...metrics.map((c) => `m.${quoteIdent(`metrics.${c.key}`)}`),
+    ...columns.map((c, i) => `${c.kind === "param" ? "p" : "m"}.c${i} AS ${quoteIdent(names[i]!)}`),
   ];
   let from = "experiments e";
   if (params.length > 0) {
-    from += ` LEFT JOIN (SELECT id, ${params.map(paramColumn).join(", ")} FROM params${restrict} GROUP BY id) p ON p.id = e.id`;
+    from += ` LEFT JOIN (SELECT id, ${params.join(", ")} FROM params${restrict} GROUP BY id) p ON p.id = e.id`;
   }
   if (metrics.length > 0) {
-    from += ` LEFT JOIN (SELECT id, ${metrics.map(metricColumn).join(", ")} FROM metrics${restrict} GROUP BY id) m ON m.id = e.id`;
+    from += ` LEFT JOIN (SELECT id, ${metrics.join(", ")} FROM metrics${restrict} GROUP BY id) m ON m.id = e.id`;
   }
   return `SELECT ${select.join(", ")} FROM ${from}${only ? ` WHERE e.id IN (SELECT id FROM ${only})` : ""}`;
 }

@@ -111,11 +111,20 @@ export function openBulkTreeReader(
     current = null;
   };
 
-  let peeled = 0;
+  // Two answers per experiment: what its id names (a ref to a tree or a tag peels to a tree
+  // just as well, and is no experiment), then its tree.
+  let answers = 0;
   peel.onLines("\n", (line) => {
-    const r = records[peeled++];
+    const r = records[answers >> 1];
+    const first = (answers++ & 1) === 0;
     if (!r) return;
+    if (first) {
+      const type = / (\w+) \d+$/.exec(line)?.[1];
+      if (type && type !== "commit") r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: it names a ${type}, not a commit`);
+      return;
+    }
     const m = /^([0-9a-f]+) tree \d+$/.exec(line);
+    if (r.error) return;
     if (m) {
       r.tree = m[1]!;
       list.send(`${empty} ${r.tree}\n`);
@@ -168,7 +177,7 @@ export function openBulkTreeReader(
 
   const add = (ids: string[]): void => {
     for (const id of ids) records.push(pending(id));
-    peel.send(ids.map((id) => `${id}^{tree}\n`).join(""));
+    peel.send(ids.map((id) => `${id}\n${id}^{tree}\n`).join(""));
   };
   // Attached now, not at close: a git process failing meanwhile must not go unhandled.
   const exited = Promise.all([peel.done().then(() => list.end()), list.done()]);

@@ -309,7 +309,12 @@ export class ExperimentStore {
         settle();
       });
     };
-    readTree(`${id}^{tree}`, "");
+    // The commit first: a ref to a tree or a tag would peel to a tree just as well.
+    reader.request(id, (commit) => {
+      const tree = commit?.type === "commit" ? /^tree ([0-9a-f]+)\n/.exec(commit.data.toString("latin1", 0, 80))?.[1] : undefined;
+      if (tree) return readTree(tree, "");
+      fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${commit ? `it names a ${commit.type}, not a commit` : "its commit is missing"}`));
+    });
   }
 
   /** The config hash of an experiment read back: the blob id its canonical config.json has. */
