@@ -170,6 +170,7 @@ describe("what another writer may store that every command must survive", () => 
       results: { acc: 0.3 },
       artifacts: { "note.txt": Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]) },
     });
+    write("no-ms", { experiment: { ...meta(6, { name: "no-ms" }), created_at: "2026-03-06T08:00:00Z" }, config: '{"lr":4}\n', results: { acc: 0.2 } });
   });
 
   test("a key holding NUL, and keys differing only in case, each get their own runs column", () => {
@@ -219,5 +220,27 @@ describe("what another writer may store that every command must survive", () => 
     const imported = binary(other, ["import", "-"], { input: line + "\n" });
     expect(imported.code, imported.stderr).toBe(0);
     expect(git(other, ["for-each-ref", "--format=%(refname)", "refs/experiments/"]).trim()).toBe(`refs/experiments/${ids.get("bom")}`);
+  });
+});
+
+describe("export, then import elsewhere, of another writer's experiments", () => {
+  test("keeps a created_at stored without milliseconds as it was, and so the id", () => {
+    const line = run(["export", "--where", "name = 'no-ms'"]).stdout.trim();
+    expect(line).toContain('"created_at":"2026-03-06T08:00:00Z"');
+    const other = makeRepo();
+    const imported = binary(other, ["import", "-", "--json"], { input: `${line}\n${line}\n` });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ read: 2, created: 1, existing: 1, reparented: 0, reidentified: 0 });
+    expect(git(other, ["for-each-ref", "--format=%(refname)", "refs/experiments/"]).trim()).toBe(`refs/experiments/${ids.get("no-ms")}`);
+  });
+
+  test("says why an id changed when the original was not in canonical form", () => {
+    const line = run(["export", "--where", "name = 'no-ms'"]).stdout.trim();
+    const doc = JSON.parse(line) as Record<string, unknown>;
+    const changed = JSON.stringify({ ...doc, id: "0".repeat(40) });
+    const imported = binary(makeRepo(), ["import", "-"], { input: `${changed}\n` });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toContain("not in git-exp's canonical form");
+    expect(imported.stderr).not.toContain("source commit");
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidInputError } from "../core/errors.js";
 import { documentToExperiment } from "../core/document.js";
-import { validateExperiment, type Experiment } from "../core/experiment.js";
+import { validateReadable, type Experiment } from "../core/experiment.js";
 import { isJsonObject, parseJson } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { completeDocument } from "./record.js";
@@ -10,8 +10,14 @@ export interface ImportSummary {
   created: number;
   existing: number;
   bad: { line: number; message: string }[];
-  /** Lines whose "id" differs from the id here: their source commit is not in this repository. */
+  /** Lines whose "id" differs from the id here because their source commit is not in this repository. */
   reparented: number;
+  /**
+   * Lines whose "id" differs for another reason: the document came from an experiment whose
+   * files were not in the canonical form (written by another tool), so it is stored here as
+   * canonical content, under that content's id.
+   */
+  reidentified: number;
 }
 
 export interface ImportOptions {
@@ -29,17 +35,19 @@ export async function importDocuments(
   lines: AsyncIterable<string>,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { read: 0, created: 0, existing: 0, bad: [], reparented: 0 };
+  const summary: ImportSummary = { read: 0, created: 0, existing: 0, bad: [], reparented: 0, reidentified: 0 };
   const batchSize = options.batchSize ?? 2000;
   let batch: { line: number; exp: Experiment; id?: string }[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const outcomes = await store.write(batch.map((b) => b.exp));
+    const outcomes = await store.write(batch.map((b) => b.exp), undefined, { asRead: true });
     outcomes.forEach((o, i) => {
       if (o.status === "created") summary.created++;
       else summary.existing++;
-      const wanted = batch[i]!.id;
-      if (wanted !== undefined && wanted !== o.id) summary.reparented++;
+      const { id: wanted, exp } = batch[i]!;
+      if (wanted === undefined || wanted === o.id) return;
+      if (exp.meta.source?.commit && o.parent !== exp.meta.source.commit) summary.reparented++;
+      else summary.reidentified++;
     });
     batch = [];
     options.onProgress?.(summary.read);
@@ -56,7 +64,7 @@ export async function importDocuments(
         environ: options.environ,
         captureSource: false,
       });
-      validateExperiment(exp);
+      validateReadable(exp);
       const id = isJsonObject(doc) && typeof doc["id"] === "string" ? doc["id"] : undefined;
       batch.push({ line: lineNo, exp, id });
     } catch (e) {

@@ -4,6 +4,7 @@ import {
   experimentFiles,
   experimentFromFiles,
   validateExperiment,
+  validateReadable,
   type Experiment,
 } from "../core/experiment.js";
 import { commitSeconds } from "../core/time.js";
@@ -39,6 +40,15 @@ export interface WriteOutcome {
   configHash: string;
   /** The source commit used as parent, or null when it is not in this repository. */
   parent: string | null;
+}
+
+export interface WriteOptions {
+  /**
+   * Experiments read from elsewhere (an export), kept exactly as they are: checked as a
+   * reader checks them, so a `created_at` another writer stored without milliseconds or
+   * in another zone is written back as it was, and the experiment keeps its id.
+   */
+  asRead?: boolean;
 }
 
 /** An experiment with everything that decides its id computed, nothing written yet. */
@@ -77,8 +87,11 @@ export class ExperimentStore {
    * Write experiments: objects first, then each ref with create-if-absent. Recording the
    * same content again is no error: the outcome says "exists" and nothing changes.
    */
-  async write(exps: Experiment[], onProgress?: (done: number, total: number) => void): Promise<WriteOutcome[]> {
-    for (const e of exps) validateExperiment(e);
+  async write(exps: Experiment[], onProgress?: (done: number, total: number) => void, options: WriteOptions = {}): Promise<WriteOutcome[]> {
+    for (const e of exps) {
+      if (options.asRead) validateReadable(e);
+      else validateExperiment(e);
+    }
     const present = await this.existingCommits(exps.map((e) => e.meta.source?.commit ?? null));
     const prepared = exps.map((e) => this.prepare(e, present));
     const have = await this.existingRefs(prepared.map((p) => p.id));
@@ -92,9 +105,11 @@ export class ExperimentStore {
     }
     onProgress?.(exps.length, exps.length);
     const freshIds = new Set(fresh.map((p) => p.id));
+    const reported = new Set<string>();
     return prepared.map((p) => ({
       id: p.id,
-      status: freshIds.has(p.id) && !have.has(p.id) ? "created" : "exists",
+      // Two equal experiments in one batch: the first is created, the second exists.
+      status: freshIds.has(p.id) && !have.has(p.id) && !reported.has(p.id) && reported.add(p.id) ? "created" : "exists",
       configHash: p.configHash,
       parent: p.parent,
     }));

@@ -35,6 +35,11 @@ export const importCommand: CommandDef = {
         `note: ${summary.reparented} experiments got a new id: their source commit is not in this repository, so they were recorded without it as parent (fetch that history first to keep the ids)\n`,
       );
     }
+    if (summary.reidentified > 0) {
+      ctx.io.stderr(
+        `note: ${summary.reidentified} experiments got a new id: their original files were not in git-exp's canonical form, so their content was stored canonically under its own id\n`,
+      );
+    }
     if (args["json"]) ctx.io.stdout(renderJson(summary));
     else {
       ctx.io.stdout(
