@@ -77,6 +77,13 @@ describe("git exp diff: fixture pairs that differ in exactly one section", () =>
     expect((await cli(dir, ["diff", "base", b, "--exit-code"])).code).toBe(1);
   });
 
+  it("config: a value that changed only in type (text to number) shows both as JSON", async () => {
+    const a = await recordDoc(variant((d) => (d.config = { lr: 0.1, model: { layers: 2 }, seed: "5" }), "typed-a"));
+    const b = await recordDoc(variant((d) => (d.config = { lr: 0.1, model: { layers: 2 }, seed: 5 }), "typed-b"));
+    const text = await cli(dir, ["diff", a, b]);
+    expect(text.stdout).toContain('~ seed: "5" -> 5');
+  });
+
   it("inputs: a data file whose checksum and size changed, one added", async () => {
     const b = await recordDoc(
       variant((d) => {

@@ -26,8 +26,15 @@ function changeLines(changes: ValueChange[], p: Paint): string[] {
   return changes.map((c) => {
     if (c.kind === "added") return p.add(`  + ${c.key}: ${valueText(c.b)}`);
     if (c.kind === "removed") return p.del(`  - ${c.key}: ${valueText(c.a)}`);
-    return `  ~ ${c.key}: ${p.del(valueText(c.a))} -> ${p.add(valueText(c.b))}`;
+    let [a, b] = [valueText(c.a), valueText(c.b)];
+    // Equal as text, so different in type (the string "1" and the number 1): show them as JSON.
+    if (a === b) [a, b] = [jsonText(c.a), jsonText(c.b)];
+    return `  ~ ${c.key}: ${p.del(a)} -> ${p.add(b)}`;
   });
+}
+
+function jsonText(v: JsonValue | undefined): string {
+  return v === undefined ? "(absent)" : canonicalJson(v, { nonFinite: "encode" }).trimEnd();
 }
 
 function fileText(v: JsonValue | undefined): string {
