@@ -32,6 +32,8 @@ interface Written {
   series?: Record<string, unknown>;
   /** Files under artifacts/, raw bytes. */
   artifacts?: Record<string, Buffer>;
+  /** Other files beside the series, raw bytes (another tool's notes). */
+  seriesOther?: Record<string, Buffer>;
 }
 
 /** hash-object, mktree, commit-tree with the prescribed author, date and message, update-ref. */
@@ -41,6 +43,7 @@ function writeWithPlumbing(w: Written): string {
   const entries = [`100644 blob ${blob(canonical(w.experiment))}\texperiment.json`, `100644 blob ${configBlob}\tconfig.json`, `100644 blob ${blob(canonical(w.results))}\tresults.json`];
   if (w.series) {
     const sub = Object.entries(w.series).map(([k, s]) => `100644 blob ${blob(canonical(s))}\t${k}.json`);
+    for (const [k, data] of Object.entries(w.seriesOther ?? {})) sub.push(`100644 blob ${blob(data)}\t${k}`);
     entries.push(`040000 tree ${gitIn(["mktree"], sub.join("\n") + "\n")}\tseries`);
   }
   if (w.artifacts) {
@@ -170,6 +173,13 @@ describe("what another writer may store that every command must survive", () => 
       results: { acc: 0.3 },
       artifacts: { "note.txt": Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]) },
     });
+    write("series-notes", {
+      experiment: meta(7, { name: "series-notes" }),
+      config: '{"lr":5}\n',
+      results: { acc: 0.1 },
+      series: { loss: { step: [0, 1], value: [0.9, 0.8] } },
+      seriesOther: { "README.txt": Buffer.from("written by another tool\n") },
+    });
     write("no-ms", { experiment: { ...meta(6, { name: "no-ms" }), created_at: "2026-03-06T08:00:00Z" }, config: '{"lr":4}\n', results: { acc: 0.2 } });
   });
 
@@ -224,6 +234,16 @@ describe("what another writer may store that every command must survive", () => 
 });
 
 describe("export, then import elsewhere, of another writer's experiments", () => {
+  test("keeps another tool's file beside the series, and so the id", () => {
+    expect(run(["sql", "SELECT count(*) AS n FROM series s JOIN experiments e USING (id) WHERE e.name = 'series-notes'", "--format", "csv"]).stdout).toBe("n\n2\n");
+    const line = run(["export", "--where", "name = 'series-notes'"]).stdout.trim();
+    expect(line).toContain("series/README.txt");
+    const other = makeRepo();
+    const imported = binary(other, ["import", "-"], { input: `${line}\n` });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(git(other, ["for-each-ref", "--format=%(refname)", "refs/experiments/"]).trim()).toBe(`refs/experiments/${ids.get("series-notes")}`);
+  });
+
   test("keeps a created_at stored without milliseconds as it was, and so the id", () => {
     const line = run(["export", "--where", "name = 'no-ms'"]).stdout.trim();
     expect(line).toContain('"created_at":"2026-03-06T08:00:00Z"');

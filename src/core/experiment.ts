@@ -108,18 +108,23 @@ export function seriesNameFromPath(path: string): string | undefined {
   return m[1]!.replace(/%2F/gi, "/").replace(/%25/g, "%");
 }
 
-function checkFilePath(path: string): void {
+function checkFilePath(path: string, stored: boolean): void {
   const parts = path.split("/");
   if (path.startsWith("/") || parts.some((p) => p === "" || p === "." || p === ".." || p === ".git" || CONTROL.test(p))) {
     throw new InvalidInputError(`${JSON.stringify(path)} is not a usable file path inside an experiment`);
   }
-  if (RESERVED.has(path) || path.startsWith("series/")) {
+  // A tree read back may hold what no writer should add, another tool's series/loss.csv: kept.
+  const storedExtra = stored && path.startsWith("series/") && !path.endsWith(".json");
+  if (RESERVED.has(path) || (path.startsWith("series/") && !storedExtra)) {
     throw new InvalidInputError(`${path} is written by git-exp itself and cannot be given as an extra file`);
   }
 }
 
-/** Validate every part against its schema; throws naming the file and JSON path. */
-export function validateExperiment(exp: Experiment): void {
+/**
+ * Validate every part against its schema; throws naming the file and JSON path. With
+ * `stored`, the extra files are as a stored tree holds them (see validateReadable).
+ */
+export function validateExperiment(exp: Experiment, stored = false): void {
   validate("experiment", exp.meta, "experiment.json");
   if (exp.meta.name !== undefined) checkName(exp.meta.name);
   for (const tag of exp.meta.tags ?? []) checkTag(tag);
@@ -138,7 +143,7 @@ export function validateExperiment(exp: Experiment): void {
       throw new InvalidInputError(`${file}: step, value and time must have the same length`);
     }
   }
-  for (const path of Object.keys(exp.files)) checkFilePath(path);
+  for (const path of Object.keys(exp.files)) checkFilePath(path, stored);
 }
 
 /** Find the first metric that is not a number, for an error naming its exact path. */
@@ -161,7 +166,7 @@ export function validateReadable(exp: Experiment): Experiment {
   const at = exp.meta.created_at;
   const ms = typeof at === "string" && /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(at) ? Date.parse(at) : NaN;
   const normalised = Number.isNaN(ms) ? exp : { ...exp, meta: { ...exp.meta, created_at: new Date(ms).toISOString() } };
-  validateExperiment(normalised);
+  validateExperiment(normalised, true);
   return normalised;
 }
 
