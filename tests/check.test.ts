@@ -112,6 +112,23 @@ describe("git exp check", () => {
     expect(r.code, r.stderr).toBe(0);
     const bad = await cli(dir, ["check", "--base", "main", "--max-drop", "val.acc"]);
     expect(bad.code).toBe(2);
+    const negative = await cli(dir, ["check", "--base", "main", "--max-drop", "val.acc=-1"]);
+    expect([negative.code, negative.stderr]).toEqual([2, expect.stringMatching(/max_drop must be >= 0/)]);
+  });
+
+  it("an experiments pattern that names none is said as such (exit 3), not as a missing metric", async () => {
+    const dir = await prRepo([0.93]);
+    const r = await cli(dir, ["check", "--base", "main", "--experiments", "zzz*", "--max-drop", "val.acc=0.01"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no experiment is named like 'zzz\*'/);
+  });
+
+  it("-o into a folder that does not exist is refused before checking (exit 2)", async () => {
+    const dir = await prRepo([0.93]);
+    const r = await cli(dir, ["check", "--base", "main", "--max-drop", "val.acc=0.05", "-o", join(dir, "nodir", "c.md")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write .*nodir.*: its folder does not exist/);
+    expect(r.stdout).toBe("");
   });
 
   it("in GitHub Actions appends the summary and prints ::error annotations", async () => {

@@ -78,6 +78,9 @@ describe("git exp plot", () => {
     expect(empty.code).toBe(3);
     expect(empty.stderr).toMatch(/no experiment has a metric history yet: record one/);
     expect((await cli(dir, ["plot", "loss", "-o", "x.png"])).code).toBe(2);
+    const nodir = await cli(dir, ["plot", "loss", "-o", "nodir/x.svg"]);
+    expect([nodir.code, nodir.stderr]).toEqual([2, expect.stringMatching(/cannot write .*nodir.*: its folder does not exist/)]);
+    expect((await cli(dir, ["report", "-o", "nodir/r.html"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "--smooth", "2"])).code).toBe(2);
     expect((await cli(dir, ["plot", "loss", "missing-run"])).code).toBe(3);
     const colour = binary(dir, ["plot", "loss", "--color-by", "params.lrr", "-o", "c.svg"]);

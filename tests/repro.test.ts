@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { rerun } from "../src/capture/rerun.js";
 import type { JsonObject } from "../src/core/json.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { openRepository } from "../src/store/repository.js";
-import { FIXTURES, TEST_ENV, cleanup, cli, git, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
+import { BIN, FIXTURES, TEST_ENV, cleanup, cli, git, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -81,6 +81,47 @@ describe("git exp repro", () => {
     expect(shown["config_hash"]).toBe((await showJson(dir, id))["config_hash"]);
     expect(worktrees(dir)).toBe(1);
     git(dir, ["fsck", "--strict", "--no-progress"]);
+  });
+
+  it("a run started in a subfolder is rerun there, and the same machine's environment does not differ", async () => {
+    const dir = repoWith("deterministic.mjs");
+    execFileSync("mkdir", ["-p", join(dir, "sub")]);
+    copyFileSync(join(SCRIPTS, "deterministic.mjs"), join(dir, "sub", "t2.mjs"));
+    git(dir, ["add", "sub/t2.mjs"]);
+    git(dir, ["commit", "-q", "-m", "sub"]);
+    const ran = await cli(join(dir, "sub"), ["run", "--name", "subrun", "-p", "lr=0.1", "-p", "seed=3", "--", "node", "t2.mjs"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect((await showJson(dir, "subrun"))["experiment"]!["source"]).toMatchObject({ path: "sub" });
+    const r = await cli(dir, ["repro", "subrun", "--json"]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v.reproduced).toBe(true);
+    expect(v.diff.sections.environment).toBe(false);
+    expect(worktrees(dir)).toBe(1);
+  });
+
+  it("Ctrl-C stops the rerun: the command is stopped, the worktree removed, nothing recorded (exit 130)", async () => {
+    const dir = makeRepo();
+    const script = `import { appendFileSync } from "node:fs";
+appendFileSync(process.env.GIT_EXP_METRICS, JSON.stringify({ final: true, loss: 1 }) + "\\n");
+if (process.env.SLOW) setTimeout(() => {}, 60000);
+`;
+    writeFileSync(join(dir, "train.mjs"), script);
+    git(dir, ["add", "train.mjs"]);
+    git(dir, ["commit", "-q", "-m", "slow"]);
+    const id = await originalRun(dir, { lr: 0.1 });
+    const before = repoSnapshot(dir);
+    const child = spawn(BIN, ["repro", id], { cwd: dir, env: { ...process.env, ...TEST_ENV, SLOW: "1" } });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    await new Promise<void>((ok) => child.stderr.on("data", () => stderr.includes("rerunning") && ok()));
+    await new Promise((ok) => setTimeout(ok, 1500));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((ok) => child.on("close", ok));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted: nothing recorded/);
+    expect(worktrees(dir)).toBe(1);
+    expect(repoSnapshot(dir)).toBe(before);
   });
 
   it("a nondeterministic script does not reproduce, and nothing recorded explains it", async () => {

@@ -119,6 +119,17 @@ describe("git exp run: parameters in, metrics out", () => {
   });
 });
 
+describe("git exp run: a reader that goes away", () => {
+  it("still records the run and exits with the command's code when its output is piped to head", () => {
+    const dir = makeRepo({ commit: true });
+    const script = `"${BIN}" run --name piped -- sh -c 'i=0; while [ $i -lt 20000 ]; do echo line $i; i=$((i+1)); done' | head -1; echo "exit:\${PIPESTATUS[0]}"`;
+    const r = spawnSync("bash", ["-c", script], { cwd: dir, env: { ...process.env, ...TEST_ENV }, encoding: "utf8" });
+    expect(r.stdout).toContain("exit:0");
+    expect(r.stderr).not.toMatch(/EPIPE|internal error/);
+    expect(binary(dir, ["show", "piped"]).code).toBe(0);
+  });
+});
+
 describe("git exp run: outcome", () => {
   it("records a failed run and exits with the child's exit code", async () => {
     const dir = makeRepo({ commit: true });
@@ -187,6 +198,9 @@ describe("git exp run: bad input is refused before anything runs or is written",
     [["run", "--name", "bad\nname", "--", node, CHILD, "series"], 2],
     [["run", "-j", "0", "--", node, CHILD, "series"], 2],
     [["run", "--store-max-size", "lots", "--", node, CHILD, "series"], 2],
+    [["run", "-p", "lr=1", "-p", "lr=2", "--", node, CHILD, "series"], 2],
+    [["run", "-p", "a.b=1", "-p", "a=2", "--", node, CHILD, "series"], 2],
+    [["run", "-p", "seed=1", "--seed", "2", "--", node, CHILD, "series"], 2],
   ])("%j exits %i", async (args, code) => {
     const dir = makeRepo({ commit: true });
     const before = repoSnapshot(dir);

@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../core/errors.js";
+import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { direction, globMatch, type Rule, type Rules } from "../core/rules.js";
 import type { Entry } from "./catalog.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
@@ -55,6 +55,9 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
   const baseTip = await requireCommit(repo, options.baseRef, "base");
   const base = (await mergeBase(repo, baseTip, headCommit)) ?? baseTip;
   const selected = rules.experiments ? candidates.filter((c) => c.name !== null && globMatch(rules.experiments!, c.name)) : candidates;
+  if (rules.experiments && selected.length === 0 && candidates.length > 0) {
+    throw new NotFoundError(`no experiment is named like '${rules.experiments}' (the experiments filter): nothing to check; fix the pattern, or leave it out to check every experiment`);
+  }
   const byCommit = groupBy(selected, (c) => c.sourceCommit ?? "");
   const range = new Set(await commitsBetween(repo, base, headCommit));
   const head = (rules.require === "head" ? byCommit.get(headCommit) : selected.filter((c) => range.has(c.sourceCommit ?? ""))) ?? [];

@@ -1,8 +1,9 @@
-import { InvalidInputError, NotFoundError } from "../core/errors.js";
-import type { Experiment } from "../core/experiment.js";
+import { join } from "node:path";
+import { InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import { sourcePath, type Experiment } from "../core/experiment.js";
 import type { JsonObject } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { basicEnv } from "./basic-env.js";
+import { captureEnvironment } from "./environment.js";
 import { checkInputs, type InputProblem } from "./input-check.js";
 import { buildExperiment } from "./record.js";
 import { runCommand, type CommandRun } from "./run-command.js";
@@ -14,7 +15,9 @@ export interface RerunOptions {
   environ?: NodeJS.ProcessEnv;
   /** The command's stdout and stderr, as it prints them. */
   onOutput?: (text: string) => void;
-  /** env.json of the rerun; the free facts of basicEnv() unless a fuller capture is given. */
+  /** Aborted (the user pressed Ctrl-C): the command is stopped, nothing is recorded. */
+  signal?: AbortSignal;
+  /** env.json of the rerun; by default captured as `git exp run` captures it, so the two compare. */
   captureEnv?: () => JsonObject | Promise<JsonObject>;
 }
 
@@ -69,14 +72,17 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
   try {
     const inputs = await checkInputs(original.inputs, tree.dir, store.repo.workTree);
     if (inputs.problems.length > 0 && !options.allowChangedInputs) refuseInputs(originalId, inputs.problems);
+    const folder = sourcePath(original.meta.source?.path);
     const run = await runCommand({
       command,
-      cwd: tree.dir,
+      cwd: folder ? join(tree.dir, ...folder.split("/")) : tree.dir,
       scratch: tree.scratch,
       config: original.config,
       environ: options.environ ?? process.env,
       onOutput: options.onOutput,
+      signal: options.signal,
     });
+    if (options.signal?.aborted) throw new InterruptedError(`rerun of ${originalId.slice(0, 12)} interrupted: nothing recorded`);
     const experiment = await buildExperiment(store, {
       config: original.config,
       results: run.results,
@@ -86,12 +92,12 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
       status: run.exitCode === 0 ? "completed" : "failed",
       command,
       meta: { parents: [originalId], exit_code: run.exitCode, duration_s: Math.round(run.durationS * 1000) / 1000 },
-      env: await (options.captureEnv ?? basicEnv)(),
+      env: options.captureEnv ? await options.captureEnv() : await fullEnv(store, options.environ ?? process.env, tree.dir),
       files: patch && patch.length > 0 ? { [PATCH]: patch } : {},
       environ: options.environ,
     });
     // The code is the original's, not the work tree's the user is in now.
-    experiment.meta.source = { commit, branch: null, dirty: Boolean(patch && patch.length > 0) };
+    experiment.meta.source = { commit, branch: null, dirty: Boolean(patch && patch.length > 0), ...(folder ? { path: folder } : {}) };
     if (Object.keys(inputs.inputs).length > 0) experiment.inputs = inputs.inputs;
     else delete experiment.inputs;
     const [outcome] = await store.write([experiment]);
@@ -99,4 +105,9 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
   } finally {
     await tree.remove();
   }
+}
+
+/** The rerun's environment, probed (and cached) exactly as `git exp run` does for the original. */
+async function fullEnv(store: ExperimentStore, environ: NodeJS.ProcessEnv, cwd: string): Promise<JsonObject> {
+  return (await captureEnvironment({ environ, cwd, cacheDir: store.repo.expDir })).env;
 }

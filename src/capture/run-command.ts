@@ -24,6 +24,8 @@ export interface CommandSpec {
   config: JsonObject;
   environ: NodeJS.ProcessEnv;
   onOutput?: (text: string) => void;
+  /** Aborted: the command gets SIGTERM, as from a user stopping us. */
+  signal?: AbortSignal;
 }
 
 /** The seed as the child sees it: exact digits, also for seeds beyond 2^53. */
@@ -80,7 +82,13 @@ export async function runCommand(spec: CommandSpec): Promise<CommandRun> {
           : new EnvironmentError(`cannot run ${spec.command[0]}: ${e.message}`, { cause: e }),
       ),
     );
-    child.on("close", (c, s) => resolve({ code: c, signal: s }));
+    const stop = (): void => void child.kill("SIGTERM");
+    spec.signal?.addEventListener("abort", stop, { once: true });
+    if (spec.signal?.aborted) stop();
+    child.on("close", (c, s) => {
+      spec.signal?.removeEventListener("abort", stop);
+      resolve({ code: c, signal: s });
+    });
   });
   const durationS = Number(process.hrtime.bigint() - started) / 1e9;
   const lines = parseMetricLines(await readFile(metricsFile, "utf8"), "GIT_EXP_METRICS", false);

@@ -63,9 +63,28 @@ export async function planRun(request: RunRequest): Promise<RunPlan> {
   for (const p of request.inputs ?? []) await mustExist(resolve(request.cwd, p), "--input");
   const base: JsonObject = request.configFile ? await loadConfigFile(resolve(request.cwd, request.configFile)) : {};
   const axes: ParamAxis[] = request.gridFile ? await loadGrid(resolve(request.cwd, request.gridFile)) : [];
-  for (const p of request.params ?? []) axes.push(parseParamOption(p));
-  if (request.seed !== undefined) axes.push(seedAxis(request.seed));
-  return { request, argv, points: expandSweep(base, axes), jobs };
+  const given = (request.params ?? []).map(parseParamOption);
+  if (request.seed !== undefined) given.push(seedAxis(request.seed));
+  checkDistinct(given);
+  return { request, argv, points: expandSweep(base, [...axes, ...given]), jobs };
+}
+
+/**
+ * Two -p of one key, or of a key and a group holding it (-p a=2 -p a.b=1), would silently
+ * keep only the last: refused, since a user giving both meant something else (a sweep is
+ * -p lr=0.1,0.01). A -p may still override the config or grid file.
+ */
+function checkDistinct(axes: ParamAxis[]): void {
+  const keys = axes.map((a) => a.path.join("."));
+  keys.forEach((k, i) => {
+    const clash = keys.find((o, j) => j !== i && (o === k || o.startsWith(`${k}.`)));
+    if (clash === undefined) return;
+    throw new UsageError(
+      clash === k
+        ? `${k} is given twice${k === "seed" ? " (-p seed and --seed)" : ""}; for a sweep, list the values in one option: -p ${k}=v1,v2`
+        : `-p ${k} would replace the group that -p ${clash} sets a key in; give one or the other`,
+    );
+  });
 }
 
 function seedAxis(text: string): ParamAxis {

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { CheckFailedError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
-import type { Status } from "../core/experiment.js";
+import { sourcePath, type Source, type Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { ChildRun, type ChildResult } from "./child.js";
@@ -339,7 +339,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     files,
     inputSums: c.inputSums,
     outputSums,
-    source: c.source,
+    source: withPath(c.source, s.store.repo.workTree, r.cwd),
     startedAt: res.startedAt,
     environ: r.environ,
   });
@@ -436,4 +436,11 @@ function tailLines(data: Uint8Array | undefined, n: number): string {
   if (!data) return "";
   const lines = Buffer.from(data).toString("utf8").trimEnd().split("\n");
   return lines.slice(-n).join("\n");
+}
+
+/** The source, with the folder the command ran in when that is below the top of the tree. */
+function withPath(source: Source, workTree: string | null, cwd: string): Source {
+  if (workTree === null) return source;
+  const path = relative(workTree, cwd).split(sep).join("/");
+  return sourcePath(path) ? { ...source, path } : source;
 }

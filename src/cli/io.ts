@@ -14,10 +14,22 @@ export interface IO {
 }
 
 export function processIO(): IO {
+  const open = { stdout: true, stderr: true };
+  for (const name of ["stdout", "stderr"] as const) {
+    process[name].on("error", (e: NodeJS.ErrnoException) => {
+      // The reader went away (`| head`): the rest of the output has nowhere to go, but the
+      // work goes on: a run still records its experiment and exits with its command's code.
+      if (e.code !== "EPIPE") throw e;
+      open[name] = false;
+    });
+  }
+  const write = (name: "stdout" | "stderr", data: string | Uint8Array): void => {
+    if (open[name]) process[name].write(data);
+  };
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
-    writeBytes: (stream, data) => void process[stream].write(data),
+    stdout: (t) => write("stdout", t),
+    stderr: (t) => write("stderr", t),
+    writeBytes: (stream, data) => write(stream, data),
     stdin: () => process.stdin,
     cwd: process.cwd(),
     env: process.env,

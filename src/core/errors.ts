@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   notFound: 3,
   environment: 4,
+  /** Stopped by Ctrl-C or SIGTERM, as a shell reports a process ended by SIGINT. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -65,6 +67,12 @@ export class AmbiguousError extends GitExpError {
 export class EnvironmentError extends GitExpError {
   readonly code = "EENV";
   readonly exitCode = ExitCode.environment;
+}
+
+/** The user stopped the work (Ctrl-C, SIGTERM) before it was done; nothing was recorded. */
+export class InterruptedError extends GitExpError {
+  readonly code = "EINTR";
+  readonly exitCode = ExitCode.interrupted;
 }
 
 /** The index is held by another process past the timeout. */

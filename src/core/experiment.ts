@@ -28,6 +28,17 @@ export interface Source extends JsonObject {
   dirty: boolean;
 }
 
+/**
+ * Where in the work tree a command ran, as `source.path` holds it: a slash path relative to
+ * the top ("sub/dir"), absent at the top itself. Undefined when the folder is outside the
+ * tree, or the recorded value is not a plain relative path (so a rerun never leaves it).
+ */
+export function sourcePath(value: unknown): string | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
+  const parts = value.split("/");
+  return parts.every((p) => p !== "" && p !== "." && p !== ".." && !CONTROL.test(p)) ? value : undefined;
+}
+
 /** experiment.json. Unknown keys are kept as they are (forward compatibility). */
 export type ExperimentMeta = JsonObject & {
   schema: number;

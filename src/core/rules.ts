@@ -80,6 +80,11 @@ function nameRule(message: string, doc: JsonObject, file: string): string {
 }
 
 export function checkRule(rule: Rule, where: string): void {
+  // As the rules schema says: a drop or rise allowed is never negative (flags and file alike).
+  for (const key of ["max_drop", "max_drop_pct", "max_rise", "max_rise_pct"] as const) {
+    const v = rule[key];
+    if (v !== undefined && v < 0) throw new InvalidInputError(`${where}: ${key} must be >= 0, not ${v}`);
+  }
   if (direction(rule) !== "none" && (rule.max_rise !== undefined || rule.max_rise_pct !== undefined) && (rule.max_drop !== undefined || rule.max_drop_pct !== undefined)) {
     throw new InvalidInputError(`${where}: a rule limits either a drop (higher is better) or a rise (lower is better), not both`);
   }

@@ -1,4 +1,5 @@
 import { appendFile, writeFile } from "node:fs/promises";
+import { checkWritable } from "../output-file.js";
 import { UsageError } from "../../core/errors.js";
 import { checkRule, type Requirement, type Rule, type Rules } from "../../core/rules.js";
 import { runCheck } from "../../analysis/check.js";
@@ -31,6 +32,8 @@ export const checkCommand: CommandDef = {
     return b;
   },
   run: async (args, ctx) => {
+    const output = optString(args["output"]);
+    if (output) await checkWritable(ctx.path(output));
     const store = await ctx.store();
     const rules = await rulesFrom(args, ctx);
     const baseRef = optString(args["base"]) ?? (await defaultBaseRef(store.repo, ctx.io.env));
@@ -44,8 +47,7 @@ export const checkCommand: CommandDef = {
     const md = checkMarkdown(report);
     const text = args["format"] === "json" ? renderJson(report) : md;
     ctx.io.stdout(text);
-    const out = optString(args["output"]);
-    if (out) await writeFile(ctx.path(out), text);
+    if (output) await writeFile(ctx.path(output), text);
     if (ctx.io.env["GITHUB_ACTIONS"] === "true") {
       const summary = ctx.io.env["GITHUB_STEP_SUMMARY"];
       if (summary) await appendFile(summary, md + "\n");

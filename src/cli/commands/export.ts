@@ -1,12 +1,13 @@
 import { createWriteStream } from "node:fs";
-import { access, constants, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { experimentTable, exportDocuments } from "../../analysis/export.js";
 import { tableToCsv } from "../../report/table.js";
 import type { CommandDef } from "../context.js";
 import { optString, withSelection, selectionOf } from "../options.js";
 import { idsWhere } from "../index-handle.js";
+import { checkWritable } from "../output-file.js";
 
 export const exportCommand: CommandDef = {
   command: "export",
@@ -49,12 +50,3 @@ export const exportCommand: CommandDef = {
     return 0;
   },
 };
-
-/** Refuse an unwritable destination before reading anything. */
-async function checkWritable(file: string): Promise<void> {
-  try {
-    await access(dirname(file), constants.W_OK);
-  } catch {
-    throw new UsageError(`cannot write ${file}: its folder does not exist or is not writable`);
-  }
-}

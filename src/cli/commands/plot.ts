@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { checkWritable } from "../output-file.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { nearest } from "../../core/filter.js";
 import type { ExperimentStore } from "../../store/experiment-store.js";
@@ -30,6 +31,7 @@ export const plotCommand: CommandDef = {
     if (!(weight >= 0 && weight < 1)) throw new UsageError(`--smooth takes a weight in [0, 1), not ${String(args["smooth"])}`);
     const out = optString(args["output"]);
     if (out !== undefined && !/\.(svg|html?)$/i.test(out)) throw new UsageError(`-o takes a .svg or .html file, not ${out}`);
+    if (out !== undefined) await checkWritable(ctx.path(out));
     const where = optString(args["where"]);
     const specs = strings(args["experiments"]);
     if (where !== undefined && specs.length > 0) throw new UsageError("name experiments or give --where, not both");

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { checkWritable } from "../output-file.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { overview } from "../../analysis/overview.js";
 import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
@@ -22,6 +23,7 @@ export const reportCommand: CommandDef = {
   run: async (args, ctx) => {
     const out = String(args["output"]);
     if (!/\.(html?|md)$/i.test(out)) throw new UsageError(`-o takes report.html or report.md, not ${out}`);
+    await checkWritable(ctx.path(out));
     if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
     const where = optString(args["where"]);
     const store = await ctx.store();

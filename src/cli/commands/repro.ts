@@ -20,10 +20,19 @@ export const reproCommand: CommandDef = {
     const store = await ctx.store();
     const id = await store.resolve(String(args["experiment"]));
     ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
+    // Ctrl-C stops the command and lets the temporary worktree be removed, instead of killing us.
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     const r = await rerun(store, id, {
       allowChangedInputs: Boolean(args["allow-changed-inputs"]),
       environ: ctx.io.env,
       onOutput: (t) => ctx.io.stderr(t),
+      signal: stop.signal,
+    }).finally(() => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     });
     for (const p of r.inputProblems) ctx.io.stderr(`warning: input ${p.path} is ${p.kind}\n`);
     if (r.run.skippedLines > 0) ctx.io.stderr(`warning: ${r.run.skippedLines} metric line(s) were not JSON objects of numbers and were skipped\n`);
