@@ -124,6 +124,7 @@ describe("bad input writes nothing", () => {
     ["an empty note", (id) => ["note", id, "  "], 2],
     ["an empty name", (id) => ["rename", id, ""], 2],
     ["a name with a newline", (id) => ["rename", id, "a\nb"], 2],
+    ["a name that reads as an id prefix", (id) => ["rename", id, "8f7d"], 2],
     ["an unknown experiment", () => ["tag", "ffffffff", "x"], 3],
     ["one unknown among several in rm", (id) => ["rm", id, "nope"], 3],
     ["restore of an experiment that is not deleted", (id) => ["restore", "nope", id], 3],

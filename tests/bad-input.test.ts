@@ -73,6 +73,7 @@ describe("bad input is refused with a clear error and nothing is written", () =>
     const dir = makeRepo();
     expect(await refused(dir, { config: "{}", results: "{}" }, ["--name", "bad\nname"], 2)).toMatch(/control characters/);
     expect(await refused(dir, { config: "{}", results: "{}" }, ["--tag", "a\u0007b"], 2)).toMatch(/control characters/);
+    expect(await refused(dir, { config: "{}", results: "{}" }, ["--name", "cafe01"], 2)).toMatch(/reads as an experiment id prefix/);
   });
 
   it("a series line that is not a metrics object: exit 2 naming the line", async () => {

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { InvalidInputError, NotFoundError, UsageError } from "../core/errors.js";
-import { checkName, checkTag } from "../core/experiment.js";
+import { checkNewName, checkTag } from "../core/experiment.js";
 import type { JsonObject } from "../core/json.js";
 import { loadConfigFile, parseParamOption, parseParamValue, type ParamAxis } from "./params.js";
 import { expandSweep, loadGrid, type SweepPoint } from "./sweep.js";
@@ -53,7 +53,7 @@ export const DEFAULT_STORE_MAX_BYTES = 1 << 20;
 /** Check a request before anything runs or is written; throws the error a user can act on. */
 export async function planRun(request: RunRequest): Promise<RunPlan> {
   const argv = await resolveCommand(request);
-  if (request.name !== undefined) checkName(request.name);
+  if (request.name !== undefined) checkNewName(request.name);
   for (const t of request.tags ?? []) checkTag(t);
   const jobs = request.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`-j takes a whole number above 0, not ${jobs}`);

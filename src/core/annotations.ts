@@ -1,6 +1,6 @@
 import { InvalidInputError } from "./errors.js";
 import { canonicalJson, isJsonObject, parseJson, type JsonObject } from "./json.js";
-import { checkName, checkTag, type ExperimentMeta, type Person } from "./experiment.js";
+import { checkNewName, checkTag, type ExperimentMeta, type Person } from "./experiment.js";
 
 /**
  * Changes after the fact, kept as git notes (refs/notes/experiments) on the experiment
@@ -31,7 +31,7 @@ export interface AnnotationState {
 
 export function eventLine(e: AnnotationEvent): string {
   if (e.op === "tag" || e.op === "untag") checkTag(e.tag ?? "");
-  if (e.op === "rename") checkName(e.name ?? "");
+  if (e.op === "rename") checkNewName(e.name ?? "");
   if (e.op === "note" && (typeof e.text !== "string" || e.text.trim() === "")) {
     throw new InvalidInputError("a note needs text: give the note as one argument in quotes");
   }

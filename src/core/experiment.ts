@@ -98,6 +98,18 @@ export function checkName(name: string, what = "name"): void {
   if (name.length > 200) throw new InvalidInputError(`the ${what} is longer than 200 characters`);
 }
 
+/**
+ * A name being given now (record, run, rename): also refused when it reads as an id prefix
+ * (4+ hex digits), since `show abcd` then could not tell the name from another experiment's
+ * id. A stored name of that form from another writer is still read.
+ */
+export function checkNewName(name: string): void {
+  checkName(name);
+  if (/^[0-9a-fA-F]{4,64}$/.test(name)) {
+    throw new InvalidInputError(`the name '${name}' reads as an experiment id prefix (hex digits): add a letter or a dash, e.g. 'run-${name}'`);
+  }
+}
+
 export function checkTag(tag: string): void {
   checkName(tag, "tag");
   if (/[\s,]/.test(tag) || tag.length > 100) {

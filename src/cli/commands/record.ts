@@ -2,7 +2,7 @@ import { readStdin } from "../stdin.js";
 import { UsageError } from "../../core/errors.js";
 import { documentToExperiment } from "../../core/document.js";
 import { parseJson } from "../../core/json.js";
-import { STATUSES, type Status } from "../../core/experiment.js";
+import { STATUSES, checkNewName, type Status } from "../../core/experiment.js";
 import { loadJsonObject, parseMetricLines, readText } from "../../capture/load.js";
 import { completeDocument, record } from "../../capture/record.js";
 import { renderJson } from "../../report/format.js";
@@ -42,6 +42,8 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   const configPath = optString(args["config"]);
   const resultsPath = optString(args["results"]);
   if (!configPath || !resultsPath) throw new UsageError("record needs --config FILE and --results FILE (or - to read a document on stdin)");
+  const name = optString(args["name"]);
+  if (name !== undefined) checkNewName(name);
   const config = await loadJsonObject(ctx.path(configPath), "config", false);
   const results = await loadJsonObject(ctx.path(resultsPath), "results", true);
   const seriesPath = optString(args["series"]);
@@ -51,7 +53,7 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
     config,
     results,
     series,
-    name: optString(args["name"]),
+    name,
     message: optString(args["message"]),
     tags: strings(args["tag"]),
     status: optString(args["status"]) as Status | undefined,
