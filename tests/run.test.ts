@@ -400,6 +400,8 @@ describe("git exp run: sweeps", () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { status: string; varying: Record<string, unknown> }[];
     expect(rows).toHaveLength(4);
+    // The keys of a single run's --json (and of experiment.json), plus where the point is.
+    expect(Object.keys(rows[0]!).sort()).toEqual(["duration_s", "exit_code", "id", "index", "results", "status", "varying"]);
     expect(rows.map((x) => x.varying)).toEqual([
       { lr: 0.1, seed: 1 },
       { lr: 0.1, seed: 2 },

@@ -167,6 +167,11 @@ class RunView {
   }
 }
 
+/** One run as --json gives it: the keys and rounding of experiment.json (duration to the ms). */
+function pointJson(o: { id: string; status: string; exitCode: number | null; durationSeconds: number; results: Record<string, number | null> }): Record<string, unknown> {
+  return { id: o.id, status: o.status, exit_code: o.exitCode, duration_s: Math.round(o.durationSeconds * 1000) / 1000, results: o.results };
+}
+
 function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
   const { io } = ctx;
   const format = outputFormat(args);
@@ -182,11 +187,11 @@ function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary
   if (total === 1) {
     const o = rows[0];
     if (!o) return;
-    if (format === "json") io.stdout(renderJson({ id: o.id, status: o.status, exit_code: o.exitCode, duration_s: o.durationSeconds, results: o.results }));
+    if (format === "json") io.stdout(renderJson(pointJson(o)));
     else io.stdout(o.id + "\n");
     return;
   }
-  if (format === "json") io.stdout(renderJson(rows.map((r) => ({ ...r, index: r.index + 1 }))));
+  if (format === "json") io.stdout(renderJson(rows.map((r) => ({ index: r.index + 1, ...pointJson(r), varying: r.varying }))));
   else io.stdout(renderSweepSummary(rows, format, io.columns));
   const failed = s.outcomes.filter((o) => o.status !== "completed").length;
   io.stderr(`git exp: sweep of ${total}: ${s.outcomes.length - failed} completed, ${failed} failed or interrupted${s.notRun ? `, ${s.notRun} not run` : ""}\n`);
