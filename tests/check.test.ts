@@ -73,7 +73,7 @@ describe("git exp check", () => {
     expect(r.stdout).toMatch(/check passed/);
     expect(r.stdout).toMatch(/\| result \| rule \| base \| head \| delta \| limit \| note \|/);
     expect(r.stdout).toContain("`val.acc drops at most 0.005`");
-    expect(r.stdout).toMatch(/\*\*Head\*\*: `[0-9a-f]{12}` \(HEAD\), 1 experiments/);
+    expect(r.stdout).toMatch(/\*\*Head\*\*: `[0-9a-f]{12}` \(HEAD\), 1 experiment:/);
     expect(r.stdout).toContain("data:image/svg+xml;base64,");
     expect(Buffer.byteLength(r.stdout)).toBeLessThan(64 * 1024);
   });
@@ -170,6 +170,7 @@ describe("git exp check", () => {
     const r = await cli(dir, ["check", "--base", "main", "--max-drop", "acc=0.01"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no base experiments/);
+    expect(r.stdout).toMatch(/\| ⏭️ skipped \| `acc drops at most 0.01`/);
     expect((await cli(dir, ["check", "--base", "main", "--max-drop", "acc=0.01", "--require-base"])).code).toBe(3);
   });
 

@@ -22,6 +22,8 @@ export interface RuleResult {
   /** How the base value was taken: the repeats of the head's config, or the base's best. */
   baseKind: "same-config mean" | "best" | "none";
   nBase: number;
+  /** A rule relative to the base, with no base value: it held nothing (pass stays true). */
+  skipped?: boolean;
   nHead: number;
   pValue?: number;
   note?: string;
@@ -126,7 +128,7 @@ function evaluate(rule: Rule, head: Candidate[], base: Candidate[], pValue: PVal
     return { ...result, pass: false, note: headValue === null ? "no head experiment has this metric" : "the head's value is NaN" };
   }
   const limit = limitOf(rule, baseValue);
-  if (limit === undefined) return { ...result, note: "no base value to compare with: skipped" };
+  if (limit === undefined) return { ...result, skipped: true, note: "no base value to compare with: skipped" };
   result.limit = limit;
   const within = better === "higher" ? headValue >= limit : headValue <= limit;
   if (within || rule.alpha === undefined) return { ...result, pass: within };

@@ -62,7 +62,11 @@ export async function overview(store: ExperimentStore, entries: Entry[], options
   const has = entries.filter((e) => typeof e.metrics[metric] === "number" && !Number.isNaN(e.metrics[metric]));
   if (has.length === 0) throw unknownMetric(metric, entries);
   const sign = better === "higher" ? -1 : 1;
-  const ranked = [...has].sort((a, b) => sign * (a.metrics[metric]! - b.metrics[metric]!) || (a.createdAt < b.createdAt ? 1 : -1));
+  // As `top` ranks: best value first (infinities compared, never subtracted), ties to the earlier run, then the id.
+  const order = (x: number, y: number): number => (x === y ? 0 : x < y ? -1 : 1);
+  const ranked = [...has].sort(
+    (a, b) => sign * order(a.metrics[metric]!, b.metrics[metric]!) || order(Date.parse(a.createdAt), Date.parse(b.createdAt)) || (a.id < b.id ? -1 : 1),
+  );
   const leaderboard = ranked.slice(0, options.limit ?? 20);
   const top = leaderboard.slice(0, 5).map((e) => e.id);
   const curveMetric = await pickCurveMetric(store, top, metric);

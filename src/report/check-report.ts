@@ -36,9 +36,16 @@ export function verdictLine(r: CheckReport): string {
   return `✅ **git exp check passed**: ${r.results.length} rules hold`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function ruleRow(x: RuleResult): string {
   const limit = x.limit === null ? "–" : `${x.rule.max !== undefined || x.rule.max_rise !== undefined || x.rule.max_rise_pct !== undefined ? "≤" : "≥"} ${formatNumber(x.limit)}`;
-  const cells = [x.pass ? "✅ pass" : "❌ fail", `\`${x.label}\``, num(x.base), num(x.head), signed(x.delta), limit, x.note ?? (x.baseKind === "same-config mean" ? `base: mean of ${x.nBase} repeats of the same config` : "")];
+  // A relative rule without a base value held nothing: say skipped, not pass.
+  const outcome = !x.pass ? "❌ fail" : x.skipped ? "⏭️ skipped" : "✅ pass";
+  const repeats = x.nBase === 1 ? "1 run" : `${x.nBase} repeats`;
+  const cells = [outcome, `\`${x.label}\``, num(x.base), num(x.head), signed(x.delta), limit, x.note ?? (x.baseKind === "same-config mean" ? `base: mean of ${repeats} of the same config` : "")];
   return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
 }
 
@@ -49,9 +56,9 @@ export function checkMarkdown(r: CheckReport): string {
     out.push("| result | rule | base | head | delta | limit | note |", "| --- | --- | --- | --- | --- | --- | --- |", ...r.results.map(ruleRow), "");
   }
   out.push(
-    `**Head**: \`${r.head.commit.slice(0, 12)}\` (${r.head.ref}), ${r.head.experiments.length} experiments: ${short(r.head.experiments)}`,
+    `**Head**: \`${r.head.commit.slice(0, 12)}\` (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${short(r.head.experiments)}`,
     "",
-    `**Base**: ${r.base.experimentCommit ? `\`${r.base.experimentCommit.slice(0, 12)}\`` : "none"} on the history of ${r.base.ref} (merge base \`${r.base.commit.slice(0, 12)}\`), ${r.base.experiments.length} experiments: ${short(r.base.experiments)}`,
+    `**Base**: ${r.base.experimentCommit ? `\`${r.base.experimentCommit.slice(0, 12)}\`` : "none"} on the history of ${r.base.ref} (merge base \`${r.base.commit.slice(0, 12)}\`), ${plural(r.base.experiments.length, "experiment")}: ${short(r.base.experiments)}`,
     "",
   );
   for (const n of r.notes) out.push(`> ${n}`, "");

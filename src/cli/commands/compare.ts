@@ -17,7 +17,8 @@ export const compareCommand: CommandDef = {
   run: async (args, ctx) => {
     const specs = strings(args["experiment"]);
     const where = optString(args["where"]);
-    if ((specs.length > 0) === (where !== undefined)) throw new UsageError("give experiments to compare, or --where EXPR, not both");
+    if (specs.length > 0 && where !== undefined) throw new UsageError("give experiments to compare, or --where EXPR, not both");
+    if (specs.length === 0 && where === undefined) throw new UsageError("give the experiments to compare (ids, prefixes or names), or --where EXPR");
     const options = { all: Boolean(args["all"]), ...directionHints(args) };
     const store = await ctx.store();
     let c;
