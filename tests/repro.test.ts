@@ -89,14 +89,19 @@ describe("git exp repro", () => {
     copyFileSync(join(SCRIPTS, "deterministic.mjs"), join(dir, "sub", "t2.mjs"));
     git(dir, ["add", "sub/t2.mjs"]);
     git(dir, ["commit", "-q", "-m", "sub"]);
-    const ran = await cli(join(dir, "sub"), ["run", "--name", "subrun", "-p", "lr=0.1", "-p", "seed=3", "--", "node", "t2.mjs"]);
+    const command = ["sh", "-c", "node t2.mjs && echo model > model.txt"];
+    const ran = await cli(join(dir, "sub"), ["run", "--name", "subrun", "-p", "lr=0.1", "-p", "seed=3", "--output", "model.txt", "--", ...command]);
     expect(ran.code, ran.stderr).toBe(0);
-    expect((await showJson(dir, "subrun"))["experiment"]!["source"]).toMatchObject({ path: "sub" });
+    const original = await showJson(dir, "subrun");
+    expect(original["experiment"]!["source"]).toMatchObject({ path: "sub" });
+    expect(Object.keys(original["outputs"]!)).toEqual(["sub/model.txt"]);
     const r = await cli(dir, ["repro", "subrun", "--json"]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v.reproduced).toBe(true);
     expect(v.diff.sections.environment).toBe(false);
+    // The rerun checksums the outputs again where it wrote them.
+    expect((await showJson(dir, v.rerun))["outputs"]).toEqual(original["outputs"]);
     expect(worktrees(dir)).toBe(1);
   });
 

@@ -1,8 +1,10 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import { sourcePath, type Experiment } from "../core/experiment.js";
 import type { JsonObject } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import { checksumFiles, type FileSum } from "./checksums.js";
 import { captureEnvironment } from "./environment.js";
 import { checkInputs, type InputProblem } from "./input-check.js";
 import { buildExperiment } from "./record.js";
@@ -93,6 +95,7 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
       command,
       meta: { parents: [originalId], exit_code: run.exitCode, duration_s: Math.round(run.durationS * 1000) / 1000 },
       env: options.captureEnv ? await options.captureEnv() : await fullEnv(store, options.environ ?? process.env, tree.dir),
+      outputSums: await outputsAgain(original, tree.dir),
       files: patch && patch.length > 0 ? { [PATCH]: patch } : {},
       environ: options.environ,
     });
@@ -110,4 +113,19 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
 /** The rerun's environment, probed (and cached) exactly as `git exp run` does for the original. */
 async function fullEnv(store: ExperimentStore, environ: NodeJS.ProcessEnv, cwd: string): Promise<JsonObject> {
   return (await captureEnvironment({ environ, cwd, cacheDir: store.repo.expDir })).env;
+}
+
+/**
+ * The original's outputs, checksummed again where the rerun wrote them: a model file that
+ * differs is often the first sign a run does not reproduce. Outputs the rerun did not write
+ * are left out (the diff shows them as removed); paths outside the tree are not looked for.
+ */
+async function outputsAgain(original: Experiment, dir: string): Promise<Record<string, FileSum> | undefined> {
+  const present: string[] = [];
+  for (const key of Object.keys(original.outputs ?? {})) {
+    const path = sourcePath(key) && join(dir, ...key.split("/"));
+    if (path && (await stat(path).then((st) => st.isFile(), () => false))) present.push(path);
+  }
+  if (present.length === 0) return undefined;
+  return Object.fromEntries((await checksumFiles(present, dir)).map((f) => [f.key, f.sum]));
 }
