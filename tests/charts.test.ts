@@ -55,6 +55,14 @@ describe("SVG line charts", () => {
     expect(niceTicks(3, 47, 4)).toEqual([20, 40]);
   });
 
+  it("with integerX, tick only whole numbers (commits are counted, not measured)", () => {
+    const pts = { label: "acc", points: [0, 1].map((x) => ({ x, y: 0.9 + x / 100 })) };
+    const labels = (svg: string): string[] => [...svg.matchAll(/text-anchor="middle" fill="#333">([^<]+)</g)].map((m) => m[1]!);
+    expect(labels(lineChartSvg([pts], { markers: [{ x: 2, y: 0.95, label: "head" }] }))).toContain("0.5");
+    const whole = labels(lineChartSvg([pts], { markers: [{ x: 2, y: 0.95, label: "head" }], integerX: true }));
+    expect(whole.filter((l) => /^\d/.test(l))).toEqual(["0", "1", "2"]);
+  });
+
   it("smooth with an exponential moving average, keeping gaps", () => {
     const s = smooth(runs[0]!.points, 0.5);
     expect(s.map((p) => p.y)).toEqual([1, 0.75, NaN, 0.475]);

@@ -87,6 +87,7 @@ function chartSection(r: CheckReport): string {
     const svg = lineChartSvg([{ label: `${metric} on ${r.base.ref}`, points: pts.map((p, i) => ({ x: i, y: p.value })) }], {
       title: `${metric} along ${r.base.ref}`,
       xLabel: "commits with experiments (oldest → newest)",
+      integerX: true,
       yLabel: metric,
       width: 480,
       height: 240,

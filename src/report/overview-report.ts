@@ -40,6 +40,7 @@ function charts(o: Overview): { parallel: string; curves: string; trend: string 
     ? lineChartSvg([{ label: `best ${o.metric} per commit`, points: o.trend.points.map((p, i) => ({ x: i, y: p.value })) }], {
         title: `${o.metric} along ${o.trend.branch}`,
         xLabel: "commits with experiments (oldest → newest)",
+        integerX: true,
         yLabel: o.metric,
         // x is the commit's position: name whole positions by the commit, leave fractions blank
         formatX: (x) => (Number.isInteger(x) ? (o.trend.points[x]?.commit.slice(0, 7) ?? "") : ""),

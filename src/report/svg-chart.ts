@@ -31,6 +31,8 @@ export interface ChartOptions {
   markers?: ChartMarker[];
   /** Format x tick labels (e.g. as dates); numbers by default. */
   formatX?: (x: number) => string;
+  /** x counts things (commits): ticks only at whole numbers. */
+  integerX?: boolean;
 }
 
 /** Tableau 10: distinguishable, and readable by most colour-blind viewers. */
@@ -142,7 +144,7 @@ function axes(ext: Extent, options: ChartOptions, f: Frame): string[] {
   out.push(`<line x1="${f.pad.l}" y1="${f.pad.t}" x2="${f.pad.l}" y2="${bottom}"/>`);
   out.push(`</g>`);
   const fx = options.formatX ?? tickLabel;
-  for (const t of niceTicks(ext.x0, ext.x1, 6)) {
+  for (const t of niceTicks(ext.x0, ext.x1, 6).filter((t) => !options.integerX || Number.isInteger(t))) {
     const x = f.sx(t).toFixed(1);
     out.push(`<line x1="${x}" y1="${bottom}" x2="${x}" y2="${bottom + 4}" stroke="#333"/>`);
     out.push(`<text x="${x}" y="${bottom + 16}" text-anchor="middle" fill="#333">${escapeXml(fx(t))}</text>`);
