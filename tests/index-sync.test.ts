@@ -138,6 +138,33 @@ describe("a damaged or foreign index is rebuilt, nothing lost", () => {
   });
 });
 
+describe("damage deep in the index file, found by a query rather than by opening it", () => {
+  test("the command rebuilds the index, says so, and answers in full", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, fixtureDocs(180));
+    expect(await lsNames(dir)).toHaveLength(180);
+    const path = join(dir, ".git", "exp", "index.duckdb");
+    // The blocks holding the series table's values: read by a query, never by opening.
+    const db = await IndexDatabase.open(path, { readOnly: true, timeoutMs: 1000 });
+    const blocks = (await db.rows("SELECT DISTINCT block_id FROM pragma_storage_info('series') WHERE block_id >= 0 AND column_name = 'value'")).map((r) => Number(r["block_id"]));
+    db.close();
+    expect(blocks.length).toBeGreaterThan(0);
+    const bytes = readFileSync(path);
+    // DuckDB's file: three 4 KiB headers, then 256 KiB blocks, each starting with its checksum.
+    for (const b of blocks) bytes.fill(0x5a, 3 * 4096 + b * (1 << 18) + 64, 3 * 4096 + b * (1 << 18) + 4096);
+    writeFileSync(path, bytes);
+    // Reading every value of every table reaches the damaged blocks.
+    const everything = ["experiments", "params", "metrics", "series", "runs"].map((t) => `(SELECT count(*) FROM (SELECT DISTINCT * FROM ${t}))`).join(" + ");
+    const sql = await cli(dir, ["sql", `SELECT ${everything} > 0 AS ok`, "--format", "csv"]);
+    expect(sql.code, sql.stderr).toBe(0);
+    expect(sql.stdout).toBe("ok\ntrue\n");
+    expect(sql.stderr).toMatch(/note: the index is damaged .*; rebuilding it from the experiment refs/);
+    const r = await cli(dir, ["ls", "--json", "-n", "500"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(180);
+  });
+});
+
 describe("bad input is refused before anything is written", () => {
   test("filters, keys, options: clear errors with the right exit code", async () => {
     const dir = makeRepo({ commit: true });

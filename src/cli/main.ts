@@ -1,5 +1,5 @@
 import yargs from "yargs";
-import { isGitExpError, ExitCode } from "../core/errors.js";
+import { IndexDamagedError, isGitExpError, ExitCode } from "../core/errors.js";
 import { Context, type CommandDef } from "./context.js";
 import { processIO, type IO } from "./io.js";
 
@@ -81,7 +81,7 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
     });
   for (const def of await commandsFor(argv)) {
     parser.command(def.command, def.describe, def.builder, async (args) => {
-      exitCode = (await def.run(args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+      exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
     });
   }
   try {
@@ -102,6 +102,25 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
     return reportError(e, io);
   } finally {
     await ctx.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Run a command; when a query finds the index damaged past what opening it checks (a bad
+ * block deep in the file, the file deleted under us), rebuild it from the refs, as an index
+ * that cannot be opened is, and run the command once more.
+ */
+async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown>, ctx: Context): Promise<number | void> {
+  try {
+    return await def.run(args, ctx);
+  } catch (e) {
+    if (!(e instanceof IndexDamagedError)) throw e;
+    await ctx.close();
+    ctx.io.stderr(`note: the index is damaged (${e.message}); rebuilding it from the experiment refs (nothing is lost)\n`);
+    const { indexOf } = await import("./index-handle.js");
+    await (await indexOf(ctx)).sync(true);
+    await ctx.close();
+    return def.run(args, ctx);
   }
 }
 

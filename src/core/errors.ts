@@ -75,6 +75,15 @@ export class InterruptedError extends GitExpError {
   readonly exitCode = ExitCode.interrupted;
 }
 
+/**
+ * The index file is damaged where a query read it (a bad checksum in a block, a short read,
+ * the file gone): the index is a cache, so the command rebuilds it and runs again.
+ */
+export class IndexDamagedError extends GitExpError {
+  readonly code = "EINDEX";
+  readonly exitCode = ExitCode.environment;
+}
+
 /** The index is held by another process past the timeout. */
 export class IndexBusyError extends GitExpError {
   readonly code = "EBUSY";

@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance as Instance, DuckDBResultReader, DuckDBType, DuckDBValue, JS } from "@duckdb/node-api";
 import { DuckDBInstance } from "./duckdb.js";
-import { IndexBusyError } from "../core/errors.js";
+import { IndexBusyError, IndexDamagedError } from "../core/errors.js";
 
 /** A value as rows come back: JSON-safe (no bigint surprise), timestamps as ISO text. */
 export type SqlValue = string | number | boolean | null | SqlValue[] | { [key: string]: SqlValue };
@@ -50,11 +50,11 @@ export class IndexDatabase {
     const deadline = Date.now() + options.timeoutMs;
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       try {
-        const instance = await DuckDBInstance.create(path, config);
+        const instance = await guard(DuckDBInstance.create(path, config));
         const connection = await instance.connect();
         return new IndexDatabase(instance, connection, path, options.readOnly);
       } catch (e) {
-        if (!isLockError(e)) throw e;
+        if (!isLockError(e)) throw e; // damage comes out as IndexDamagedError, for the caller to rebuild
         if (Date.now() + wait > deadline) {
           throw new IndexBusyError(
             `the index ${path} is held by another git-exp process for over ${Math.round(options.timeoutMs / 1000)} s; try again, or raise GIT_EXP_LOCK_TIMEOUT (seconds)`,
@@ -67,11 +67,11 @@ export class IndexDatabase {
   }
 
   async run(sql: string, params?: SqlParams, types?: DuckDBType[]): Promise<void> {
-    await this.connection.run(sql, params, types);
+    await guard(this.connection.run(sql, params, types));
   }
 
   async rows(sql: string, params?: SqlParams, types?: DuckDBType[]): Promise<SqlRow[]> {
-    const reader = await this.connection.runAndReadAll(sql, params, types);
+    const reader = await guard(this.connection.runAndReadAll(sql, params, types));
     return readerRows(reader);
   }
 
@@ -106,6 +106,19 @@ export class IndexDatabase {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** What DuckDB says when the file under a query is damaged or gone, not when SQL is wrong. */
+const DAMAGE = /Corrupt database file|computed checksum|Could not read enough bytes|database does not exist|No such file or directory/i;
+
+/** Damage found by a query becomes IndexDamagedError, for the command to rebuild and rerun. */
+export async function guard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof Error && DAMAGE.test(e.message)) throw new IndexDamagedError(e.message.split("\n")[0]!, { cause: e });
+    throw e;
   }
 }
 

@@ -1,5 +1,5 @@
-import { InvalidInputError } from "../core/errors.js";
-import { readerRows, type IndexDatabase, type SqlRow } from "./database.js";
+import { GitExpError, InvalidInputError } from "../core/errors.js";
+import { guard, readerRows, type IndexDatabase, type SqlRow } from "./database.js";
 
 export interface QueryResult {
   columns: string[];
@@ -14,17 +14,19 @@ export interface QueryResult {
  * statements run in order; the last one's rows are the answer.
  */
 export async function runUserSql(db: IndexDatabase, sql: string): Promise<QueryResult> {
-  if (sql.trim() === "") throw new InvalidInputError('the query is empty; give SQL such as "SELECT * FROM experiments LIMIT 5"');
+  if (sql.replace(/[\s;]/g, "") === "") throw new InvalidInputError('the query is empty; give SQL such as "SELECT * FROM experiments LIMIT 5"');
   try {
     const statements = await db.connection.extractStatements(sql);
+    if (statements.count === 0) throw new InvalidInputError('no SQL statement in the query; give SQL such as "SELECT * FROM experiments LIMIT 5"');
     let result: QueryResult = { columns: [], types: [], rows: [] };
     for (let i = 0; i < statements.count; i++) {
       const prepared = await statements.prepare(i);
-      const reader = await prepared.runAndReadAll();
+      const reader = await guard(prepared.runAndReadAll());
       result = { columns: reader.deduplicatedColumnNames(), types: reader.columnTypes().map(String), rows: readerRows(reader) };
     }
     return result;
   } catch (e) {
+    if (e instanceof GitExpError) throw e;
     throw explain(e);
   }
 }
@@ -39,6 +41,10 @@ function explain(e: unknown): Error {
       undefined,
       { cause: e },
     );
+  }
+  const option = /Cannot change configuration option "([^"]+)"/.exec(msg)?.[1];
+  if (option && !/external_access|allow|lock_configuration|extension|directory/i.test(option)) {
+    return new InvalidInputError(`settings cannot be changed in git exp sql (the index is opened read-only, with fixed settings)\n  ${firstLine(msg)}`, undefined, { cause: e });
   }
   if (/file system operations are disabled|enable_external_access|configuration has been locked|loading external extensions is disabled/i.test(msg)) {
     return new InvalidInputError(
