@@ -69,7 +69,8 @@ export interface Leaderboard {
 
 const GROUP_COLUMN: Record<Grouping, string> = {
   config: `${E}.config_hash`,
-  name: `${E}.name`,
+  // An unnamed run is no repeat of another unnamed run: each stands alone, under its id.
+  name: `coalesce(${E}.name, ${E}.id)`,
   branch: `${E}.branch`,
   commit: `${E}.source_commit`,
 };
@@ -109,8 +110,8 @@ export async function leaderboard(db: IndexDatabase, options: TopOptions): Promi
        -- raises where its squares overflow, so it only ever sees values whose squares cannot.
        CASE WHEN bool_and(abs(m.value) < 1e150) THEN stddev_samp(m.value) FILTER (WHERE abs(m.value) < 1e150) END AS std,
        ${direction}(m.value) AS best, first(${E}.id ORDER BY ${order}) AS best_id, first(${E}.name ORDER BY ${order}) AS best_name,
-       min(${E}.created_at) AS first_at
-     ${from} GROUP BY grp ORDER BY best ${dir}, first_at, grp LIMIT ${limit}`,
+       first(${E}.created_at ORDER BY ${order}) AS best_at
+     ${from} GROUP BY grp ORDER BY best ${dir}, best_at, grp LIMIT ${limit}`,
     sql.values,
   );
   const groups = rows.map((r, i): TopGroup => ({

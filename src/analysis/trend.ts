@@ -109,7 +109,9 @@ export async function trendAlong(db: IndexDatabase, options: TrendOptions, branc
   const points: TrendPoint[] = [];
   for (const h of history) {
     const r = byCommit.get(h.commit);
-    if (r) points.push({ ...point(r, direction, h.date), commit: h.commit, subject: h.subject });
+    // One spelling of times in every trend: UTC ISO 8601, as the buckets are.
+    const at = Number.isNaN(Date.parse(h.date)) ? h.date : new Date(Date.parse(h.date)).toISOString();
+    if (r) points.push({ ...point(r, direction, at), commit: h.commit, subject: h.subject });
   }
   return { metric, direction, guessed: options.direction === undefined, every: null, along: branch, points };
 }

@@ -35,7 +35,8 @@ export function processIO(): IO {
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    columns: process.stdout.columns || Number(process.env["COLUMNS"]) || 100,
+    // Into a pipe or a file nothing is cut (ids feed `xargs`), unless COLUMNS asks for a width.
+    columns: process.stdout.columns || Number(process.env["COLUMNS"]) || (process.stdout.isTTY ? 100 : Infinity),
   };
 }
 

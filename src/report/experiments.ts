@@ -112,11 +112,16 @@ export function trendTable(trend: Trend, full: boolean): { columns: string[]; ro
 }
 
 /** The headline of a trend: a sparkline of the best value per bucket or commit. */
-export function trendHeadline(trend: Trend): string {
+export function trendHeadline(trend: Trend, width = Infinity): string {
   const what = trend.along ? `per commit along ${trend.along}` : `per ${trend.every}`;
-  if (trend.points.length === 0) return `${trend.metric}: no experiments with this metric ${trend.along ? `on ${trend.along}` : "yet"}\n`;
+  if (trend.points.length === 0) return `${trend.metric}: no experiments with this metric ${trend.along ? `on ${trend.along}` : "match"}\n`;
   const best = trend.points.map((p) => p.best);
   const first = best[0]!;
   const last = best[best.length - 1]!;
-  return `${trend.metric} (${trend.direction === "max" ? "higher" : "lower"} is better), best ${what}:  ${sparkline(best)}  ${formatNumber(first)} → ${formatNumber(last)}\n`;
+  const head = `${trend.metric} (${trend.direction === "max" ? "higher" : "lower"} is better), best ${what}:  `;
+  const tail = `  ${formatNumber(first)} → ${formatNumber(last)}`;
+  // Too many points for the line: the latest ones, after a "…".
+  const room = Math.max(10, width - head.length - tail.length - 1);
+  const spark = best.length <= room ? sparkline(best) : `…${sparkline(best.slice(best.length - room + 1))}`;
+  return `${head}${spark}${tail}\n`;
 }

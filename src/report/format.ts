@@ -15,25 +15,67 @@ export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
   const p = Number(n.toPrecision(6));
-  return Math.abs(p) >= 1e-4 && Math.abs(p) < 1e15 ? String(p) : p.toExponential();
+  // Six significant digits of 123456789.123 written out would read as the exact 123457000.
+  return Math.abs(p) >= 1e-4 && Math.abs(p) < 1e6 ? String(p) : p.toExponential();
 }
 
 /**
  * A plain-text table. When wider than `width`, the widest columns are cut with "…" so
- * every column stays visible.
+ * every column stays visible: a value keeps its start (an id, a date), a header its end
+ * (`…optimizer.lr`, where key paths differ). Widths count what a terminal shows: a CJK
+ * character takes two columns.
  */
 export function renderTable(columns: string[], rows: Row[], width = 100): string {
   const cells = rows.map((r) => columns.map((c) => oneLine(formatCell(r[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const widths = columns.map((c, i) => Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i]!))));
   const total = (): number => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   while (total() > width) {
     const widest = widths.indexOf(Math.max(...widths));
     if (widths[widest]! <= 8) break;
     widths[widest]!--;
   }
-  const fit = (s: string, w: number): string => (s.length > w ? s.slice(0, Math.max(0, w - 1)) + "…" : s.padEnd(w));
-  const line = (vals: string[]): string => vals.map((v, i) => fit(v, widths[i]!)).join("  ").trimEnd();
-  return [line(columns), ...cells.map(line)].join("\n") + "\n";
+  const line = (vals: string[], keepEnd: boolean): string => vals.map((v, i) => fitWidth(v, widths[i]!, keepEnd)).join("  ").trimEnd();
+  return [line(columns, true), ...cells.map((r) => line(r, false))].join("\n") + "\n";
+}
+
+/** Columns a terminal gives one character: two for East Asian wide and fullwidth forms and emoji. */
+function charWidth(cp: number): number {
+  if (cp < 0x1100) return 1;
+  const wide =
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
+  return w;
+}
+
+/** `s` padded or cut (with "…") to exactly `w` columns, keeping its start or its end. */
+function fitWidth(s: string, w: number, keepEnd: boolean): string {
+  const have = displayWidth(s);
+  if (have <= w) return s + " ".repeat(w - have);
+  const chars = [...s];
+  if (keepEnd) chars.reverse();
+  let out = "";
+  let used = 0;
+  for (const ch of chars) {
+    const cw = charWidth(ch.codePointAt(0)!);
+    if (used + cw > w - 1) break;
+    out = keepEnd ? ch + out : out + ch;
+    used += cw;
+  }
+  const pad = " ".repeat(w - 1 - used);
+  return keepEnd ? "…" + out + pad : out + "…" + pad;
 }
 
 function oneLine(s: string): string {

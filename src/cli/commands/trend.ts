@@ -1,4 +1,5 @@
 import type { Bucket } from "../../analysis/trend.js";
+import { UsageError } from "../../core/errors.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { openIndex } from "../index-handle.js";
@@ -19,6 +20,7 @@ export const trendCommand: CommandDef = {
     const { trendHeadline, trendTable } = await import("../../report/experiments.js");
     const options = { ...selectionOf(args), metric: String(args["metric"]), direction: directionOf(args), every: args["every"] as Bucket | undefined };
     const along = optString(args["along"]);
+    if (along !== undefined && args["every"] !== undefined) throw new UsageError("--along walks commits, --every buckets time: give one or the other");
     let history;
     if (along !== undefined) {
       const { branchHistory } = await import("../../store/history.js");
@@ -31,7 +33,12 @@ export const trendCommand: CommandDef = {
       ctx.io.stdout(renderJson(trend));
       return 0;
     }
-    if (format === "table") ctx.io.stdout(trendHeadline(trend));
+    if (trend.points.length === 0) {
+      // Said on stderr, as ls and top say an empty answer: stdout stays data.
+      ctx.io.stderr(trendHeadline(trend, ctx.io.columns));
+      return 0;
+    }
+    if (format === "table") ctx.io.stdout(trendHeadline(trend, ctx.io.columns));
     const t = trendTable(trend, format !== "table");
     ctx.io.stdout(renderRows(format, t.columns, t.rows, ctx.io.columns));
     return 0;
