@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
 import { cli, cleanup, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
 
 afterAll(cleanup);
@@ -54,5 +55,33 @@ describe("--where on other commands", () => {
     expect(csv.stdout.trim().split("\n")).toHaveLength(4);
     const all = await cli(dir, ["export"]);
     expect(all.stdout.trim().split("\n")).toHaveLength(6);
+  });
+});
+
+describe("not, and dates, as SQL and people read them", () => {
+  it("a run without the metric, or with NaN, matches neither a comparison nor its negation", async () => {
+    const dir = makeRepo({ commit: true });
+    const docs = fixtureDocs(60);
+    await importDocs(dir, docs);
+    const names = async (where: string): Promise<string[]> => {
+      const r = await cli(dir, ["ls", "--where", where, "-n", "1000", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { name: string }[]).map((e) => e.name).sort();
+    };
+    const oracle = (keep: (d: Doc) => boolean): string[] => docs.filter(keep).map((d) => d.experiment.name).sort();
+    const acc = (d: Doc): number | undefined => metricOf(d, "val.acc");
+    const loss = (d: Doc): number | undefined => metricOf(d, "loss");
+    expect(await names("not metrics.loss < 0.5")).toEqual(oracle((d) => loss(d) !== undefined && loss(d)! >= 0.5));
+    expect(await names("not metrics.loss = nan")).toEqual(oracle((d) => loss(d) !== undefined && !Number.isNaN(loss(d))));
+    expect(await names("not (metrics.loss < 0.5 or metrics.val.acc > 0.5)")).toEqual(
+      oracle((d) => loss(d) !== undefined && loss(d)! >= 0.5 && acc(d) !== undefined && acc(d)! <= 0.5),
+    );
+    expect(await names("not metrics.loss in (0.5)")).toEqual(oracle((d) => loss(d) !== undefined && !Number.isNaN(loss(d)) && loss(d) !== 0.5));
+    // A plain date is the whole UTC day.
+    const day = (d: Doc): string => d.experiment.created_at.slice(0, 10);
+    expect(await names("created = '2026-01-03'")).toEqual(oracle((d) => day(d) === "2026-01-03"));
+    expect(await names("created <= '2026-01-03'")).toEqual(oracle((d) => day(d) <= "2026-01-03"));
+    expect(await names("created > '2026-01-03'")).toEqual(oracle((d) => day(d) > "2026-01-03"));
+    expect(await names("created != '2026-01-03'")).toEqual(oracle((d) => day(d) !== "2026-01-03"));
   });
 });

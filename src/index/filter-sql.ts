@@ -46,23 +46,30 @@ export class FilterCompiler {
   /** Param and metric keys the filter names, for showing them as columns. */
   readonly referenced: string[] = [];
 
-  compile(node: FilterNode): string {
+  /**
+   * SQL for a filter; `negated` carries a `not` down to the comparisons (De Morgan through
+   * and/or), so that, as in SQL, a run without the key or with NaN is never a match of
+   * `not metrics.loss < 0.5` any more than of `metrics.loss >= 0.5`.
+   */
+  compile(node: FilterNode, negated = false): string {
     switch (node.kind) {
       case "and":
-      case "or":
-        return `(${this.compile(node.left)} ${node.kind.toUpperCase()} ${this.compile(node.right)})`;
+      case "or": {
+        const op = (node.kind === "and") !== negated ? "AND" : "OR";
+        return `(${this.compile(node.left, negated)} ${op} ${this.compile(node.right, negated)})`;
+      }
       case "not":
-        return `(NOT ${this.compile(node.expr)})`;
+        return this.compile(node.expr, !negated);
       case "compare":
-        return this.compare(node.key, node.op, node.value, node.column);
+        return this.compare(node.key, node.op, node.value, negated);
       case "in":
-        return this.inList(node.key, node.values, node.negated);
+        return this.inList(node.key, node.values, node.negated !== negated);
       case "null":
-        return this.isNull(node.key, node.negated);
+        return this.isNull(node.key, node.negated !== negated);
       case "like":
-        return this.like(node.key, node.pattern, node.negated, node.insensitive);
+        return this.like(node.key, node.pattern, node.negated !== negated, node.insensitive);
       case "has":
-        return this.has(node.key);
+        return negated ? `(NOT ${this.has(node.key)})` : this.has(node.key);
     }
   }
 
@@ -101,18 +108,23 @@ export class FilterCompiler {
     return `${E}.id ${negated ? "NOT IN" : "IN"} (SELECT id FROM ${table} WHERE key = ${this.sql.param(key)} AND ${cond})`;
   }
 
-  private compare(ref: KeyRef, op: CompareOp, v: Literal, _column: number): string {
+  private compare(ref: KeyRef, op: CompareOp, v: Literal, negated: boolean): string {
     const t = this.target(ref);
     switch (t.kind) {
-      case "param":
-        return this.sub("params", t.key, this.paramCond(ref, op, v));
+      case "param": {
+        const cond = this.paramCond(ref, op, v);
+        return this.sub("params", t.key, negated ? `NOT (${cond})` : cond);
+      }
       case "metric":
-        return this.sub("metrics", t.key, this.metricCond(ref, "value", op, v));
+        return this.sub("metrics", t.key, this.metricCond(ref, "value", op, v, negated));
       case "tag":
         if (op !== "=" && op !== "!=") throw this.fail(ref, "tags compare only with = or !=");
-        return this.tagCond(this.stringOf(ref, v), op === "!=");
-      case "attr":
-        return this.attrCompare(ref, t, op, v);
+        return this.tagCond(this.stringOf(ref, v), (op === "!=") !== negated);
+      case "attr": {
+        // NULL stays NULL under NOT in SQL: a run without the attribute matches neither way.
+        const cond = this.attrCompare(ref, t, op, v);
+        return negated ? `(NOT ${cond})` : cond;
+      }
     }
   }
 
@@ -128,14 +140,14 @@ export class FilterCompiler {
   }
 
   /** NaN never passes a comparison, as in IEEE arithmetic; `= nan` finds diverged runs. */
-  private metricCond(ref: KeyRef, col: string, op: CompareOp, v: Literal): string {
+  private metricCond(ref: KeyRef, col: string, op: CompareOp, v: Literal, negated = false): string {
     if (v.kind !== "number") throw this.fail(ref, `metrics are numbers: compare ${ref.key} with a number, not ${describe(v)}`);
     if (Number.isNaN(v.value)) {
-      if (op === "=") return `isnan(${col})`;
-      if (op === "!=") return `NOT isnan(${col})`;
+      if (op === "=" || op === "!=") return (op === "=") !== negated ? `isnan(${col})` : `NOT isnan(${col})`;
       throw this.fail(ref, "NaN compares only with = or !=");
     }
-    return `${col} ${op} ${this.sql.param(v.value)} AND NOT isnan(${col})`;
+    const cond = `${col} ${op} ${this.sql.param(v.value)}`;
+    return `${negated ? `NOT (${cond})` : cond} AND NOT isnan(${col})`;
   }
 
   private tagCond(tag: string, negated: boolean): string {
@@ -151,7 +163,7 @@ export class FilterCompiler {
     const col = `${E}.${t.column}`;
     switch (t.type) {
       case "time":
-        return `${col} ${op} CAST(${this.sql.param(this.timeOf(ref, v))} AS TIMESTAMP)`;
+        return this.timeCompare(ref, col, op, v);
       case "number":
         if (v.kind !== "number") throw this.fail(ref, `${ref.key} is a number: compare it with a number, not ${describe(v)}`);
         return `${col} ${op} ${this.sql.param(v.value)}`;
@@ -164,6 +176,33 @@ export class FilterCompiler {
         if (HEX_COLUMNS.includes(t.column) && op === "=" && /^[0-9a-f]{4,63}$/.test(s)) return `starts_with(${col}, ${this.sql.param(s)})`;
         return `${col} ${op} ${this.sql.param(s)}`;
       }
+    }
+  }
+
+  /**
+   * A plain date ('2026-11-22') stands for the whole UTC day: `=` is any time that day,
+   * `<=` includes it, `>` starts the day after. A time or a span compares as an instant.
+   */
+  private timeCompare(ref: KeyRef, col: string, op: CompareOp, v: Literal): string {
+    const at = (ms: number): string => `CAST(${this.sql.param(new Date(ms).toISOString().replace("T", " ").replace("Z", ""))} AS TIMESTAMP)`;
+    if (v.kind !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v.value.trim())) return `${col} ${op} CAST(${this.sql.param(this.timeOf(ref, v))} AS TIMESTAMP)`;
+    const day = Date.parse(this.timeOf(ref, v).replace(" ", "T") + "Z");
+    // Each bound becomes a parameter only where it is used: DuckDB refuses an unused one.
+    const start = (): string => at(day);
+    const end = (): string => at(day + 86_400_000);
+    switch (op) {
+      case "=":
+        return `(${col} >= ${start()} AND ${col} < ${end()})`;
+      case "!=":
+        return `(${col} < ${start()} OR ${col} >= ${end()})`;
+      case "<":
+        return `${col} < ${start()}`;
+      case "<=":
+        return `${col} < ${end()}`;
+      case ">":
+        return `${col} >= ${end()}`;
+      case ">=":
+        return `${col} >= ${start()}`;
     }
   }
 
@@ -190,7 +229,7 @@ export class FilterCompiler {
       }
       case "metric":
         if (strs.length) throw this.fail(ref, `metrics are numbers: the list for ${ref.key} must hold numbers`);
-        return this.sub("metrics", t.key, `${not}(value IN (${list(nums)}))`);
+        return this.sub("metrics", t.key, `${not}(value IN (${list(nums)}))${negated ? " AND NOT isnan(value)" : ""}`);
       case "tag":
         if (nums.length) throw this.fail(ref, "tags are text: quote them");
         return `${E}.id ${negated ? "NOT IN" : "IN"} (SELECT id FROM tags WHERE tag IN (${list(strs)}))`;
