@@ -221,6 +221,12 @@ describe("bad input is refused before anything is written", () => {
       right: { kind: "and" },
     });
   });
+
+  test("keys: a doubled back tick inside back ticks stands for one; emoji need no quotes", () => {
+    expect(parseFilter("params.`we``ird` = 1")).toMatchObject({ kind: "compare", key: { key: "params.we`ird" } });
+    expect(parseFilter("params.emoji🙂 = 7")).toMatchObject({ kind: "compare", key: { key: "params.emoji🙂" } });
+    expect(() => parseFilter("params.a = 1 § 2")).toThrow(/unexpected character "§"/);
+  });
 });
 
 describe("trend --along", () => {

@@ -93,8 +93,9 @@ class Lexer {
     }
     if (c === "'" || c === '"') return this.string(c, column);
     if (/[-+0-9.]/.test(c)) return this.number(column);
-    if (/[\p{L}\p{N}_`]/u.test(c)) return this.key(column);
-    throw filterError(this.text, column, `unexpected character ${JSON.stringify(c)}`);
+    const whole = String.fromCodePoint(t.codePointAt(this.pos)!);
+    if (c === "_" || c === "`" || KEY_CHAR.test(whole)) return this.key(column);
+    throw filterError(this.text, column, `unexpected character ${JSON.stringify(whole)}`);
   }
 
   private single(kind: TokenKind, column: number): Token {
@@ -126,24 +127,39 @@ class Lexer {
     return { kind: "number", text: m[0], column, value: n };
   }
 
-  /** Keys: dotted segments of letters (any script), digits, `_` and `-`; `back ticks` quote a segment. */
+  /** A back-quoted key segment from the opening back tick, "``" inside standing for "`". */
+  private quotedSegment(): string {
+    const start = this.pos;
+    let out = "";
+    for (this.pos++; ; ) {
+      const end = this.text.indexOf("`", this.pos);
+      if (end < 0) throw filterError(this.text, start + 1, "the quoted key starting here has no closing `");
+      out += this.text.slice(this.pos, end);
+      this.pos = end + 1;
+      if (this.text[this.pos] !== "`") return out;
+      out += "`";
+      this.pos++;
+    }
+  }
+
+  /**
+   * Keys: dotted segments of letters (any script), digits, emoji, `_`, `-`, `/` and `:`;
+   * `back ticks` quote a segment, and a doubled one inside stands for itself (`we``ird`).
+   */
   private key(column: number): Token {
     const segments: string[] = [];
     let current = "";
     while (this.pos < this.text.length) {
-      const c = this.text[this.pos]!;
+      const c = String.fromCodePoint(this.text.codePointAt(this.pos)!);
       if (c === "`") {
-        const end = this.text.indexOf("`", this.pos + 1);
-        if (end < 0) throw filterError(this.text, this.pos + 1, "the quoted key starting here has no closing `");
-        current += this.text.slice(this.pos + 1, end);
-        this.pos = end + 1;
+        current += this.quotedSegment();
       } else if (c === ".") {
         segments.push(current);
         current = "";
         this.pos++;
-      } else if (/[\p{L}\p{N}\p{M}_\-/:]/u.test(c)) {
+      } else if (c === "_" || c === "-" || c === "/" || c === ":" || KEY_CHAR.test(c)) {
         current += c;
-        this.pos++;
+        this.pos += c.length;
       } else break;
     }
     segments.push(current);
@@ -152,6 +168,9 @@ class Lexer {
     return { kind: "key", text, column, value: segments.join("\u0000") };
   }
 }
+
+/** Letters of any script, digits, combining marks, emoji and the joiners emoji are built with. */
+const KEY_CHAR = /^[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Emoji_Component}\u200d]$/u;
 
 class Parser {
   private i = 0;
