@@ -74,6 +74,8 @@ describe("bad input is refused with a clear error and nothing is written", () =>
     expect(await refused(dir, { config: "{}", results: "{}" }, ["--name", "bad\nname"], 2)).toMatch(/control characters/);
     expect(await refused(dir, { config: "{}", results: "{}" }, ["--tag", "a\u0007b"], 2)).toMatch(/control characters/);
     expect(await refused(dir, { config: "{}", results: "{}" }, ["--name", "cafe01"], 2)).toMatch(/reads as an experiment id prefix/);
+    expect(await refused(dir, { config: '{"a":{"b":1},"a.b":2}', results: "{}" }, [], 2)).toMatch(/config: the key path a.b is given twice/);
+    expect(await refused(dir, { config: "{}", results: '{"val":{"acc":1},"val.acc":2}' }, [], 2)).toMatch(/results: the key path val.acc is given twice/);
   });
 
   it("a series line that is not a metrics object: exit 2 naming the line", async () => {

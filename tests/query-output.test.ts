@@ -59,4 +59,12 @@ describe("query commands", () => {
     expect(empty.stdout).toBe("");
     expect(empty.stderr).toMatch(/no experiments with this metric match/);
   });
+
+  it("a status no experiment can have, an unknown column, a bad --sort: said as such", async () => {
+    const status = await cli(dir, ["ls", "--where", "status = 'complete'"]);
+    expect([status.code, status.stderr]).toEqual([2, expect.stringMatching(/status is one of completed, failed, interrupted, not "complete"/)]);
+    expect((await cli(dir, ["ls", "--columns", "foo"])).code).toBe(3);
+    const sort = await cli(dir, ["ls", "--sort", "metrics.acc sideways"]);
+    expect([sort.code, sort.stderr]).toEqual([2, expect.stringMatching(/cannot parse --sort at column 1: .*"KEY desc"/)]);
+  });
 });

@@ -1,5 +1,4 @@
 import { listValue } from "../index/duckdb.js";
-import { UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
 import type { JsonValue } from "../core/json.js";
 import { ATTRIBUTES, Catalog } from "../index/catalog.js";
@@ -87,12 +86,17 @@ function resolveColumns(given: string[] | undefined, catalog: Catalog, reference
   }
   return given.map((c) => {
     if (c === "tags" || c === "metrics" || c === "params") return c;
-    const { key } = parseKey(catalog.keySyntax(c));
+    const { key } = parseKey(catalog.keySyntax(c), "--columns");
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {
       if (catalog.strict && !catalog.metrics.has(key.slice(8))) throw catalog.unknown(key);
-    } else if (!(key in ATTRIBUTES)) throw new UsageError(`--columns: ${catalog.unknown(key).message}`);
+    } else if (!(key in ATTRIBUTES)) {
+      // Unknown like any other key (exit 3), whether it looked like an attribute or not.
+      const e = catalog.unknown(key);
+      e.message = `--columns: ${e.message}`;
+      throw e;
+    }
     return key;
   });
 }

@@ -4,6 +4,8 @@ import {
   STATUSES,
   checkName,
   checkTag,
+  flattenMetrics,
+  flattenParams,
   type Experiment,
   type ExperimentMeta,
   type Series,
@@ -54,10 +56,24 @@ export function createdAtNow(environ: NodeJS.ProcessEnv = process.env, now = Dat
 function checkInput(input: RecordInput): void {
   if (!isJsonObject(input.config)) throw new InvalidInputError("the config must be a JSON object");
   if (!isJsonObject(input.results)) throw new InvalidInputError("the results must be a JSON object");
+  checkKeyPaths("config", flattenParams(input.config).map(([k]) => k));
+  checkKeyPaths("results", flattenMetrics(input.results).map(([k]) => k));
   if (input.name !== undefined) checkName(input.name);
   for (const t of input.tags ?? []) checkTag(t);
   if (input.status !== undefined && !STATUSES.includes(input.status)) {
     throw new InvalidInputError(`status must be one of ${STATUSES.join(", ")}`);
+  }
+}
+
+/**
+ * `{"a": {"b": 1}, "a.b": 2}` names the param a.b twice: every query would pick one at
+ * random, so it is refused when recorded (another writer's such experiment is still read).
+ */
+function checkKeyPaths(part: string, keys: string[]): void {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) throw new InvalidInputError(`${part}: the key path ${k} is given twice, as nested groups and as a key with a dot in it; keep one`);
+    seen.add(k);
   }
 }
 

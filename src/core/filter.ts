@@ -58,9 +58,9 @@ const PREFIXES: Record<string, string> = {
 };
 const DURATION_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-export function filterError(text: string, column: number, what: string): InvalidInputError {
+export function filterError(text: string, column: number, what: string, subject = "the filter"): InvalidInputError {
   const caret = `${" ".repeat(Math.max(0, column - 1))}^`;
-  return new InvalidInputError(`cannot parse the filter at column ${column}: ${what}\n  ${text}\n  ${caret}`, { column });
+  return new InvalidInputError(`cannot parse ${subject} at column ${column}: ${what}\n  ${text}\n  ${caret}`, { column });
 }
 
 class Lexer {
@@ -334,11 +334,12 @@ export function parseFilter(text: string): FilterNode {
   return new Parser(text, new Lexer(text).tokens()).parse();
 }
 
-/** Parse one key on its own, as `--sort` and `--columns` take them. */
-export function parseKey(text: string): KeyRef {
+/** Parse one key on its own, as `--sort` and `--columns` take them (`option` names which). */
+export function parseKey(text: string, option = "the key"): KeyRef {
   const tokens = new Lexer(text).tokens();
   if (tokens.length !== 2 || tokens[0]!.kind !== "key") {
-    throw filterError(text, tokens[0]?.column ?? 1, `${JSON.stringify(text)} is not a key such as metrics.acc, params.lr or created`);
+    const hint = option === "--sort" ? "; sort descending with -KEY or \"KEY desc\"" : "";
+    throw filterError(text, tokens[0]?.column ?? 1, `${JSON.stringify(text)} is not a key such as metrics.acc, params.lr or created${hint}`, option);
   }
   return keyRef(tokens[0]!);
 }

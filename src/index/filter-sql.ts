@@ -1,6 +1,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { InvalidInputError } from "../core/errors.js";
 import { filterError, parseFilter, parseKey, type CompareOp, type FilterNode, type KeyRef, type Literal } from "../core/filter.js";
+import { STATUSES } from "../core/experiment.js";
 import { ATTRIBUTES, type Catalog } from "./catalog.js";
 
 /**
@@ -172,6 +173,7 @@ export class FilterCompiler {
         return `${col} ${op} ${this.sql.param(v.value)}`;
       default: {
         const s = this.stringOf(ref, v);
+        if (t.column === "status" && (op === "=" || op === "!=")) this.checkStatus(ref, s);
         // A short id, commit or config hash (as ls shows them) is a prefix, as everywhere else in git-exp.
         if (HEX_COLUMNS.includes(t.column) && op === "=" && /^[0-9a-f]{4,63}$/.test(s)) return `starts_with(${col}, ${this.sql.param(s)})`;
         return `${col} ${op} ${this.sql.param(s)}`;
@@ -204,6 +206,11 @@ export class FilterCompiler {
       case ">=":
         return `${col} >= ${start()}`;
     }
+  }
+
+  /** A status no experiment can have is a typo, as `--status` says, not an empty answer. */
+  private checkStatus(ref: KeyRef, s: string): void {
+    if (!(STATUSES as readonly string[]).includes(s)) throw this.fail(ref, `status is one of ${STATUSES.join(", ")}, not ${JSON.stringify(s)}`);
   }
 
   /** `'2026-01-31'` is a date; `7d` is "7 days ago", so `created > 7d` means within the last week. */
@@ -339,7 +346,7 @@ export function compileSort(spec: string, catalog: Catalog, sql: SqlBuilder): Co
     text = text.slice(1);
     desc = true;
   } else if (text.startsWith("+")) text = text.slice(1);
-  const ref = parseKey(catalog.keySyntax(text));
+  const ref = parseKey(catalog.keySyntax(text), "--sort");
   const compiler = new FilterCompiler(catalog, sql, "");
   const t = compiler.target(ref);
   const dir = desc ? "DESC" : "ASC";
