@@ -1,4 +1,5 @@
 import { InvalidInputError } from "./errors.js";
+import { displayWidth } from "./text-width.js";
 
 /**
  * The filter language of `ls --where`, `top --where` and `trend --where`: MLflow's search
@@ -59,7 +60,8 @@ const PREFIXES: Record<string, string> = {
 const DURATION_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 export function filterError(text: string, column: number, what: string, subject = "the filter"): InvalidInputError {
-  const caret = `${" ".repeat(Math.max(0, column - 1))}^`;
+  // Under the character at `column` as a terminal shows the text (a CJK character is two wide).
+  const caret = `${" ".repeat(displayWidth(text.slice(0, Math.max(0, column - 1))))}^`;
   return new InvalidInputError(`cannot parse ${subject} at column ${column}: ${what}\n  ${text}\n  ${caret}`, { column });
 }
 

@@ -1,4 +1,7 @@
 /** Renderers of rows: a terminal table that fits the width, CSV, Markdown and JSON. */
+import { charWidth, displayWidth } from "../core/text-width.js";
+
+export { displayWidth };
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
 export type OutputFormat = "table" | "json" | "csv" | "md";
@@ -36,28 +39,6 @@ export function renderTable(columns: string[], rows: Row[], width = 100): string
   }
   const line = (vals: string[], keepEnd: boolean): string => vals.map((v, i) => fitWidth(v, widths[i]!, keepEnd)).join("  ").trimEnd();
   return [line(columns, true), ...cells.map((r) => line(r, false))].join("\n") + "\n";
-}
-
-/** Columns a terminal gives one character: two for East Asian wide and fullwidth forms and emoji. */
-function charWidth(cp: number): number {
-  if (cp < 0x1100) return 1;
-  const wide =
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd);
-  return wide ? 2 : 1;
-}
-
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
-  return w;
 }
 
 /** `s` padded or cut (with "…") to exactly `w` columns, keeping its start or its end. */
