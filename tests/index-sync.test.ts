@@ -226,6 +226,8 @@ describe("bad input is refused before anything is written", () => {
     expect(parseFilter("params.`we``ird` = 1")).toMatchObject({ kind: "compare", key: { key: "params.we`ird" } });
     expect(parseFilter("params.emoji🙂 = 7")).toMatchObject({ kind: "compare", key: { key: "params.emoji🙂" } });
     expect(() => parseFilter("params.a = 1 § 2")).toThrow(/unexpected character "§"/);
+    expect(parseFilter("created > 3mo")).toMatchObject({ value: { kind: "duration", ms: 3 * 30 * 86_400_000 } });
+    expect(parseFilter("created > 30m")).toMatchObject({ value: { kind: "duration", ms: 30 * 60_000 } });
     // The caret sits under the second > as a terminal shows the line: 模型 is four columns wide.
     expect(() => parseFilter("params.模型 >> 1")).toThrow(/\n  params\.模型 >> 1\n {15}\^$/);
   });

@@ -64,6 +64,7 @@ describe("query commands", () => {
     const status = await cli(dir, ["ls", "--where", "status = 'complete'"]);
     expect([status.code, status.stderr]).toEqual([2, expect.stringMatching(/status is one of completed, failed, interrupted, not "complete"/)]);
     expect((await cli(dir, ["ls", "--columns", "foo"])).code).toBe(3);
+    expect((await cli(dir, ["ls", "--json", "--format", "csv"])).code).toBe(2);
     const sort = await cli(dir, ["ls", "--sort", "metrics.acc sideways"]);
     expect([sort.code, sort.stderr]).toEqual([2, expect.stringMatching(/cannot parse --sort at column 1: .*"KEY desc"/)]);
   });

@@ -17,8 +17,12 @@ export function withFormat(y: Argv): Argv {
 }
 
 export function outputFormat(args: Record<string, unknown>): OutputFormat {
-  if (args["json"]) return "json";
-  return (args["format"] as OutputFormat | undefined) ?? "table";
+  const format = args["format"] as OutputFormat | undefined;
+  if (args["json"]) {
+    if (format !== undefined && format !== "json") throw new UsageError(`--json and --format ${format} ask for two formats: give one`);
+    return "json";
+  }
+  return format ?? "table";
 }
 
 export function strings(v: unknown): string[] {

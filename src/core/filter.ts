@@ -57,7 +57,8 @@ const PREFIXES: Record<string, string> = {
   attribute: "",
   attr: "",
 };
-const DURATION_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+/** Span units: `m` is minutes, as in `sleep 5m`; months are `mo` (30 days), years `y` (365). */
+const DURATION_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, mo: 2_592_000_000, y: 31_536_000_000 };
 
 export function filterError(text: string, column: number, what: string, subject = "the filter"): InvalidInputError {
   // Under the character at `column` as a terminal shows the text (a CJK character is two wide).
@@ -121,10 +122,10 @@ class Lexer {
   }
 
   private number(column: number): Token {
-    const m = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?([smhdw](?![\p{L}\p{N}_]))?/u.exec(this.text.slice(this.pos));
+    const m = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?((?:mo|[smhdwy])(?![\p{L}\p{N}_]))?/u.exec(this.text.slice(this.pos));
     if (!m || m[0] === "-" || m[0] === "+") throw filterError(this.text, column, "expected a number");
     this.pos += m[0].length;
-    const n = Number(m[3] ? m[0].slice(0, -1) : m[0]);
+    const n = Number(m[3] ? m[0].slice(0, -m[3].length) : m[0]);
     if (m[3]) return { kind: "duration", text: m[0], column, value: n * DURATION_MS[m[3]]! };
     return { kind: "number", text: m[0], column, value: n };
   }
@@ -374,11 +375,11 @@ export function nearest(wanted: string, known: Iterable<string>, count = 3): str
 
 /** `--since 7d` (a span back from now) or `--since 2026-01-31` (a date): epoch milliseconds. */
 export function parseSince(text: string, now = Date.now()): number {
-  const span = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
+  const span = /^(\d+(?:\.\d+)?)(mo|[smhdwy])$/.exec(text.trim());
   if (span) return now - Number(span[1]) * DURATION_MS[span[2]!]!;
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) {
-    throw new InvalidInputError(`--since ${JSON.stringify(text)} is neither a span such as 7d, 12h, 2w nor a date such as 2026-01-31`);
+    throw new InvalidInputError(`--since ${JSON.stringify(text)} is neither a span such as 30m (minutes), 12h, 7d, 2w, 3mo, 1y nor a date such as 2026-01-31`);
   }
   return ms;
 }
