@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { guessDirection } from "../src/analysis/leaderboard.js";
 import { displayWidth, formatNumber, renderTable } from "../src/report/format.js";
 import { binary, cleanup, cli, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
 
@@ -17,6 +18,13 @@ describe("tables", () => {
     expect(displayWidth(t[0]!.slice(0, t[0]!.indexOf("name")))).toBe(displayWidth(t[1]!.slice(0, t[1]!.indexOf("a"))));
     const cut = renderTable(["params.optimizer.name", "params.optimizer.beta"], [{ "params.optimizer.name": "adam", "params.optimizer.beta": 0.9 }], 24);
     expect(cut.split("\n")[0]).toMatch(/^…\S*\.name +…\S*\.beta$/);
+  });
+});
+
+describe("which way is better, guessed from a metric's name", () => {
+  it("reads the words of a name split at dots, underscores, dashes, slashes and spaces", () => {
+    for (const m of ["val loss", "val.loss", "train/loss", "word_error", "latency-ms", "memory", "fid"]) expect(guessDirection(m), m).toBe("min");
+    for (const m of ["val acc", "f1 (macro)", "lossless_rate", "timestamped"]) expect(guessDirection(m), m).toBe("max");
   });
 });
 

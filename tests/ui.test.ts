@@ -121,6 +121,28 @@ describe("dashboard API over the index", () => {
     expect(badPage.error?.code).toBe("EUSAGE");
   });
 
+  it("says a user's mistake with an HTTP status, never a 500 or a hang", async () => {
+    const status = async (path: string, init?: RequestInit): Promise<number> => (await fetch(fx.ui.url + path.replace(/^\//, ""), init)).status;
+    expect(await status(`/api/runs?where=${encodeURIComponent("params.lr <")}`)).toBe(400);
+    expect(await status(`/api/runs?where=${encodeURIComponent("params.lrr = 1")}`)).toBe(404);
+    expect(await status(`/api/runs?where=${encodeURIComponent("(".repeat(5000) + "metrics.loss > 0" + ")".repeat(5000))}`)).toBe(400);
+    expect(await status("/api/runs?offset=99999999999999999999")).toBe(400);
+    expect(await status("/api/runs?limit=2abc")).toBe(400);
+    expect(await status("/api/nothing-here")).toBe(404);
+    expect(await status("/api/events", { method: "HEAD", signal: AbortSignal.timeout(5000) })).toBe(200);
+    // The sort may say its own direction, as ls --sort does.
+    const page = await fx.get<Page>("/api/runs?sort=-name&limit=1");
+    expect(page.rows[0]!["name"]).toBe("exp-99");
+  });
+
+  it("takes run ids for series as everywhere else: a prefix or a name", async () => {
+    const page = await fx.get<Page>(`/api/runs?limit=1&where=${encodeURIComponent("name = 'exp-0'")}`);
+    const id = String(page.rows[0]!["id"]);
+    const byPrefix = await fx.get<{ series: unknown[] }>(`/api/series?ids=${id.slice(0, 10)},exp-4`);
+    expect(byPrefix.series).toHaveLength(2);
+    expect((await fetch(fx.ui.url + "api/series?ids=nobody")).status).toBe(404);
+  });
+
   it("offers the index's keys, with the params that vary as default columns", async () => {
     const keys = await fx.get<{ params: string[]; metrics: string[]; defaults: string[] }>("/api/keys");
     expect(keys.params).toEqual(expect.arrayContaining(["lr", "model.layers", "model.act", "模型.深度", "seed"]));

@@ -43,7 +43,13 @@ export async function loadCatalog(store: ExperimentStore, ids?: string[]): Promi
   return out;
 }
 
-/** Metrics where lower is better, by the names people give them. */
+/**
+ * Metrics where lower is better, by the names people give them: a word of the name (split
+ * at dots, underscores, dashes, slashes and spaces: `val loss`, `train/loss`) says so. The
+ * one list every command guesses from (top, trend, compare, report, check).
+ */
+const LOWER_IS_BETTER = /(^|[._/\s-])(loss|losses|err|error|errors|mse|mae|rmse|mape|nll|perplexity|ppl|wer|cer|fid|latency|time|duration|seconds|ms|memory|cost|regret)([._/\s-]|$)/i;
+
 export function lowerIsBetter(metric: string): boolean {
-  return /(^|[._/-])(loss|error|err|latency|time|mse|mae|rmse|perplexity|ppl|wer|cer|fid|duration|memory)([._/-]|$)/i.test(metric);
+  return LOWER_IS_BETTER.test(metric);
 }

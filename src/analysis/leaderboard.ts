@@ -4,17 +4,16 @@ import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlRow } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection, type Selection } from "../index/selection.js";
+import { lowerIsBetter } from "./catalog.js";
 import { paramValue, toNumber } from "./search.js";
 
 export type Direction = "max" | "min";
 export const GROUPINGS = ["config", "name", "branch", "commit"] as const;
 export type Grouping = (typeof GROUPINGS)[number];
 
-const LOWER_IS_BETTER = /(^|[._/-])(loss|losses|err|error|errors|mse|mae|rmse|mape|nll|perplexity|ppl|wer|cer|latency|time|duration|seconds|ms|cost|regret)([._/-]|$)/i;
-
 /** Which way is better when the user did not say: losses and errors go down, the rest up. */
 export function guessDirection(metric: string): Direction {
-  return LOWER_IS_BETTER.test(metric) ? "min" : "max";
+  return lowerIsBetter(metric) ? "min" : "max";
 }
 
 /** `val.acc` or `metrics.val.acc`: the metric's key in the index. */

@@ -1,5 +1,5 @@
 import { listValue } from "../index/duckdb.js";
-import { UsageError } from "../core/errors.js";
+import { GitExpError, UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
 import { ATTRIBUTES, Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlValue } from "../index/database.js";
@@ -43,7 +43,7 @@ export const MAX_PAGE = 500;
 export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPage> {
   const offset = q.offset ?? 0;
   const limit = q.limit ?? 50;
-  if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, not ${offset}`);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`offset must be a whole number from 0, not ${offset}`);
   if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_PAGE) throw new UsageError(`a page holds 1 to ${MAX_PAGE} rows, not ${limit}`);
   const catalog = await Catalog.load(db);
   const columns = checkColumns(q.columns?.length ? q.columns : DEFAULT_RUN_COLUMNS, catalog);
@@ -52,7 +52,7 @@ export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPag
   const total = Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${countSel.condition}`, counted.values));
   const sql = new SqlBuilder();
   const selection = compileSelection({ where: emptyToUndefined(q.where) }, catalog, sql);
-  const sort = compileSort(`${q.sort?.trim() || "created_at"} ${q.desc === false ? "asc" : "desc"}`, catalog, sql);
+  const sort = sortOf(q, catalog, sql);
   const rows = await db.rows(
     `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit,
        ${E}.config_hash, ${E}.duration_s, ${E}.exit_code, ${E}.message
@@ -72,6 +72,21 @@ export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPag
   return { total, offset, limit, columns, rows: page };
 }
 
+/**
+ * The page's sort: a key with `desc` as a separate flag, or a key that says its own direction
+ * (`-metrics.acc`, `metrics.acc desc`). Errors name the sort, so a page can drop a stale one.
+ */
+function sortOf(q: RunsQuery, catalog: Catalog, sql: SqlBuilder): ReturnType<typeof compileSort> {
+  const given = q.sort?.trim() || "created_at";
+  const spec = /^[-+]|\s(asc|desc)$/i.test(given) ? given : `${given} ${q.desc === false ? "asc" : "desc"}`;
+  try {
+    return compileSort(spec, catalog, sql);
+  } catch (e) {
+    if (!(e instanceof GitExpError)) throw e;
+    throw new UsageError(`sort ${given}: ${e.message}`);
+  }
+}
+
 function emptyToUndefined(s: string | undefined): string | undefined {
   return s === undefined || s.trim() === "" ? undefined : s;
 }
@@ -84,7 +99,7 @@ function attributeCell(v: SqlValue): RunCell {
 function checkColumns(given: string[], catalog: Catalog): string[] {
   const out = given.map((c) => {
     if (c === "tags") return c;
-    const { key } = parseKey(catalog.keySyntax(c));
+    const { key } = parseKey(catalog.keySyntax(c), "the column");
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {

@@ -175,8 +175,13 @@ class Lexer {
 /** Letters of any script, digits, combining marks, emoji and the joiners emoji are built with. */
 const KEY_CHAR = /^[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Emoji_Component}\u200d]$/u;
 
+/** How deep parentheses and `not` may nest, and how many tokens a filter may have. */
+const MAX_DEPTH = 100;
+const MAX_TOKENS = 5000;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly tokens: Token[],
@@ -225,16 +230,26 @@ class Parser {
 
   private not(): FilterNode {
     if (this.isWord(this.peek(), "not")) {
-      this.take();
-      return { kind: "not", expr: this.not() };
+      const t = this.take();
+      return { kind: "not", expr: this.nested(t, () => this.not()) };
     }
     return this.primary();
+  }
+
+  /** Parentheses and `not` nest; past MAX_DEPTH a filter is refused, not a stack overflow. */
+  private nested<T>(t: Token, parse: () => T): T {
+    if (++this.depth > MAX_DEPTH) throw this.error(t, `the filter nests deeper than ${MAX_DEPTH} levels here`);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   private primary(): FilterNode {
     const t = this.take();
     if (t.kind === "lparen") {
-      const inner = this.or();
+      const inner = this.nested(t, () => this.or());
       const close = this.take();
       if (close.kind !== "rparen") throw this.error(close, `expected ')' to close the '(' at column ${t.column}, found ${show(close)}`);
       return inner;
@@ -334,7 +349,10 @@ function keyRef(t: Token): KeyRef {
 
 export function parseFilter(text: string): FilterNode {
   if (text.trim() === "") throw new InvalidInputError("the filter is empty; give an expression such as \"metrics.acc > 0.9\"", { column: 1 });
-  return new Parser(text, new Lexer(text).tokens()).parse();
+  const tokens = new Lexer(text).tokens();
+  // A chain of thousands of `or`s would overflow the compiler's recursion, and DuckDB's.
+  if (tokens.length > MAX_TOKENS) throw new InvalidInputError(`the filter has more than ${MAX_TOKENS} words and symbols: shorten it`, { column: 1 });
+  return new Parser(text, tokens).parse();
 }
 
 /** Parse one key on its own, as `--sort` and `--columns` take them (`option` names which). */

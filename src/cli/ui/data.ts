@@ -36,8 +36,12 @@ export class IndexDashboardData implements DashboardData {
     return this.session.use((db) => indexKeys(db));
   }
 
-  series(ids: string[], metric?: string): ReturnType<DashboardData["series"]> {
-    return this.session.use((db) => runSeries(db, ids, metric));
+  /** Ids as everywhere else: full, a prefix of 4+ hex digits, or a name; an unknown one is a 404. */
+  async series(ids: string[], metric?: string): ReturnType<DashboardData["series"]> {
+    const listing = ids.length > 0 ? await this.store.list() : undefined;
+    const full: string[] = [];
+    for (const spec of ids) full.push(await this.store.resolve(spec, listing));
+    return this.session.use((db) => runSeries(db, full, metric));
   }
 
   async compare(ids: string[]): Promise<TableView> {

@@ -5,7 +5,7 @@ import type { Direction } from "../../analysis/leaderboard.js";
 import type { IndexKeys, RunSeries, RunsPage, RunsQuery } from "../../analysis/runs-page.js";
 import type { LiveRun } from "../../capture/live.js";
 import type { Series } from "../../core/experiment.js";
-import { EnvironmentError, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
+import { EnvironmentError, ExitCode, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
 import type { Cell } from "../../report/format.js";
 import { CLIENT_JS } from "./client.js";
 import { PAGE_HTML } from "./page.js";
@@ -82,9 +82,10 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
   const q = url.searchParams;
   const list = (name: string): string[] => (q.get(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const order = (): Direction | undefined => (q.get("order") === "min" ? "min" : q.get("order") === "max" ? "max" : undefined);
+  // Strict: "2abc" is no number (parseInt would say 2); the page check refuses what is not whole.
   const int = (name: string, dflt: number): number => {
-    const n = Number.parseInt(q.get(name) ?? "", 10);
-    return Number.isFinite(n) ? n : dflt;
+    const raw = q.get(name);
+    return raw === null || raw.trim() === "" ? dflt : Number(raw);
   };
   switch (url.pathname) {
     case "/api/runs":
@@ -132,17 +133,24 @@ function handler(data: DashboardData, options: HandlerOptions) {
     if (url.pathname === "/static/uplot.css") return send(res, 200, "text/css; charset=utf-8", staticFile("uPlot.min.css"));
     if (url.pathname === "/api/events") return events(data, req, res);
     route(data, url).then(
-      (value) => (value === undefined ? send(res, 404, "text/plain", "not found\n") : sendJson(res, 200, value)),
+      (value) => (value === undefined ? sendJson(res, 404, { error: { message: `no such page: ${url.pathname}`, code: "ENOTFOUND" } }) : sendJson(res, 200, value)),
       (e: unknown) => {
         if (isGitExpError(e)) {
           const column = filterColumn(e);
-          return sendJson(res, 200, { error: { message: e.message, column, code: e.code } });
+          return sendJson(res, httpStatus(e), { error: { message: e.message, column, code: e.code } });
         }
         options.onError(e);
         sendJson(res, 500, { error: { message: "internal error; see the terminal running git exp ui" } });
       },
     );
   };
+}
+
+/** A user's mistake as HTTP says it: bad request, nothing there, or the index busy. */
+function httpStatus(e: GitExpError): number {
+  if (e.exitCode === ExitCode.notFound) return 404;
+  if (e.exitCode === ExitCode.environment) return 503;
+  return 400;
 }
 
 /** Where in the filter text an error points, when it does. */
@@ -159,6 +167,8 @@ function filterColumn(e: GitExpError): number | undefined {
  */
 function events(data: DashboardData, req: IncomingMessage, res: ServerResponse, everyMs = 1000): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+  // HEAD asks for the headers only: a stream that never ends would hang it.
+  if (req.method === "HEAD") return void res.end();
   res.write("retry: 2000\n\n");
   let last: { fp: string; live: string } | undefined;
   let busy = false;
