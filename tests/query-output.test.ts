@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { guessDirection } from "../src/analysis/leaderboard.js";
-import { displayWidth, formatNumber, renderTable } from "../src/report/format.js";
+import { displayWidth } from "../src/core/text-width.js";
+import { formatNumber, renderTable } from "../src/report/format.js";
 import { binary, cleanup, cli, makeRepo, tempDir, writeJson } from "./helpers/repo.js";
 
 afterAll(cleanup);
@@ -73,6 +74,10 @@ describe("query commands", () => {
     expect([status.code, status.stderr]).toEqual([2, expect.stringMatching(/status is one of completed, failed, interrupted, not "complete"/)]);
     expect((await cli(dir, ["ls", "--columns", "foo"])).code).toBe(3);
     expect((await cli(dir, ["ls", "--json", "--format", "csv"])).code).toBe(2);
+    // A missing file the user's SQL names is the user's mistake, not damage to the index.
+    const attach = await cli(dir, ["sql", "--allow-files", "ATTACH '/nonexistent/x.duckdb' AS z"]);
+    expect(attach.code).toBe(2);
+    expect(attach.stderr).not.toMatch(/rebuilding/);
     const sort = await cli(dir, ["ls", "--sort", "metrics.acc sideways"]);
     expect([sort.code, sort.stderr]).toEqual([2, expect.stringMatching(/cannot parse --sort at column 1: .*"KEY desc"/)]);
   });

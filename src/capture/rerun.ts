@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
-import { sourcePath, type Experiment } from "../core/experiment.js";
+import { treePath, type Experiment } from "../core/experiment.js";
 import type { JsonObject } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { checksumFiles, type FileSum } from "./checksums.js";
@@ -74,7 +74,7 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
   try {
     const inputs = await checkInputs(original.inputs, tree.dir, store.repo.workTree);
     if (inputs.problems.length > 0 && !options.allowChangedInputs) refuseInputs(originalId, inputs.problems);
-    const folder = sourcePath(original.meta.source?.path);
+    const folder = treePath(original.meta.source?.path);
     const run = await runCommand({
       command,
       cwd: folder ? join(tree.dir, ...folder.split("/")) : tree.dir,
@@ -123,7 +123,7 @@ async function fullEnv(store: ExperimentStore, environ: NodeJS.ProcessEnv, cwd: 
 async function outputsAgain(original: Experiment, dir: string): Promise<Record<string, FileSum> | undefined> {
   const present: string[] = [];
   for (const key of Object.keys(original.outputs ?? {})) {
-    const path = sourcePath(key) && join(dir, ...key.split("/"));
+    const path = treePath(key) && join(dir, ...key.split("/"));
     if (path && (await stat(path).then((st) => st.isFile(), () => false))) present.push(path);
   }
   if (present.length === 0) return undefined;

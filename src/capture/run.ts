@@ -4,7 +4,7 @@ import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { CheckFailedError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
-import { sourcePath, type Source, type Status } from "../core/experiment.js";
+import { treePath, type Source, type Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { ChildRun, type ChildResult } from "./child.js";
@@ -442,5 +442,5 @@ function tailLines(data: Uint8Array | undefined, n: number): string {
 function withPath(source: Source, workTree: string | null, cwd: string): Source {
   if (workTree === null) return source;
   const path = relative(workTree, cwd).split(sep).join("/");
-  return sourcePath(path) ? { ...source, path } : source;
+  return treePath(path) ? { ...source, path } : source;
 }

@@ -29,11 +29,12 @@ export interface Source extends JsonObject {
 }
 
 /**
- * Where in the work tree a command ran, as `source.path` holds it: a slash path relative to
- * the top ("sub/dir"), absent at the top itself. Undefined when the folder is outside the
- * tree, or the recorded value is not a plain relative path (so a rerun never leaves it).
+ * A plain slash path inside a tree ("sub/dir/file"): the value itself, or undefined when it
+ * is not a string, is empty, absolute, or has an empty, ".", ".." or control-character part,
+ * so that joining it to a folder never leaves that folder. What `source.path` (where in the
+ * work tree a command ran, absent at the top) and an experiment's file paths must be.
  */
-export function sourcePath(value: unknown): string | undefined {
+export function treePath(value: unknown): string | undefined {
   if (typeof value !== "string" || value === "") return undefined;
   const parts = value.split("/");
   return parts.every((p) => p !== "" && p !== "." && p !== ".." && !CONTROL.test(p)) ? value : undefined;
@@ -132,8 +133,7 @@ export function seriesNameFromPath(path: string): string | undefined {
 }
 
 function checkFilePath(path: string, stored: boolean): void {
-  const parts = path.split("/");
-  if (path.startsWith("/") || parts.some((p) => p === "" || p === "." || p === ".." || p === ".git" || CONTROL.test(p))) {
+  if (treePath(path) === undefined || path.split("/").includes(".git")) {
     throw new InvalidInputError(`${JSON.stringify(path)} is not a usable file path inside an experiment`);
   }
   // A tree read back may hold what no writer should add, another tool's series/loss.csv: kept.
@@ -228,10 +228,6 @@ export function experimentFiles(exp: Experiment): TreeFile[] {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Rebuild an experiment from its tree's files. Lenient where the format allows: only
- * experiment.json, config.json and results.json are required, unknown files are kept.
- */
-/**
  * A JSON file; with `nonFinite` (results, series) the strings "NaN", "Infinity" and
  * "-Infinity" become numbers. The walk that decodes them is skipped when the text cannot
  * hold one: most files, and a series is thousands of values.
@@ -242,6 +238,10 @@ function parseMetrics(text: string, nonFinite: boolean, source: string): JsonVal
   return nonFinite && (text.includes("NaN") || text.includes("Infinity") || text.includes("\\u")) ? decodeNonFinite(v) : v;
 }
 
+/**
+ * Rebuild an experiment from its tree's files. Lenient where the format allows: only
+ * experiment.json, config.json and results.json are required, unknown files are kept.
+ */
 export function experimentFromFiles(files: Map<string, Uint8Array>, id = "experiment"): Experiment {
   const json = (path: string, allowNonFinite = false): JsonValue | undefined => {
     const data = files.get(path);

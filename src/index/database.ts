@@ -50,7 +50,7 @@ export class IndexDatabase {
     const deadline = Date.now() + options.timeoutMs;
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       try {
-        const instance = await guard(DuckDBInstance.create(path, config));
+        const instance = await guard(path, DuckDBInstance.create(path, config));
         const connection = await instance.connect();
         return new IndexDatabase(instance, connection, path, options.readOnly);
       } catch (e) {
@@ -67,11 +67,11 @@ export class IndexDatabase {
   }
 
   async run(sql: string, params?: SqlParams, types?: DuckDBType[]): Promise<void> {
-    await guard(this.connection.run(sql, params, types));
+    await this.guard(this.connection.run(sql, params, types));
   }
 
   async rows(sql: string, params?: SqlParams, types?: DuckDBType[]): Promise<SqlRow[]> {
-    const reader = await guard(this.connection.runAndReadAll(sql, params, types));
+    const reader = await this.guard(this.connection.runAndReadAll(sql, params, types));
     return readerRows(reader);
   }
 
@@ -103,21 +103,29 @@ export class IndexDatabase {
     await this.run("PRAGMA disable_checkpoint_on_shutdown");
   }
 
+  /** Damage to this index found by a query, as IndexDamagedError (see guard). */
+  guard<T>(work: Promise<T>): Promise<T> {
+    return guard(this.path, work);
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
   }
 }
 
-/** What DuckDB says when the file under a query is damaged or gone, not when SQL is wrong. */
-const DAMAGE = /Corrupt database file|computed checksum|Could not read enough bytes|database does not exist|No such file or directory/i;
+/** What DuckDB says when a block of the file under a query is damaged, not when SQL is wrong. */
+const DAMAGED = /Corrupt database file|computed checksum|Could not read enough bytes/i;
+/** What it says when a file is gone: damage only when it names the index (not a user's ATTACH). */
+const GONE = /database does not exist|No such file or directory/i;
 
-/** Damage found by a query becomes IndexDamagedError, for the command to rebuild and rerun. */
-export async function guard<T>(work: Promise<T>): Promise<T> {
+/** Damage to the index at `path` found by a query becomes IndexDamagedError, for the command to rebuild and rerun. */
+async function guard<T>(path: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (e) {
-    if (e instanceof Error && DAMAGE.test(e.message)) throw new IndexDamagedError(e.message.split("\n")[0]!, { cause: e });
+    const damaged = e instanceof Error && (DAMAGED.test(e.message) || (GONE.test(e.message) && e.message.includes(path)));
+    if (damaged) throw new IndexDamagedError(e.message.split("\n")[0]!, { cause: e });
     throw e;
   }
 }

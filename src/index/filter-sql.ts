@@ -187,11 +187,11 @@ export class FilterCompiler {
    */
   private timeCompare(ref: KeyRef, col: string, op: CompareOp, v: Literal): string {
     const at = (ms: number): string => `CAST(${this.sql.param(new Date(ms).toISOString().replace("T", " ").replace("Z", ""))} AS TIMESTAMP)`;
-    if (v.kind !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v.value.trim())) return `${col} ${op} CAST(${this.sql.param(this.timeOf(ref, v))} AS TIMESTAMP)`;
-    const day = Date.parse(this.timeOf(ref, v).replace(" ", "T") + "Z");
+    const ms = this.timeOf(ref, v);
+    if (v.kind !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v.value.trim())) return `${col} ${op} ${at(ms)}`;
     // Each bound becomes a parameter only where it is used: DuckDB refuses an unused one.
-    const start = (): string => at(day);
-    const end = (): string => at(day + 86_400_000);
+    const start = (): string => at(ms);
+    const end = (): string => at(ms + 86_400_000);
     switch (op) {
       case "=":
         return `(${col} >= ${start()} AND ${col} < ${end()})`;
@@ -214,13 +214,13 @@ export class FilterCompiler {
   }
 
   /** `'2026-01-31'` is a date; `7d` is "7 days ago", so `created > 7d` means within the last week. */
-  private timeOf(ref: KeyRef, v: Literal): string {
+  private timeOf(ref: KeyRef, v: Literal): number {
     let ms: number;
     if (v.kind === "duration") ms = this.now - v.ms;
     else if (v.kind === "string") ms = Date.parse(v.value);
     else throw this.fail(ref, `${ref.key} compares with a date such as '2026-01-31' or a span such as 7d, not ${describe(v)}`);
     if (Number.isNaN(ms)) throw this.fail(ref, `${JSON.stringify((v as { value: string }).value)} is not a date; use ISO 8601 such as '2026-01-31' or '2026-01-31T12:00:00Z'`);
-    return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+    return ms;
   }
 
   private inList(ref: KeyRef, values: Literal[], negated: boolean): string {

@@ -1,5 +1,5 @@
 import { GitExpError, InvalidInputError } from "../core/errors.js";
-import { guard, readerRows, type IndexDatabase, type SqlRow } from "./database.js";
+import { readerRows, type IndexDatabase, type SqlRow } from "./database.js";
 
 export interface QueryResult {
   columns: string[];
@@ -21,7 +21,7 @@ export async function runUserSql(db: IndexDatabase, sql: string): Promise<QueryR
     let result: QueryResult = { columns: [], types: [], rows: [] };
     for (let i = 0; i < statements.count; i++) {
       const prepared = await statements.prepare(i);
-      const reader = await guard(prepared.runAndReadAll());
+      const reader = await db.guard(prepared.runAndReadAll());
       result = { columns: reader.deduplicatedColumnNames(), types: reader.columnTypes().map(String), rows: readerRows(reader) };
     }
     return result;

@@ -19,7 +19,7 @@ export function valueText(v: JsonValue | undefined): string {
   if (v === undefined) return "(absent)";
   if (typeof v === "string") return v;
   if (typeof v === "number") return formatNumber(v);
-  return canonicalJson(v, { nonFinite: "encode" }).trimEnd();
+  return jsonText(v);
 }
 
 function changeLines(changes: ValueChange[], p: Paint): string[] {

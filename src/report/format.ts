@@ -1,7 +1,6 @@
 /** Renderers of rows: a terminal table that fits the width, CSV, Markdown and JSON. */
 import { charWidth, displayWidth } from "../core/text-width.js";
 
-export { displayWidth };
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
 export type OutputFormat = "table" | "json" | "csv" | "md";

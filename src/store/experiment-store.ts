@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
 import { readTreesInBulk } from "./bulk-read.js";
-import { buildTree, commitBody, makeObject, packfile, parseTree, TREE_MODE, type GitObject } from "./objects.js";
+import { buildTree, commitBody, commitTreeId, makeObject, packfile, parseTree, TREE_MODE, type GitObject } from "./objects.js";
 import {
   createRef,
   createRefsAtomically,
@@ -105,11 +105,16 @@ export class ExperimentStore {
     }
     onProgress?.(exps.length, exps.length);
     const freshIds = new Set(fresh.map((p) => p.id));
-    const reported = new Set<string>();
+    // Two equal experiments in one batch: the first is created, the second exists.
+    const created = new Set<string>();
+    const isNew = (id: string): boolean => {
+      if (!freshIds.has(id) || have.has(id) || created.has(id)) return false;
+      created.add(id);
+      return true;
+    };
     return prepared.map((p) => ({
       id: p.id,
-      // Two equal experiments in one batch: the first is created, the second exists.
-      status: freshIds.has(p.id) && !have.has(p.id) && !reported.has(p.id) && reported.add(p.id) ? "created" : "exists",
+      status: isNew(p.id) ? "created" : "exists",
       configHash: p.configHash,
       parent: p.parent,
     }));
@@ -326,7 +331,7 @@ export class ExperimentStore {
     };
     // The commit first: a ref to a tree or a tag would peel to a tree just as well.
     reader.request(id, (commit) => {
-      const tree = commit?.type === "commit" ? /^tree ([0-9a-f]+)\n/.exec(commit.data.toString("latin1", 0, 80))?.[1] : undefined;
+      const tree = commit?.type === "commit" ? commitTreeId(commit.data) : undefined;
       if (tree) return readTree(tree, "");
       fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${commit ? `it names a ${commit.type}, not a commit` : "its commit is missing"}`));
     });

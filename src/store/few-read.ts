@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { ObjectReader } from "./object-reader.js";
-import { parseTree, TREE_MODE, type HashAlgo } from "./objects.js";
+import { commitTreeId, parseTree, TREE_MODE, type HashAlgo } from "./objects.js";
 import type { TreeFiles } from "./bulk-read.js";
 import { commonGitDir } from "./repository.js";
 
@@ -74,7 +74,7 @@ export async function readFewTrees(
     const out = new Map<string, TreeFiles>();
     for (const id of ids) {
       const commit = await source.get(id);
-      const tree = commit?.type === "commit" ? /^tree ([0-9a-f]+)\n/.exec(commit.body.toString("latin1", 0, 80))?.[1] : undefined;
+      const tree = commit?.type === "commit" ? commitTreeId(commit.body) : undefined;
       if (!tree) return null;
       const files: TreeFiles = { files: new Map(), blobIds: new Map(), modes: new Map() };
       if (!(await readFolder(source, repo.algo, tree, "", want, files))) return null;

@@ -95,6 +95,11 @@ export function commitBody(c: CommitFields): Uint8Array {
   return Buffer.from(`${lines.join("\n")}\n\n${c.message}`, "utf8");
 }
 
+/** The tree a commit's body names on its first line (where git puts it), if it does. */
+export function commitTreeId(body: Uint8Array): string | undefined {
+  return /^tree ([0-9a-f]+)\n/.exec(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1", 0, 80))?.[1];
+}
+
 /** Parse a tree object's body into entries. */
 export function parseTree(body: Uint8Array, algo: HashAlgo): { mode: string; name: string; id: string }[] {
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
