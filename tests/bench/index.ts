@@ -8,6 +8,7 @@ import { withIndex } from "../../src/index/query.js";
 import { leaderboard } from "../../src/analysis/leaderboard.js";
 import { searchExperiments } from "../../src/analysis/search.js";
 import { writeBenchDocs } from "./generate.js";
+import { benchLimits } from "./index-limits.js";
 import { BENCH_ENV, BIN, benchDir, median, medianMs, medianProcessMs, peakRssMiB, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 const AREA = "index";
@@ -122,5 +123,6 @@ export async function bench(): Promise<BenchRow[]> {
   const sizes = (process.env["GIT_EXP_BENCH_INDEX_SIZES"] ?? "10000,100000").split(",").map(Number);
   const rows: BenchRow[] = [];
   for (const n of sizes) rows.push(...(await benchSize(n)));
+  if (process.env["GIT_EXP_BENCH_LIMITS"] !== "0") rows.push(...(await benchLimits()));
   return rows;
 }
