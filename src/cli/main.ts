@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
   repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
+  "python-path": () => import("./commands/python-path.js").then((m) => m.pythonPathCommand),
 };
 
 /**
