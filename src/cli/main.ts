@@ -37,6 +37,8 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
   repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
+  cancel: () => import("./commands/cancel.js").then((m) => m.cancelCommand),
+  worker: () => import("./commands/worker.js").then((m) => m.workerCommand),
 };
 
 /**
@@ -80,8 +82,13 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
       throw new UsageFailure(msg);
     });
   for (const def of await commandsFor(argv)) {
-    parser.command(def.command, def.describe, def.builder, async (args) => {
-      exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+    parser.command({
+      command: def.command,
+      describe: def.describe,
+      builder: def.builder,
+      handler: async (args) => {
+        exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+      },
     });
   }
   try {
