@@ -133,7 +133,7 @@ async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown
 
 /**
  * `--sort -metrics.acc` (descending, as the help shows it) would reach yargs as the short
- * flags -m -e -t ...: join it into `--sort=-metrics.acc`. Nothing after `--` is touched: it
+ * flags -m -e -t ...: join it into `--sort=-metrics.acc`; `--slurm "--time=1:00"` likewise. Nothing after `--` is touched: it
  * belongs to the command `git exp run` runs. A lone letter (`--sort -n 5`) stays a flag.
  */
 export function joinDescendingSort(argv: string[]): string[] {
@@ -144,6 +144,10 @@ export function joinDescendingSort(argv: string[]): string[] {
     const next = argv[i + 1];
     if (a === "--sort" && next !== undefined && next.length > 2 && /^-[^-\d]/.test(next)) {
       out.push(`--sort=${next}`);
+      i++;
+    } else if (a === "--slurm" && next !== undefined && next !== "--") {
+      // sbatch options start with dashes themselves: `--slurm "--partition=gpu --time=1:00:00"`
+      out.push(`--slurm=${next}`);
       i++;
     } else out.push(a);
   }
