@@ -39,6 +39,10 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
   cancel: () => import("./commands/cancel.js").then((m) => m.cancelCommand),
   worker: () => import("./commands/worker.js").then((m) => m.workerCommand),
+  artifacts: () => import("./commands/artifacts.js").then((m) => m.artifactsCommand),
+  get: () => import("./commands/get.js").then((m) => m.getCommand),
+  apply: () => import("./commands/apply.js").then((m) => m.applyCommand),
+  branch: () => import("./commands/branch.js").then((m) => m.branchCommand),
 };
 
 /**
