@@ -2,19 +2,19 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { CheckFailedError, EnvironmentError, InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
-import { treePath, type Source, type Status } from "../core/experiment.js";
+import type { Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { ChildRun, type ChildResult } from "./child.js";
 import { checksumFiles, type FileSum } from "./checksums.js";
 import { captureEnvironment } from "./environment.js";
-import { capturePatch, captureSource } from "./git-state.js";
+import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
 import { startLive, type LiveHandle } from "./live.js";
 import { loadJsonObject } from "./load.js";
-import { MetricsTail, type MetricsSummary } from "./metrics-tail.js";
+import { MetricsTail, metricsLogMeta, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
 import { redactArgvWithValues, redactConfig, redactText, secretValues } from "./redact.js";
 import { DEFAULT_STORE_MAX_BYTES, type RunPlan } from "./run-plan.js";
@@ -341,7 +341,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
     if (why) meta["interruption"] = { by: why.by, reason: why.reason };
   }
-  if (c.metrics.lines > 0) meta["metrics_log"] = metricsLog(c.metrics);
+  if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
   const trial = s.plan.trial?.sweep;
   if (trial) meta["sweep"] = { ...trial, params: point.varying };
   else if (s.plan.points.length > 1) {
@@ -362,7 +362,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     files,
     inputSums: c.inputSums,
     outputSums,
-    source: withPath(c.source, s.store.repo.workTree, r.cwd),
+    source: sourceWithPath(c.source, s.store.repo.workTree, r.cwd),
     startedAt: res.startedAt,
     environ: r.environ,
   });
@@ -440,16 +440,6 @@ function resources(res: ChildResult): JsonObject {
   return out;
 }
 
-function metricsLog(m: MetricsSummary): JsonObject {
-  const out: JsonObject = { lines: m.lines, bytes: m.bytes };
-  if (m.skipped.count) {
-    out["skipped_lines"] = m.skipped.count;
-    out["first_skipped_line"] = m.skipped.firstLine!;
-  }
-  if (Object.keys(m.thinned).length) out["thinned"] = m.thinned;
-  return out;
-}
-
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -459,11 +449,4 @@ function tailLines(data: Uint8Array | undefined, n: number): string {
   if (!data) return "";
   const lines = Buffer.from(data).toString("utf8").trimEnd().split("\n");
   return lines.slice(-n).join("\n");
-}
-
-/** The source, with the folder the command ran in when that is below the top of the tree. */
-function withPath(source: Source, workTree: string | null, cwd: string): Source {
-  if (workTree === null) return source;
-  const path = relative(workTree, cwd).split(sep).join("/");
-  return treePath(path) ? { ...source, path } : source;
 }
