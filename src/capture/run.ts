@@ -3,7 +3,7 @@ import { constants } from "node:fs";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CheckFailedError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import { CheckFailedError, EnvironmentError, InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import type { Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
@@ -54,9 +54,19 @@ export interface RunOutcome {
   logTail: string;
 }
 
+/** Why a run was stopped, as the scheduler that stopped it says (recorded in experiment.json). */
+export interface Interruption {
+  by: string;
+  reason: string;
+  /** False when the scheduler runs the trial again (a requeue): nothing is recorded now. */
+  record: boolean;
+}
+
 /** Passes signals to running children; the runs are then recorded as interrupted. */
 export class RunController {
   interrupted: NodeJS.Signals | null = null;
+  /** Set by whoever handles the signal when it can say why (a scheduler); awaited before recording. */
+  why: Promise<Interruption | undefined> | undefined;
   private count = 0;
   private readonly running = new Set<ChildRun>();
 
@@ -117,7 +127,10 @@ export async function runPlan(
     }),
     which("nvidia-smi", environ, r.cwd),
   ]);
-  const shared: Shared = { store, plan, hooks, controller, env: envCapture.env, nvidiaSmi, sweepId: randomBytes(4).toString("hex") };
+  // A scheduler's facts differ from task to task: added after the per-machine cache.
+  const env = plan.trial ? { ...envCapture.env, ...plan.trial.env } : envCapture.env;
+  const sweepId = plan.trial?.sweep.id ?? randomBytes(4).toString("hex");
+  const shared: Shared = { store, plan, hooks, controller, env, nvidiaSmi, sweepId };
   const total = plan.points.length;
   const outcomes: RunOutcome[] = [];
   let next = 0;
@@ -149,7 +162,7 @@ interface Shared {
 }
 
 /** Refusals that need the repository: a dirty tree with --require-clean, an unwritable .git. */
-async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
+export async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
   if (plan.request.requireClean) {
     const src = await captureSource(store.repo);
     if (src.dirty) {
@@ -204,6 +217,7 @@ async function announce(s: Shared, index: number, metricsPath: string, startedAt
       name: pointName(s, index),
       metrics_file: metricsPath,
       cwd: r.cwd,
+      ...s.plan.trial?.live,
     });
   } catch (e) {
     s.hooks.onWarning?.(`could not leave a live record of the run (${e instanceof Error ? e.message : String(e)}); it runs and is recorded all the same`);
@@ -256,6 +270,8 @@ async function runChild(s: Shared, index: number, st: Started): Promise<RunOutco
 
 function pointName(s: Shared, index: number): string | undefined {
   const r = s.plan.request;
+  const trial = s.plan.trial?.sweep;
+  if (r.name !== undefined && trial) return `${r.name}-${trial.index}`;
   return r.name !== undefined && s.plan.points.length > 1 ? `${r.name}-${index + 1}` : r.name;
 }
 
@@ -320,8 +336,15 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     resources: resources(res),
   };
   if (res.signal) meta["signal"] = res.signal;
+  if (status === "interrupted") {
+    const why = await s.controller.why;
+    if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
+    if (why) meta["interruption"] = { by: why.by, reason: why.reason };
+  }
   if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
-  if (s.plan.points.length > 1) {
+  const trial = s.plan.trial?.sweep;
+  if (trial) meta["sweep"] = { ...trial, params: point.varying };
+  else if (s.plan.points.length > 1) {
     meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
   }
   const name = pointName(s, index);
