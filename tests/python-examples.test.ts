@@ -77,5 +77,5 @@ with git_exp.init(config={"installed": True}) as run:
     const exp = await onlyExperiment(dir);
     expect(exp.config).toEqual({ installed: true });
     expect((exp.env as { runtimes: Record<string, string> }).runtimes["python_executable"]).toBe(vpy);
-  });
+  }, 180_000); // two pip installs: a few seconds each on a quiet machine, far more on a busy one
 });
