@@ -1,5 +1,5 @@
 import { readStdin } from "../stdin.js";
-import { UsageError } from "../../core/errors.js";
+import { InvalidInputError, UsageError } from "../../core/errors.js";
 import { documentToExperiment } from "../../core/document.js";
 import { parseJson } from "../../core/json.js";
 import { STATUSES, checkNewName, type Status } from "../../core/experiment.js";
@@ -15,7 +15,7 @@ export const recordCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("document", { type: "string", describe: "- to read one experiment document (JSON) from stdin" })
-      .option("config", { type: "string", describe: "config JSON file (the parameters)" })
+      .option("config", { type: "string", describe: "config JSON file (the parameters; default none: {})" })
       .option("results", { type: "string", describe: "results JSON file (final metrics)" })
       .option("series", { type: "string", describe: 'metric history: JSON lines of {"step": n, "metric": value}' })
       .option("name", { type: "string", describe: "a name for the experiment" })
@@ -23,7 +23,10 @@ export const recordCommand: CommandDef = {
       .option("message", { alias: "m", type: "string", describe: "a note about the experiment" })
       .option("status", { type: "string", choices: [...STATUSES], describe: "how the run ended (default completed)" })
       .option("input", { type: "string", array: true, describe: "data file or folder the run read (checksummed)" })
-      .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" }),
+      .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" })
+      .example("git exp record --config config.json --results results.json --name try-1", "parameters and final metrics from two JSON files")
+      .example("git exp record --results results.json --series metrics.jsonl", "no parameters: metrics and their history")
+      .example(`echo '${DOCUMENT_EXAMPLE}' | git exp record -`, "one whole document on stdin"),
   run: async (args, ctx) => {
     const doc = fileOrDash(args["document"]);
     if (doc !== undefined && doc !== "-") {
@@ -41,10 +44,13 @@ export const recordCommand: CommandDef = {
 async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
   const configPath = optString(args["config"]);
   const resultsPath = optString(args["results"]);
-  if (!configPath || !resultsPath) throw new UsageError("record needs --config FILE and --results FILE (or - to read a document on stdin)");
+  if (!resultsPath) {
+    throw new UsageError("record needs --results FILE, the final metrics as JSON (with --config FILE for the parameters), or - to read a whole document on stdin");
+  }
   const name = optString(args["name"]);
   if (name !== undefined) checkNewName(name);
-  const config = await loadJsonObject(ctx.path(configPath), "config", false);
+  // Without --config the run had no parameters: an empty config, as a script without flags.
+  const config = configPath ? await loadJsonObject(ctx.path(configPath), "config", false) : {};
   const results = await loadJsonObject(ctx.path(resultsPath), "results", true);
   const seriesPath = optString(args["series"]);
   const series = seriesPath ? parseMetricLines(await readText(ctx.path(seriesPath), "series"), seriesPath, true).series : undefined;
@@ -63,11 +69,26 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   });
 }
 
+/** The smallest document `record -` takes: shown in its help and in its errors. */
+const DOCUMENT_EXAMPLE = '{"experiment": {"name": "try-1"}, "config": {"lr": 0.1}, "results": {"acc": 0.93}}';
+
+const DOCUMENT_SHAPE =
+  `record - reads one experiment document (the shape each line of 'git exp export' has): an object with ` +
+  `"experiment" (name, tags, message...; {} will do), "config" (the parameters) and "results" (the final metrics), ` +
+  `optionally "series", "env", "inputs", "outputs" and "files". For example:\n  ${DOCUMENT_EXAMPLE}\n` +
+  `(to record from separate files instead: git exp record --config config.json --results results.json)`;
+
 async function recordDocument(ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
   const text = await readStdin(ctx.io);
-  const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
   const store = await ctx.store();
-  const complete = await completeDocument(store, exp, { environ: ctx.io.env, captureSource: true });
-  const [outcome] = await store.write([complete]);
-  return { ...outcome!, experiment: complete };
+  try {
+    const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
+    const complete = await completeDocument(store, exp, { environ: ctx.io.env, captureSource: true });
+    const [outcome] = await store.write([complete]);
+    return { ...outcome!, experiment: complete };
+  } catch (e) {
+    // Whatever is wrong with the document (not JSON, a missing part, a metric that is text), show its shape.
+    if (e instanceof InvalidInputError) throw new InvalidInputError(`${e.message}\n${DOCUMENT_SHAPE}`, e.where, { cause: e });
+    throw e;
+  }
 }

@@ -33,7 +33,10 @@ export const runCommand: CommandDef = {
       .option("require-clean", { type: "boolean", describe: "refuse to run with uncommitted changes" })
       .option("jobs", { alias: "j", type: "string", describe: "sweep points run at a time (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop a sweep at its first failed point" })
-      .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" }),
+      .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" })
+      .example("git exp run -- python train.py", "run it, record config, metrics, code version, environment and log")
+      .example("git exp run --name lr -p lr=0.1,0.01 -p epochs=10,40 -j 2 -- python train.py", "a sweep: four runs, two at a time")
+      .example("git exp run --config params.yaml --seed 1,2,3 --input data/ --output model.pt -- python train.py", "three seeds of one config, data and model checksummed"),
   run: async (args, ctx) => {
     const request = toRequest(args, ctx.io);
     const store = await ctx.store();
