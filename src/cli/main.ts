@@ -1,4 +1,4 @@
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { IndexDamagedError, isGitExpError, ExitCode, UsageError } from "../core/errors.js";
 import { Context, type CommandDef } from "./context.js";
 import { processIO, type IO } from "./io.js";
@@ -37,10 +37,13 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
   repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
+  cancel: () => import("./commands/cancel.js").then((m) => m.cancelCommand),
+  worker: () => import("./commands/worker.js").then((m) => m.workerCommand),
   artifacts: () => import("./commands/artifacts.js").then((m) => m.artifactsCommand),
   get: () => import("./commands/get.js").then((m) => m.getCommand),
   apply: () => import("./commands/apply.js").then((m) => m.applyCommand),
   branch: () => import("./commands/branch.js").then((m) => m.branchCommand),
+  "python-path": () => import("./commands/python-path.js").then((m) => m.pythonPathCommand),
 };
 
 /** Other names of commands (each command's `command` lists them too, for its help). */
@@ -108,8 +111,13 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
     });
   for (const def of await commandsFor(argv)) {
     // --version is git-exp's, not a command's: its help starts with the command's own options.
-    parser.command(def.command, def.describe, (y) => def.builder(y).version(false), async (args) => {
-      exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+    parser.command({
+      command: def.command,
+      describe: def.describe,
+      builder: (y: Argv) => def.builder(y).version(false),
+      handler: async (args) => {
+        exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+      },
     });
   }
   try {
@@ -154,7 +162,7 @@ async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown
 
 /**
  * `--sort -metrics.acc` (descending, as the help shows it) would reach yargs as the short
- * flags -m -e -t ...: join it into `--sort=-metrics.acc`. Nothing after `--` is touched: it
+ * flags -m -e -t ...: join it into `--sort=-metrics.acc`; `--slurm "--time=1:00"` likewise. Nothing after `--` is touched: it
  * belongs to the command `git exp run` runs. A lone letter (`--sort -n 5`) stays a flag.
  */
 export function joinDescendingSort(argv: string[]): string[] {
@@ -165,6 +173,10 @@ export function joinDescendingSort(argv: string[]): string[] {
     const next = argv[i + 1];
     if (a === "--sort" && next !== undefined && next.length > 2 && /^-[^-\d]/.test(next)) {
       out.push(`--sort=${next}`);
+      i++;
+    } else if (a === "--slurm" && next !== undefined && next !== "--") {
+      // sbatch options start with dashes themselves: `--slurm "--partition=gpu --time=1:00:00"`
+      out.push(`--slurm=${next}`);
       i++;
     } else out.push(a);
   }

@@ -34,13 +34,25 @@ export const runCommand: CommandDef = {
       .option("jobs", { alias: "j", type: "string", describe: "sweep points run at a time (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop a sweep at its first failed point" })
       .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" })
+      .option("on", { type: "string", describe: "hand the points to a scheduler: slurm (one array job; -j N: at most N at once)" })
+      .option("slurm", { type: "string", describe: "sbatch options for --on slurm, as one string: \"--partition=gpu --time=4:00:00\"" })
+      .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" })
       .example("git exp run -- python train.py", "run it, record config, metrics, code version, environment and log")
       .example("git exp run --name lr -p lr=0.1,0.01 -p epochs=10,40 -j 2 -- python train.py", "a sweep: four runs, two at a time")
       .example("git exp run --config params.yaml --seed 1,2,3 --input data/ --output model.pt -- python train.py", "three seeds of one config, data and model checksummed"),
   run: async (args, ctx) => {
     const request = toRequest(args, ctx.io);
+    const on = optString(args["on"]);
+    if (on === undefined) {
+      const given = ["slurm", "wait"].find((k) => args[k] !== undefined);
+      if (given) throw new UsageError(`--${given} goes with --on slurm`);
+    }
     const store = await ctx.store();
     const plan = await planRun(request);
+    if (on !== undefined) {
+      const { submitRun } = await import("./run-on.js");
+      return submitRun(ctx, args, store, plan, on);
+    }
     const controller = new RunController();
     const onSignal = (sig: NodeJS.Signals): void => {
       // On a terminal, Ctrl-C reaches the child itself (same process group): do not send it twice.
@@ -175,7 +187,7 @@ function pointJson(o: { id: string; status: string; exitCode: number | null; dur
   return { id: o.id, status: o.status, exit_code: o.exitCode, duration_s: Math.round(o.durationSeconds * 1000) / 1000, results: o.results };
 }
 
-function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
+export function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
   const { io } = ctx;
   const format = outputFormat(args);
   const rows = s.outcomes.map((o) => ({
