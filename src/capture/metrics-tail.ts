@@ -29,6 +29,17 @@ export interface MetricsSummary {
   thinned: Record<string, number>;
 }
 
+/** experiment.json's `metrics_log`: how much the log said and what was skipped or thinned. */
+export function metricsLogMeta(m: MetricsSummary): JsonObject {
+  const out: JsonObject = { lines: m.lines, bytes: m.bytes };
+  if (m.skipped.count) {
+    out["skipped_lines"] = m.skipped.count;
+    out["first_skipped_line"] = m.skipped.firstLine!;
+  }
+  if (Object.keys(m.thinned).length) out["thinned"] = m.thinned;
+  return out;
+}
+
 class Thinned {
   readonly step: number[] = [];
   readonly value: (number | null)[] = [];

@@ -46,6 +46,18 @@ export interface RunPlan {
   argv: string[];
   points: SweepPoint[];
   jobs: number;
+  /** Set when the plan is one trial of a study that a scheduler runs (git exp worker). */
+  trial?: TrialContext;
+}
+
+/** Who a trial is within its study, and what the scheduler running it says. */
+export interface TrialContext {
+  /** experiment.json's `sweep` (index counts from 1), without params (the point's own). */
+  sweep: { id: string; index: number; size: number; method: string };
+  /** The scheduler's facts (job, node, GPUs), added to env.json. */
+  env: JsonObject;
+  /** Added to the live record, so `ls --running` on any node can show the run and ask whether it still runs. */
+  live: { host: string; job: string; worker: string; executor: string };
 }
 
 export const DEFAULT_STORE_MAX_BYTES = 1 << 20;

@@ -2,19 +2,19 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
-import { CheckFailedError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
-import { treePath, type Source, type Status } from "../core/experiment.js";
+import { join, resolve } from "node:path";
+import { CheckFailedError, EnvironmentError, InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import type { Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { ChildRun, type ChildResult } from "./child.js";
 import { checksumFiles, type FileSum } from "./checksums.js";
 import { captureEnvironment } from "./environment.js";
-import { capturePatch, captureSource } from "./git-state.js";
+import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
 import { startLive, type LiveHandle } from "./live.js";
 import { loadJsonObject } from "./load.js";
-import { MetricsTail, type MetricsSummary } from "./metrics-tail.js";
+import { MetricsTail, metricsLogMeta, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
 import { redactArgvWithValues, redactConfig, redactText, secretValues } from "./redact.js";
 import { DEFAULT_STORE_MAX_BYTES, type RunPlan } from "./run-plan.js";
@@ -54,9 +54,19 @@ export interface RunOutcome {
   logTail: string;
 }
 
+/** Why a run was stopped, as the scheduler that stopped it says (recorded in experiment.json). */
+export interface Interruption {
+  by: string;
+  reason: string;
+  /** False when the scheduler runs the trial again (a requeue): nothing is recorded now. */
+  record: boolean;
+}
+
 /** Passes signals to running children; the runs are then recorded as interrupted. */
 export class RunController {
   interrupted: NodeJS.Signals | null = null;
+  /** Set by whoever handles the signal when it can say why (a scheduler); awaited before recording. */
+  why: Promise<Interruption | undefined> | undefined;
   private count = 0;
   private readonly running = new Set<ChildRun>();
 
@@ -117,7 +127,10 @@ export async function runPlan(
     }),
     which("nvidia-smi", environ, r.cwd),
   ]);
-  const shared: Shared = { store, plan, hooks, controller, env: envCapture.env, nvidiaSmi, sweepId: randomBytes(4).toString("hex") };
+  // A scheduler's facts differ from task to task: added after the per-machine cache.
+  const env = plan.trial ? { ...envCapture.env, ...plan.trial.env } : envCapture.env;
+  const sweepId = plan.trial?.sweep.id ?? randomBytes(4).toString("hex");
+  const shared: Shared = { store, plan, hooks, controller, env, nvidiaSmi, sweepId };
   const total = plan.points.length;
   const outcomes: RunOutcome[] = [];
   let next = 0;
@@ -149,7 +162,7 @@ interface Shared {
 }
 
 /** Refusals that need the repository: a dirty tree with --require-clean, an unwritable .git. */
-async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
+export async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
   if (plan.request.requireClean) {
     const src = await captureSource(store.repo);
     if (src.dirty) {
@@ -204,6 +217,7 @@ async function announce(s: Shared, index: number, metricsPath: string, startedAt
       name: pointName(s, index),
       metrics_file: metricsPath,
       cwd: r.cwd,
+      ...s.plan.trial?.live,
     });
   } catch (e) {
     s.hooks.onWarning?.(`could not leave a live record of the run (${e instanceof Error ? e.message : String(e)}); it runs and is recorded all the same`);
@@ -256,6 +270,8 @@ async function runChild(s: Shared, index: number, st: Started): Promise<RunOutco
 
 function pointName(s: Shared, index: number): string | undefined {
   const r = s.plan.request;
+  const trial = s.plan.trial?.sweep;
+  if (r.name !== undefined && trial) return `${r.name}-${trial.index}`;
   return r.name !== undefined && s.plan.points.length > 1 ? `${r.name}-${index + 1}` : r.name;
 }
 
@@ -320,8 +336,15 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     resources: resources(res),
   };
   if (res.signal) meta["signal"] = res.signal;
-  if (c.metrics.lines > 0) meta["metrics_log"] = metricsLog(c.metrics);
-  if (s.plan.points.length > 1) {
+  if (status === "interrupted") {
+    const why = await s.controller.why;
+    if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
+    if (why) meta["interruption"] = { by: why.by, reason: why.reason };
+  }
+  if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
+  const trial = s.plan.trial?.sweep;
+  if (trial) meta["sweep"] = { ...trial, params: point.varying };
+  else if (s.plan.points.length > 1) {
     meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
   }
   const name = pointName(s, index);
@@ -339,7 +362,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     files,
     inputSums: c.inputSums,
     outputSums,
-    source: withPath(c.source, s.store.repo.workTree, r.cwd),
+    source: sourceWithPath(c.source, s.store.repo.workTree, r.cwd),
     startedAt: res.startedAt,
     environ: r.environ,
   });
@@ -417,16 +440,6 @@ function resources(res: ChildResult): JsonObject {
   return out;
 }
 
-function metricsLog(m: MetricsSummary): JsonObject {
-  const out: JsonObject = { lines: m.lines, bytes: m.bytes };
-  if (m.skipped.count) {
-    out["skipped_lines"] = m.skipped.count;
-    out["first_skipped_line"] = m.skipped.firstLine!;
-  }
-  if (Object.keys(m.thinned).length) out["thinned"] = m.thinned;
-  return out;
-}
-
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -436,11 +449,4 @@ function tailLines(data: Uint8Array | undefined, n: number): string {
   if (!data) return "";
   const lines = Buffer.from(data).toString("utf8").trimEnd().split("\n");
   return lines.slice(-n).join("\n");
-}
-
-/** The source, with the folder the command ran in when that is below the top of the tree. */
-function withPath(source: Source, workTree: string | null, cwd: string): Source {
-  if (workTree === null) return source;
-  const path = relative(workTree, cwd).split(sep).join("/");
-  return treePath(path) ? { ...source, path } : source;
 }

@@ -22,6 +22,8 @@ export interface Rules {
   /** Name glob selecting the experiments the checks look at; undefined = all. */
   experiments?: string;
   configSchema?: JsonObject;
+  /** `"slurm": {...}`: sbatch options `git exp run --on slurm` passes by default (checked by the executor). */
+  slurm?: JsonObject;
 }
 
 export const RULES_FILE = "gitexp.json";
@@ -50,6 +52,7 @@ export function parseRules(value: JsonValue, file = RULES_FILE): Rules {
     require: (doc["require"] as Requirement | undefined) ?? "head",
     experiments: doc["experiments"] as string | undefined,
     configSchema: doc["config_schema"] as JsonObject | undefined,
+    slurm: doc["slurm"] as JsonObject | undefined,
   };
 }
 

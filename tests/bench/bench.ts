@@ -11,6 +11,8 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   run: () => import("./run.js"),
   index: () => import("./index.js"),
   ui: () => import("./ui.js"),
+  search: () => import("./search.js"),
+  python: () => import("./python.js"),
 
 };
 
