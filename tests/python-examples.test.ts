@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, FIXTURES, binary, cleanup, makeRepo, tempDir } from "./helpers/repo.js";
+import { BIN, FIXTURES, ROOT, binary, cleanup, makeRepo, tempDir } from "./helpers/repo.js";
 import { PYTHON_PACKAGE, experimentsOf, onlyExperiment, python, scientificPython } from "./helpers/python.js";
 
 beforeAll(() => {
@@ -53,7 +53,7 @@ describe("fixtures/python examples", () => {
 });
 
 describe("pip install", () => {
-  it("installs into a fresh venv without network (--no-index --no-build-isolation) and works from there", async () => {
+  it("installs into a fresh venv without network (--no-index --no-build-isolation), from the folder and from a git URL, and works from there", async () => {
     const py = scientificPython(); // Debian's python3, whose setuptools and wheel build the package
     const work = tempDir();
     const source = join(work, "python");
@@ -63,6 +63,9 @@ describe("pip install", () => {
     const vpy = join(venv, "bin", "python");
     const pip = spawnSync(vpy, ["-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", source], { encoding: "utf8" });
     expect(pip.status, pip.stderr).toBe(0);
+    // and from the repository's URL, as pip install "git+URL#subdirectory=python" does (a local clone: no network)
+    const fromGit = spawnSync(vpy, ["-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", "--force-reinstall", `git+file://${ROOT}#subdirectory=python`], { encoding: "utf8" });
+    expect(fromGit.status, fromGit.stderr).toBe(0);
     const dir = makeRepo({ commit: true });
     const r = python(dir, `import git_exp, git_exp.wandb, git_exp.mlflow, sys
 print(git_exp.__file__.startswith(sys.prefix))
@@ -74,5 +77,5 @@ with git_exp.init(config={"installed": True}) as run:
     const exp = await onlyExperiment(dir);
     expect(exp.config).toEqual({ installed: true });
     expect((exp.env as { runtimes: Record<string, string> }).runtimes["python_executable"]).toBe(vpy);
-  });
+  }, 180_000); // two pip installs: a few seconds each on a quiet machine, far more on a busy one
 });

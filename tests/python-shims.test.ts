@@ -103,9 +103,12 @@ describe("git_exp.wandb: W&B's own call sequences, standalone", () => {
     expect(steps.results).toEqual({ a: 3, b: 2, c: 4, d: 5, f: 7, g: 8 });
   });
 
-  it("a W&B script left unfinished is recorded at exit with its pending step and summary; one that raises is failed", async () => {
+  it("finish(exit_code=3) fails a run; one left unfinished is recorded at exit with its pending step and summary; one that raises is failed", async () => {
     const dir = makeRepo({ commit: true });
     const left = python(dir, `import git_exp.wandb as wandb
+wandb.init(name="exit-code")
+wandb.log({"a": 0})
+wandb.finish(exit_code=3)
 wandb.init(name="unfinished")
 wandb.log({"a": 1}, step=3)
 wandb.summary["note"] = 1
@@ -123,6 +126,7 @@ raise RuntimeError("out of memory")
     expect(byName["unfinished"]!.series["a"]!.step).toEqual([3]);
     expect(byName["unfinished"]!.results).toEqual({ a: 1, note: 1 });
     expect(byName["raises"]!.meta).toMatchObject({ status: "failed", exit_code: 1 });
+    expect(byName["exit-code"]!.meta).toMatchObject({ status: "failed", exit_code: 3 });
   });
 });
 
