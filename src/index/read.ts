@@ -8,6 +8,8 @@ export interface IndexedRead {
   experiment: Experiment;
   /** The blob id of config.json, straight from the tree. */
   configHash: string;
+  /** The files read, by path, as stored. */
+  files: Map<string, Uint8Array>;
 }
 
 export type IndexReadCallback = (id: string, result: IndexedRead | Error) => void;
@@ -36,7 +38,7 @@ export async function readForIndex(repo: Repository, ids: string[], onEach: Inde
       if (tooLarge) return onEach(id, new InvalidInputError(`past the limits: ${tooLarge}`));
       try {
         const experiment = validateReadable(experimentFromFiles(r.files, id.slice(0, 12)));
-        onEach(id, { experiment, configHash: r.blobIds.get("config.json") ?? "" });
+        onEach(id, { experiment, configHash: r.blobIds.get("config.json") ?? "", files: r.files });
       } catch (e) {
         onEach(id, e instanceof Error ? e : new Error(String(e)));
       }

@@ -134,6 +134,20 @@ function keyCounts(kinds: typeof KEY_KINDS, where = ""): string {
     .join(" UNION ALL ");
 }
 
+/** The key tally (as KeyTally keeps it) of the rows of the experiments in table `ids`. */
+export async function tallyKeys(db: IndexDatabase, ids: string): Promise<KeyTallyRow[]> {
+  const rows = await db.rows(keyCounts(KEY_KINDS, `WHERE id IN (SELECT id FROM ${ids})`));
+  return rows.map((r) => ({
+    kind: r["kind"] as KeyTallyRow["kind"],
+    key: String(r["key"]),
+    n: Number(r["n"]),
+    all_num: r["all_num"] === true,
+    any_num: r["any_num"] === true,
+    all_bool: r["all_bool"] === true,
+    any_bool: r["any_bool"] === true,
+  }));
+}
+
 /**
  * Recount the keys users can filter, sort and pivot on. With `added` (experiments were only
  * added), the new experiments' key tally is folded into `keys`: an update after one new run

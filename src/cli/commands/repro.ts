@@ -17,7 +17,8 @@ export const reproCommand: CommandDef = {
     withTolerance(withJson(y))
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
       .option("allow-changed-inputs", { type: "boolean", describe: "rerun even when recorded inputs are missing or changed" })
-      .option("yes", { alias: "y", type: "boolean", describe: "run a command this clone did not record without asking" }),
+      .option("yes", { alias: "y", type: "boolean", describe: "run a command this clone did not record without asking" })
+      .example("git exp repro iris-3", "rerun it in a temporary worktree; exit 0 reproduced, 1 not"),
   run: async (args, ctx) => {
     const tol = tolerance(args);
     checkTolerance(tol);
