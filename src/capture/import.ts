@@ -1,6 +1,6 @@
 import { InvalidInputError } from "../core/errors.js";
 import { documentToExperiment } from "../core/document.js";
-import { validateReadable, type Experiment } from "../core/experiment.js";
+import { checkUtf8Text, validateReadable, type Experiment } from "../core/experiment.js";
 import { isJsonObject, parseJson } from "../core/json.js";
 import { noteArrived } from "../store/arrivals.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
@@ -62,6 +62,7 @@ export async function importDocuments(
     if (!text) continue;
     summary.read++;
     try {
+      checkUtf8Text(text, `line ${lineNo}`);
       const doc = parseJson(text, { allowNonFinite: true, source: `line ${lineNo}` });
       const exp = await completeDocument(store, documentToExperiment(doc, `line ${lineNo}`), {
         environ: options.environ,

@@ -3,10 +3,22 @@ import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import type { Series } from "../core/experiment.js";
 import { decodeNonFinite, isJsonObject, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Bytes as UTF-8 text; bytes that are not UTF-8 are refused, never turned into U+FFFD. */
+export function utf8Text(data: Uint8Array, what: string): string {
+  try {
+    return strictUtf8.decode(data);
+  } catch {
+    throw new InvalidInputError(`${what} is not valid UTF-8 text; convert it (iconv -t UTF-8) and try again`);
+  }
+}
+
 export async function readText(path: string, what: string): Promise<string> {
   try {
-    return await readFile(path, "utf8");
+    return utf8Text(await readFile(path), `${what} file ${path}`);
   } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new NotFoundError(`${what} file ${path} does not exist`);
     if (code === "EISDIR") throw new InvalidInputError(`${what} file ${path} is a directory; give a JSON file`);

@@ -34,18 +34,28 @@ export function optString(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
+/**
+ * A count as typed: digits only, and exactly representable (1e100 and 99999999999999999999
+ * are refused, not passed on to become an overflow in SQL); NaN for anything else.
+ */
+function wholeNumber(v: unknown): number {
+  const text = String(v).trim();
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) ? n : NaN;
+}
+
 export function positiveInt(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} takes a whole number above 0, not ${String(v)}`);
+  const n = wholeNumber(v);
+  if (!(n > 0)) throw new UsageError(`--${name} takes a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not ${String(v)}`);
   return n;
 }
 
 /** A count where 0 means "no limit": undefined for 0 (and for an absent option). */
 export function limitOrAll(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number (0 for all), not ${String(v)}`);
+  const n = wholeNumber(v);
+  if (!(n >= 0)) throw new UsageError(`--${name} takes a whole number up to ${Number.MAX_SAFE_INTEGER} (0 for all), not ${String(v)}`);
   return n === 0 ? undefined : n;
 }
 

@@ -1,9 +1,10 @@
+import { utf8Text } from "../capture/load.js";
 import type { IO } from "./io.js";
 
 export async function readStdin(io: IO): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of io.stdin()) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
-  return Buffer.concat(chunks).toString("utf8");
+  return utf8Text(Buffer.concat(chunks), "stdin");
 }
 
 /** Lines of a stream, without holding the whole input in memory. */

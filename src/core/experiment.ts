@@ -92,8 +92,19 @@ const RESERVED = new Set(["experiment.json", "config.json", "results.json", "env
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/**
+ * Text that was not valid UTF-8 where it came from (a file, stdin, the command line) reaches
+ * us with U+FFFD in place of the bad bytes: refused rather than stored as that.
+ */
+export function checkUtf8Text(text: string, what: string): void {
+  if (text.includes("\uFFFD")) {
+    throw new InvalidInputError(`the ${what} holds U+FFFD, the mark of bytes that are not valid UTF-8; give it as UTF-8 text`);
+  }
+}
+
 export function checkName(name: string, what = "name"): void {
   if (name.length === 0) throw new InvalidInputError(`the ${what} is empty; give a non-empty ${what}`);
+  checkUtf8Text(name, what);
   if (CONTROL.test(name)) {
     throw new InvalidInputError(`the ${what} ${JSON.stringify(name)} contains control characters; use printable text`);
   }
@@ -250,7 +261,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * hold one: most files, and a series is thousands of values.
  */
 function parseMetrics(text: string, nonFinite: boolean, source: string): JsonValue {
-  const v = parseJson(text, { allowNonFinite: nonFinite, source });
+  const v = parseJson(text, { allowNonFinite: nonFinite, source, duplicates: "last" });
   // An escaped spelling ("\u004eaN") is a string all the same: any escape means look.
   return nonFinite && (text.includes("NaN") || text.includes("Infinity") || text.includes("\\u")) ? decodeNonFinite(v) : v;
 }

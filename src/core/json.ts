@@ -1,5 +1,5 @@
 import { InvalidInputError } from "./errors.js";
-import { LIMITS, jsonDepthProblem } from "./limits.js";
+import { LIMITS, jsonDepthProblem, jsonShape } from "./limits.js";
 
 /**
  * JSON values as git-exp holds them. Integers beyond 2^53 are bigint so a seed such as
@@ -16,6 +16,12 @@ export interface ParseOptions {
   allowNonFinite?: boolean;
   /** Named in error messages: a file path or `line 3 of stdin`. */
   source?: string;
+  /**
+   * A key given twice in one object is refused (`refuse`, the default: which one a reader
+   * keeps is up to the reader) or the last one kept (`last`, for stored files, which are
+   * canonical once checked and never hold one).
+   */
+  duplicates?: "refuse" | "last";
 }
 
 /**
@@ -40,13 +46,41 @@ export function parseJson(text: string, options: ParseOptions = {}): JsonValue {
   const deep = jsonDepthProblem(text, options.source ?? "the JSON");
   if (deep) throw new InvalidInputError(deep, { file: options.source });
   if (!mayHoldLongInteger(text)) {
+    let v: JsonValue | undefined;
     try {
-      return JSON.parse(text) as JsonValue;
+      v = JSON.parse(text) as JsonValue;
     } catch {
       // fall through: the exact parser accepts NaN tokens where allowed and gives a position
     }
+    if (v !== undefined && (options.duplicates === "last" || !mayHoldDuplicate(text, v))) return v;
   }
   return new ExactParser(text, options).parseDocument();
+}
+
+/**
+ * False when the text has no more keys than the value JSON.parse made of it (which keeps
+ * the last of a key given twice). Colons bound the keys from above for free; only when
+ * strings hold colons too is the text scanned.
+ */
+function mayHoldDuplicate(text: string, value: JsonValue): boolean {
+  const members = countMembers(value);
+  let colons = 0;
+  for (let i = text.indexOf(":"); i >= 0 && colons <= members; i = text.indexOf(":", i + 1)) colons++;
+  return colons > members && jsonShape(text).keys > members;
+}
+
+/** Object members in a parsed value, at every level (no recursion: values may be wide). */
+function countMembers(value: JsonValue): number {
+  let n = 0;
+  const stack: JsonValue[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    if (!Array.isArray(v)) n += children.length;
+    for (const x of children) if (typeof x === "object" && x !== null) stack.push(x);
+  }
+  return n;
 }
 
 export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
@@ -219,7 +253,12 @@ class ExactParser {
     for (;;) {
       this.skipWs();
       if (this.text[this.pos] !== '"') this.fail("expected a string key");
+      const keyAt = this.pos;
       const key = this.parseString();
+      if (this.options.duplicates !== "last" && Object.hasOwn(out, key)) {
+        this.pos = keyAt;
+        this.fail(`the key ${JSON.stringify(key)} is given twice in one object; keep one`);
+      }
       this.skipWs();
       if (this.text[this.pos++] !== ":") {
         this.pos--;

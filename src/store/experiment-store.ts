@@ -398,12 +398,14 @@ export class ExperimentStore {
   private async findByName(refs: ExperimentRef[], name: string, events: Map<string, AnnotationEvent[]>): Promise<string[]> {
     const reader = this.objects();
     const hits: string[] = [];
+    // As canonical JSON spells it: a name holding `"` or `\` is escaped in the file.
+    const spelled = JSON.stringify(name);
     for (const r of refs) {
       const ev = events.get(r.id);
       const renamed = ev?.some((e) => e.op === "rename");
       if (!renamed) {
         reader.request(`${r.id}:experiment.json`, (o) => {
-          if (o && o.data.includes(name) && parseName(o.data) === name) hits.push(r.id);
+          if (o && o.data.includes(spelled) && parseName(o.data) === name) hits.push(r.id);
         });
       } else if (foldAnnotations({}, ev!).name === name) hits.push(r.id);
     }

@@ -1,3 +1,4 @@
+import { checkUtf8Text } from "../../core/experiment.js";
 import { runAnnotate } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
@@ -11,6 +12,7 @@ export const noteCommand: CommandDef = {
       .positional("text", { type: "string", describe: "the note, in quotes" })
       .example("git exp note iris-3 \"best so far; try a larger lr\"", ""),
   run: async (args, ctx) => {
+    checkUtf8Text(String(args["text"]), "note");
     await runAnnotate(ctx, [String(args["experiment"])], [{ op: "note", text: String(args["text"]) }], {
       json: Boolean(args["json"]),
     });
