@@ -27,6 +27,8 @@ export interface MetricsSummary {
   skipped: { count: number; firstLine: number | undefined };
   /** Series that were thinned to stay under maxPoints: metric -> points seen. */
   thinned: Record<string, number>;
+  /** Keys that were not metrics (text, lists), each once: key path -> what it is. */
+  ignored: Map<string, string>;
 }
 
 class Thinned {
@@ -75,7 +77,8 @@ class Thinned {
 /**
  * Follows the JSON-lines file a child appends metrics to: `poll()` while it runs (for the
  * status line), `finish()` once it has exited. Lines that are not JSON objects of numbers
- * are skipped and counted, with the first line number, so the run is still recorded.
+ * are skipped and counted, with the first line number, so the run is still recorded;
+ * text fields of a line are left out (named once each) and its numbers kept.
  */
 export class MetricsTail {
   private handle: FileHandle | undefined;
@@ -89,6 +92,7 @@ export class MetricsTail {
   private readonly last: JsonObject = {};
   private final: JsonObject | undefined;
   private readonly skipped: { count: number; firstLine: number | undefined } = { count: 0, firstLine: undefined };
+  private readonly ignored = new Map<string, string>();
   /** The latest value of each metric, flattened: what the status line shows. */
   readonly latest = new Map<string, number | null>();
   latestStep: number | undefined;
@@ -148,7 +152,7 @@ export class MetricsTail {
       series[k] = t.toSeries();
       if (t.stride > 1) thinned[k] = t.seen;
     }
-    return { series, last: this.last, final: this.final, lines: this.lineNo, bytes: this.offset, skipped: this.skipped, thinned };
+    return { series, last: this.last, final: this.final, lines: this.lineNo, bytes: this.offset, skipped: this.skipped, thinned, ignored: this.ignored };
   }
 
   private consume(chunk: Buffer): void {
@@ -193,6 +197,7 @@ export class MetricsTail {
   private addLine(v: JsonValue): void {
     if (!isJsonObject(v)) throw new InvalidInputError("a metrics line must be a JSON object");
     const m = parseMetricLine(v, `line ${this.lineNo}`);
+    for (const [k, kind] of m.ignored) if (!this.ignored.has(k) && this.ignored.size < 100) this.ignored.set(k, kind);
     const fresh = m.flat.filter(([k]) => !this.series.has(k)).length;
     if (!m.final && this.series.size + fresh > this.limits.maxSeries) throw new InvalidInputError("too many metrics");
     const step = m.step ?? this.autoStep;
