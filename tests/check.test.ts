@@ -65,6 +65,29 @@ const RULES = {
 };
 
 describe("git exp check", () => {
+  it("prints a plain table without Markdown or images with --format text (the default on a terminal); files stay Markdown", async () => {
+    const dir = await prRepo([0.952]);
+    writeJson(dir, "gitexp.json", RULES);
+    const r = await cli(dir, ["check", "--base", "main", "--format", "text"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^git exp check passed: 4 rules hold\n/);
+    expect(r.stdout).toMatch(/^result\s+rule\s+base\s+head\s+delta\s+limit\s+note$/m);
+    expect(r.stdout).toMatch(/^pass\s+val\.acc drops at most 0\.005\s+0\.95\s+0\.952/m);
+    expect(r.stdout).toMatch(/^Head: [0-9a-f]{12} \(HEAD\), 1 experiment: [0-9a-f]{10}$/m);
+    expect(r.stdout).not.toMatch(/data:image|\*\*|\| ---|`/);
+    const file = join(tempDir(), "report.md");
+    let stdout = "";
+    const { main } = await import("../src/cli/main.js");
+    const { Readable } = await import("node:stream");
+    const code = await main(["check", "--base", "main", "-o", file], {
+      stdout: (t) => void (stdout += t), stderr: () => undefined, stdin: () => Readable.from([""]), cwd: dir,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" }, stdoutIsTTY: true, stderrIsTTY: false, columns: 120,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^git exp check passed/);
+    expect(readFileSync(file, "utf8")).toMatch(/^✅ \*\*git exp check passed\*\*/);
+  });
+
   it("passes when no rule is broken, with a report naming what was compared", async () => {
     const dir = await prRepo([0.952]);
     writeJson(dir, "gitexp.json", RULES);

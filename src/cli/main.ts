@@ -37,6 +37,10 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
   repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
+  artifacts: () => import("./commands/artifacts.js").then((m) => m.artifactsCommand),
+  get: () => import("./commands/get.js").then((m) => m.getCommand),
+  apply: () => import("./commands/apply.js").then((m) => m.applyCommand),
+  branch: () => import("./commands/branch.js").then((m) => m.branchCommand),
 };
 
 /**

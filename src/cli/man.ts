@@ -47,7 +47,7 @@ export async function manPage(): Promise<string> {
   for (const c of commands) {
     parts.push(`.SH "git exp ${c}"`, ".nf", roffEscape((await helpText([c, "--help"])).trimEnd()), ".fi");
   }
-  parts.push(".SH SEE ALSO", "The README of git-exp: storage format, index tables, examples.");
+  parts.push(".SH SEE ALSO", "The README of git-exp and its docs/ folder: a user guide by task, the storage format (docs/storage.md), the index tables (docs/querying.md).");
   return parts.join("\n") + "\n";
 }
 

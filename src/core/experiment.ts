@@ -11,6 +11,7 @@ import {
   type JsonPrimitive,
   type JsonValue,
 } from "./json.js";
+import { checkMediaFiles } from "./media.js";
 import { validate, type SchemaName } from "./schema.js";
 
 export const SCHEMA_VERSION = 1;
@@ -118,12 +119,27 @@ export function checkTag(tag: string): void {
   }
 }
 
-/** Series file names: a metric path, with '%' and '/' escaped so one metric is one file. */
+/** System metrics (CPU, memory, GPUs sampled over time) are the series named `system/...`. */
+export const SYSTEM_PREFIX = "system/";
+
+export function isSystemSeries(metric: string): boolean {
+  return metric.startsWith(SYSTEM_PREFIX) && metric.length > SYSTEM_PREFIX.length;
+}
+
+/**
+ * Series file names: a metric path, with '%' and '/' escaped so one metric is one file;
+ * system metrics keep their slashes as folders (`series/system/gpu0/util_pct.json`).
+ */
 export function seriesFileName(metric: string): string {
   if (metric === "" || metric === "." || metric === ".." || metric.includes("\u0000")) {
     throw new InvalidInputError(`${JSON.stringify(metric)} cannot name a metric series`);
   }
-  return `series/${metric.replace(/%/g, "%25").replace(/\//g, "%2F")}.json`;
+  const escape = (part: string): string => part.replace(/%/g, "%25").replace(/\//g, "%2F");
+  if (isSystemSeries(metric)) {
+    const parts = metric.split("/");
+    if (parts.every((p) => p !== "" && p !== "." && p !== "..")) return `series/${parts.map(escape).join("/")}.json`;
+  }
+  return `series/${escape(metric)}.json`;
 }
 
 export function seriesNameFromPath(path: string): string | undefined {
@@ -167,6 +183,7 @@ export function validateExperiment(exp: Experiment, stored = false): void {
     }
   }
   for (const path of Object.keys(exp.files)) checkFilePath(path, stored);
+  checkMediaFiles(exp.files);
 }
 
 /** Find the first metric that is not a number, for an error naming its exact path. */

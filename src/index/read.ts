@@ -14,7 +14,8 @@ export type IndexReadCallback = (id: string, result: IndexedRead | Error) => voi
 const WANTED = new Set(["experiment.json", "config.json", "results.json", "env.json", "inputs.json", "outputs.json"]);
 
 function indexed(path: string): boolean {
-  return WANTED.has(path) || (path.startsWith("series/") && path.indexOf("/", 7) < 0);
+  // System metrics are folders of series (series/system/gpu0/util_pct.json); other folders are not series.
+  return WANTED.has(path) || (path.startsWith("series/") && (path.indexOf("/", 7) < 0 || path.startsWith("series/system/")));
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 export const INDEX_FORMAT = 3;
 
-/** User-facing tables (documented in the README), then internal ones (leading underscore). */
+/** User-facing tables (documented in docs/querying.md), then internal ones (leading underscore). */
 export const SCHEMA: string[] = [
   `CREATE TABLE experiments (
     id VARCHAR, name VARCHAR, status VARCHAR, created_at TIMESTAMP,

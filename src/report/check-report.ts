@@ -1,5 +1,5 @@
 import type { CheckReport, RuleResult } from "../analysis/check.js";
-import { formatNumber } from "./format.js";
+import { formatNumber, renderTable } from "./format.js";
 import { lineChartSvg } from "./svg-chart.js";
 
 /** A pull request comment holds 65,536 characters; stay well under it. */
@@ -40,20 +40,28 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function ruleRow(x: RuleResult): string {
+const RULE_COLUMNS = ["result", "rule", "base", "head", "delta", "limit", "note"];
+
+/** One rule's cells, as both the Markdown and the terminal table show them. */
+function ruleCells(x: RuleResult, markdown: boolean): string[] {
   const limit = x.limit === null ? "–" : `${x.rule.max !== undefined || x.rule.max_rise !== undefined || x.rule.max_rise_pct !== undefined ? "≤" : "≥"} ${formatNumber(x.limit)}`;
   // A relative rule without a base value held nothing: say skipped, not pass.
-  const outcome = !x.pass ? "❌ fail" : x.skipped ? "⏭️ skipped" : "✅ pass";
+  const outcome = !x.pass ? "fail" : x.skipped ? "skipped" : "pass";
+  const mark = markdown ? `${!x.pass ? "❌" : x.skipped ? "⏭️" : "✅"} ` : "";
   const repeats = x.nBase === 1 ? "1 run" : `${x.nBase} repeats`;
-  const cells = [outcome, `\`${x.label}\``, num(x.base), num(x.head), signed(x.delta), limit, x.note ?? (x.baseKind === "same-config mean" ? `base: mean of ${repeats} of the same config` : "")];
-  return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+  const note = x.note ?? (x.baseKind === "same-config mean" ? `base: mean of ${repeats} of the same config` : "");
+  return [mark + outcome, markdown ? `\`${x.label}\`` : x.label, num(x.base), num(x.head), signed(x.delta), limit, note];
+}
+
+function ruleRow(x: RuleResult): string {
+  return `| ${ruleCells(x, true).map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
 }
 
 /** The Markdown a reviewer reads: verdict, rule table, charts, and what was compared. */
 export function checkMarkdown(r: CheckReport): string {
   const out = [verdictLine(r), ""];
   if (r.results.length > 0) {
-    out.push("| result | rule | base | head | delta | limit | note |", "| --- | --- | --- | --- | --- | --- | --- |", ...r.results.map(ruleRow), "");
+    out.push(`| ${RULE_COLUMNS.join(" | ")} |`, `| ${RULE_COLUMNS.map(() => "---").join(" | ")} |`, ...r.results.map(ruleRow), "");
   }
   out.push(
     `**Head**: \`${r.head.commit.slice(0, 12)}\` (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${short(r.head.experiments)}`,
@@ -65,6 +73,28 @@ export function checkMarkdown(r: CheckReport): string {
   const text = out.join("\n");
   const charts = chartSection(r);
   return Buffer.byteLength(text + charts) <= MAX_REPORT_BYTES ? text + charts : text + sparkSection(r);
+}
+
+/**
+ * The same report for a terminal: the verdict, the rule table and sparklines of the trends,
+ * without Markdown marks or base64 images.
+ */
+export function checkText(r: CheckReport, width = 100): string {
+  const out = [verdictLine(r).replace(/\*\*/g, "").replace(/^\S+ /u, ""), ""];
+  if (r.results.length > 0) {
+    const rows = r.results.map((x) => Object.fromEntries(ruleCells(x, false).map((c, i) => [RULE_COLUMNS[i]!, c])));
+    out.push(renderTable(RULE_COLUMNS, rows, width));
+  }
+  const ids = (list: string[]): string => short(list).replace(/`/g, "");
+  out.push(`Head: ${r.head.commit.slice(0, 12)} (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${ids(r.head.experiments)}`);
+  out.push(
+    `Base: ${r.base.experimentCommit ? r.base.experimentCommit.slice(0, 12) : "none"} on the history of ${r.base.ref} (merge base ${r.base.commit.slice(0, 12)}), ${plural(r.base.experiments.length, "experiment")}: ${ids(r.base.experiments)}`,
+  );
+  for (const n of r.notes) out.push(`note: ${n}`);
+  const trends = Object.entries(r.trends).filter(([, pts]) => pts.length > 0);
+  if (trends.length) out.push("", "Trends:");
+  for (const [m, pts] of trends) out.push(`  ${m} along ${r.base.ref}: ${sparkline(pts.map((p) => p.value))} (last ${num(pts[pts.length - 1]!.value)}; head ${num(headValue(r, m))})`);
+  return out.join("\n") + "\n";
 }
 
 function headValue(r: CheckReport, metric: string): number | null {

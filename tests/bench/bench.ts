@@ -2,7 +2,7 @@ import type { BenchRow } from "./harness.js";
 
 /**
  * `npm run bench [area...]`: every area measures its figures against a baseline taken in
- * the same run, so a noisy machine shifts both. Prints a Markdown table for the README.
+ * the same run, so a noisy machine shifts both. Prints a Markdown table for docs/performance.md.
  */
 const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>> = {
   store: () => import("./store.js"),

@@ -1,17 +1,33 @@
 import { spawnSync } from "node:child_process";
-import { statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { openRepository } from "../../src/store/repository.js";
-import { ExperimentIndex } from "../../src/index/experiment-index.js";
 import { withIndex } from "../../src/index/query.js";
 import { leaderboard } from "../../src/analysis/leaderboard.js";
 import { searchExperiments } from "../../src/analysis/search.js";
-import { writeBenchDocs } from "./generate.js";
-import { BENCH_ENV, BIN, benchDir, median, medianMs, medianProcessMs, peakRssMiB, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
+import { writeBenchDocs, writeRealisticDocs } from "./generate.js";
+import { BENCH_ENV, BIN, benchDir, median, medianMs, medianProcessMs, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 const AREA = "index";
-const WHERE = "params.lr < 0.01 and metrics.val.acc >= 0.9";
+
+/** The two shapes the bench builds: the small one of earlier rounds, and one shaped like real training runs. */
+const SHAPES = {
+  small: {
+    what: "6 params, 3 metrics, one 20-point series",
+    write: writeBenchDocs,
+    where: "params.lr < 0.01 and metrics.val.acc >= 0.9",
+  },
+  realistic: {
+    what: "26 params, 13 metrics, three 100-point series, 5 repeats per config",
+    write: writeRealisticDocs,
+    where: "params.optimizer.lr < 0.01 and metrics.val.acc >= 0.9",
+  },
+} as const;
+type ShapeName = keyof typeof SHAPES;
+
+/** Bumped when a generator changes: cached repositories of another version are not reused. */
+const GENERATOR_VERSION = 1;
 
 function processMs(cwd: string, args: string[]): number {
   const t = process.hrtime.bigint();
@@ -20,107 +36,141 @@ function processMs(cwd: string, args: string[]): number {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/** `count` updates, each after importing one new experiment: time, and whether a log was left. */
-async function oneByOne(dir: string, head: string, n: number, count: number): Promise<{ ms: number; leftLog: boolean }[]> {
-  const one = join(dir, "one.ndjson");
-  const wal = join(dir, ".git", "exp", "index.duckdb.wal");
-  const out: { ms: number; leftLog: boolean }[] = [];
-  for (let k = 0; k < count; k++) {
-    await writeBenchDocs(one, 1, head, { offset: n + k });
-    sh(dir, BIN, ["import", one]);
-    await new Promise((r) => setTimeout(r, 2100)); // past the racy-timestamp window
-    const ms = processMs(dir, ["index"]);
-    out.push({ ms, leftLog: (statSync(wal, { throwIfNoEntry: false })?.size ?? 0) > 0 });
-  }
-  return out;
+/** Wall time, CPU time (user + system) and peak memory of one process, from GNU time. */
+function measured(cwd: string, args: string[]): { wallMs: number; cpuMs: number; rssMiB: number } {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", BIN, ...args], { cwd, env: BENCH_ENV, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git exp ${args.join(" ")} failed: ${r.stderr}`);
+  const [wall, user, sys, kb] = r.stderr.trim().split("\n").pop()!.split(" ").map(Number) as [number, number, number, number];
+  return { wallMs: wall * 1000, cpuMs: (user + sys) * 1000, rssMiB: kb / 1024 };
 }
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/**
+ * A repository of `n` experiments of one shape, packed by `git gc`, generated once and kept
+ * in the temporary folder (a realistic 100,000 takes minutes to import): each run works on a
+ * hard-linked copy, which is safe because git replaces files by rename and never edits one
+ * in place. Returns the copy and the NDJSON it was imported from (read, never written).
+ */
+async function repository(shape: ShapeName, n: number): Promise<{ dir: string; docs: string; head: string }> {
+  const cache = join(tmpdir(), "git-exp-bench-cache", `index-${shape}-${n}-v${GENERATOR_VERSION}`);
+  const docs = join(cache, "docs.ndjson");
+  if (!existsSync(join(cache, "ready"))) {
+    removeDir(cache);
+    mkdirSync(cache, { recursive: true });
+    const building = join(cache, "repo.tmp");
+    mkdirSync(building);
+    sh(building, "git", ["init", "-q", "-b", "main"]);
+    sh(building, "git", ["commit", "-q", "--allow-empty", "-m", "init"]);
+    const head = sh(building, "git", ["rev-parse", "HEAD"]).trim();
+    process.stderr.write(`  generating ${n} ${shape} experiments (cached in ${cache})...\n`);
+    await SHAPES[shape].write(docs, n, head);
+    sh(building, BIN, ["import", docs]);
+    sh(building, "git", ["gc", "-q"]);
+    removeDir(join(building, ".git", "exp"));
+    renameSync(building, join(cache, "repo"));
+    writeFileSync(join(cache, "ready"), "");
+  }
+  const dir = benchDir(`index-${shape}-${n}`);
+  sh(dir, "cp", ["-al", join(cache, "repo"), join(dir, "repo")]);
+  const repo = join(dir, "repo");
+  return { dir, docs, head: sh(repo, "git", ["rev-parse", "HEAD"]).trim() };
+}
 
-async function benchSize(n: number): Promise<BenchRow[]> {
-  const dir = benchDir(`index-${n}`);
+/** Experiment ids by an 8-hex prefix, as a user types them. */
+function somePrefixes(dir: string, count: number): string[] {
+  const out = sh(dir, "git", ["for-each-ref", `--count=${count}`, "--format=%(objectname)", "refs/experiments/"]);
+  return out.trim().split("\n").map((id) => id.slice(0, 8));
+}
+
+async function benchSize(shape: ShapeName, n: number): Promise<BenchRow[]> {
+  const { dir: work, docs, head } = await repository(shape, n);
+  const dir = join(work, "repo");
+  const { where, write } = SHAPES[shape];
   try {
-    sh(dir, "git", ["init", "-q", "-b", "main"]);
-    sh(dir, "git", ["commit", "-q", "--allow-empty", "-m", "init"]);
-    const docs = join(dir, "docs.ndjson");
-    const head = sh(dir, "git", ["rev-parse", "HEAD"]).trim();
-    await writeBenchDocs(docs, n, head);
-    process.stderr.write(`  generating ${n} experiments...\n`);
-    sh(dir, BIN, ["import", docs]);
-    sh(dir, "git", ["gc", "-q"]);
     const rows: BenchRow[] = [];
-    const label = n >= 1000 ? `${n / 1000}k` : String(n);
+    const label = `${shape} ${n >= 1000 ? `${n / 1000}k` : String(n)}`;
+    const at100k = n === 100_000;
     const row = (name: string, value: number, unit: string, baselineName?: string, baselineValue?: number, goal?: string): void => {
-      rows.push({ area: AREA, name: `${label}: ${name}`, value, unit, baselineName, baselineValue, goal });
+      rows.push({ area: AREA, name: `${label}: ${name}`, value, unit, baselineName, baselineValue, goal: at100k ? goal : undefined });
     };
 
     // Floors measured in this run: streaming every object through one cat-file, and
     // DuckDB loading the same documents from one NDJSON file with its own reader.
     const catFile = await timeMs(() => sh(dir, "sh", ["-c", "git cat-file --batch-all-objects --batch >/dev/null"]));
     const readJson = await timeMs(async () => {
-      const db = await DuckDBInstance.create(":memory:");
+      const db = await DuckDBInstance.create(":memory:", { threads: "2" });
       const c = await db.connect();
       await c.run(`CREATE TABLE t AS SELECT * FROM read_json('${docs}', format = 'newline_delimited')`);
       c.closeSync();
       db.closeSync();
     });
 
-    const repo = await openRepository(dir);
-    const inProcessBuild = await timeMs(async () => {
-      const index = new ExperimentIndex(repo);
-      await index.sync(true);
-      index.close();
-    });
-    row("full build, in process", inProcessBuild, "ms", "cat-file --batch of every object", catFile, n === 100_000 ? "within 3x the cat-file floor" : undefined);
-    row("full build, in process vs read_json", inProcessBuild, "ms", "DuckDB read_json of the same NDJSON", readJson);
-    const e2eBuild = processMs(dir, ["index", "--rebuild"]);
-    row("full build, end to end (git exp index --rebuild)", e2eBuild, "ms", "cat-file --batch of every object", catFile);
-    const rss = peakRssMiB(dir, BIN, ["index", "--rebuild"]);
-    if (rss !== undefined) rows.push({ area: AREA, name: `${label}: peak memory of a full build`, value: rss, unit: "MiB", goal: n === 100_000 ? "under 1024 MiB" : undefined });
+    const build = measured(dir, ["index", "--rebuild"]);
+    row("full build, end to end (git exp index --rebuild)", build.wallMs, "ms", "cat-file --batch of every object", catFile, "within 3x the cat-file floor");
+    row("full build vs DuckDB read_json", build.wallMs, "ms", "DuckDB read_json of the same NDJSON", readJson);
+    row("full build: CPU time over wall time (2 cores: at most 2)", build.cpuMs / build.wallMs, "cores");
+    row("full build: peak memory", build.rssMiB, "MiB", undefined, undefined, "under 1024 MiB");
 
     // Start-up floor for end-to-end figures: node itself, doing nothing.
-    const nodeStart = medianProcessMs(dir, process.execPath, ["-e", ""], 5);
-    await new Promise((r) => setTimeout(r, 2100)); // past the racy-timestamp window
+    const nodeStart = medianProcessMs(dir, process.execPath, ["-e", "0"], 7);
+    const vsNode = (name: string, ms: number, goal?: string): void => row(name, ms, "ms", "node -e 0", nodeStart, goal);
     processMs(dir, ["index"]);
-    const upToDate = medianProcessMs(dir, BIN, ["index"], 5);
-    row("nothing changed: git exp index, end to end", upToDate, "ms", "node start", nodeStart);
+    vsNode("nothing changed: git exp index", medianProcessMs(dir, BIN, ["index"], 5));
+    vsNode('nothing changed: sql "select 1"', medianProcessMs(dir, BIN, ["sql", "select 1"], 5), "within 1.5x node -e 0");
+    vsNode("top val.acc", medianProcessMs(dir, BIN, ["top", "val.acc"], 5), "within 2x node -e 0");
+    vsNode(`ls --where "${where}" -n 20`, medianProcessMs(dir, BIN, ["ls", "--where", where, "-n", "20"], 5), "within 2x node -e 0");
+    const ids = somePrefixes(dir, 5);
+    vsNode("show <id prefix>", medianProcessMs(dir, BIN, ["show", ids[0]!], 5), "within 1.5x node -e 0, flat in N");
+    vsNode("diff <id prefix> <id prefix>", medianProcessMs(dir, BIN, ["diff", ids[0]!, ids[1]!], 5), "within 1.5x node -e 0, flat in N");
+    vsNode("compare of 5 id prefixes", medianProcessMs(dir, BIN, ["compare", ...ids], 5), "within 1.5x node -e 0, flat in N");
 
-    // Six updates in a row, one new experiment each: an update that leaves its small log
-    // and one that checkpoints alternate (see WAL_CHECKPOINT_BYTES), so the mean is what a
-    // user sees run after run; both kinds are shown too.
-    const updates = await oneByOne(dir, head, n, 6);
-    const all = updates.map((u) => u.ms);
-    row("incremental update after 1 new experiment, end to end (mean of 6 in a row)", mean(all), "ms", "node start", nodeStart, n === 100_000 ? "under 300 ms" : undefined);
-    const leaving = updates.filter((u) => u.leftLog).map((u) => u.ms);
-    if (leaving.length > 0) row("  of which updates leaving their log (median)", median(leaving), "ms", "node start", nodeStart);
-    const checkpointing = updates.filter((u) => !u.leftLog).map((u) => u.ms);
-    if (checkpointing.length > 0) row("  of which updates checkpointing (median)", median(checkpointing), "ms", "node start", nodeStart);
-
-    const top = medianProcessMs(dir, BIN, ["top", "val.acc"], 5);
-    row("top val.acc, end to end", top, "ms", "node start", nodeStart, n === 100_000 ? "under 400 ms" : undefined);
-    const ls = medianProcessMs(dir, BIN, ["ls", "--where", WHERE, "-n", "20"], 5);
-    row(`ls --where "${WHERE}" -n 20, end to end`, ls, "ms", "node start", nodeStart, n === 100_000 ? "under 400 ms" : undefined);
+    // One new experiment at a time, the command run straight after it (no waiting out a
+    // racy-timestamp window), then the command after that, which should find nothing to do.
+    const updates: number[] = [];
+    const after: number[] = [];
+    const one = join(work, "one.ndjson");
+    for (let k = 0; k < 6; k++) {
+      await write(one, 1, head, { offset: n + k });
+      sh(dir, BIN, ["import", one]);
+      updates.push(processMs(dir, ["index"]));
+      after.push(processMs(dir, ["index"]));
+    }
+    vsNode("update after 1 new experiment (git exp index, median of 6)", median(updates), "within 2.5x node -e 0");
+    vsNode("  the command after that (median of 6)", median(after), "as nothing changed");
 
     await withIndex(
       async (db) => {
         await leaderboard(db, { metric: "val.acc" });
-        const topIn = await medianMs(() => leaderboard(db, { metric: "val.acc" }));
-        row("top val.acc, in process (warm)", topIn, "ms");
-        const lsIn = await medianMs(() => searchExperiments(db, { where: WHERE, limit: 20 }));
-        row("ls --where, in process (warm)", lsIn, "ms");
+        row("top val.acc, in process (warm)", await medianMs(() => leaderboard(db, { metric: "val.acc" })), "ms");
+        row("ls --where, in process (warm)", await medianMs(() => searchExperiments(db, { where, limit: 20 })), "ms");
       },
       { cwd: dir },
     );
-    writeFileSync(join(dir, "done"), "");
+
+    writeFileSync(join(work, "c.json"), JSON.stringify({ lr: 0.1, seed: 1 }));
+    writeFileSync(join(work, "r.json"), JSON.stringify({ acc: 0.5 }));
+    let k = 0;
+    const record = (): string[] => ["record", "--config", join(work, "c.json"), "--results", join(work, "r.json"), "--name", `rec-${k++}`];
+    const recs: number[] = [];
+    for (let i = 0; i < 7; i++) recs.push(processMs(dir, record()));
+    vsNode("record one experiment, cold (median of 7)", median(recs), "within 1.5x node -e 0");
     return rows;
   } finally {
-    removeDir(dir);
+    removeDir(work);
   }
 }
 
+/**
+ * GIT_EXP_BENCH_INDEX_SIZES (default 10000,100000) and GIT_EXP_BENCH_INDEX_SHAPES (default
+ * small,realistic) choose what is built; every figure is set against floors of the same run.
+ */
 export async function bench(): Promise<BenchRow[]> {
   const sizes = (process.env["GIT_EXP_BENCH_INDEX_SIZES"] ?? "10000,100000").split(",").map(Number);
+  const shapes = (process.env["GIT_EXP_BENCH_INDEX_SHAPES"] ?? "small,realistic").split(",") as ShapeName[];
+  for (const s of shapes) if (!(s in SHAPES)) throw new Error(`unknown bench shape ${s}: use ${Object.keys(SHAPES).join(", ")}`);
   const rows: BenchRow[] = [];
-  for (const n of sizes) rows.push(...(await benchSize(n)));
+  for (const shape of shapes) {
+    process.stderr.write(`  shape ${shape}: ${SHAPES[shape].what}\n`);
+    for (const n of sizes) rows.push(...(await benchSize(shape, n)));
+  }
   return rows;
 }

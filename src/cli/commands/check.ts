@@ -7,7 +7,8 @@ import { loadCatalog } from "../../analysis/catalog.js";
 import { welchPValue } from "../../analysis/welch.js";
 import { loadRulesFile } from "../../capture/rules-file.js";
 import { defaultBaseRef } from "../../store/history.js";
-import { checkMarkdown, githubAnnotations } from "../../report/check-report.js";
+import type { CheckReport } from "../../analysis/check.js";
+import { checkMarkdown, checkText, githubAnnotations } from "../../report/check-report.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
 import { optString, strings } from "../options.js";
@@ -26,8 +27,8 @@ export const checkCommand: CommandDef = {
       .option("experiments", { type: "string", describe: "name glob selecting the experiments checked" })
       .option("alpha", { type: "string", describe: "with repeats on both sides, fail only when significant at this level" })
       .option("require-base", { type: "boolean", describe: "fail (exit 3) when the base has no experiments" })
-      .option("format", { type: "string", choices: ["md", "json"], default: "md", describe: "report format on stdout" })
-      .option("output", { alias: "o", type: "string", describe: "also write the report to FILE" });
+      .option("format", { type: "string", choices: ["text", "md", "json"], describe: "report format (default: text on a terminal, md into a pipe or FILE)" })
+      .option("output", { alias: "o", type: "string", describe: "also write the report to FILE (Markdown unless --format says)" });
     for (const f of LIMIT_FLAGS) b = b.option(f, { type: "string", array: true, describe: `METRIC=VALUE: a ${f} rule (repeatable)` });
     return b;
   },
@@ -45,9 +46,9 @@ export const checkCommand: CommandDef = {
       pValue: welchPValue,
     });
     const md = checkMarkdown(report);
-    const text = args["format"] === "json" ? renderJson(report) : md;
-    ctx.io.stdout(text);
-    if (output) await writeFile(ctx.path(output), text);
+    const format = optString(args["format"]) as ReportFormat | undefined;
+    ctx.io.stdout(render(report, format ?? (ctx.io.stdoutIsTTY ? "text" : "md"), md, ctx.io.columns));
+    if (output) await writeFile(ctx.path(output), render(report, format ?? "md", md, ctx.io.columns));
     if (ctx.io.env["GITHUB_ACTIONS"] === "true") {
       const summary = ctx.io.env["GITHUB_STEP_SUMMARY"];
       if (summary) await appendFile(summary, md + "\n");
@@ -57,6 +58,14 @@ export const checkCommand: CommandDef = {
     return report.pass ? 0 : 1;
   },
 };
+
+type ReportFormat = "text" | "md" | "json";
+
+/** A terminal gets a plain table; a pipe, a file and the step summary get Markdown. */
+function render(report: CheckReport, format: ReportFormat, md: string, columns: number): string {
+  if (format === "json") return renderJson(report);
+  return format === "text" ? checkText(report, Math.max(60, columns)) : md;
+}
 
 async function rulesFrom(args: Record<string, unknown>, ctx: Context): Promise<Rules> {
   const path = optString(args["rules"]);

@@ -1,0 +1,163 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CorruptDataError, EnvironmentError, NotFoundError, UsageError } from "../core/errors.js";
+import { treePath, type Experiment } from "../core/experiment.js";
+import { canonicalJson, toPlainJson, type JsonObject } from "../core/json.js";
+import { commitExists } from "../store/commits.js";
+import { git, runGit } from "../store/git.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+import type { Repository } from "../store/repository.js";
+
+const PATCH = "patch.diff";
+
+/** What an experiment's code is made of: its source commit, its patch and its config file. */
+interface CodeState {
+  id: string;
+  commit: string;
+  patch: Uint8Array | undefined;
+  /** The file `run --config` read, relative to the top of the work tree, with the recorded config. */
+  config: { path: string; text: string } | undefined;
+}
+
+export interface ApplyOutcome {
+  id: string;
+  commit: string;
+  /** Files the work tree changed in, by git's status letter (A, M, D, ...). */
+  changed: { status: string; path: string }[];
+  patchApplied: boolean;
+  configWritten: string | null;
+}
+
+export interface BranchOutcome {
+  id: string;
+  branch: string;
+  /** The commit the branch points at: the source commit, or a commit on it holding the patch. */
+  head: string;
+  commit: string;
+  patchCommitted: boolean;
+  configWritten: string | null;
+}
+
+async function codeState(store: ExperimentStore, spec: string): Promise<CodeState> {
+  const id = await store.resolve(spec);
+  const exp = await store.read(id);
+  const commit = exp.meta.source?.commit;
+  if (!commit) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no source commit: it was recorded outside a commit, so there is no code to bring back`);
+  if (!(await commitExists(store.repo, commit))) {
+    throw new NotFoundError(`source commit ${commit.slice(0, 12)} of experiment ${id.slice(0, 12)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
+  }
+  const patch = exp.files[PATCH];
+  return { id, commit, patch: patch && patch.length > 0 ? patch : undefined, config: await configFile(exp) };
+}
+
+/** The config as the file `run --config` named holds it: YAML for .yaml/.yml, else JSON. */
+async function configFile(exp: Experiment): Promise<CodeState["config"]> {
+  const path = treePath((exp.meta.source as JsonObject | undefined)?.["config"]);
+  if (path === undefined) return undefined;
+  if (/\.ya?ml$/i.test(path)) {
+    const { stringify } = await import("yaml");
+    return { path, text: stringify(toPlainJson(exp.config)) };
+  }
+  return { path, text: canonicalJson(exp.config, { source: "config.json" }) };
+}
+
+/**
+ * The tree of the experiment's code: its source commit's tree with patch.diff and the config
+ * file applied, built in a throw-away index so neither the work tree nor the real index moves.
+ */
+async function codeTree(repo: Repository, s: CodeState): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "git-exp-apply-"));
+  const env = { GIT_INDEX_FILE: join(dir, "index") };
+  try {
+    await git(["read-tree", s.commit], { cwd: repo.cwd, env });
+    if (s.patch) {
+      const r = await runGit(["apply", "--cached", "--binary", "--whitespace=nowarn"], { cwd: repo.cwd, env, input: s.patch });
+      if (r.code !== 0) throw new CorruptDataError(`the recorded patch.diff of ${s.id.slice(0, 12)} does not apply to ${s.commit.slice(0, 12)}: ${r.stderr.trim()}`);
+    }
+    if (s.config) {
+      const blob = (await git(["hash-object", "-w", "--stdin"], { cwd: repo.cwd, input: s.config.text })).trim();
+      await git(["update-index", "--add", "--cacheinfo", `100644,${blob},${s.config.path}`], { cwd: repo.cwd, env });
+    }
+    return (await git(["write-tree"], { cwd: repo.cwd, env })).trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function workTreeOf(repo: Repository): string {
+  if (repo.workTree === null) throw new EnvironmentError("this repository has no work tree (it is bare): run git exp apply in a clone with one");
+  return repo.workTree;
+}
+
+/** HEAD, or the empty tree before the first commit. */
+async function headTree(repo: Repository): Promise<string> {
+  const r = await runGit(["rev-parse", "-q", "--verify", "HEAD^{tree}"], { cwd: repo.cwd });
+  if (r.code === 0) return r.stdout.toString("utf8").trim();
+  return (await git(["hash-object", "-t", "tree", "--stdin"], { cwd: repo.cwd, input: "" })).trim();
+}
+
+/**
+ * Put an experiment's code into the work tree without checking anything out: the diff from
+ * HEAD to its source commit, plus its patch.diff, plus the config written to the file
+ * `run --config` named. Refused on uncommitted changes unless `force`; applied as one patch,
+ * so a conflict changes nothing.
+ */
+export async function applyExperiment(store: ExperimentStore, spec: string, options: { force?: boolean } = {}): Promise<ApplyOutcome> {
+  const top = workTreeOf(store.repo);
+  const s = await codeState(store, spec);
+  if (!options.force) {
+    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"], { cwd: top })).split("\n").filter(Boolean).map((l) => l.slice(3));
+    if (dirty.length > 0) {
+      throw new UsageError(`the work tree has uncommitted changes (${dirty.slice(0, 5).join(", ")}${dirty.length > 5 ? ", ..." : ""}): commit or stash them first, or pass --force to apply on top of them`);
+    }
+  }
+  const tree = await codeTree(store.repo, s);
+  const from = await headTree(store.repo);
+  const diff = await runGit(["diff", "--binary", "--full-index", "--no-color", "--no-ext-diff", "--no-renames", from, tree], { cwd: top });
+  if (diff.code !== 0) throw new EnvironmentError(`git diff failed: ${diff.stderr.trim()}`);
+  const changed = (await git(["diff", "--name-status", "--no-renames", from, tree], { cwd: top }))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => ({ status: l.split("\t")[0]!, path: l.split("\t").slice(1).join("\t") }));
+  // Applied before (the work tree already is the tree): nothing to do, rather than a conflict.
+  const already = (await runGit(["diff", "--quiet", tree, "--"], { cwd: top })).code === 0;
+  if (already) return { id: s.id, commit: s.commit, changed: [], patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
+  if (diff.stdout.length > 0) {
+    const r = await runGit(["apply", "--binary", "--whitespace=nowarn"], { cwd: top, input: diff.stdout });
+    if (r.code !== 0) {
+      throw new UsageError(`the code of experiment ${s.id.slice(0, 12)} does not apply to this work tree (nothing was changed): ${r.stderr.trim().split("\n")[0]}; commit or stash your changes and try again`);
+    }
+  }
+  return { id: s.id, commit: s.commit, changed, patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
+}
+
+/**
+ * A branch at the experiment's source commit; when the run had uncommitted changes (or a
+ * config file), one commit on top holds them, so checking the branch out is the run's code.
+ */
+export async function branchExperiment(store: ExperimentStore, spec: string, name: string): Promise<BranchOutcome> {
+  const repo = store.repo;
+  if ((await runGit(["check-ref-format", "--branch", name], { cwd: repo.cwd })).code !== 0) {
+    throw new UsageError(`'${name}' is not a valid branch name (see git check-ref-format)`);
+  }
+  const ref = `refs/heads/${name}`;
+  if ((await runGit(["rev-parse", "-q", "--verify", ref], { cwd: repo.cwd })).code === 0) {
+    throw new UsageError(`branch ${name} already exists: give another name, or delete it first (git branch -D ${name})`);
+  }
+  const s = await codeState(store, spec);
+  let head = s.commit;
+  if (s.patch || s.config) {
+    const tree = await codeTree(repo, s);
+    const base = (await git(["rev-parse", `${s.commit}^{tree}`], { cwd: repo.cwd })).trim();
+    if (tree !== base) {
+      const what = [s.patch ? "its uncommitted changes" : "", s.config ? `its config in ${s.config.path}` : ""].filter(Boolean).join(" and ");
+      const message = `Code of experiment ${s.id.slice(0, 12)}: ${what}\n\nExperiment: ${s.id}\n`;
+      head = (await git(["commit-tree", tree, "-p", s.commit], { cwd: repo.cwd, input: message })).trim();
+    }
+  }
+  const zero = "0".repeat(s.commit.length);
+  const r = await runGit(["update-ref", ref, head, zero], { cwd: repo.cwd });
+  if (r.code !== 0) throw new UsageError(`could not create branch ${name}: ${r.stderr.trim()}`);
+  return { id: s.id, branch: name, head, commit: s.commit, patchCommitted: s.patch !== undefined && head !== s.commit, configWritten: head !== s.commit ? (s.config?.path ?? null) : null };
+}

@@ -1,0 +1,25 @@
+import { branchExperiment } from "../../capture/apply.js";
+import { renderJson } from "../../report/format.js";
+import type { CommandDef } from "../context.js";
+import { withJson } from "../options.js";
+
+export const branchCommand: CommandDef = {
+  command: "branch <experiment> <name>",
+  describe: "create a branch with an experiment's code: its source commit, plus a commit of its uncommitted changes",
+  builder: (y) =>
+    withJson(y)
+      .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
+      .positional("name", { type: "string", describe: "the new branch" })
+      .example("git exp branch baseline try-baseline", "then git switch try-baseline"),
+  run: async (args, ctx) => {
+    const o = await branchExperiment(await ctx.store(), String(args["experiment"]), String(args["name"]));
+    if (args["json"]) {
+      ctx.io.stdout(renderJson({ id: o.id, branch: o.branch, head: o.head, source_commit: o.commit, patch_committed: o.patchCommitted, config_written: o.configWritten }));
+      return 0;
+    }
+    const extra = o.head === o.commit ? "(the run had no uncommitted changes)" : `with one commit ${o.head.slice(0, 12)} holding ${[o.patchCommitted ? "its uncommitted changes" : "", o.configWritten ? `its config in ${o.configWritten}` : ""].filter(Boolean).join(" and ")}`;
+    ctx.io.stderr(`created branch ${o.branch} at the source commit ${o.commit.slice(0, 12)} of experiment ${o.id.slice(0, 12)} ${extra}; git switch ${o.branch} to work on it\n`);
+    ctx.io.stdout(o.head + "\n");
+    return 0;
+  },
+};
