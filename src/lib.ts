@@ -48,3 +48,8 @@ export { runsPage, indexKeys, runSeries, type RunsQuery, type RunsPage, type Ind
 export { entriesFromIndex, newestWithSeries } from "./analysis/index-entries.js";
 export { startLive, listLive, readLiveProgress, LiveMetrics, type LiveRun, type LiveProgress, type LiveHandle } from "./capture/live.js";
 export { IndexSession, type SessionOptions } from "./index/session.js";
+// Search: W&B sweep files, the study's next trial (every executor asks this), early termination.
+export { parseSweepSpec, studyId, type SweepSpec, type SweepParam, type EarlyTerminate } from "./core/sweep-spec.js";
+export { loadSweepFile } from "./capture/sweep-file.js";
+export { nextTrial, studySize, bestTrial, type StudyTrial, type StudyOptions, type NextTrial, type TrialState } from "./analysis/study.js";
+export { trialsToStop, type TrialCurve, type PruneDecision } from "./analysis/pruning.js";

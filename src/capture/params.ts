@@ -94,14 +94,7 @@ export function setPath(config: JsonObject, path: string[], value: JsonValue): v
   node[path[path.length - 1]!] = value;
 }
 
-export function getPath(config: JsonObject, path: string[]): JsonValue | undefined {
-  let node: JsonValue | undefined = config;
-  for (const key of path) {
-    if (!isJsonObject(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
+export { getPath } from "../core/json.js";
 
 export function cloneJson<T extends JsonValue>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneJson) as T;

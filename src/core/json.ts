@@ -49,6 +49,16 @@ export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** The value at a key path (`["optimizer", "lr"]`); undefined when a step is missing. */
+export function getPath(config: JsonObject, path: string[]): JsonValue | undefined {
+  let node: JsonValue | undefined = config;
+  for (const key of path) {
+    if (!isJsonObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
 class ExactParser {
   private pos = 0;
   constructor(
