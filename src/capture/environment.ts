@@ -141,7 +141,8 @@ async function probePython(
   o: EnvironmentOptions,
   timings: Record<string, number>,
 ): Promise<PythonInfo | undefined> {
-  const path = (await which("python", o.environ, o.cwd)) ?? (await which("python3", o.environ, o.cwd));
+  // GIT_EXP_PYTHON: the interpreter a Python program recording itself runs on (git_exp sets it)
+  const path = o.environ["GIT_EXP_PYTHON"] || (await which("python", o.environ, o.cwd)) || (await which("python3", o.environ, o.cwd));
   if (!path) return undefined;
   const e = o.environ;
   const key = [await fileKey(path), e["VIRTUAL_ENV"], e["CONDA_PREFIX"], e["PYENV_VERSION"], e["PYTHONPATH"]].join("|");

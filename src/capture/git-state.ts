@@ -1,4 +1,5 @@
-import type { Person, Source } from "../core/experiment.js";
+import { relative, sep } from "node:path";
+import { treePath, type Person, type Source } from "../core/experiment.js";
 import { runGit } from "../store/git.js";
 import { gitIdentity } from "../store/identity.js";
 import type { Repository } from "../store/repository.js";
@@ -42,4 +43,11 @@ export async function capturePatch(repo: Repository): Promise<string> {
     cwd: repo.workTree,
   });
   return r.code === 0 ? r.stdout.toString("utf8") : "";
+}
+
+/** The source, with the folder the command ran in when that is below the top of the tree. */
+export function sourceWithPath(source: Source, workTree: string | null, cwd: string): Source {
+  if (workTree === null) return source;
+  const path = relative(workTree, cwd).split(sep).join("/");
+  return treePath(path) ? { ...source, path } : source;
 }

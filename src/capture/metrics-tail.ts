@@ -31,6 +31,25 @@ export interface MetricsSummary {
   ignored: Map<string, string>;
 }
 
+/** experiment.json's `metrics_log`: how much the log said and what was skipped or thinned. */
+export function metricsLogMeta(m: MetricsSummary): JsonObject {
+  const out: JsonObject = { lines: m.lines, bytes: m.bytes };
+  if (m.skipped.count) {
+    out["skipped_lines"] = m.skipped.count;
+    out["first_skipped_line"] = m.skipped.firstLine!;
+  }
+  if (Object.keys(m.thinned).length) out["thinned"] = m.thinned;
+  return out;
+}
+
+/** What a user is told about a metrics log: lines skipped, keys that were not metrics. */
+export function warnMetrics(m: MetricsSummary, warn: (text: string) => void): void {
+  if (m.skipped.count > 0) {
+    warn(`${m.skipped.count} metrics line(s) were not JSON objects and were skipped (first at line ${m.skipped.firstLine})`);
+  }
+  for (const [key, kind] of m.ignored) warn(`${JSON.stringify(key)} is ${kind}: not a metric`);
+}
+
 class Thinned {
   readonly step: number[] = [];
   readonly value: (number | null)[] = [];

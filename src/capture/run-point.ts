@@ -1,16 +1,16 @@
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
-import { treePath, type Source, type Status } from "../core/experiment.js";
+import type { Source, Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject } from "../core/json.js";
 import { ChildRun, type ChildResult } from "./child.js";
 import { checksumFiles, type FileSum } from "./checksums.js";
-import { capturePatch, captureSource } from "./git-state.js";
+import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
 import { startLive, type LiveHandle } from "./live.js";
 import { loadJsonObject } from "./load.js";
-import { MetricsTail, type MetricsSummary } from "./metrics-tail.js";
+import { MetricsTail, metricsLogMeta, warnMetrics, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
 import { redactArgvWithValues, redactConfig, redactText, secretValues } from "./redact.js";
 import { DEFAULT_STORE_MAX_BYTES, runOptions } from "./run-plan.js";
@@ -190,7 +190,7 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
   const options = runOptions(r);
   if (options) meta["run_options"] = options;
   if (res.signal) meta["signal"] = res.signal;
-  if (c.metrics.lines > 0) meta["metrics_log"] = metricsLog(c.metrics);
+  if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
   if (s.plan.points.length > 1) {
     meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
   }
@@ -208,7 +208,7 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
     files,
     inputSums: c.inputSums,
     outputSums,
-    source: withPath(c.source, work),
+    source: sourceWithPath(c.source, work.top, work.cwd),
     startedAt: res.startedAt,
     environ: r.environ,
   });
@@ -224,13 +224,6 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
     logTail: status === "completed" ? "" : tailLines(files["log.txt"], 20),
     experiment: rec.experiment,
   };
-}
-
-function warnMetrics(m: MetricsSummary, warn: (t: string) => void): void {
-  if (m.skipped.count > 0) {
-    warn(`${m.skipped.count} metrics line(s) were not JSON objects and were skipped (first at line ${m.skipped.firstLine})`);
-  }
-  for (const [key, kind] of m.ignored) warn(`${JSON.stringify(key)} is ${kind}: not a metric`);
 }
 
 /** --results FILE, else the last `"final": true` line, else the last value of every metric. */
@@ -295,16 +288,6 @@ function resources(res: ChildResult): JsonObject {
   return out;
 }
 
-function metricsLog(m: MetricsSummary): JsonObject {
-  const out: JsonObject = { lines: m.lines, bytes: m.bytes };
-  if (m.skipped.count) {
-    out["skipped_lines"] = m.skipped.count;
-    out["first_skipped_line"] = m.skipped.firstLine!;
-  }
-  if (Object.keys(m.thinned).length) out["thinned"] = m.thinned;
-  return out;
-}
-
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -314,11 +297,4 @@ function tailLines(data: Uint8Array | undefined, n: number): string {
   if (!data) return "";
   const lines = Buffer.from(data).toString("utf8").trimEnd().split("\n");
   return lines.slice(-n).join("\n");
-}
-
-/** The source, with the folder the command ran in when that is below the top of the tree. */
-function withPath(source: Source, work: WorkFolder): Source {
-  if (source.path !== undefined) return source;
-  const path = relative(work.top, work.cwd).split(sep).join("/");
-  return treePath(path) ? { ...source, path } : source;
 }

@@ -41,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   get: () => import("./commands/get.js").then((m) => m.getCommand),
   apply: () => import("./commands/apply.js").then((m) => m.applyCommand),
   branch: () => import("./commands/branch.js").then((m) => m.branchCommand),
+  "python-path": () => import("./commands/python-path.js").then((m) => m.pythonPathCommand),
 };
 
 /**

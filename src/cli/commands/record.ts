@@ -4,7 +4,8 @@ import { documentToExperiment } from "../../core/document.js";
 import { parseJson } from "../../core/json.js";
 import { STATUSES, checkNewName, type Status } from "../../core/experiment.js";
 import { loadJsonObject, parseMetricLines, readText } from "../../capture/load.js";
-import { completeDocument, record } from "../../capture/record.js";
+import { record } from "../../capture/record.js";
+import { recordDocument } from "../../capture/record-document.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
 import { fileOrDash, optString, strings, withJson } from "../options.js";
@@ -23,13 +24,15 @@ export const recordCommand: CommandDef = {
       .option("message", { alias: "m", type: "string", describe: "a note about the experiment" })
       .option("status", { type: "string", choices: [...STATUSES], describe: "how the run ended (default completed)" })
       .option("input", { type: "string", array: true, describe: "data file or folder the run read (checksummed)" })
-      .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" }),
+      .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" })
+      .option("metrics", { type: "string", describe: "with -: a metrics log as git exp run reads GIT_EXP_METRICS (series; results when the document has none)" })
+      .option("capture", { type: "boolean", describe: "with -: also capture what git exp run does (env.json, patch.diff, source.path, secrets redacted)" }),
   run: async (args, ctx) => {
     const doc = fileOrDash(args["document"]);
     if (doc !== undefined && doc !== "-") {
       throw new UsageError(`unexpected argument '${doc}': give --config and --results, or - to read a document`);
     }
-    const result = doc === "-" ? await recordDocument(ctx) : await recordFiles(args, ctx);
+    const result = doc === "-" ? await recordStdin(args, ctx) : await recordFiles(args, ctx);
     const { io } = ctx;
     if (args["json"]) io.stdout(renderJson({ id: result.id, status: result.status, config_hash: result.configHash }));
     else io.stdout(result.id + "\n");
@@ -39,6 +42,9 @@ export const recordCommand: CommandDef = {
 };
 
 async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+  for (const only of ["metrics", "capture"]) {
+    if (args[only] !== undefined) throw new UsageError(`--${only} goes with - (a document on stdin); with --config and --results use --series`);
+  }
   const configPath = optString(args["config"]);
   const resultsPath = optString(args["results"]);
   if (!configPath || !resultsPath) throw new UsageError("record needs --config FILE and --results FILE (or - to read a document on stdin)");
@@ -63,11 +69,20 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   });
 }
 
-async function recordDocument(ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+async function recordStdin(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+  for (const files of ["config", "results", "series"]) {
+    if (args[files] !== undefined) throw new UsageError(`--${files} goes with --config and --results, not with - (the document carries it)`);
+  }
   const text = await readStdin(ctx.io);
   const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
-  const store = await ctx.store();
-  const complete = await completeDocument(store, exp, { environ: ctx.io.env, captureSource: true });
-  const [outcome] = await store.write([complete]);
-  return { ...outcome!, experiment: complete };
+  const metrics = optString(args["metrics"]);
+  return recordDocument(await ctx.store(), exp, {
+    environ: ctx.io.env,
+    cwd: ctx.io.cwd,
+    metricsFile: metrics === undefined ? undefined : ctx.path(metrics),
+    inputs: strings(args["input"]),
+    outputs: strings(args["output"]),
+    capture: Boolean(args["capture"]),
+    onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
+  });
 }
