@@ -121,7 +121,7 @@ describe.runIf(python)("one run engine: run, parallel sweeps and repro capture a
     expect(second.code, second.stderr).toBe(0);
     expect((await show(dir, JSON.parse(second.stdout).rerun))["experiment"]).toMatchObject({ name: "orig~repro2", reproduces: id });
     expect((await cli(dir, ["tag", "orig", "kept"])).code).toBe(0);
-  });
+  }, 180_000);
 
   it("a script that was never committed: run warns, repro says the commit lacks it instead of blaming nondeterminism", async () => {
     const dir = trainRepo();
