@@ -2,13 +2,11 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { PNG_1X1, svg } from "./helpers/media.js";
 import { cli, cleanup, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
-/** A 1x1 PNG, and SVGs of one colour each: media of several steps. */
-export const PNG_1X1 = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
-export const svg = (colour: string): string => `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="${colour}"/></svg>`;
 const sha = (b: Buffer | string): string => createHash("sha256").update(b).digest("hex");
 
 const MODEL = Buffer.from([0, 1, 2, 3, 255, 254, 10, 13]);

@@ -5,7 +5,8 @@ import type { BrowserContext, Page } from "playwright-core";
 import { startUi, type RunningUi } from "../src/cli/ui/start.js";
 import { openRepository } from "../src/store/repository.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
-import { ROOT, cleanup, makeRepo, tempDir } from "./helpers/repo.js";
+import { ROOT, cleanup, cli, makeRepo, tempDir } from "./helpers/repo.js";
+import { systemDoc } from "./helpers/media.js";
 import { fixtureDocs, importDocs, quotedKeyDocs } from "./helpers/experiments.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -77,13 +78,15 @@ describe.skipIf(!haveChromium)("the dashboard in headless Chromium", { timeout: 
     // i % 4 == 0 (layers 0) and i % 3 != 0 (lr < 0.05) among 120
     expect(await page.textContent("#count")).toBe("20 experiments match");
 
+    // A loss: the first click sorts best (lowest) first.
     await page.click("th[data-col='metrics.loss']");
     await page.waitForSelector("th[data-col='metrics.loss'] .dir");
+    expect(await page.textContent("th[data-col='metrics.loss'] .dir")).toBe("▲");
     const column = await page.$$eval("#runs-table thead th", (ths) => ths.findIndex((th) => th.getAttribute("data-col") === "metrics.loss"));
     const losses = await page.$$eval(`#runs-table tbody tr td:nth-child(${column + 1})`, (tds) => tds.map((td) => td.textContent ?? ""));
     const numbers = losses.filter((t) => t !== "" && t !== "NaN").map(Number);
     expect(numbers.length).toBeGreaterThan(5);
-    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(losses.slice(numbers.length).every((t) => t === "NaN" || t === "")).toBe(true);
 
     const picks = page.locator("#runs-table input.pick");
@@ -108,6 +111,114 @@ describe.skipIf(!haveChromium)("the dashboard in headless Chromium", { timeout: 
     await page.click("nav button[data-page=trend]");
     await page.waitForSelector("#trend-chart canvas");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-trend.png"), fullPage: true });
+    // The active tab is in the address: a reload comes back to it, the filter too.
+    expect(new URL(page.url()).hash).toMatch(/page=trend/);
+    await page.reload();
+    await page.waitForSelector("#page-trend.on #trend-chart canvas");
+    expect(await page.getAttribute("nav button[data-page=trend]", "class")).toBe("on");
+    expect(await page.inputValue("#filter")).toBe("params.lr < 0.05 and params.model.layers = 0");
+    expect(problems).toEqual([]);
+  });
+
+  it("a table wider than the page scrolls sideways with a cue, its last column reachable", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, fixtureDocs(30));
+    const ui = await serve(dir);
+    const columns = "id,name,status,created_at,created_by,branch,source_commit,config_hash,message,params.lr,params.model.act,params.model.layers,metrics.val.acc,metrics.loss";
+    const { page, problems } = await open(`${ui.url}#columns=${columns}`);
+    await page.setViewportSize({ width: 720, height: 800 });
+    await page.waitForSelector("#runs-table tbody tr");
+    await page.waitForSelector("#runs-table .scroll-box.more-right .scroll-cue", { state: "visible" });
+    const wrap = page.locator("#runs-table .table-wrap");
+    expect(await wrap.evaluate((w) => w.scrollWidth > w.clientWidth)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-wide-table.png") });
+    await wrap.evaluate((w) => w.scrollTo({ left: w.scrollWidth }));
+    await page.waitForSelector("#runs-table .scroll-box:not(.more-right)");
+    const last = await page.locator("th[data-col='metrics.loss']").boundingBox();
+    expect(last!.x + last!.width).toBeLessThanOrEqual(720);
+    expect(problems).toEqual([]);
+  });
+
+  it("parallel coordinates: dragging along an axis narrows the runs table, and the filter is in the address", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, fixtureDocs(120));
+    const ui = await serve(dir);
+    const { page, problems } = await open(`${ui.url}#axes=params.lr,params.model.layers,metrics.val.acc`);
+    await page.waitForSelector("#runs-table tbody tr");
+    await page.click("#view-parallel-btn");
+    await page.waitForSelector("#pc[data-painted='120']");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-parallel.png") });
+    const axis = (await page.locator(".pc-axis[data-key='params.lr']").boundingBox())!;
+    // lr is 0.1, 0.01 or 0.001 (a third each): keep the top third of its axis
+    await page.mouse.move(axis.x + 12, axis.y + 1);
+    await page.mouse.down();
+    await page.mouse.move(axis.x + 12, axis.y + axis.height * 0.2, { steps: 4 });
+    await page.mouse.up();
+    await page.locator("#count", { hasText: "40 experiments match" }).waitFor();
+    expect(await page.textContent("#brush-info")).toMatch(/params\.lr >= 0\.0\d+ and params\.lr <= 0\.1/);
+    expect(await page.textContent("#pc-info")).toMatch(/120 runs, 40 inside the axis filters/);
+    expect(new URL(page.url()).hash).toMatch(/brush=/);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-parallel-brushed.png") });
+    await page.click("#brush-clear");
+    await page.locator("#count", { hasText: "120 experiments" }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it("scatter: a param against a metric coloured by a param; a point opens its run", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, fixtureDocs(60));
+    const ui = await serve(dir);
+    const { page, problems } = await open(`${ui.url}#view=scatter&sx=params.model.layers&sy=metrics.val.acc&sc=params.lr`);
+    await page.waitForSelector("#scatter-svg circle.pt");
+    expect(await page.inputValue("#sc-c")).toBe("params.lr");
+    expect(await page.locator("#scatter-svg circle.pt").count()).toBeGreaterThan(40);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-scatter.png") });
+    const point = page.locator("#scatter-svg circle.pt").first();
+    const id = await point.getAttribute("data-id");
+    await point.click();
+    await page.waitForSelector("#page-run.on #run-id");
+    expect(await page.textContent("#run-id")).toBe(id);
+    expect(new URL(page.url()).hash).toContain(`run=${id}`);
+    expect(problems).toEqual([]);
+  });
+
+  it("a run's page charts its system metrics; its media slider moves between steps; selected runs side by side", async () => {
+    const dir = makeRepo({ commit: true });
+    for (const [name, start] of [["sys-a", 1772359200], ["sys-b", 1772362800]] as const) {
+      const r = await cli(dir, ["record", "-"], { input: JSON.stringify(systemDoc(name, start)) });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const ui = await serve(dir);
+    const { page, problems } = await open(ui.url);
+    await page.waitForSelector("#runs-table tbody tr");
+    await page.click("#runs-table a.run-link >> nth=0");
+    await page.waitForSelector("#run-system .sys-chart canvas");
+    expect(await page.$$eval("#run-system .sys-chart", (els) => els.map((e) => e.getAttribute("data-metric")))).toEqual(["system/cpu_pct", "system/gpu0/util_pct", "system/rss_mb"]);
+    expect(await page.locator("#run-system .sys-chart canvas").count()).toBe(3);
+    const label = page.locator(".media[data-key=samples] .media-label");
+    const image = page.locator(".media[data-key=samples] img.media-img");
+    expect(await label.textContent()).toBe("step 10");
+    const loaded = (): Promise<number> => image.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; });
+    await expect.poll(loaded).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-run.png"), fullPage: true });
+    await page.focus(".media[data-key=samples] input.media-step");
+    await page.keyboard.press("Home");
+    expect(await label.textContent()).toBe("step 0");
+    expect(decodeURIComponent((await image.getAttribute("src"))!)).toMatch(/path=media\/samples\/0\.png$/);
+    await expect.poll(loaded).toBe(1);
+    await page.keyboard.press("ArrowRight");
+    expect(await label.textContent()).toBe("step 5");
+    await expect.poll(loaded).toBe(40);
+
+    await page.click("#run-back");
+    const picks = page.locator("#runs-table input.pick");
+    await picks.nth(0).check();
+    await picks.nth(1).check();
+    await page.click("#media-btn");
+    await page.waitForSelector("#media-side figure img");
+    expect(await page.locator("#media-side figure").count()).toBe(2);
+    expect(await page.textContent("#media-all-label")).toBe("10");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-media-side-by-side.png"), fullPage: true });
     expect(problems).toEqual([]);
   });
 

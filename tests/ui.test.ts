@@ -9,6 +9,7 @@ import { startUi, type RunningUi } from "../src/cli/ui/start.js";
 import { runsPage } from "../src/analysis/runs-page.js";
 import { BIN, TEST_ENV, binary, cleanup, cli, makeRepo, repoSnapshot } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, metricOf, quotedKeyDocs, type Doc } from "./helpers/experiments.js";
+import { svg, systemDoc } from "./helpers/media.js";
 
 interface Served {
   dir: string;
@@ -260,6 +261,43 @@ describe("dashboard API over the index", () => {
     // the filter language's own quoting still works
     const quoted = await s.get<Page>(`/api/runs?columns=${encodeURIComponent("name,metrics.`f1 (macro)`")}&desc=0&sort=name`);
     expect(quoted.columns).toEqual(["name", "metrics.f1 (macro)"]);
+  });
+
+  it("gives the filtered runs' values for chart axes: numbers, categories, missing as null; lower-is-better metrics named", async () => {
+    const m = await fx.get<{ total: number; ids: string[]; columns: { key: string; kind: string; values: unknown[] }[]; error?: unknown }>(
+      `/api/matrix?where=${encodeURIComponent("params.lr < 0.05")}&keys=params.lr,params.model.act,metrics.val.acc`,
+    );
+    expect(m.error).toBeUndefined();
+    const expected = docs.filter((d) => (d.config["lr"] as number) < 0.05);
+    expect(m.total).toBe(expected.length);
+    expect(m.ids).toHaveLength(expected.length);
+    expect(m.columns.map((c) => [c.key, c.kind])).toEqual([["params.lr", "number"], ["params.model.act", "category"], ["metrics.val.acc", "number"]]);
+    expect(new Set(m.columns[1]!.values)).toEqual(new Set(["relu", "gelu"]));
+    expect(m.columns[2]!.values.filter((v) => v === null).length).toBe(expected.filter((d) => metricOf(d, "val.acc") === undefined).length);
+    const bad = await fetch(`${fx.ui.url}api/matrix?keys=name`);
+    expect(bad.status).toBe(400);
+    const keys = await fx.get<{ lower: string[] }>("/api/keys");
+    expect(keys.lower).toEqual(["loss"]);
+  });
+
+  it("serves a run's system metrics and media, and only media files, an SVG sandboxed", async () => {
+    const dir = makeRepo({ commit: true });
+    const rec = await cli(dir, ["record", "-", "--json"], { input: JSON.stringify(systemDoc("sys-run")) });
+    const id = (JSON.parse(rec.stdout) as { id: string }).id;
+    const s = await serve(dir);
+    const run = await s.get<{ system: { metric: string; points: [number, number][] }[]; media: { key: string; items: { step: number; path: string; type: string }[] }[]; series: string[] }>(`/api/run?id=${id.slice(0, 8)}`);
+    expect(run.series).toEqual(["loss"]);
+    expect(run.system.map((x) => x.metric)).toEqual(["system/cpu_pct", "system/gpu0/util_pct", "system/rss_mb"]);
+    expect(run.system[0]!.points).toEqual([[1, 95.5], [11, 101], [21, 99]]);
+    expect(run.media).toEqual([{ key: "samples", items: [{ step: 0, path: "media/samples/0.png", type: "image/png" }, { step: 5, path: "media/samples/5.svg", type: "image/svg+xml" }, { step: 10, path: "media/samples/10.svg", type: "image/svg+xml" }] }]);
+    const image = await fetch(`${s.ui.url}api/media?id=${id}&path=media/samples/10.svg`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/svg+xml");
+    expect(image.headers.get("content-security-policy")).toMatch(/sandbox/);
+    expect(await image.text()).toBe(svg("#e15759"));
+    expect((await fetch(`${s.ui.url}api/media?id=${id}&path=experiment.json`)).status).toBe(400);
+    expect((await fetch(`${s.ui.url}api/media?id=${id}&path=media/samples/3.png`)).status).toBe(404);
+    expect((await fetch(`${s.ui.url}api/run?id=ffffffff`)).status).toBe(404);
   });
 
   it("pages at the library level with the same answers", async () => {

@@ -55,14 +55,14 @@ function checkColorBy(colorBy: string | undefined, exps: Experiment[]): void {
  * Seconds since the run's first timed point: runs started on different days share one axis,
  * as TensorBoard's "relative" view does.
  */
-function elapsed(times: (number | string)[]): (number | null)[] {
+export function elapsed(times: (number | string)[], since?: number): (number | null)[] {
   const ts = times.map(timeOf);
-  const start = ts.find((t): t is number => t !== null);
+  const start = since ?? ts.find((t): t is number => t !== null);
   return ts.map((t) => (t === null || start === undefined ? null : t - start));
 }
 
 /** Parse a `time` entry: epoch seconds or an ISO date string. */
-function timeOf(t: number | string | undefined): number | null {
+export function timeOf(t: number | string | undefined): number | null {
   if (typeof t === "number") return t;
   if (typeof t === "string") {
     const ms = Date.parse(t);

@@ -4,7 +4,9 @@ import type { JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { firstParentHistory, resolveCommit } from "../store/history.js";
 import { lowerIsBetter, type Entry } from "./catalog.js";
+import { isSystemSeries } from "../core/experiment.js";
 import { metricCurves, type Curve } from "./curves.js";
+import { mediaOf, systemSeries, type SystemSeries } from "./run-details.js";
 
 export interface OverviewOptions {
   metric?: string;
@@ -25,6 +27,8 @@ export interface Overview {
   curves: Curve[];
   curveMetric: string | null;
   trend: { branch: string; points: { commit: string; value: number; id: string }[] };
+  /** The best run's system metrics over time and the last image of each media key it logged. */
+  best: { id: string; name: string | null; system: SystemSeries[]; media: { key: string; step: number; type: string; data: Uint8Array }[] } | null;
 }
 
 /** The metric most experiments report, preferring one that sounds like a score. */
@@ -71,7 +75,27 @@ export async function overview(store: ExperimentStore, entries: Entry[], options
   const top = leaderboard.slice(0, 5).map((e) => e.id);
   const curveMetric = await pickCurveMetric(store, top, metric);
   const curves = curveMetric ? (await metricCurves(store, top, { metric: curveMetric, x: "step" })).series : [];
-  return { metric, better, total: entries.length, leaderboard, varying: varyingParams(has), curves, curveMetric, trend: await trend(store, has, metric, better, options.branch) };
+  return {
+    metric,
+    better,
+    total: entries.length,
+    leaderboard,
+    varying: varyingParams(has),
+    curves,
+    curveMetric,
+    trend: await trend(store, has, metric, better, options.branch),
+    best: await bestRun(store, leaderboard[0]?.id),
+  };
+}
+
+async function bestRun(store: ExperimentStore, id: string | undefined): Promise<Overview["best"]> {
+  if (id === undefined) return null;
+  const exp = await store.read(id);
+  const media = mediaOf(exp).map(({ key, items }) => {
+    const last = items[items.length - 1]!;
+    return { key, step: last.step, type: last.type, data: exp.files[last.path]! };
+  });
+  return { id, name: exp.meta.name ?? null, system: systemSeries(exp), media };
 }
 
 async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: string): Promise<string | null> {
@@ -81,7 +105,8 @@ async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: st
     if (!(exp instanceof Error)) names = Object.keys(exp.series);
   });
   if (names.includes(metric)) return metric;
-  return names.find((n) => /loss/i.test(n)) ?? names[0] ?? null;
+  const training = names.filter((n) => !isSystemSeries(n));
+  return training.find((n) => /loss/i.test(n)) ?? training[0] ?? null;
 }
 
 async function trend(store: ExperimentStore, entries: Entry[], metric: string, better: "higher" | "lower", branch?: string): Promise<Overview["trend"]> {

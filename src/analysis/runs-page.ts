@@ -5,6 +5,7 @@ import { ATTRIBUTES, Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlValue } from "../index/database.js";
 import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
 import { compileSelection } from "../index/selection.js";
+import { lowerIsBetter } from "./catalog.js";
 import { paramValue, toNumber } from "./search.js";
 
 /** One page of the runs table: what a dashboard asks for, never every experiment. */
@@ -148,6 +149,8 @@ export interface IndexKeys {
   metrics: string[];
   /** Columns worth showing first: attributes, the params that vary, the metrics most runs have. */
   defaults: string[];
+  /** Metrics where lower is better (losses, errors, times): a first click sorts them ascending. */
+  lower: string[];
 }
 
 /** The keys a column picker offers, from the index's small `keys` table. */
@@ -163,7 +166,7 @@ export async function indexKeys(db: IndexDatabase, shown = 4): Promise<IndexKeys
     ...params.filter((p) => varying.has(p)).slice(0, shown).map((p) => `params.${p}`),
     ...metrics.slice(0, shown).map((m) => `metrics.${m}`),
   ];
-  return { params: [...params].sort(), metrics: [...metrics].sort(), defaults };
+  return { params: [...params].sort(), metrics: [...metrics].sort(), defaults, lower: metrics.filter(lowerIsBetter).sort() };
 }
 
 export interface RunSeries {

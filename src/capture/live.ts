@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Series } from "../core/experiment.js";
 import type { Repository } from "../store/repository.js";
+import { executorNamed } from "./executors/executors.js";
 import { MetricsTail } from "./metrics-tail.js";
 
 /**
@@ -24,6 +26,11 @@ export interface LiveRun {
   /** The experiment the run became. */
   experiment?: string;
   status?: string;
+  /** A trial a scheduler runs (git exp worker): the machine, the job as the scheduler shows it, its worker id. */
+  host?: string;
+  job?: string;
+  worker?: string;
+  executor?: string;
 }
 
 /** How long an ended run's record stays, so a dashboard can follow it to its experiment. */
@@ -85,6 +92,7 @@ export async function listLive(repo: Repository, options: { ended?: boolean; now
     return [];
   }
   const out: LiveRun[] = [];
+  const scheduled: { file: string; run: LiveRun }[] = [];
   for (const n of names.filter((f) => f.endsWith(".json"))) {
     const file = join(dir, n);
     let run: LiveRun;
@@ -96,11 +104,39 @@ export async function listLive(repo: Repository, options: { ended?: boolean; now
     if (run.ended_at) {
       if (now - Date.parse(run.ended_at) > ENDED_KEEP_MS) await rm(file, { force: true });
       else if (options.ended) out.push(run);
-    } else if (alive(run.pid)) out.push(run);
+    } else if (run.executor && run.worker) scheduled.push({ file, run });
+    else if (alive(run.pid)) out.push(run);
     else await rm(file, { force: true });
   }
+  out.push(...(await stillScheduled(scheduled)));
   await removeStaleTemps(dir, names, now);
   return out.sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : a.key < b.key ? -1 : 1));
+}
+
+/**
+ * Runs on other machines: the pid says nothing here, the scheduler says whether the worker
+ * still runs. When it cannot be asked (no client on this machine), a record is kept while
+ * its pid lives on its own host, and shown when it is another host's.
+ */
+async function stillScheduled(records: { file: string; run: LiveRun }[]): Promise<LiveRun[]> {
+  const out: LiveRun[] = [];
+  const byExecutor = new Map<string, { file: string; run: LiveRun }[]>();
+  for (const r of records) byExecutor.set(r.run.executor!, [...(byExecutor.get(r.run.executor!) ?? []), r]);
+  for (const [name, list] of byExecutor) {
+    let running: Set<string> | undefined;
+    try {
+      const states = await executorNamed(name).states([...new Set(list.map((r) => r.run.worker!))], process.env);
+      running = new Set(states.filter((st) => st.state !== "ended").map((st) => st.id));
+    } catch {
+      running = undefined;
+    }
+    for (const { file, run } of list) {
+      const live = running ? running.has(run.worker!) : run.host !== hostname() || alive(run.pid);
+      if (live) out.push(run);
+      else await rm(file, { force: true });
+    }
+  }
+  return out;
 }
 
 /** Temporary files left by a writer that died between write and rename. */

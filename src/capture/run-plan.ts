@@ -50,6 +50,18 @@ export interface RunPlan {
   meta?: JsonObject;
   /** A point cut short by Ctrl-C is not recorded (a rerun: nothing to compare); run records it. */
   discardInterrupted?: boolean;
+  /** Set when the plan is one trial of a study that a scheduler runs (git exp worker). */
+  trial?: TrialContext;
+}
+
+/** Who a trial is within its study, and what the scheduler running it says. */
+export interface TrialContext {
+  /** experiment.json's `sweep` (index counts from 1), without params (the point's own). */
+  sweep: { id: string; index: number; size: number; method: string };
+  /** The scheduler's facts (job, node, GPUs), added to env.json. */
+  env: JsonObject;
+  /** Added to the live record, so `ls --running` on any node can show the run and ask whether it still runs. */
+  live: { host: string; job: string; worker: string; executor: string };
 }
 
 /**

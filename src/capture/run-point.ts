@@ -63,6 +63,7 @@ async function announce(s: RunSession, index: number, work: WorkFolder, metricsP
       name: pointName(s, index),
       metrics_file: metricsPath,
       cwd: work.cwd,
+      ...s.plan.trial?.live,
     });
   } catch (e) {
     s.hooks.onWarning?.(`could not leave a live record of the run (${e instanceof Error ? e.message : String(e)}); it runs and is recorded all the same`);
@@ -112,6 +113,8 @@ async function runChild(s: RunSession, index: number, work: WorkFolder, st: Star
 
 export function pointName(s: RunSession, index: number): string | undefined {
   const r = s.plan.request;
+  const trial = s.plan.trial?.sweep;
+  if (r.name !== undefined && trial) return `${r.name}-${trial.index}`;
   return r.name !== undefined && s.plan.points.length > 1 ? `${r.name}-${index + 1}` : r.name;
 }
 
@@ -190,8 +193,15 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
   const options = runOptions(r);
   if (options) meta["run_options"] = options;
   if (res.signal) meta["signal"] = res.signal;
+  if (status === "interrupted") {
+    const why = await s.controller.why;
+    if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
+    if (why) meta["interruption"] = { by: why.by, reason: why.reason };
+  }
   if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
-  if (s.plan.points.length > 1) {
+  const trial = s.plan.trial?.sweep;
+  if (trial) meta["sweep"] = { ...trial, params: point.varying };
+  else if (s.plan.points.length > 1) {
     meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
   }
   const rec = await record(s.store, {

@@ -47,9 +47,19 @@ export interface RunOutcome {
   experiment: Experiment;
 }
 
+/** Why a run was stopped, as the scheduler that stopped it says (recorded in experiment.json). */
+export interface Interruption {
+  by: string;
+  reason: string;
+  /** False when the scheduler runs the trial again (a requeue): nothing is recorded now. */
+  record: boolean;
+}
+
 /** Passes signals to running children; the runs are then recorded as interrupted. */
 export class RunController {
   interrupted: NodeJS.Signals | null = null;
+  /** Set by whoever handles the signal when it can say why (a scheduler); awaited before recording. */
+  why: Promise<Interruption | undefined> | undefined;
   private count = 0;
   private readonly running = new Set<ChildRun>();
 
@@ -101,7 +111,7 @@ export async function startRun(
   plan: RunPlan,
   hooks: RunHooks = {},
   controller = new RunController(),
-  sweepId = randomBytes(4).toString("hex"),
+  sweepId = plan.trial?.sweep.id ?? randomBytes(4).toString("hex"),
 ): Promise<RunSession> {
   const r = plan.request;
   await preflight(store, plan);
@@ -115,10 +125,13 @@ export async function startRun(
     }),
     which("nvidia-smi", r.environ, r.cwd),
   ]);
-  return { store, plan, hooks, controller, env: envCapture.env, nvidiaSmi, sweepId };
+  // A scheduler's facts differ from task to task: added after the per-machine cache.
+  const env = plan.trial ? { ...envCapture.env, ...plan.trial.env } : envCapture.env;
+  return { store, plan, hooks, controller, env, nvidiaSmi, sweepId };
 }
 
-async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
+/** Refusals that need the repository: a dirty tree with --require-clean, an unwritable .git. */
+export async function preflight(store: ExperimentStore, plan: RunPlan): Promise<void> {
   if (plan.request.requireClean) {
     const src = await captureSource(store.repo);
     if (src.dirty) {

@@ -42,7 +42,8 @@ export class Context {
 /** One command: its definition (for help) and a thin handler that returns an exit code. */
 export interface CommandDef {
   command: string | string[];
-  describe: string;
+  /** false: a command git-exp runs itself (a worker), left out of the help. */
+  describe: string | false;
   builder: (y: Argv) => Argv;
   run: (args: Record<string, unknown>, ctx: Context) => Promise<number | void>;
 }

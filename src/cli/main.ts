@@ -37,6 +37,8 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
   repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
+  cancel: () => import("./commands/cancel.js").then((m) => m.cancelCommand),
+  worker: () => import("./commands/worker.js").then((m) => m.workerCommand),
   artifacts: () => import("./commands/artifacts.js").then((m) => m.artifactsCommand),
   get: () => import("./commands/get.js").then((m) => m.getCommand),
   apply: () => import("./commands/apply.js").then((m) => m.applyCommand),
@@ -85,8 +87,13 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
       throw new UsageFailure(msg);
     });
   for (const def of await commandsFor(argv)) {
-    parser.command(def.command, def.describe, def.builder, async (args) => {
-      exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+    parser.command({
+      command: def.command,
+      describe: def.describe,
+      builder: def.builder,
+      handler: async (args) => {
+        exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
+      },
     });
   }
   try {
@@ -131,7 +138,7 @@ async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown
 
 /**
  * `--sort -metrics.acc` (descending, as the help shows it) would reach yargs as the short
- * flags -m -e -t ...: join it into `--sort=-metrics.acc`. Nothing after `--` is touched: it
+ * flags -m -e -t ...: join it into `--sort=-metrics.acc`; `--slurm "--time=1:00"` likewise. Nothing after `--` is touched: it
  * belongs to the command `git exp run` runs. A lone letter (`--sort -n 5`) stays a flag.
  */
 export function joinDescendingSort(argv: string[]): string[] {
@@ -142,6 +149,10 @@ export function joinDescendingSort(argv: string[]): string[] {
     const next = argv[i + 1];
     if (a === "--sort" && next !== undefined && next.length > 2 && /^-[^-\d]/.test(next)) {
       out.push(`--sort=${next}`);
+      i++;
+    } else if (a === "--slurm" && next !== undefined && next !== "--") {
+      // sbatch options start with dashes themselves: `--slurm "--partition=gpu --time=1:00:00"`
+      out.push(`--slurm=${next}`);
       i++;
     } else out.push(a);
   }

@@ -26,6 +26,8 @@ export interface Rules {
   repeatKeys: string[];
   /** check counts dirty, failed and interrupted runs too. */
   includeDirty: boolean;
+  /** `"slurm": {...}`: sbatch options `git exp run --on slurm` passes by default (checked by the executor). */
+  slurm?: JsonObject;
 }
 
 export const RULES_FILE = "gitexp.json";
@@ -64,6 +66,7 @@ export function parseRules(value: JsonValue, file = RULES_FILE): Rules {
     configSchema: doc["config_schema"] as JsonObject | undefined,
     repeatKeys: (doc["repeat_keys"] as string[] | undefined) ?? [...DEFAULT_REPEAT_KEYS],
     includeDirty: doc["include_dirty"] === true,
+    slurm: doc["slurm"] as JsonObject | undefined,
   };
 }
 

@@ -4,12 +4,14 @@ import { formatElapsed } from "./run-status.js";
 
 /** `ls --running` rows: who runs what, for how long, and its latest metrics. */
 export function liveRows(runs: LiveRun[], progress: Map<string, LiveProgress>, now: number, full: boolean): { columns: string[]; rows: Row[] } {
-  const columns = ["pid", "name", "started", "elapsed", "step", "metrics", "command"];
+  // Trials on a cluster: where and in which job, instead of a pid that means nothing here.
+  const cluster = runs.some((r) => r.job !== undefined);
+  const columns = [...(cluster ? ["job", "node"] : ["pid"]), "name", "started", "elapsed", "step", "metrics", "command"];
   const rows = runs.map((r) => {
     const p = progress.get(r.key);
     const latest = Object.entries(p?.latest ?? {});
     return {
-      pid: r.pid,
+      ...(cluster ? { job: r.job ?? null, node: r.host ?? null } : { pid: r.pid }),
       name: r.name ?? null,
       started: full ? r.started_at : r.started_at.slice(0, 19).replace("T", " "),
       elapsed: formatElapsed(Math.max(0, (now - Date.parse(r.started_at)) / 1000)),

@@ -49,6 +49,24 @@ function charts(o: Overview): { parallel: string; curves: string; trend: string 
   return { parallel, curves, trend };
 }
 
+/** The best run's system metrics, one small chart each, against seconds since it started. */
+function systemCharts(o: Overview): string[] {
+  return (o.best?.system ?? []).map((s) =>
+    lineChartSvg([{ label: s.metric, points: s.points.map(([x, y]) => ({ x, y })) }], { title: s.metric, xLabel: "seconds since the run started", yLabel: s.metric.slice("system/".length), width: 420, height: 220 }),
+  );
+}
+
+function bestName(o: Overview): string {
+  return o.best ? (o.best.name ?? o.best.id.slice(0, 10)) : "";
+}
+
+/** The last image of each key the best run logged, embedded. */
+function mediaImages(o: Overview): string[] {
+  return (o.best?.media ?? []).map(
+    (m) => `<figure><img alt="${escapeXml(`${m.key} at step ${m.step}`)}" src="data:${m.type};base64,${Buffer.from(m.data).toString("base64")}" style="max-width:360px"><figcaption>${escapeXml(m.key)}, step ${m.step}</figcaption></figure>`,
+  );
+}
+
 function summary(o: Overview): string {
   return `${o.total} experiments; ranked by ${o.metric} (${o.better} is better); ${o.varying.length} params vary.`;
 }
@@ -72,6 +90,8 @@ export function overviewHtml(o: Overview): string {
       section("Params against the metric", c.parallel, "no param varies between these experiments"),
       section("Learning curves of the top runs", c.curves, "the top runs recorded no metric series"),
       section(`Trend along ${escapeXml(o.trend.branch)}`, c.trend, "no experiment was run on a commit of this branch"),
+      ...(o.best?.system.length ? [`<h2>System metrics of the best run (${escapeXml(bestName(o))})</h2>${systemCharts(o).join("\n")}`] : []),
+      ...(o.best?.media.length ? [`<h2>Media of the best run (${escapeXml(bestName(o))})</h2>${mediaImages(o).join("\n")}`] : []),
     ].join("\n"),
   );
 }
@@ -97,5 +117,7 @@ export function overviewMarkdown(o: Overview): string {
     `## Trend along ${o.trend.branch}`,
     "",
     img("trend", c.trend),
+    ...(o.best?.system.length ? [`## System metrics of the best run (${bestName(o)})`, "", ...systemCharts(o).map((svg, i) => img(o.best!.system[i]!.metric, svg))] : []),
+    ...(o.best?.media.length ? [`## Media of the best run (${bestName(o)})`, "", ...mediaImages(o).map((f) => f + "\n")] : []),
   ].join("\n");
 }

@@ -1,4 +1,5 @@
-import { flattenMetrics, flattenParams, type Experiment } from "../core/experiment.js";
+import { flattenMetrics, flattenParams, isSystemSeries, type Experiment, type Series } from "../core/experiment.js";
+import { mediaByKey } from "../core/media.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import { formatNumber } from "./format.js";
 import type { AnnotationState } from "../core/annotations.js";
@@ -52,12 +53,18 @@ export function renderShow(d: ShowData): string {
   if (state) lines.push(...renderNotes(state));
   lines.push(...section("Params", flattenParams(exp.config).map(([k, v]) => [k, paramText(v)])));
   lines.push(...section("Results", flattenMetrics(exp.results).map(([k, v]) => [k, v === null ? "null" : formatNumber(v)])));
+  const series = Object.entries(exp.series).sort(([a], [b]) => (a < b ? -1 : 1));
+  lines.push(...section("Series", series.filter(([k]) => !isSystemSeries(k)).map(([k, s]) => [k, seriesLine(s.step, s.value)])));
+  lines.push(...section("System", series.filter(([k]) => isSystemSeries(k)).map(([k, s]) => [k.slice("system/".length), systemLine(s)])));
+  const media = mediaByKey(Object.keys(exp.files));
   lines.push(
     ...section(
-      "Series",
-      Object.entries(exp.series)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([k, s]) => [k, seriesLine(s.step, s.value)]),
+      "Media",
+      [...media].map(([key, items]) => {
+        const bytes = items.reduce((n, i) => n + exp.files[i.path]!.length, 0);
+        const steps = items.length === 1 ? `step ${items[0]!.step}` : `steps ${items[0]!.step}-${items[items.length - 1]!.step}`;
+        return [key, `${items.length} image${items.length === 1 ? "" : "s"}, ${steps}, ${bytes} bytes (git exp artifacts; git exp get)`];
+      }),
     ),
   );
   for (const [title, files] of [["Inputs", exp.inputs], ["Outputs", exp.outputs]] as const) {
@@ -73,9 +80,19 @@ export function renderShow(d: ShowData): string {
     );
   }
   if (exp.env) lines.push(...section("Environment", Object.entries(exp.env).map(([k, v]) => [k, paramText(v).slice(0, 120)])));
-  const files = Object.entries(exp.files);
+  const files = Object.entries(exp.files).filter(([p]) => !media.size || !p.startsWith("media/"));
   if (files.length) lines.push(...section("Files", files.map(([p, data]) => [p, `${data.length} bytes`])));
   return lines.join("\n") + "\n";
+}
+
+/** A system metric: how many samples over how long, its mean and peak. */
+function systemLine(s: Series): string {
+  const nums = s.value.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const times = (s.time ?? []).map((t) => (typeof t === "number" ? t : Date.parse(t) / 1000)).filter(Number.isFinite);
+  const span = times.length > 1 ? `over ${formatNumber(Math.round((times[times.length - 1]! - times[0]!) * 10) / 10)} s, ` : "";
+  if (nums.length === 0) return `${s.step.length} samples`;
+  const mean = nums.reduce((a, b) => a + b, 0) / nums.length;
+  return `${s.step.length} samples ${span}mean ${formatNumber(mean)}, max ${formatNumber(Math.max(...nums))}, last ${formatNumber(nums[nums.length - 1]!)}`;
 }
 
 function seriesLine(step: number[], value: (number | null)[]): string {

@@ -337,6 +337,13 @@ export class ExperimentStore {
     });
   }
 
+  /** One file of an experiment's tree by full id and slash path; undefined when there is none. */
+  async readFile(id: string, path: string): Promise<Uint8Array | undefined> {
+    assertId(id);
+    const o = await this.objects().read(`${id}:${path}`);
+    return o?.type === "blob" ? o.data : undefined;
+  }
+
   /** The config hash of an experiment read back: the blob id its canonical config.json has. */
   configHashOf(exp: Experiment): string {
     return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, this.repo.algo).id;

@@ -33,11 +33,23 @@ export const runCommand: CommandDef = {
       .option("require-clean", { type: "boolean", describe: "refuse to run with uncommitted changes" })
       .option("jobs", { alias: "j", type: "string", describe: "sweep points run at a time (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop a sweep at its first failed point" })
-      .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" }),
+      .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" })
+      .option("on", { type: "string", describe: "hand the points to a scheduler: slurm (one array job; -j N: at most N at once)" })
+      .option("slurm", { type: "string", describe: "sbatch options for --on slurm, as one string: \"--partition=gpu --time=4:00:00\"" })
+      .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" }),
   run: async (args, ctx) => {
     const request = toRequest(args, ctx.io);
+    const on = optString(args["on"]);
+    if (on === undefined) {
+      const given = ["slurm", "wait"].find((k) => args[k] !== undefined);
+      if (given) throw new UsageError(`--${given} goes with --on slurm`);
+    }
     const store = await ctx.store();
     const plan = await planRun(request);
+    if (on !== undefined) {
+      const { submitRun } = await import("./run-on.js");
+      return submitRun(ctx, args, store, plan, on);
+    }
     const controller = new RunController();
     const onSignal = (sig: NodeJS.Signals): void => {
       // On a terminal, Ctrl-C reaches the child itself (same process group): do not send it twice.
@@ -172,7 +184,7 @@ function pointJson(o: { id: string; status: string; exitCode: number | null; dur
   return { id: o.id, status: o.status, exit_code: o.exitCode, duration_s: Math.round(o.durationSeconds * 1000) / 1000, results: o.results };
 }
 
-function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
+export function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
   const { io } = ctx;
   const format = outputFormat(args);
   const rows = s.outcomes.map((o) => ({

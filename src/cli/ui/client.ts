@@ -5,7 +5,10 @@
  */
 export const CLIENT_JS = String.raw`
 "use strict";
-var state = { where: "", sort: "created_at", desc: true, offset: 0, limit: 50, total: 0, columns: null, keys: null, selected: new Map(), rows: [], detail: null, page: "runs" };
+var state = { where: "", sort: "created_at", desc: true, offset: 0, limit: 50, total: 0, columns: null, keys: null, selected: new Map(), rows: [], detail: null, page: "runs",
+  run: null, view: "", axes: null, brush: {}, sx: "", sy: "", sc: "" };
+var PAGES = ["runs", "top", "trend", "live", "run"];
+var BT = String.fromCharCode(96);
 var PALETTE = ["#4e79a7","#f28e2b","#e15759","#59a14f","#b07aa1","#76b7b2","#edc948","#ff9da7","#9c755f","#bab0ac"];
 var SORTABLE_ATTRS = ["id","name","status","created_at","created_by","branch","source_commit","config_hash","duration_s","exit_code","message"];
 function $(id) { return document.getElementById(id); }
@@ -30,7 +33,7 @@ function errorBox(msg) { return "<p class=\"muted\">" + esc(msg) + "</p>"; }
 /* ---- tables ---- */
 function table(columns, rows, opts) {
   opts = opts || {};
-  var h = "<div class=\"table-wrap\"><table><thead><tr>" + (opts.select ? "<th><input type=\"checkbox\" id=\"select-page\" title=\"select this page\"></th>" : "");
+  var h = "<div class=\"scroll-box\"><div class=\"table-wrap\"><table><thead><tr>" + (opts.select ? "<th><input type=\"checkbox\" id=\"select-page\" title=\"select this page\"></th>" : "");
   columns.forEach(function (c) {
     var sortable = opts.sortable && (SORTABLE_ATTRS.indexOf(c) >= 0 || /^(params|metrics)\./.test(c));
     var dir = opts.sort === c ? "<span class=\"dir\">" + (opts.desc ? "▼" : "▲") + "</span>" : "";
@@ -44,11 +47,23 @@ function table(columns, rows, opts) {
     if (opts.select) h += "<td><input type=\"checkbox\" class=\"pick\" data-id=\"" + esc(r.id) + "\"" + (sel ? " checked" : "") + "></td>";
     columns.forEach(function (c) {
       var v = r[c], cls = typeof v === "number" ? "num" : isNonFinite(v) ? "num nan" : c === "id" ? "id" : "";
-      h += "<td" + (cls ? " class=\"" + cls + "\"" : "") + " title=\"" + esc(v == null ? "" : typeof v === "object" ? JSON.stringify(v) : v) + "\">" + esc(fmt(v, c)) + "</td>";
+      var text = esc(fmt(v, c));
+      if (c === "id" && v) text = "<a class=\"run-link\" href=\"#page=run&amp;run=" + esc(v) + "\" data-run=\"" + esc(v) + "\">" + text + "</a>";
+      h += "<td" + (cls ? " class=\"" + cls + "\"" : "") + " title=\"" + esc(v == null ? "" : typeof v === "object" ? JSON.stringify(v) : v) + "\">" + text + "</td>";
     });
     h += "</tr>";
   });
-  return h + "</tbody></table></div>";
+  return h + "</tbody></table></div><div class=\"scroll-cue\" aria-hidden=\"true\">more columns →</div></div>";
+}
+/** A table wider than the page scrolls sideways; the cue shows while columns lie to the right. */
+function updateScrollCues() {
+  document.querySelectorAll(".scroll-box").forEach(function (box) {
+    var w = box.querySelector(".table-wrap");
+    if (!w) return;
+    if (!w.dataset.cue) { w.dataset.cue = "1"; w.addEventListener("scroll", updateScrollCues); }
+    box.classList.toggle("more-right", w.scrollLeft + w.clientWidth < w.scrollWidth - 2);
+    box.classList.toggle("more-left", w.scrollLeft > 2);
+  });
 }
 
 /* ---- runs page ---- */
@@ -62,14 +77,38 @@ function showFilterError(err) {
   if (err.column && text.indexOf("\n") < 0) text += "\n  " + state.where + "\n  " + " ".repeat(Math.max(0, err.column - 1)) + "^";
   $("filter-error").textContent = text;
 }
+/** A key as the filter language reads it: back ticks around a part that is not a plain name. */
+function keyText(k) {
+  var m = /^(params|metrics)\.(.*)$/.exec(k);
+  if (!m || /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(m[2])) return k;
+  return m[1] + "." + BT + m[2].split(BT).join(BT + BT) + BT;
+}
+function literal(v) { return typeof v === "number" ? String(v) : "'" + String(v).split("'").join("''") + "'"; }
+/** The axis filters of parallel coordinates as filter text: a range, or a set of categories. */
+function brushWhere() {
+  return Object.keys(state.brush).sort().map(function (k) {
+    var b = state.brush[k], key = keyText(k);
+    if (b.cats) return "(" + b.cats.map(function (c) { return key + " = " + literal(c); }).join(" or ") + ")";
+    return "(" + key + " >= " + b.lo + " and " + key + " <= " + b.hi + ")";
+  }).join(" and ");
+}
+function effectiveWhere() {
+  var b = brushWhere();
+  if (!b) return state.where;
+  return state.where ? "(" + state.where + ") and " + b : b;
+}
 function loadRuns() {
   var cols = visibleColumns();
-  var asked = { where: state.where, sort: state.sort, desc: state.desc, offset: state.offset, columns: cols.join(",") };
+  var where = effectiveWhere();
+  var asked = { where: where, sort: state.sort, desc: state.desc, offset: state.offset, columns: cols.join(",") };
   saveHash();
-  return api("/api/runs", { where: state.where, sort: state.sort, desc: state.desc ? "1" : "0", offset: state.offset, limit: state.limit, columns: cols.join(",") }).then(function (res) {
-    if (asked.where !== state.where || asked.sort !== state.sort || asked.desc !== state.desc || asked.offset !== state.offset) return;
+  renderBrushInfo();
+  return api("/api/runs", { where: where, sort: state.sort, desc: state.desc ? "1" : "0", offset: state.offset, limit: state.limit, columns: cols.join(",") }).then(function (res) {
+    if (asked.where !== effectiveWhere() || asked.sort !== state.sort || asked.desc !== state.desc || asked.offset !== state.offset) return;
     if (res.error) {
       if (res.error.code === "EUSAGE" && state.sort !== "created_at" && /sort/.test(res.error.message)) { state.sort = "created_at"; state.desc = true; return loadRuns(); }
+      // The typed filter sits one column in, inside the brackets the axis filters add.
+      if (res.error.column && where !== state.where) res.error.column -= 1;
       showFilterError(res.error);
       $("runs-table").classList.add("muted");
       return;
@@ -78,19 +117,20 @@ function loadRuns() {
     $("filter-error").textContent = "";
     $("runs-table").classList.remove("muted");
     state.total = res.total; state.rows = res.rows;
-    if (res.total === 0 && !state.where) {
+    if (res.total === 0 && !where) {
       $("runs-table").innerHTML = "<div class=\"empty\"><b>No experiments yet.</b> Record a first one from this repository:" +
         "<pre>git exp run -- python train.py          # runs it, records config, metrics, environment\n" +
         "git exp record --config config.json --results results.json</pre>" +
         "It shows up here by itself, no restart needed. A run in progress appears under <b>Live</b>.</div>";
     } else if (res.total === 0) {
-      $("runs-table").innerHTML = "<div class=\"empty\">No experiment matches this filter.</div>";
+      $("runs-table").innerHTML = "<div class=\"empty\">No experiment matches this filter" + (where !== state.where ? " and the axis filters" : "") + ".</div>";
     } else {
       $("runs-table").innerHTML = table(res.columns, res.rows, { select: true, sortable: true, sort: state.sort, desc: state.desc });
       var all = $("select-page");
       if (all) all.checked = res.rows.length > 0 && res.rows.every(function (r) { return state.selected.has(r.id); });
+      updateScrollCues();
     }
-    $("count").textContent = res.total + (res.total === 1 ? " experiment" : " experiments") + (state.where ? " match" : "");
+    $("count").textContent = res.total + (res.total === 1 ? " experiment" : " experiments") + (where ? " match" : "");
     $("page-info").textContent = res.total ? (state.offset + 1) + "–" + Math.min(state.offset + res.rows.length, res.total) + " of " + res.total : "";
     $("prev").disabled = state.offset === 0;
     $("next").disabled = state.offset + state.limit >= res.total;
@@ -121,6 +161,7 @@ function updateSelection() {
   var n = state.selected.size;
   $("sel-info").textContent = n ? n + " selected" : "select runs to compare them";
   $("curves-btn").disabled = n < 1;
+  $("media-btn").disabled = n < 1;
   $("compare-btn").disabled = n < 2;
   $("diff-btn").disabled = n !== 2;
   $("clear-btn").disabled = n < 1;
@@ -164,6 +205,7 @@ function renderDetail() {
   if (state.detail === "curves") return showCurves(ids, state.curveMetric);
   if (state.detail === "compare") return showCompare(ids);
   if (state.detail === "diff") return showDiff(ids);
+  if (state.detail === "media") return showMedia(ids);
 }
 function showCurves(ids, metric) {
   var d = $("detail");
@@ -274,13 +316,311 @@ function loadLive() {
   });
 }
 
+/* ---- parallel coordinates and scatter over the filtered runs ---- */
+function defaultAxes() {
+  var d = (state.keys && state.keys.defaults) || [];
+  var ps = d.filter(function (c) { return c.indexOf("params.") === 0; });
+  var ms = d.filter(function (c) { return c.indexOf("metrics.") === 0; });
+  return ps.slice(0, 6).concat(ms.slice(0, 2));
+}
+function allKeys() {
+  var k = state.keys || { params: [], metrics: [] };
+  return k.params.map(function (p) { return "params." + p; }).concat(k.metrics.map(function (m) { return "metrics." + m; }));
+}
+function keyOptions(selected, blank) {
+  return (blank ? "<option value=\"\">" + esc(blank) + "</option>" : "") + allKeys().map(function (c) { return "<option" + (c === selected ? " selected" : "") + ">" + esc(c) + "</option>"; }).join("");
+}
+function showView(view) {
+  state.view = state.view === view ? "" : view;
+  saveHash();
+  renderView();
+}
+function renderView() {
+  ["parallel", "scatter"].forEach(function (v) { $("view-" + v + "-btn").classList.toggle("primary", state.view === v); });
+  var box = $("view");
+  if (!state.view || !state.keys) { box.style.display = "none"; box.innerHTML = ""; return; }
+  box.style.display = "block";
+  if (state.view === "parallel") return drawParallel();
+  if (state.view === "scatter") return drawScatter();
+}
+/** Where an axis puts a value, 0 (bottom) to 1 (top); categories evenly spaced, sorted. */
+function axisScale(col) {
+  if (col.kind === "category") {
+    var cats = Array.from(new Set(col.values.filter(function (v) { return v !== null; }))).sort();
+    var at = new Map(cats.map(function (c, i) { return [c, cats.length === 1 ? 0.5 : i / (cats.length - 1)]; }));
+    return { cats: cats, pos: function (v) { return v === null ? null : at.get(v); }, label: function (t) { return cats[Math.round(t * (cats.length - 1))]; } };
+  }
+  var r = minMax(col.values), lo = r[0], hi = r[1];
+  if (hi === lo) { lo -= 0.5; hi += 0.5; }
+  return { lo: lo, hi: hi, pos: function (v) { return typeof v === "number" ? (v - lo) / (hi - lo) : null; }, value: function (t) { return lo + t * (hi - lo); } };
+}
+function minMax(values) {
+  var lo = Infinity, hi = -Infinity;
+  for (var i = 0; i < values.length; i++) { var v = values[i]; if (typeof v === "number") { if (v < lo) lo = v; if (v > hi) hi = v; } }
+  return lo === Infinity ? [0, 1] : [lo, hi];
+}
+function colourRamp(t) {
+  // from blue (low) to orange (high): readable on white, and for most colour blindness
+  var a = [47, 109, 181], b = [242, 142, 43];
+  return "rgb(" + a.map(function (x, i) { return Math.round(x + (b[i] - x) * t); }).join(",") + ")";
+}
+var pcData = null;
+function drawParallel() {
+  var t0 = performance.now();
+  var axes = state.axes || defaultAxes();
+  var box = $("view");
+  if (axes.length < 2) axes = allKeys().slice(0, 2);
+  if (axes.length < 2) { box.innerHTML = errorBox("parallel coordinates need two params or metrics"); return; }
+  box.innerHTML = "<div class=\"bar\"><h3>Parallel coordinates</h3><span class=\"muted\" id=\"pc-info\"></span><span class=\"spacer\"></span>add axis <select id=\"pc-add\">" + keyOptions("", "choose…") + "</select></div>" +
+    "<div id=\"pc\" class=\"pc\"><canvas id=\"pc-canvas\"></canvas></div><p class=\"muted\">drag along an axis to keep the runs in a range (the table follows); click an axis to clear it</p>";
+  $("pc-add").onchange = function (e) { if (e.target.value && axes.indexOf(e.target.value) < 0) { state.axes = axes.concat([e.target.value]); saveHash(); drawParallel(); } };
+  return api("/api/matrix", { where: state.where, keys: axes.join(",") }).then(function (res) {
+    if (state.view !== "parallel") return;
+    if (res.error) { $("pc").innerHTML = errorBox(res.error.message); return; }
+    var t1 = performance.now();
+    pcData = res;
+    paintParallel();
+    var t2 = performance.now();
+    window.__pcTiming = { runs: res.ids.length, fetchMs: t1 - t0, drawMs: t2 - t1, totalMs: t2 - t0 };
+    $("pc").dataset.painted = String(res.ids.length);
+  });
+}
+function paintParallel() {
+  var res = pcData, pc = $("pc");
+  if (!res || !pc) return;
+  var cols = res.columns, n = cols.length, W = Math.max(480, (pc.clientWidth || 900)), H = 320, top = 34, bottom = 22, pad = 60;
+  var canvas = $("pc-canvas"), ratio = window.devicePixelRatio || 1;
+  canvas.width = W * ratio; canvas.height = H * ratio; canvas.style.width = W + "px"; canvas.style.height = H + "px";
+  var g = canvas.getContext("2d");
+  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  g.clearRect(0, 0, W, H);
+  var xs = cols.map(function (c, i) { return pad + i * (W - 2 * pad) / (n - 1); });
+  var scales = cols.map(axisScale);
+  var h = H - top - bottom;
+  var colourBy = cols[n - 1], cr = minMax(colourBy.values);
+  var kept = 0;
+  var inBrush = function (r) {
+    for (var i = 0; i < n; i++) {
+      var b = state.brush[cols[i].key];
+      if (!b) continue;
+      var v = cols[i].values[r];
+      if (v === null) return false;
+      if (b.cats ? b.cats.indexOf(v) < 0 : (v < b.lo || v > b.hi)) return false;
+    }
+    return true;
+  };
+  var line = function (r) {
+    g.beginPath();
+    var pen = false;
+    for (var i = 0; i < n; i++) {
+      var p = scales[i].pos(cols[i].values[r]);
+      if (p === null || p === undefined) { pen = false; continue; }
+      var y = top + (1 - p) * h;
+      if (pen) g.lineTo(xs[i], y); else g.moveTo(xs[i], y);
+      pen = true;
+    }
+    g.stroke();
+  };
+  var rows = res.ids.length, alpha = rows > 2000 ? 0.18 : rows > 300 ? 0.4 : 0.8;
+  var brushed = Object.keys(state.brush).length > 0, hits = [];
+  g.lineWidth = 1;
+  g.strokeStyle = "rgba(160,166,175," + (brushed ? 0.15 : alpha) + ")";
+  for (var r = 0; r < rows; r++) {
+    if (brushed && inBrush(r)) { hits.push(r); continue; }
+    if (brushed) { line(r); continue; }
+    var c = colourBy.values[r];
+    g.strokeStyle = typeof c === "number" ? colourRamp((c - cr[0]) / ((cr[1] - cr[0]) || 1)).replace("rgb", "rgba").replace(")", "," + alpha + ")") : "rgba(160,166,175," + alpha + ")";
+    line(r);
+    kept++;
+  }
+  g.globalAlpha = 1;
+  hits.forEach(function (r) { var c = colourBy.values[r]; g.strokeStyle = typeof c === "number" ? colourRamp((c - cr[0]) / ((cr[1] - cr[0]) || 1)) : "#2f6db5"; line(r); });
+  if (brushed) kept = hits.length;
+  $("pc-info").textContent = (res.total > res.ids.length ? "the newest " + res.ids.length + " of " + res.total : res.ids.length) + " runs" + (brushed ? ", " + kept + " inside the axis filters" : "") + "; colour: " + colourBy.key;
+  // axes as elements over the canvas: labels, ends, the brush, and the mouse
+  Array.prototype.slice.call(pc.querySelectorAll(".pc-axis")).forEach(function (a) { a.remove(); });
+  cols.forEach(function (c, i) {
+    var s = scales[i], a = document.createElement("div");
+    a.className = "pc-axis"; a.dataset.key = c.key;
+    a.style.left = (xs[i] - 12) + "px"; a.style.top = top + "px"; a.style.height = h + "px";
+    var topText = c.kind === "category" ? s.cats[s.cats.length - 1] : fmt(s.hi), lowText = c.kind === "category" ? s.cats[0] : fmt(s.lo);
+    a.innerHTML = "<div class=\"pc-label\" title=\"" + esc(c.key) + "\">" + esc(c.key.replace(/^(params|metrics)\./, "")) + " <button class=\"pc-remove\" title=\"remove this axis\">×</button></div>" +
+      "<div class=\"pc-end pc-hi\">" + esc(topText == null ? "" : topText) + "</div><div class=\"pc-end pc-lo\">" + esc(lowText == null ? "" : lowText) + "</div>";
+    var b = state.brush[c.key];
+    if (b) {
+      var p1, p2;
+      if (b.cats) { var ps = b.cats.map(function (x) { return s.pos(x); }).filter(function (x) { return x != null; }); p1 = Math.min.apply(null, ps); p2 = Math.max.apply(null, ps); }
+      else { p1 = s.pos(b.lo); p2 = s.pos(b.hi); }
+      var d = document.createElement("div");
+      d.className = "pc-brush";
+      d.style.top = ((1 - Math.min(1, p2)) * h - 3) + "px"; d.style.height = (Math.max(0, Math.min(1, p2) - Math.max(0, p1)) * h + 6) + "px";
+      a.appendChild(d);
+    }
+    a.addEventListener("mousedown", function (e) { if (!e.target.closest(".pc-remove")) startBrush(e, a, c, s, h); });
+    a.querySelector(".pc-remove").onclick = function () {
+      var axes = (state.axes || defaultAxes()).filter(function (k) { return k !== c.key; });
+      state.axes = axes; delete state.brush[c.key]; saveHash(); drawParallel(); loadRuns();
+    };
+    pc.appendChild(a);
+  });
+}
+function startBrush(e, axis, col, scale, h) {
+  e.preventDefault();
+  var box = axis.getBoundingClientRect(), y0 = e.clientY - box.top, live = document.createElement("div");
+  live.className = "pc-brush"; axis.appendChild(live);
+  var move = function (ev) { var y = Math.max(0, Math.min(h, ev.clientY - box.top)); live.style.top = Math.min(y, y0) + "px"; live.style.height = Math.abs(y - y0) + "px"; };
+  var up = function (ev) {
+    document.removeEventListener("mousemove", move); document.removeEventListener("mouseup", up);
+    var y1 = Math.max(0, Math.min(h, ev.clientY - box.top));
+    if (Math.abs(y1 - y0) < 4) delete state.brush[col.key];
+    else {
+      // A drag that starts or ends within a few pixels of an axis end takes in that end's value.
+      var a = Math.max(y0, y1) >= h - 4 ? 0 : 1 - Math.max(y0, y1) / h, b = Math.min(y0, y1) <= 4 ? 1 : 1 - Math.min(y0, y1) / h;
+      if (col.kind === "category") {
+        var cats = scale.cats.filter(function (c) { var p = scale.pos(c); return p >= a - 1e-9 && p <= b + 1e-9; });
+        if (cats.length) state.brush[col.key] = { cats: cats }; else delete state.brush[col.key];
+      } else state.brush[col.key] = { lo: a === 0 ? scale.lo : Number(scale.value(a).toPrecision(6)), hi: b === 1 ? scale.hi : Number(scale.value(b).toPrecision(6)) };
+    }
+    state.offset = 0;
+    saveHash(); paintParallel(); loadRuns();
+  };
+  document.addEventListener("mousemove", move); document.addEventListener("mouseup", up);
+}
+function renderBrushInfo() {
+  var el = $("brush-info"), b = brushWhere();
+  el.innerHTML = b ? "axis filters: <code>" + esc(b) + "</code> <button id=\"brush-clear\">clear</button>" : "";
+  if (b) $("brush-clear").onclick = function () { state.brush = {}; state.offset = 0; saveHash(); loadRuns(); if (state.view === "parallel") paintParallel(); };
+}
+function niceStep(span) { var p = Math.pow(10, Math.floor(Math.log10(span / 5 || 1))); var m = span / 5 / p; return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p; }
+function drawScatter() {
+  var box = $("view");
+  var keys = allKeys();
+  var d = defaultAxes();
+  var x = state.sx || d[0] || keys[0] || "", y = state.sy || d[d.length - 1] || keys[1] || "", c = state.sc;
+  box.innerHTML = "<div class=\"bar\"><h3>Scatter</h3> x <select id=\"sc-x\">" + keyOptions(x) + "</select> y <select id=\"sc-y\">" + keyOptions(y) + "</select> colour by <select id=\"sc-c\">" +
+    keyOptions(c, "nothing") + "</select><span class=\"muted\" id=\"sc-info\"></span></div><div id=\"scatter\"></div><p class=\"muted\">click a point to open its run</p>";
+  ["sc-x", "sc-y", "sc-c"].forEach(function (id) { $(id).onchange = function () { state.sx = $("sc-x").value; state.sy = $("sc-y").value; state.sc = $("sc-c").value; saveHash(); drawScatter(); }; });
+  if (!x || !y) { $("scatter").innerHTML = errorBox("no params or metrics recorded yet"); return; }
+  return api("/api/matrix", { where: effectiveWhere(), keys: [x, y].concat(c ? [c] : []).join(",") }).then(function (res) {
+    if (state.view !== "scatter") return;
+    if (res.error) { $("scatter").innerHTML = errorBox(res.error.message); return; }
+    var W = Math.max(480, Math.min(1000, ($("scatter").clientWidth || 900))), H = 420, L = 70, R = 20, T = 16, B = 44;
+    var cx = res.columns[0], cy = res.columns[1], cc = res.columns[2];
+    var sx = axisScale(cx), sy = axisScale(cy), cr = cc && cc.kind === "number" ? minMax(cc.values) : null;
+    var cats = cc && cc.kind === "category" ? Array.from(new Set(cc.values.filter(function (v) { return v !== null; }))).sort() : [];
+    var px = function (v) { var p = sx.pos(v); return p == null ? null : L + p * (W - L - R); };
+    var py = function (v) { var p = sy.pos(v); return p == null ? null : T + (1 - p) * (H - T - B); };
+    var svg = "<svg id=\"scatter-svg\" width=\"" + W + "\" height=\"" + H + "\" viewBox=\"0 0 " + W + " " + H + "\" font-size=\"11\">";
+    var ticks = function (s, col, horizontal) {
+      var out = "";
+      if (col.kind === "category") s.cats.forEach(function (k) { out += tick(s.pos(k), k, horizontal); });
+      else { var step = niceStep(s.hi - s.lo); for (var v = Math.ceil(s.lo / step) * step; v <= s.hi + step * 1e-9; v += step) out += tick(s.pos(v), fmt(Number(v.toPrecision(10))), horizontal); }
+      return out;
+    };
+    var tick = function (p, label, horizontal) {
+      if (horizontal) { var X = L + p * (W - L - R); return "<line x1=\"" + X + "\" x2=\"" + X + "\" y1=\"" + (H - B) + "\" y2=\"" + (H - B + 4) + "\" stroke=\"#888\"/><text x=\"" + X + "\" y=\"" + (H - B + 16) + "\" text-anchor=\"middle\" fill=\"#555\">" + esc(label) + "</text>"; }
+      var Y = T + (1 - p) * (H - T - B);
+      return "<line x1=\"" + (L - 4) + "\" x2=\"" + W + "\" y1=\"" + Y + "\" y2=\"" + Y + "\" stroke=\"#eceef1\"/><text x=\"" + (L - 7) + "\" y=\"" + (Y + 4) + "\" text-anchor=\"end\" fill=\"#555\">" + esc(label) + "</text>";
+    };
+    svg += ticks(sy, cy, false) + ticks(sx, cx, true);
+    svg += "<line x1=\"" + L + "\" x2=\"" + (W - R) + "\" y1=\"" + (H - B) + "\" y2=\"" + (H - B) + "\" stroke=\"#888\"/>";
+    svg += "<text x=\"" + ((L + W - R) / 2) + "\" y=\"" + (H - 6) + "\" text-anchor=\"middle\" fill=\"#333\">" + esc(cx.key) + "</text>";
+    svg += "<text transform=\"translate(14," + ((T + H - B) / 2) + ") rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">" + esc(cy.key) + "</text>";
+    var shown = 0;
+    for (var r = 0; r < res.ids.length; r++) {
+      var X = px(cx.values[r]), Y = py(cy.values[r]);
+      if (X == null || Y == null) continue;
+      var v = cc ? cc.values[r] : null;
+      var fill = !cc || v === null ? "#2f6db5" : cr ? colourRamp((v - cr[0]) / ((cr[1] - cr[0]) || 1)) : PALETTE[cats.indexOf(v) % PALETTE.length];
+      svg += "<circle class=\"pt\" data-id=\"" + esc(res.ids[r]) + "\" cx=\"" + X.toFixed(1) + "\" cy=\"" + Y.toFixed(1) + "\" r=\"4.5\" fill=\"" + fill + "\" fill-opacity=\"0.8\"><title>" +
+        esc((res.names[r] || res.ids[r].slice(0, 10)) + "\n" + cx.key + " = " + fmt(cx.values[r]) + "\n" + cy.key + " = " + fmt(cy.values[r]) + (cc ? "\n" + cc.key + " = " + fmt(v) : "")) + "</title></circle>";
+      shown++;
+    }
+    svg += "</svg>";
+    var legend = cc ? "<div class=\"muted\">" + (cr ? esc(cc.key) + ": <span style=\"color:" + colourRamp(0) + "\">● " + esc(fmt(cr[0])) + "</span> → <span style=\"color:" + colourRamp(1) + "\">● " + esc(fmt(cr[1])) + "</span>"
+      : cats.slice(0, 12).map(function (k, i) { return "<span style=\"color:" + PALETTE[i % PALETTE.length] + "\">●</span> " + esc(k); }).join(" &nbsp;")) + "</div>" : "";
+    $("scatter").innerHTML = svg + legend;
+    $("sc-info").textContent = shown + " of " + res.total + " runs have both values";
+  });
+}
+
+/* ---- one run: its system metrics, its media ---- */
+function openRun(id) { state.run = id; showPage("run"); }
+function mediaUrl(id, path) { return "/api/media?id=" + encodeURIComponent(id) + "&path=" + encodeURIComponent(path); }
+function loadRun() {
+  var el = $("run-view");
+  Object.keys(charts).forEach(function (k) { if (k.indexOf("sys:") === 0) destroyChart(k); });
+  if (!state.run) { el.innerHTML = errorBox("open a run from the runs table (its id) or a scatter point"); return; }
+  el.innerHTML = "<p class=\"muted\">loading…</p>";
+  api("/api/run", { id: state.run }).then(function (r) {
+    if (res_error(r, el)) return;
+    var kv = function (obj) { var ks = Object.keys(obj); return ks.length ? table(["key", "value"], ks.map(function (k) { return { key: k, value: obj[k] }; })) : "<p class=\"muted\">none</p>"; };
+    var h = "<div class=\"bar\"><button id=\"run-back\">◀ runs</button><h3>" + esc(r.name || "(unnamed)") + "</h3><code class=\"muted\" id=\"run-id\">" + esc(r.id) + "</code><span class=\"muted\">" + esc(r.status) + ", " + esc(fmt(r.created_at, "created_at")) + "</span></div>";
+    h += "<div class=\"two\"><div><h4>Params</h4>" + kv(r.params) + "</div><div><h4>Metrics</h4>" + kv(r.metrics) + "</div></div>";
+    h += "<h4>System metrics</h4>" + (r.system.length ? "<div id=\"run-system\" class=\"live-charts\">" + r.system.map(function (s, i) { return "<div class=\"sys-chart\" id=\"sys-" + i + "\" data-metric=\"" + esc(s.metric) + "\"></div>"; }).join("") + "</div>"
+      : "<p class=\"muted\">none recorded (git exp run samples CPU, memory and GPUs every 10 s unless --no-system-metrics)</p>");
+    h += "<h4>Media</h4>" + (r.media.length ? r.media.map(function (m, i) {
+      var last = m.items.length - 1;
+      return "<div class=\"media\" data-key=\"" + esc(m.key) + "\"><div class=\"bar\"><b>" + esc(m.key) + "</b> <input type=\"range\" class=\"media-step\" data-i=\"" + i + "\" min=\"0\" max=\"" + last + "\" value=\"" + last + "\"" + (last ? "" : " disabled") +
+        "> <span class=\"media-label\">step " + m.items[last].step + "</span> <span class=\"muted\">" + m.items.length + " image(s)</span></div><img class=\"media-img\" alt=\"" + esc(m.key) + "\" src=\"" + esc(mediaUrl(r.id, m.items[last].path)) + "\"></div>";
+    }).join("") : "<p class=\"muted\">no images logged</p>");
+    el.innerHTML = h;
+    $("run-back").onclick = function () { showPage("runs"); };
+    el.querySelectorAll("input.media-step").forEach(function (inp) {
+      inp.oninput = function () {
+        var m = r.media[Number(inp.dataset.i)], item = m.items[Number(inp.value)], box = inp.closest(".media");
+        box.querySelector(".media-label").textContent = "step " + item.step;
+        box.querySelector(".media-img").src = mediaUrl(r.id, item.path);
+      };
+    });
+    r.system.forEach(function (s, i) {
+      drawChart("sys:" + s.metric, $("sys-" + i), [{ label: s.metric, points: s.points }], { title: s.metric, height: 200, maxWidth: 520, xLabel: "seconds", yLabel: s.metric.replace(/^system\//, ""), fresh: true });
+    });
+  });
+}
+function res_error(r, el) { if (r.error) { el.innerHTML = errorBox(r.error.message); return true; } return false; }
+/** The same step of one media key across the selected runs, side by side. */
+function showMedia(ids) {
+  var d = $("detail");
+  Promise.all(ids.slice(0, 8).map(function (id) { return api("/api/run", { id: id }); })).then(function (runs) {
+    var bad = runs.filter(function (r) { return r.error; })[0];
+    if (bad) { d.innerHTML = errorBox(bad.error.message); return; }
+    var keys = Array.from(new Set([].concat.apply([], runs.map(function (r) { return r.media.map(function (m) { return m.key; }); })))).sort();
+    if (!keys.length) { d.innerHTML = "<h3>Media</h3>" + errorBox("the selected runs logged no images"); return; }
+    var key = keys.indexOf(state.mediaKey) >= 0 ? state.mediaKey : keys[0];
+    var steps = Array.from(new Set([].concat.apply([], runs.map(function (r) { var m = r.media.filter(function (x) { return x.key === key; })[0]; return m ? m.items.map(function (i) { return i.step; }) : []; })))).sort(function (a, b) { return a - b; });
+    d.innerHTML = "<div class=\"bar\"><h3>Media</h3> <select id=\"media-key\">" + keys.map(function (k) { return "<option" + (k === key ? " selected" : "") + ">" + esc(k) + "</option>"; }).join("") + "</select> step <input type=\"range\" id=\"media-all-step\" min=\"0\" max=\"" + (steps.length - 1) + "\" value=\"" + (steps.length - 1) + "\"> <span id=\"media-all-label\"></span></div><div id=\"media-side\" class=\"media-side\"></div>";
+    var paint = function () {
+      var step = steps[Number($("media-all-step").value)];
+      $("media-all-label").textContent = String(step);
+      $("media-side").innerHTML = runs.map(function (r) {
+        var m = r.media.filter(function (x) { return x.key === key; })[0];
+        var item = m ? m.items.filter(function (i) { return i.step <= step; }).pop() : null;
+        return "<figure><figcaption>" + esc(r.name || r.id.slice(0, 10)) + (item && item.step !== step ? " <span class=\"muted\">(step " + item.step + ")</span>" : "") + "</figcaption>" +
+          (item ? "<img src=\"" + esc(mediaUrl(r.id, item.path)) + "\" alt=\"" + esc(key) + "\">" : "<p class=\"muted\">no image by this step</p>") + "</figure>";
+      }).join("");
+    };
+    $("media-key").onchange = function (e) { state.mediaKey = e.target.value; showMedia(ids); };
+    $("media-all-step").oninput = paint;
+    paint();
+  });
+}
+
 /* ---- navigation, state in the address ---- */
 function saveHash() {
   var h = new URLSearchParams();
+  if (state.page !== "runs") h.set("page", state.page);
+  if (state.page === "run" && state.run) h.set("run", state.run);
   if (state.where) h.set("where", state.where);
   if (state.sort !== "created_at" || !state.desc) { h.set("sort", state.sort); h.set("desc", state.desc ? "1" : "0"); }
   if (state.offset) h.set("offset", state.offset);
   if (state.columns) h.set("columns", state.columns.join(","));
+  if (state.view) h.set("view", state.view);
+  if (state.axes) h.set("axes", state.axes.join(","));
+  if (Object.keys(state.brush).length) h.set("brush", JSON.stringify(state.brush));
+  if (state.sx) h.set("sx", state.sx);
+  if (state.sy) h.set("sy", state.sy);
+  if (state.sc) h.set("sc", state.sc);
   var text = h.toString();
   if (location.hash.slice(1) !== text) history.replaceState(null, "", text ? "#" + text : location.pathname);
 }
@@ -291,19 +631,31 @@ function readHash() {
   state.desc = h.get("desc") !== "0";
   state.offset = Number(h.get("offset")) || 0;
   state.columns = h.get("columns") ? h.get("columns").split(",") : null;
+  state.page = PAGES.indexOf(h.get("page")) >= 0 ? h.get("page") : "runs";
+  state.run = h.get("run") || null;
+  state.view = h.get("view") === "parallel" || h.get("view") === "scatter" ? h.get("view") : "";
+  state.axes = h.get("axes") ? h.get("axes").split(",") : null;
+  try { state.brush = h.get("brush") ? JSON.parse(h.get("brush")) : {}; } catch (e) { state.brush = {}; }
+  if (!state.brush || typeof state.brush !== "object") state.brush = {};
+  state.sx = h.get("sx") || ""; state.sy = h.get("sy") || ""; state.sc = h.get("sc") || "";
   $("filter").value = state.where;
 }
 function showPage(page) {
   state.page = page;
+  saveHash();
+  $("run-tab").style.display = state.run ? "" : "none";
   document.querySelectorAll("nav button").forEach(function (x) { x.classList.toggle("on", x.dataset.page === page); });
   document.querySelectorAll("main section").forEach(function (s) { s.classList.toggle("on", s.id === "page-" + page); });
   if (page === "top") loadTop();
   if (page === "trend") loadTrend();
   if (page === "live") { liveShown = ""; loadLive(); }
+  if (page === "run") loadRun();
+  if (page === "runs") updateScrollCues();
 }
 function refreshAll() {
   return loadKeys().then(loadRuns).then(function () {
     if (state.detail) renderDetail();
+    if (state.view) renderView();
     if (state.page === "top") loadTop();
     if (state.page === "trend") loadTrend();
   });
@@ -323,7 +675,9 @@ $("columns-box").addEventListener("change", function () {
 });
 $("runs-table").addEventListener("click", function (e) {
   var th = e.target.closest("th[data-col]");
-  if (th) { var c = th.dataset.col; state.desc = state.sort === c ? !state.desc : !/^(id|name|branch|status|config_hash|source_commit|created_by|message|params\.)/.test(c); state.sort = c; state.offset = 0; loadRuns(); return; }
+  if (th) { var c = th.dataset.col; state.desc = state.sort === c ? !state.desc : firstDescending(c); state.sort = c; state.offset = 0; loadRuns(); return; }
+  var link = e.target.closest("a.run-link");
+  if (link) { e.preventDefault(); openRun(link.dataset.run); return; }
   if (e.target.id === "select-page") {
     state.rows.forEach(function (r) { if (e.target.checked) state.selected.set(r.id, r.name); else state.selected.delete(r.id); });
     loadRuns(); updateSelection(); renderDetail(); return;
@@ -338,6 +692,16 @@ $("runs-table").addEventListener("click", function (e) {
     if (state.detail) renderDetail();
   }
 });
+/** A first click sorts best first: a metric where lower is better ascending, one where higher is better descending. */
+function firstDescending(c) {
+  if (c.indexOf("metrics.") === 0) return !(state.keys && state.keys.lower && state.keys.lower.indexOf(c.slice(8)) >= 0);
+  return !/^(id|name|branch|status|config_hash|source_commit|created_by|message|params\.)/.test(c);
+}
+$("view-parallel-btn").onclick = function () { showView("parallel"); };
+$("view-scatter-btn").onclick = function () { showView("scatter"); };
+$("view").addEventListener("click", function (e) { var pt = e.target.closest("circle.pt"); if (pt) openRun(pt.dataset.id); });
+$("media-btn").onclick = function () { showDetail("media"); };
+window.addEventListener("resize", function () { updateScrollCues(); if (state.view === "parallel") paintParallel(); });
 $("live-list").addEventListener("click", function (e) {
   var b = e.target.closest("button.open-exp");
   if (!b) return;
@@ -354,9 +718,10 @@ $("clear-btn").onclick = function () { state.selected.clear(); state.detail = nu
 ["top-metric", "top-order", "top-by"].forEach(function (id) { $(id).onchange = loadTop; });
 ["trend-metric", "trend-order"].forEach(function (id) { $(id).onchange = loadTrend; });
 $("trend-branch").onchange = loadTrend;
-window.addEventListener("hashchange", function () { readHash(); loadRuns(); });
+window.addEventListener("hashchange", function () { var page = state.page, run = state.run; readHash(); loadRuns(); if (state.page !== page || state.run !== run) showPage(state.page); renderView(); });
 readHash();
 updateSelection();
+showPage(state.page);
 refreshAll();
 loadLive();
 var events = new EventSource("/api/events");

@@ -3,9 +3,12 @@ import { compareSpecs } from "../../analysis/compare.js";
 import { diffSpecs } from "../../analysis/diff.js";
 import { leaderboard, type Direction, type Grouping } from "../../analysis/leaderboard.js";
 import { indexKeys, runSeries, runsPage } from "../../analysis/runs-page.js";
+import { runDetails, type RunDetails } from "../../analysis/run-details.js";
+import { runMatrix, type RunMatrix } from "../../analysis/run-matrix.js";
+import { MEDIA_TYPES, parseMediaPath } from "../../core/media.js";
 import { trendAlong, trendOverTime } from "../../analysis/trend.js";
 import { LiveMetrics, listLive } from "../../capture/live.js";
-import { UsageError } from "../../core/errors.js";
+import { NotFoundError, UsageError } from "../../core/errors.js";
 import type { IndexSession } from "../../index/session.js";
 import { columnLabels } from "../../report/compare.js";
 import { renderDiff, valueText } from "../../report/diff.js";
@@ -88,6 +91,26 @@ export class IndexDashboardData implements DashboardData {
     });
   }
 
+  run(id: string): Promise<RunDetails> {
+    if (!id) throw new UsageError("give the run: /api/run?id=ID");
+    return runDetails(this.store, fullId(id) ?? id);
+  }
+
+  matrix(where: string, keys: string[]): Promise<RunMatrix> {
+    return this.session.use((db) => runMatrix(db, where, keys));
+  }
+
+  /** Only media paths are served: never another file of the experiment (its patch, its log). */
+  async media(spec: string, path: string): Promise<{ type: string; data: Uint8Array }> {
+    const m = parseMediaPath(path);
+    if (!m) throw new UsageError(`${path} is no media file (media/<key>/<step>.<ext>)`);
+    // The page asks by full id, image after image: no listing of every ref for each.
+    const id = fullId(spec) ?? (await this.store.resolve(spec));
+    const data = await this.store.readFile(id, path);
+    if (!data) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no ${path}`);
+    return { type: MEDIA_TYPES[m.ext]!, data };
+  }
+
   async live(): Promise<LiveView> {
     const runs = await listLive(this.store.repo, { ended: true });
     const progress = await this.liveMetrics.progress(runs);
@@ -116,4 +139,8 @@ export class IndexDashboardData implements DashboardData {
     await this.liveMetrics.close();
     await this.session.close();
   }
+}
+
+function fullId(spec: string): string | undefined {
+  return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(spec) ? spec : undefined;
 }

@@ -52,19 +52,42 @@ pre{background:var(--bg);padding:.6rem;overflow:auto;border-radius:4px;font-size
 .live-charts{display:flex;flex-wrap:wrap;gap:.5rem}
 .diffline.add{color:#1a7f37}.diffline.del{color:#cf222e}.diffline.head{font-weight:600}
 .chart{min-height:40px}
+.scroll-box{position:relative}
+.scroll-cue{display:none;position:absolute;top:1px;right:1px;bottom:1px;width:110px;pointer-events:none;align-items:center;justify-content:flex-end;padding-right:8px;
+  background:linear-gradient(to right,rgba(255,255,255,0),rgba(255,255,255,.96) 60%);color:var(--a);font-size:12px;font-weight:600;border-radius:0 4px 4px 0}
+.scroll-box.more-right .scroll-cue{display:flex}
+.scroll-box.more-left .table-wrap{box-shadow:inset 10px 0 8px -8px rgba(0,0,0,.25)}
+a.run-link{color:inherit;text-decoration:none;border-bottom:1px dotted var(--m)}a.run-link:hover{color:var(--a)}
+.pc{position:relative;user-select:none}
+.pc-axis{position:absolute;width:24px;cursor:ns-resize}
+.pc-axis::before{content:"";position:absolute;left:11px;top:0;bottom:0;width:2px;background:#6b7280}
+.pc-label{position:absolute;top:-30px;left:-60px;width:144px;text-align:center;font-size:12px;font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.pc-remove{border:0;background:none;padding:0 2px;color:var(--m);font-size:12px}
+.pc-end{position:absolute;left:16px;font-size:11px;color:var(--m);white-space:nowrap;font-family:ui-monospace,monospace}
+.pc-hi{top:-4px}.pc-lo{bottom:-14px}
+.pc-brush{position:absolute;left:4px;width:16px;background:rgba(47,109,181,.25);border:1px solid var(--a);border-radius:3px}
+#view{display:none}
+.two{display:flex;gap:1rem;flex-wrap:wrap}.two>div{flex:1;min-width:300px}
+h4{margin:.8rem 0 .3rem}
+.media{border:1px solid var(--b);border-radius:4px;padding:.5rem;margin:.4rem 0}
+.media img,.media-side img{max-width:360px;max-height:360px;image-rendering:pixelated;border:1px solid #eceef1;background:#fff}
+.media-side{display:flex;gap:.8rem;flex-wrap:wrap}.media-side figure{margin:0}.media-side figcaption{font-size:12px;margin-bottom:.2rem}
+#brush-info code{font-size:12px}
 </style></head><body>
 <header><h1>git exp</h1><nav>
-<button data-page="runs" class="on">Runs</button><button data-page="top">Leaderboard</button><button data-page="trend">Trend</button><button data-page="live">Live<span id="live-dot"></span></button>
+<button data-page="runs" class="on">Runs</button><button data-page="top">Leaderboard</button><button data-page="trend">Trend</button><button data-page="live">Live<span id="live-dot"></span></button><button data-page="run" id="run-tab" style="display:none">Run</button>
 </nav><span class="muted" id="status"></span></header>
 <main>
 <section id="page-runs" class="on">
   <div class="bar"><input id="filter" placeholder="filter: params.lr < 0.01 and metrics.val.acc >= 0.9 or tags.baseline" spellcheck="false" autocomplete="off" aria-label="filter">
-  <button id="columns-btn">Columns</button><span class="muted" id="count"></span></div>
+  <button id="columns-btn">Columns</button><button id="view-parallel-btn" title="parallel coordinates of the filtered runs">Parallel coordinates</button><button id="view-scatter-btn" title="one param or metric against another">Scatter</button><span class="muted" id="count"></span></div>
+  <div class="bar muted" id="brush-info"></div>
+  <div id="view" class="panel"></div>
   <div id="filter-error" role="alert"></div>
   <div id="columns-box"></div>
   <div class="bar"><button id="prev" title="previous page">◀</button><span id="page-info" class="muted"></span><button id="next" title="next page">▶</button>
   <span class="spacer"></span><span class="muted" id="sel-info">select runs to compare them</span>
-  <button id="curves-btn" disabled>Curves</button><button id="compare-btn" disabled>Compare</button><button id="diff-btn" disabled>Diff</button><button id="clear-btn" disabled>Clear</button></div>
+  <button id="curves-btn" disabled>Curves</button><button id="media-btn" disabled>Media</button><button id="compare-btn" disabled>Compare</button><button id="diff-btn" disabled>Diff</button><button id="clear-btn" disabled>Clear</button></div>
   <div id="runs-table"></div>
   <div id="detail" class="panel" style="display:none"></div>
 </section>
@@ -78,6 +101,7 @@ pre{background:var(--bg);padding:.6rem;overflow:auto;border-radius:4px;font-size
   <select id="trend-order"><option value="">better: guess from the name</option><option value="max">higher is better</option><option value="min">lower is better</option></select></div>
   <div id="trend-chart" class="chart"></div><div id="trend-table"></div></section>
 <section id="page-live"><div id="live-list"></div></section>
+<section id="page-run"><div id="run-view"></div></section>
 </main>
 <script src="/static/uplot.js"></script>
 <script src="/static/app.js"></script>

@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Direction } from "../../analysis/leaderboard.js";
 import type { IndexKeys, RunSeries, RunsPage, RunsQuery } from "../../analysis/runs-page.js";
+import type { RunDetails } from "../../analysis/run-details.js";
+import type { RunMatrix } from "../../analysis/run-matrix.js";
 import type { LiveRun } from "../../capture/live.js";
 import type { Series } from "../../core/experiment.js";
 import { EnvironmentError, ExitCode, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
@@ -38,6 +40,12 @@ export interface DashboardData {
   /** Along a branch's first-parent history, or per day when `along` is empty. */
   trend(metric: string, along: string, order: Direction | undefined): Promise<TrendView>;
   live(): Promise<LiveView>;
+  /** One run's page: params, metrics, system metrics over time, its media by key. */
+  run(id: string): Promise<RunDetails>;
+  /** A column of values per key for every run the filter keeps: parallel coordinates, scatter. */
+  matrix(where: string, keys: string[]): Promise<RunMatrix>;
+  /** One media file of a run, with its content type; a NotFoundError when there is none. */
+  media(id: string, path: string): Promise<{ type: string; data: Uint8Array }>;
   /** Changes when a live run starts, ends or writes metrics. */
   liveSignature(): Promise<string>;
   /** Changes whenever experiments or annotations change: the dashboard reloads then. */
@@ -105,6 +113,10 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
       return data.trend(q.get("metric") ?? "", q.get("along") ?? "", order());
     case "/api/live":
       return data.live();
+    case "/api/run":
+      return data.run(q.get("id") ?? "");
+    case "/api/matrix":
+      return data.matrix(q.get("where") ?? "", list("keys"));
     default:
       return undefined;
   }
@@ -132,6 +144,7 @@ function handler(data: DashboardData, options: HandlerOptions) {
     if (url.pathname === "/static/uplot.js") return send(res, 200, "text/javascript; charset=utf-8", staticFile("uPlot.iife.min.js"));
     if (url.pathname === "/static/uplot.css") return send(res, 200, "text/css; charset=utf-8", staticFile("uPlot.min.css"));
     if (url.pathname === "/api/events") return events(data, req, res);
+    if (url.pathname === "/api/media") return media(data, url, res, options);
     route(data, url).then(
       (value) => (value === undefined ? sendJson(res, 404, { error: { message: `no such page: ${url.pathname}`, code: "ENOTFOUND" } }) : sendJson(res, 200, value)),
       (e: unknown) => {
@@ -144,6 +157,29 @@ function handler(data: DashboardData, options: HandlerOptions) {
       },
     );
   };
+}
+
+/**
+ * A logged image, as stored. An SVG could hold a script: the response may run nothing and
+ * load nothing, even opened on its own.
+ */
+function media(data: DashboardData, url: URL, res: ServerResponse, options: HandlerOptions): void {
+  data.media(url.searchParams.get("id") ?? "", url.searchParams.get("path") ?? "").then(
+    (m) => {
+      res.writeHead(200, {
+        "content-type": m.type,
+        "cache-control": "private, max-age=3600",
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      });
+      res.end(m.data);
+    },
+    (e: unknown) => {
+      if (isGitExpError(e)) return sendJson(res, httpStatus(e), { error: { message: e.message, code: e.code } });
+      options.onError(e);
+      sendJson(res, 500, { error: { message: "internal error; see the terminal running git exp ui" } });
+    },
+  );
 }
 
 /** A user's mistake as HTTP says it: bad request, nothing there, or the index busy. */

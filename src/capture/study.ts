@@ -1,0 +1,65 @@
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InvalidInputError, NotFoundError } from "../core/errors.js";
+import { canonicalJson, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
+import type { Repository } from "../store/repository.js";
+import type { RunRequest } from "./run-plan.js";
+import type { SweepPoint } from "./sweep.js";
+
+/**
+ * A study handed to a scheduler, as its workers read it: `<git dir>/exp/studies/<sweep>/`
+ * holds study.json (the planned run, every point), the job script and the scheduler's logs.
+ * The repository lives on the filesystem the nodes share, so this folder does too.
+ */
+export interface Study {
+  schema: 1;
+  sweep: string;
+  executor: string;
+  method: string;
+  size: number;
+  created_at: string;
+  /** The run request as planned, less the environment: a worker runs in its own. */
+  request: Omit<RunRequest, "environ">;
+  argv: string[];
+  points: SweepPoint[];
+  /** The scheduler's job id, once submitted. */
+  job?: string;
+  /** The submission command, for the record. */
+  submitted?: string;
+}
+
+export function studiesDir(repo: Repository): string {
+  return join(repo.expDir, "studies");
+}
+
+export function studyDir(repo: Repository, sweep: string): string {
+  return join(studiesDir(repo), sweep);
+}
+
+export async function writeStudy(dir: string, study: Study): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `study.json.${process.pid}.tmp`);
+  await writeFile(tmp, canonicalJson(study));
+  await rename(tmp, join(dir, "study.json"));
+}
+
+export async function readStudy(dir: string): Promise<Study> {
+  const file = join(dir, "study.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new NotFoundError(`no study at ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  const v = parseJson(text, { source: file }) as JsonValue;
+  const doc = v as JsonObject;
+  if (doc["schema"] !== 1 || typeof doc["sweep"] !== "string" || !Array.isArray(doc["points"])) {
+    throw new InvalidInputError(`${file} is not a study written by this git-exp`);
+  }
+  return doc as unknown as Study;
+}
+
+/** Every study this clone submitted, as sweep ids. */
+export async function listStudies(repo: Repository): Promise<string[]> {
+  return readdir(studiesDir(repo)).catch(() => []);
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EnvironmentError, InvalidInputError } from "../core/errors.js";
+import type { JsonObject } from "../core/json.js";
+import { listClaims } from "../store/claims.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+import type { Executor, WorkState } from "./executors/executor.js";
+import type { RunPlan } from "./run-plan.js";
+import { preflight, type RunOutcome, type RunSummary } from "./run.js";
+import { readStudy, studyDir, writeStudy, type Study } from "./study.js";
+
+export interface SubmitOptions {
+  executor: Executor;
+  /** The user's scheduler options, as given (`--slurm "..."`). */
+  args: string[];
+  /** gitexp.json's defaults for this executor. */
+  defaults: JsonObject;
+  /** -j N: at most N trials at once. */
+  atOnce: number | undefined;
+}
+
+export interface Submission {
+  sweep: string;
+  job: string;
+  trials: number;
+  dir: string;
+  study: Study;
+}
+
+/**
+ * Hand a planned run to a scheduler as one job of one worker per point. Everything that can
+ * be refused is refused first (no scheduler client, a dirty tree with --require-clean, the
+ * scheduler saying no, a job that can never start): then no study is left and nothing is
+ * recorded.
+ */
+export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: SubmitOptions): Promise<Submission> {
+  const r = plan.request;
+  await o.executor.checkAvailable(r.environ, r.cwd);
+  await preflight(store, plan);
+  const sweep = randomBytes(4).toString("hex");
+  const dir = studyDir(store.repo, sweep);
+  const { environ: _environ, ...request } = r;
+  const study: Study = {
+    schema: 1,
+    sweep,
+    executor: o.executor.name,
+    method: "grid",
+    size: plan.points.length,
+    created_at: new Date().toISOString(),
+    request,
+    argv: plan.argv,
+    points: plan.points,
+  };
+  await writeStudy(dir, study);
+  try {
+    const submitted = await o.executor.submit({
+      studyDir: dir,
+      sweepId: sweep,
+      tasks: plan.points.length,
+      atOnce: o.atOnce,
+      cwd: r.cwd,
+      workerArgv: [...gitExpArgv(), "worker", dir],
+      defaults: o.defaults,
+      args: o.args,
+      environ: r.environ,
+    });
+    const done: Study = { ...study, job: submitted.job, submitted: submitted.script };
+    await writeStudy(dir, done);
+    const stuck = (await o.executor.states([submitted.job], r.environ)).find((s) => s.cannotStart);
+    if (stuck) {
+      await o.executor.cancel([submitted.job], r.environ).catch(() => undefined);
+      throw new InvalidInputError(cannotStartMessage(submitted.job, stuck));
+    }
+    return { sweep, job: submitted.job, trials: plan.points.length, dir, study: done };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function cannotStartMessage(job: string, s: WorkState): string {
+  return `job ${job} can never start: Slurm holds it back for ${s.reason} (it asks for more than the partition or account allows: a longer --time, more nodes, an unknown constraint); it was cancelled and nothing was recorded`;
+}
+
+/** How `git exp` itself is started again on a node: this Node and this package's bin/git-exp, by absolute path. */
+export function gitExpArgv(): string[] {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const bin = join(dir, "bin", "git-exp");
+    if (existsSync(bin)) return [process.execPath, bin];
+    dir = resolve(dir, "..");
+  }
+  throw new EnvironmentError("cannot find bin/git-exp of this installation to start workers with");
+}
+
+export interface WaitHooks {
+  /** Once per change of what the job does: pending for a reason, n running, n done. */
+  onState?: (text: string) => void;
+}
+
+/**
+ * Wait until every worker of the study's job has ended (polling the scheduler once a
+ * second), then summarise as a local sweep does. A job that turns out unable to start is
+ * cancelled and refused.
+ */
+export async function waitForStudy(store: ExperimentStore, sub: Submission, executor: Executor, environ: NodeJS.ProcessEnv, hooks: WaitHooks = {}): Promise<RunSummary> {
+  let said = "";
+  for (;;) {
+    const states = await executor.states([sub.job], environ);
+    const live = states.filter((s) => s.state !== "ended");
+    if (live.length === 0) break;
+    const stuck = live.find((s) => s.cannotStart);
+    if (stuck) {
+      await executor.cancel([sub.job], environ).catch(() => undefined);
+      throw new InvalidInputError(cannotStartMessage(sub.job, stuck));
+    }
+    const pending = live.filter((s) => s.state === "pending");
+    const text = `job ${sub.job}: ${live.length - pending.length} running, ${pending.length} pending${pending[0]?.reason ? ` (${pending[0].reason})` : ""}, ${sub.trials - live.length} ended`;
+    if (text !== said) hooks.onState?.(text);
+    said = text;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return studySummary(store, await readStudy(sub.dir));
+}
+
+/** What a study's recorded trials say, in the shape of a local sweep's summary. */
+export async function studySummary(store: ExperimentStore, study: Study): Promise<RunSummary> {
+  const claims = await listClaims(store.repo, study.sweep);
+  const outcomes: RunOutcome[] = [];
+  for (const c of claims) {
+    if (!c.done) continue;
+    const e = await store.read(c.experiment);
+    outcomes.push({
+      index: c.index,
+      id: c.experiment,
+      write: "created",
+      status: e.meta.status,
+      exitCode: e.meta.exit_code ?? -1,
+      durationSeconds: e.meta.duration_s ?? 0,
+      varying: study.points[c.index]?.varying ?? {},
+      results: e.results,
+      logTail: "",
+      experiment: e,
+    });
+  }
+  const failed = outcomes.find((o) => o.exitCode !== 0);
+  const notRun = study.size - outcomes.length;
+  return { outcomes, notRun, exitCode: failed ? failed.exitCode : notRun > 0 ? 130 : 0 };
+}

@@ -1,0 +1,201 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir, type CliResult } from "./helpers/repo.js";
+import { jobEnded, requireSlurmOrSkip, scontrol, taskStates, waitFor } from "./helpers/slurm.js";
+
+afterAll(cleanup);
+
+/**
+ * These tests submit real jobs to a real Slurm (scripts/slurm-local.sh, which .ci/run starts).
+ * Trials are small shell commands: a trial waits for its go-file when a test must act while
+ * it runs, so nothing depends on timing.
+ */
+const here = requireSlurmOrSkip();
+
+interface Shown {
+  experiment: { status: string; sweep: { id: string; index: number; size: number; method: string }; interruption?: { by: string; reason: string } };
+  config: { seed?: number };
+  env: { slurm?: Record<string, string> };
+}
+
+function experiments(dir: string): Shown[] {
+  const ids = git(dir, ["for-each-ref", "--format=%(objectname)", "refs/experiments/"]).split("\n").filter(Boolean);
+  return ids.map((id) => JSON.parse(binary(dir, ["show", id, "--json"]).stdout) as Shown);
+}
+
+function claims(dir: string): string[] {
+  return git(dir, ["for-each-ref", "--format=%(objecttype) %(refname)", "refs/exp-claims/"]).split("\n").filter(Boolean);
+}
+
+/** A trial that logs one metric line, then waits until the test creates `<gate>/go-<seed>`. */
+function gated(gate: string): string {
+  return `printf '{"step": 1, "loss": %s}\\n' "$GIT_EXP_SEED" >> "$GIT_EXP_METRICS"; while [ ! -e ${gate}/go-$GIT_EXP_SEED ]; do sleep 0.1; done`;
+}
+
+function submitted(r: CliResult): { job: string; sweep: string } {
+  expect(r.code, r.stderr).toBe(0);
+  const m = /^submitted job (\d+), sweep ([0-9a-f]{8}) /.exec(r.stdout);
+  expect(m, r.stdout).not.toBeNull();
+  return { job: m![1]!, sweep: m![2]! };
+}
+
+interface Running {
+  job?: string;
+  host?: string;
+  pid: number;
+  step: number | null;
+  latest: Record<string, number>;
+}
+
+async function running(dir: string): Promise<Running[]> {
+  const r = await cli(dir, ["ls", "--running", "--json"]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Running[];
+}
+
+function studies(dir: string): string[] {
+  const d = join(dir, ".git", "exp", "studies");
+  return existsSync(d) ? readdirSync(d) : [];
+}
+
+describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
+  it("a grid sweep is one array job; each task records its point with Slurm's facts; --wait prints the summary", async () => {
+    const dir = makeRepo({ commit: true });
+    // gitexp.json's defaults reach sbatch: the trials run in the partition it names.
+    writeFileSync(join(dir, "gitexp.json"), JSON.stringify({ slurm: { partition: "short" } }));
+    const cmd = `printf '{"step": 1, "loss": %s}\\n' "$GIT_EXP_SEED" >> "$GIT_EXP_METRICS"`;
+    const r = await cli(dir, ["run", "--on", "slurm", "--wait", "-j", "2", "--seed", "1,2,3", "--name", "grid", "--", cmd]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/submitted job \d+, sweep [0-9a-f]{8} \(3 trials\)/);
+    expect(r.stderr).toMatch(/sweep of 3: 3 completed/);
+    expect(r.stdout).toMatch(/completed/);
+    const exps = experiments(dir);
+    expect(exps.map((e) => e.config.seed).sort()).toEqual([1, 2, 3]);
+    const sweep = exps[0]!.experiment.sweep.id;
+    for (const e of exps) {
+      expect(e.experiment.status).toBe("completed");
+      expect(e.experiment.sweep).toMatchObject({ id: sweep, size: 3, method: "grid", index: e.config.seed });
+      expect(e.env.slurm).toMatchObject({ partition: "short", array_task_id: String(e.config.seed! - 1), node: expect.any(String), job_id: expect.stringMatching(/^\d+$/) });
+    }
+    // every claim now names the experiment its trial became
+    expect(claims(dir).sort()).toEqual([0, 1, 2].map((i) => `commit refs/exp-claims/${sweep}/${i}`));
+  });
+
+  it("ls --running shows cluster trials with job and node; cancelling one task records it as interrupted by scancel", async () => {
+    const dir = makeRepo({ commit: true });
+    const gate = tempDir();
+    const { job, sweep } = submitted(await cli(dir, ["run", "--on", "slurm", "--seed", "1,2", "--", gated(gate)]));
+    const live = await waitFor("both trials to run and log", async () => {
+      const runs = await running(dir);
+      return runs.length === 2 && runs.every((x) => x.step === 1) ? runs : undefined;
+    });
+    expect(live.map((x) => x.job).sort()).toEqual([`${job}_0`, `${job}_1`]);
+    expect(live.map((x) => x.latest["loss"]).sort()).toEqual([1, 2]);
+    const table = await cli(dir, ["ls", "--running"]);
+    expect(table.stdout).toMatch(new RegExp(`${job}_0 +\\S+ `));
+    const c = await cli(dir, ["cancel", `${job}_0`]);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toBe(`cancelled task ${job}_0 (sweep ${sweep})\n`);
+    writeFileSync(join(gate, "go-2"), "");
+    await jobEnded(job);
+    const exps = experiments(dir);
+    const bySeed = new Map(exps.map((e) => [e.config.seed, e]));
+    expect(exps).toHaveLength(2);
+    expect(bySeed.get(1)!.experiment).toMatchObject({ status: "interrupted", interruption: { by: "slurm", reason: "cancelled (scancel)" } });
+    expect(bySeed.get(2)!.experiment.status).toBe("completed");
+    expect(await running(dir)).toEqual([]);
+  });
+
+  it("a worker killed mid-trial: its claim is taken over by a worker still running, and every trial lands once", async () => {
+    const dir = makeRepo({ commit: true });
+    const gate = tempDir();
+    const { job } = submitted(await cli(dir, ["run", "--on", "slurm", "-j", "2", "--seed", "1,2", "--", gated(gate)]));
+    const live = await waitFor("both trials to run", async () => {
+      const runs = await running(dir);
+      return runs.length === 2 ? runs : undefined;
+    });
+    const first = live.find((x) => x.job === `${job}_0`)!;
+    process.kill(first.pid, "SIGKILL");
+    await waitFor("the killed worker's task to end", () => (/FAILED|COMPLETED|CANCELLED/.test(taskStates(job).get(`${job}_0`) ?? "") ? true : undefined));
+    writeFileSync(join(gate, "go-1"), "");
+    writeFileSync(join(gate, "go-2"), "");
+    await jobEnded(job);
+    const exps = experiments(dir);
+    expect(exps.map((e) => e.config.seed).sort()).toEqual([1, 2]);
+    expect(exps.every((e) => e.experiment.status === "completed")).toBe(true);
+    // trial 1 was run again by the worker of task 1
+    expect(exps.find((e) => e.config.seed === 1)!.env.slurm!["array_task_id"]).toBe("1");
+    expect(claims(dir).every((c) => c.startsWith("commit "))).toBe(true);
+  });
+
+  it("a requeued job runs its trial again and records it once", async () => {
+    const dir = makeRepo({ commit: true });
+    const gate = tempDir();
+    const { job } = submitted(await cli(dir, ["run", "--on", "slurm", "--slurm", "--requeue", "--seed", "1", "--", gated(gate)]));
+    await waitFor("the trial to run", async () => ((await running(dir)).length === 1 ? true : undefined));
+    scontrol(["requeue", `${job}_0`]);
+    await waitFor("the task to wait again", () => (taskStates(job).get(`${job}_0`) === "PENDING" ? true : undefined));
+    expect(experiments(dir)).toEqual([]);
+    // Slurm holds a requeued job back a while; let it start now.
+    scontrol(["update", `jobid=${job}_0`, "starttime=now"]);
+    await waitFor("the trial to run again", async () => ((await running(dir)).length === 1 ? true : undefined));
+    writeFileSync(join(gate, "go-1"), "");
+    await jobEnded(job);
+    const exps = experiments(dir);
+    expect(exps).toHaveLength(1);
+    expect(exps[0]!.experiment.status).toBe("completed");
+    expect(exps[0]!.env.slurm!["restart_count"]).toBe("1");
+  });
+
+  it("refuses, writing nothing: a partition Slurm does not have (2), a job that can never start (2), no sbatch (4)", async () => {
+    const dir = makeRepo({ commit: true });
+    const snap = repoSnapshot(dir);
+    const bad = await cli(dir, ["run", "--on", "slurm", "--slurm", "--partition=no-such-partition", "--", "/bin/true"]);
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toMatch(/Slurm refused the job \(.*invalid partition.*\); nothing was submitted or recorded/);
+    const never = await cli(dir, ["run", "--on", "slurm", "--slurm", "--time=2:00:00", "--", "/bin/true"]);
+    expect(never.code, never.stderr).toBe(2);
+    expect(never.stderr).toMatch(/job (\d+) can never start: Slurm holds it back for PartitionConfig.*cancelled and nothing was recorded/);
+    const neverJob = /job (\d+) can never start/.exec(never.stderr)![1]!;
+    expect([...taskStates(neverJob).values()].every((s) => s === "CANCELLED")).toBe(true);
+    // a PATH with git but without the Slurm commands
+    const bin = tempDir();
+    symlinkSync(execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim(), join(bin, "git"));
+    const missing = await cli(dir, ["run", "--on", "slurm", "--", "/bin/true"], { env: { PATH: bin } });
+    expect(missing.code, missing.stderr).toBe(4);
+    expect(missing.stderr).toMatch(/sbatch is not on PATH.*scripts\/slurm-local\.sh/);
+    expect(repoSnapshot(dir)).toBe(snap);
+    expect(studies(dir)).toEqual([]);
+  });
+});
+
+describe("run --on: bad usage, refused before anything is submitted", () => {
+  it("--wait or --slurm without --on, an unknown executor, bad gitexp.json defaults, unquoted ARGS; cancel of nothing", async () => {
+    const dir = makeRepo({ commit: true });
+    const snap = repoSnapshot(dir);
+    const cases: [string[], number, RegExp][] = [
+      [["run", "--wait", "--", "/bin/true"], 2, /--wait goes with --on slurm/],
+      [["run", "--slurm", "--partition=x", "--", "/bin/true"], 2, /--slurm goes with --on slurm/],
+      [["run", "--on", "kubernetes", "--", "/bin/true"], 2, /--on kubernetes: git exp runs on slurm/],
+      [["run", "--on", "slurm", "--slurm", "--comment='open", "--", "/bin/true"], 2, /--slurm: a single quote is not closed/],
+      [["cancel", "0123abcd"], 3, /no sweep or job '0123abcd' was submitted from this repository/],
+      [["cancel", "not-an-id"], 2, /cancel takes a sweep id/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await cli(dir, args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(code);
+      expect(r.stderr).toMatch(message);
+    }
+    mkdirSync(join(dir, "sub"));
+    for (const slurm of [["--array=0-3"], { array: "0-3" }, { partition: ["a"] }]) {
+      writeFileSync(join(dir, "gitexp.json"), JSON.stringify({ slurm }));
+      const r = await cli(dir, ["run", "--on", "slurm", "--", "/bin/true"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/gitexp\.json: (slurm|"slurm"|.*slurm)/);
+    }
+    expect(repoSnapshot(dir)).toBe(snap);
+    expect(studies(dir)).toEqual([]);
+  });
+});
