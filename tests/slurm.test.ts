@@ -130,6 +130,29 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(claims(dir).every((c) => c.startsWith("commit "))).toBe(true);
   });
 
+  it("a bayes search: two workers ask the study and claim trials at once; every trial runs once", async () => {
+    const dir = makeRepo({ commit: true });
+    const gate = tempDir();
+    writeFileSync(join(dir, "sweep.yaml"), "method: bayes\nmetric: {name: loss, goal: minimize}\nrun_cap: 4\nparameters:\n  x: {min: -2.0, max: 2.0}\n");
+    // The first trials wait until both workers run one: the claims are made concurrently.
+    const cmd = [
+      `echo started >> ${gate}/started`,
+      `while [ "$(wc -l < ${gate}/started)" -lt 2 ]; do sleep 0.1; done`,
+      `x=$(sed 's/.*"x":\\([^,}]*\\).*/\\1/' "$GIT_EXP_CONFIG")`,
+      `awk -v x="$x" 'BEGIN { printf "{\\"step\\": 1, \\"loss\\": %.6f}\\n", (x - 0.5) ^ 2 }' >> "$GIT_EXP_METRICS"`,
+    ].join("; ");
+    const r = await cli(dir, ["run", "--on", "slurm", "--sweep", "sweep.yaml", "-j", "2", "--wait", "--", cmd]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/sweep of 4: 4 completed/);
+    const exps = experiments(dir);
+    expect(exps.map((e) => e.experiment.sweep.index).sort()).toEqual([1, 2, 3, 4]);
+    expect(new Set(exps.map((e) => e.experiment.sweep.method))).toEqual(new Set(["bayes"]));
+    expect(new Set(exps.map((e) => e.env.slurm!["array_task_id"]))).toEqual(new Set(["0", "1"]));
+    expect(exps.every((e) => typeof (e as unknown as { results: { loss: number } }).results.loss === "number")).toBe(true);
+    const sweep = exps[0]!.experiment.sweep.id;
+    expect(claims(dir).sort()).toEqual([0, 1, 2, 3].map((i) => `commit refs/exp-claims/${sweep}/${i}`));
+  });
+
   it("a requeued job runs its trial again and records it once", async () => {
     const dir = makeRepo({ commit: true });
     const gate = tempDir();
@@ -180,6 +203,8 @@ describe("run --on: bad usage, refused before anything is submitted", () => {
       [["run", "--slurm", "--partition=x", "--", "/bin/true"], 2, /--slurm goes with --on slurm/],
       [["run", "--on", "kubernetes", "--", "/bin/true"], 2, /--on kubernetes: git exp runs on slurm/],
       [["run", "--on", "slurm", "--slurm", "--comment='open", "--", "/bin/true"], 2, /--slurm: a single quote is not closed/],
+      [["run", "--sweep", "sweep.yaml", "--", "/bin/true"], 2, /--sweep FILE runs on a scheduler here: add --on slurm/],
+      [["run", "--on", "slurm", "--trials", "3", "--", "/bin/true"], 2, /--trials and --sampler-seed go with --sweep FILE/],
       [["cancel", "0123abcd"], 3, /no sweep or job '0123abcd' was submitted from this repository/],
       [["cancel", "not-an-id"], 2, /cancel takes a sweep id/],
     ];

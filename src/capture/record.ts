@@ -12,7 +12,8 @@ import {
   type Source,
   type Status,
 } from "../core/experiment.js";
-import { isJsonObject, type JsonObject } from "../core/json.js";
+import { canonicalJson, isJsonObject, type JsonObject } from "../core/json.js";
+import { experimentLimitProblem } from "../core/limits.js";
 import { formatCreatedAt, parseGitDate } from "../core/time.js";
 import type { ExperimentStore, WriteOutcome } from "../store/experiment-store.js";
 import { checksumPaths, type FileSum } from "./checksums.js";
@@ -52,10 +53,20 @@ export function createdAtNow(environ: NodeJS.ProcessEnv = process.env, now = Dat
   return formatCreatedAt(fixed ? parseGitDate(fixed) : now);
 }
 
+const encoder = new TextEncoder();
+
 /** Check the parts a user gave before any git work happens. */
 function checkInput(input: RecordInput): void {
   if (!isJsonObject(input.config)) throw new InvalidInputError("the config must be a JSON object");
   if (!isJsonObject(input.results)) throw new InvalidInputError("the results must be a JSON object");
+  // First: what follows walks the values, and must never meet one past the limits.
+  const tooLarge = experimentLimitProblem(
+    new Map([
+      ["config.json", encoder.encode(canonicalJson(input.config, { source: "config.json" }))],
+      ["results.json", encoder.encode(canonicalJson(input.results, { nonFinite: "encode", source: "results.json" }))],
+    ]),
+  );
+  if (tooLarge) throw new InvalidInputError(`the experiment is past the limits: ${tooLarge}`);
   checkKeyPaths("config", flattenParams(input.config).map(([k]) => k));
   checkKeyPaths("results", flattenMetrics(input.results).map(([k]) => k));
   if (input.name !== undefined) checkName(input.name);

@@ -26,6 +26,8 @@ export interface Study {
   job?: string;
   /** The submission command, for the record. */
   submitted?: string;
+  /** A search (--sweep FILE): the file copied into the study folder, and what the command line set. */
+  search?: { file: string; shownAs: string; trials?: number; samplerSeed?: number };
 }
 
 export function studiesDir(repo: Repository): string {

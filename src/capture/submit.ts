@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { copyFile, mkdir, rm } from "node:fs/promises";
+import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EnvironmentError, InvalidInputError } from "../core/errors.js";
-import type { JsonObject } from "../core/json.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
+import { studyId, type SweepSpec } from "../core/sweep-spec.js";
 import { listClaims } from "../store/claims.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import type { Executor, WorkState } from "./executors/executor.js";
@@ -20,12 +21,29 @@ export interface SubmitOptions {
   defaults: JsonObject;
   /** -j N: at most N trials at once. */
   atOnce: number | undefined;
+  /** A search instead of a grid: workers ask the study for trials. */
+  search?: SearchSubmission;
+}
+
+/** `--sweep FILE` on a scheduler: `workers` array tasks, each asking the study for trials until it is done. */
+export interface SearchSubmission {
+  /** The sweep file, absolute, and as the user wrote it (named in errors). */
+  file: string;
+  shownAs: string;
+  spec: SweepSpec;
+  /** Trials in all (run_cap or --trials). */
+  size: number;
+  trials?: number;
+  samplerSeed?: number;
+  workers: number;
 }
 
 export interface Submission {
   sweep: string;
   job: string;
   trials: number;
+  /** Workers in the job: one per trial for a grid, -j N for a search. */
+  tasks: number;
   dir: string;
   study: Study;
 }
@@ -40,27 +58,36 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
   const r = plan.request;
   await o.executor.checkAvailable(r.environ, r.cwd);
   await preflight(store, plan);
-  const sweep = randomBytes(4).toString("hex");
+  const search = o.search;
+  // A search is named by its file and command, as a local one: submitting it again continues it.
+  const sweep = search ? studyId(search.spec, r.command) : randomBytes(4).toString("hex");
   const dir = studyDir(store.repo, sweep);
+  const fresh = !existsSync(dir);
   const { environ: _environ, ...request } = r;
   const study: Study = {
     schema: 1,
     sweep,
     executor: o.executor.name,
-    method: "grid",
-    size: plan.points.length,
+    method: search ? search.spec.method : "grid",
+    size: search ? search.size : plan.points.length,
     created_at: new Date().toISOString(),
     request,
     argv: plan.argv,
     points: plan.points,
   };
+  if (search) {
+    const file = `sweep${extname(search.file)}`;
+    study.search = { file, shownAs: search.shownAs, ...(search.trials !== undefined ? { trials: search.trials } : {}), ...(search.samplerSeed !== undefined ? { samplerSeed: search.samplerSeed } : {}) };
+    await mkdir(dir, { recursive: true });
+    await copyFile(search.file, join(dir, file));
+  }
   await writeStudy(dir, study);
   try {
     const submitted = await o.executor.submit({
       studyDir: dir,
       sweepId: sweep,
-      tasks: plan.points.length,
-      atOnce: o.atOnce,
+      tasks: search ? search.workers : plan.points.length,
+      atOnce: search ? undefined : o.atOnce,
       cwd: r.cwd,
       workerArgv: [...gitExpArgv(), "worker", dir],
       defaults: o.defaults,
@@ -74,9 +101,9 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
       await o.executor.cancel([submitted.job], r.environ).catch(() => undefined);
       throw new InvalidInputError(cannotStartMessage(submitted.job, stuck));
     }
-    return { sweep, job: submitted.job, trials: plan.points.length, dir, study: done };
+    return { sweep, job: submitted.job, trials: study.size, tasks: search ? search.workers : plan.points.length, dir, study: done };
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
+    if (fresh) await rm(dir, { recursive: true, force: true });
     throw e;
   }
 }
@@ -118,12 +145,16 @@ export async function waitForStudy(store: ExperimentStore, sub: Submission, exec
       throw new InvalidInputError(cannotStartMessage(sub.job, stuck));
     }
     const pending = live.filter((s) => s.state === "pending");
-    const text = `job ${sub.job}: ${live.length - pending.length} running, ${pending.length} pending${pending[0]?.reason ? ` (${pending[0].reason})` : ""}, ${sub.trials - live.length} ended`;
+    const text = `job ${sub.job}: ${live.length - pending.length} running, ${pending.length} pending${pending[0]?.reason ? ` (${pending[0].reason})` : ""}, ${sub.tasks - live.length} ended${sub.tasks !== sub.trials ? ` (of ${sub.tasks} workers)` : ""}`;
     if (text !== said) hooks.onState?.(text);
     said = text;
     await new Promise((r) => setTimeout(r, 1000));
   }
   return studySummary(store, await readStudy(sub.dir));
+}
+
+function sweepParams(v: JsonValue | undefined): Record<string, JsonValue> | undefined {
+  return isJsonObject(v) && isJsonObject(v["params"]) ? v["params"] : undefined;
 }
 
 /** What a study's recorded trials say, in the shape of a local sweep's summary. */
@@ -140,7 +171,7 @@ export async function studySummary(store: ExperimentStore, study: Study): Promis
       status: e.meta.status,
       exitCode: e.meta.exit_code ?? -1,
       durationSeconds: e.meta.duration_s ?? 0,
-      varying: study.points[c.index]?.varying ?? {},
+      varying: sweepParams(e.meta["sweep"]) ?? study.points[c.index]?.varying ?? {},
       results: e.results,
       logTail: "",
       experiment: e,

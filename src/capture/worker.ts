@@ -4,7 +4,10 @@ import { claimTrial, finishClaim, listClaims, takeOverClaim, type Claim, type Ho
 import type { ExperimentStore } from "../store/experiment-store.js";
 import type { Executor, WorkerSelf } from "./executors/executor.js";
 import { executorNamed } from "./executors/executors.js";
+import type { Experiment } from "../core/experiment.js";
+import type { JsonObject } from "../core/json.js";
 import type { RunPlan } from "./run-plan.js";
+import type { SweepPoint } from "./sweep.js";
 import { RunController, runPlan, type RunHooks, type RunOutcome } from "./run.js";
 import { readStudy, type Study } from "./study.js";
 
@@ -29,11 +32,8 @@ export async function runWorker(
   hooks: RunHooks,
   controller: RunController,
 ): Promise<WorkerResult> {
-  const study = await readStudy(dir);
-  const executor = executorNamed(study.executor);
-  const self = executor.self(environ);
-  if (!self) throw new UsageError(`git exp worker runs inside a job that git exp run --on ${study.executor} submitted; this process is not one`);
-  const w = new Worker(store, study, executor, self, environ, hooks, controller);
+  const w = await TrialWorker.open(store, dir, environ, hooks, controller);
+  const { study, self } = w;
   const outcomes: RunOutcome[] = [];
   let exitCode = 0;
   if (self.task < study.size) {
@@ -56,14 +56,24 @@ export async function runWorker(
   return { outcomes, exitCode };
 }
 
-class Worker {
+/** Claims, takes over and runs a study's trials as one worker (the grid loop above, a search's loop in api/). */
+export class TrialWorker {
   private readonly holder: Holder;
+
+  /** The worker of this process, from the study folder and what the scheduler set in the environment. */
+  static async open(store: ExperimentStore, dir: string, environ: NodeJS.ProcessEnv, hooks: RunHooks, controller: RunController): Promise<TrialWorker> {
+    const study = await readStudy(dir);
+    const executor = executorNamed(study.executor);
+    const self = executor.self(environ);
+    if (!self) throw new UsageError(`git exp worker runs inside a job that git exp run --on ${study.executor} submitted; this process is not one`);
+    return new TrialWorker(store, study, executor, self, environ, hooks, controller);
+  }
 
   constructor(
     private readonly store: ExperimentStore,
-    private readonly study: Study,
+    readonly study: Study,
     private readonly executor: Executor,
-    private readonly self: WorkerSelf,
+    readonly self: WorkerSelf,
     private readonly environ: NodeJS.ProcessEnv,
     private readonly hooks: RunHooks,
     private readonly controller: RunController,
@@ -79,18 +89,35 @@ class Worker {
     };
   }
 
-  /** Claim a trial: the claim's id, or undefined when it is recorded already or a live worker has it. */
-  async acquire(index: number): Promise<string | undefined> {
+  /**
+   * Claim a trial: the claim's id, or undefined when it is recorded already or a live worker
+   * has it. `config` goes into the claim, so other workers' samplers see the trial running.
+   */
+  async acquire(index: number, config?: JsonObject): Promise<string | undefined> {
     const repo = this.store.repo;
-    const won = await claimTrial(repo, this.study.sweep, index, this.holder);
+    const holder: Holder = config ? { ...this.holder, config } : this.holder;
+    const won = await claimTrial(repo, this.study.sweep, index, holder);
     if (won) return won;
     const current = (await listClaims(repo, this.study.sweep)).find((c) => c.index === index);
     if (!current || current.done) return undefined;
     // Our own earlier start (a requeued job keeps its id), or a worker that died: take it back.
     const mine = current.holder?.worker === this.self.worker;
-    if (mine || (await this.dead([current])).has(index)) return takeOverClaim(repo, this.study.sweep, index, current.oid, this.holder);
+    if (mine || (await this.dead([current])).has(index)) return takeOverClaim(repo, this.study.sweep, index, current.oid, holder);
     return undefined;
   }
+
+  claims(): Promise<Claim[]> {
+    return listClaims(this.store.repo, this.study.sweep);
+  }
+
+  /** The experiment a done claim names, read once per worker. */
+  async experiment(id: string): Promise<Experiment> {
+    let e = this.read.get(id);
+    if (!e) this.read.set(id, (e = await this.store.read(id)));
+    return e;
+  }
+
+  private readonly read = new Map<string, Experiment>();
 
   /** One trial whose worker is gone, now claimed by this one; undefined when there is none. */
   async takeOverDead(): Promise<{ index: number; oid: string } | undefined> {
@@ -109,7 +136,7 @@ class Worker {
    * The indexes of claims whose worker the scheduler says has ended, or no longer knows,
    * except workers a user cancelled: their trials stay cancelled.
    */
-  private async dead(claims: Claim[]): Promise<Set<number>> {
+  async dead(claims: Claim[]): Promise<Set<number>> {
     const held = claims.filter((c): c is Extract<Claim, { done: false }> => !c.done && c.holder !== undefined);
     if (held.length === 0) return new Set();
     const states = await this.executor.states([...new Set(held.map((c) => c.holder!.worker))], this.environ);
@@ -123,12 +150,12 @@ class Worker {
   }
 
   /** Run one claimed trial and move its claim to the experiment; undefined when a requeue cut it short. */
-  async run(index: number, claim: string): Promise<RunOutcome | undefined> {
+  async run(index: number, claim: string, point: SweepPoint = this.study.points[index]!): Promise<RunOutcome | undefined> {
     const s = this.study;
     const plan: RunPlan = {
       request: { ...s.request, environ: this.environ, jobs: 1 },
       argv: s.argv,
-      points: [s.points[index]!],
+      points: [point],
       jobs: 1,
       trial: {
         sweep: { id: s.sweep, index: index + 1, size: s.size, method: s.method },

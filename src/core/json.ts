@@ -1,4 +1,5 @@
 import { InvalidInputError } from "./errors.js";
+import { LIMITS, jsonDepthProblem } from "./limits.js";
 
 /**
  * JSON values as git-exp holds them. Integers beyond 2^53 are bigint so a seed such as
@@ -35,6 +36,9 @@ export function mayHoldLongInteger(text: string): boolean {
  * hold an integer beyond 2^53; otherwise a small exact parser runs.
  */
 export function parseJson(text: string, options: ParseOptions = {}): JsonValue {
+  // Refused before parsing: everything that walks a value afterwards may recurse.
+  const deep = jsonDepthProblem(text, options.source ?? "the JSON");
+  if (deep) throw new InvalidInputError(deep, { file: options.source });
   if (!mayHoldLongInteger(text)) {
     try {
       return JSON.parse(text) as JsonValue;
@@ -277,8 +281,11 @@ function pathError(parent: Place | null, key: string | number | null, what: stri
   throw new InvalidInputError(`${src}${what} at ${path}`, { file: options.source, path });
 }
 
-/** `value` is at `key` of the container at `parent` (both null for the document itself). */
-function write(value: unknown, parent: Place | null, key: string | number | null, options: CanonicalOptions): string {
+/**
+ * `value` is at `key` of the container at `parent` (both null for the document itself),
+ * `depth` containers down. Past the format's depth limit it is refused, not a stack overflow.
+ */
+function write(value: unknown, parent: Place | null, key: string | number | null, options: CanonicalOptions, depth = 0): string {
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
@@ -292,24 +299,25 @@ function write(value: unknown, parent: Place | null, key: string | number | null
       return pathError(parent, key, `${value} is not allowed (NaN and infinities may appear only in results and series)`, options);
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return writeArray(value, { parent, key }, options);
-      return writeObject(value as Record<string, unknown>, { parent, key }, options);
+      if (depth >= LIMITS.depth) return pathError(parent, key, `objects and arrays nest more than ${LIMITS.depth} levels deep`, options);
+      if (Array.isArray(value)) return writeArray(value, { parent, key }, options, depth + 1);
+      return writeObject(value as Record<string, unknown>, { parent, key }, options, depth + 1);
     default:
       return pathError(parent, key, `a ${typeof value} value cannot be stored as JSON`, options);
   }
 }
 
-function writeArray(value: unknown[], place: Place, options: CanonicalOptions): string {
+function writeArray(value: unknown[], place: Place, options: CanonicalOptions, depth: number): string {
   let out = "[";
   for (let i = 0; i < value.length; i++) {
     if (value[i] === undefined) pathError(place, i, "undefined is not a JSON value", options);
     if (i > 0) out += ",";
-    out += write(value[i], place, i, options);
+    out += write(value[i], place, i, options, depth);
   }
   return out + "]";
 }
 
-function writeObject(value: Record<string, unknown>, place: Place, options: CanonicalOptions): string {
+function writeObject(value: Record<string, unknown>, place: Place, options: CanonicalOptions, depth: number): string {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
     pathError(place.parent, place.key, "only plain objects can be stored as JSON", options);
@@ -321,7 +329,7 @@ function writeObject(value: Record<string, unknown>, place: Place, options: Cano
     const v = value[key];
     if (v === undefined) continue;
     if (out.length > 1) out += ",";
-    out += `${JSON.stringify(key)}:${write(v, place, key, options)}`;
+    out += `${JSON.stringify(key)}:${write(v, place, key, options, depth)}`;
   }
   return out + "}";
 }

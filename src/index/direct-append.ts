@@ -1,16 +1,26 @@
 import type { DuckDBAppender } from "@duckdb/node-api";
 import { LIST, listValue, timestampValue, VARCHAR } from "./duckdb.js";
 import type { IndexDatabase } from "./database.js";
-import type { ColumnKind, RowSink, StagedCell, StagedColumn } from "./stage.js";
+
+/** How a column of an index table is appended. */
+export type ColumnKind = "text" | "double" | "bigint" | "timestamp" | "bool" | "textlist";
+
+export interface StagedColumn {
+  name: string;
+  kind: ColumnKind;
+}
+
+/** A cell: timestamps as epoch milliseconds, text lists as arrays. */
+export type StagedCell = string | number | bigint | boolean | string[] | null;
 
 const TEXT_LIST = LIST(VARCHAR);
 
 /**
- * Rows of a few experiments, appended straight into their tables. Staging pays for itself
- * in bulk; for one new run its temporary tables and joins cost ~60 ms of small statements
- * at 100,000 experiments, this a few milliseconds.
+ * Rows of a few experiments, held until finish() and then appended straight into their
+ * tables: for one new run a few milliseconds, where a batch through DuckDB's JSON reader
+ * (bulk-load.ts) costs its fixed statements.
  */
-export class DirectAppend implements RowSink {
+export class DirectAppend {
   private readonly rows = new Map<string, StagedCell[][]>();
 
   constructor(private readonly tables: Record<string, StagedColumn[]>) {}
@@ -21,6 +31,7 @@ export class DirectAppend implements RowSink {
     list.push(cells);
   }
 
+  /** Rows that share their first cells and take the rest from parallel columns: a series' points. */
   addColumns(table: string, fixed: StagedCell[], columns: ArrayLike<number | bigint | null | undefined>[]): void {
     const rows = columns[0]?.length ?? 0;
     for (let i = 0; i < rows; i++) this.add(table, [...fixed, ...columns.map((col) => col[i] ?? null)]);

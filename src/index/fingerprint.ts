@@ -2,19 +2,18 @@ import { readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { commonGitDir, type Repository } from "../store/repository.js";
+import { racyMs } from "../store/refs.js";
 
 export { commonGitDir };
 
 export interface Fingerprint {
   value: string;
   /**
-   * A file changed within the last moments: a second change in the same clock tick could
-   * leave the stats unchanged (git's "racy clean" problem), so this one must not be trusted.
+   * A file changed within the last moments (racyMs): a second change in the same clock tick
+   * could leave the stats unchanged (git's "racy clean" problem), so this one must not be trusted.
    */
   racy: boolean;
 }
-
-const RACY_MS = 2000;
 
 /**
  * "Did any experiment ref or annotation change?" from a handful of stat calls instead of
@@ -25,6 +24,7 @@ export function refsFingerprint(repo: Repository, now = Date.now()): Fingerprint
   const dir = commonGitDir(repo.gitDir);
   const parts: string[] = [];
   let newest = 0;
+  let window = 0;
   for (const path of ["packed-refs", "refs/experiments", "refs/notes", "refs/notes/experiments", "reftable/tables.list", "reftable"]) {
     const st = statSync(join(dir, path), { bigint: true, throwIfNoEntry: false });
     if (!st) {
@@ -33,11 +33,12 @@ export function refsFingerprint(repo: Repository, now = Date.now()): Fingerprint
     }
     parts.push(`${path}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
     newest = Math.max(newest, Number(st.mtimeNs / 1_000_000n), Number(st.ctimeNs / 1_000_000n));
+    window = Math.max(window, racyMs(st.mtimeNs));
   }
   try {
     parts.push(readFileSync(join(dir, "refs/notes/experiments"), "utf8").trim());
   } catch {
     // notes packed or absent: packed-refs' stats cover them
   }
-  return { value: createHash("sha1").update(parts.join("\n")).digest("hex"), racy: now - newest < RACY_MS };
+  return { value: createHash("sha1").update(parts.join("\n")).digest("hex"), racy: now - newest < window };
 }

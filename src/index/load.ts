@@ -2,10 +2,9 @@ import { flattenMetrics, flattenParams, type Experiment, type Series } from "../
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import { paramNumber, paramText, paramType } from "./param-values.js";
 import type { IndexDatabase } from "./database.js";
-import { DirectAppend } from "./direct-append.js";
+import { DirectAppend, type ColumnKind, type StagedCell, type StagedColumn } from "./direct-append.js";
 import { KeyTally } from "./key-tally.js";
 import type { RunsRow } from "./runs.js";
-import { Stager, type ColumnKind, type RowSink, type StagedCell, type StagedColumn } from "./stage.js";
 
 /** The folded annotation state an experiment is shown with. */
 export interface ShownState {
@@ -35,58 +34,35 @@ const TABLES = {
 };
 type Table = keyof typeof TABLES;
 
-/** Rows of many experiments into every table, staged in bulk: no INSERT per row. */
+/**
+ * Rows of a few experiments into every table, value by value through DuckDB's Appender: an
+ * update after a new run, and what BulkLoader leaves to it. Its rows are the reference the
+ * bulk loader's SQL is tested against (tests/index-loader-oracle.test.ts).
+ */
 export class RowLoader {
-  /**
-   * The keys of every row added, for folding into `keys` without a scan; null for a full
-   * build, which counts every key in SQL once loaded.
-   */
+  /** The keys of every row added, for folding into `keys` without a scan (null: not kept). */
   readonly keys: KeyTally | null;
 
-  /**
-   * For a few experiments, their `runs` rows as they are loaded (null in bulk, where one
-   * INSERT ... SELECT is cheaper than holding every row).
-   */
-  readonly runs: RunsRow[] | null;
+  /** Their `runs` rows as they are loaded. */
+  readonly runs: RunsRow[] = [];
 
-  private constructor(
-    private readonly sink: RowSink,
-    tallyKeys: boolean,
-  ) {
-    this.runs = sink instanceof DirectAppend ? [] : null;
+  private readonly sink = new DirectAppend(TABLES);
+
+  private constructor(tallyKeys: boolean) {
     this.keys = tallyKeys ? new KeyTally() : null;
   }
 
-  /** Below this many experiments, rows are appended directly rather than staged. */
+  /** Up to this many experiments, rows are appended one by one rather than through BulkLoader. */
   static readonly FEW = 64;
 
-  static async open(db: IndexDatabase, experiments: number, tallyKeys: boolean): Promise<RowLoader> {
-    if (experiments <= RowLoader.FEW) return new RowLoader(new DirectAppend(TABLES), tallyKeys);
-    const stager = new Stager(TABLES);
-    await stager.open(db);
-    return new RowLoader(stager, tallyKeys);
+  static direct(tallyKeys: boolean): RowLoader {
+    return new RowLoader(tallyKeys);
   }
 
   add(id: string, exp: Experiment, configHash: string, shown: ShownState): void {
     const m = exp.meta;
-    const createdMs = Date.parse(m.created_at);
-    this.row("experiments", [
-      id,
-      shown.name,
-      m.status,
-      Number.isNaN(createdMs) ? null : createdMs,
-      m.created_by?.name ?? null,
-      m.created_by?.email ?? null,
-      m.source?.commit ?? null,
-      m.source?.branch ?? null,
-      typeof m.source?.dirty === "boolean" ? m.source.dirty : null,
-      configHash,
-      m.message ?? null,
-      Array.isArray(m.command) ? commandText(m.command) : null,
-      typeof m.exit_code === "number" && Number.isSafeInteger(m.exit_code) ? m.exit_code : null,
-      typeof m.duration_s === "number" ? m.duration_s : null,
-      Array.isArray(m.parents) ? m.parents.map(String) : null,
-    ]);
+    const row = experimentsRow(id, exp, configHash, shown);
+    this.row("experiments", row);
     const params = flattenParams(exp.config);
     for (const [key, v] of params) {
       const type = paramType(v);
@@ -94,11 +70,11 @@ export class RowLoader {
       this.keys?.param(key, type);
     }
     const metrics = this.addMetrics(id, exp);
-    this.runs?.push({
+    this.runs.push({
       id,
       name: shown.name,
       status: m.status,
-      createdMs: Number.isNaN(createdMs) ? null : createdMs,
+      createdMs: row[3] as number | null,
       createdBy: m.created_by?.name ?? null,
       commit: m.source?.commit ?? null,
       branch: m.source?.branch ?? null,
@@ -116,8 +92,7 @@ export class RowLoader {
         this.keys?.env(key);
       }
     }
-    this.addFiles("inputs", id, exp.inputs);
-    this.addFiles("outputs", id, exp.outputs);
+    for (const table of ["inputs", "outputs"] as const) for (const r of fileRows(table, exp[table])) this.row(table, [id, ...r.slice(1)]);
     this.row("_recorded", [id, m.name ?? null, m.tags ?? []]);
   }
 
@@ -139,22 +114,6 @@ export class RowLoader {
     return values;
   }
 
-  private addFiles(table: "inputs" | "outputs", id: string, files: JsonObject | undefined): void {
-    if (!files) return;
-    for (const [path, entry] of Object.entries(files)) {
-      const e = isJsonObject(entry) ? entry : {};
-      const { sha256, size, ...rest } = e;
-      const info = Object.keys(rest).length > 0 ? canonicalJson(rest).trimEnd() : null;
-      this.row(table, [
-        id,
-        path,
-        typeof sha256 === "string" ? sha256 : null,
-        typeof size === "number" && Number.isSafeInteger(size) ? size : null,
-        info,
-      ]);
-    }
-  }
-
   private row(table: Table, cells: StagedCell[]): void {
     this.sink.add(table, cells);
   }
@@ -163,6 +122,40 @@ export class RowLoader {
   finish(db: IndexDatabase): Promise<void> {
     return this.sink.finish(db);
   }
+}
+
+/** The `experiments` row of one experiment, its columns in the order of TABLES. */
+export function experimentsRow(id: string, exp: Experiment, configHash: string, shown: ShownState): StagedCell[] {
+  const m = exp.meta;
+  const createdMs = Date.parse(m.created_at);
+  return [
+    id,
+    shown.name,
+    m.status,
+    Number.isNaN(createdMs) ? null : createdMs,
+    m.created_by?.name ?? null,
+    m.created_by?.email ?? null,
+    m.source?.commit ?? null,
+    m.source?.branch ?? null,
+    typeof m.source?.dirty === "boolean" ? m.source.dirty : null,
+    configHash,
+    m.message ?? null,
+    Array.isArray(m.command) ? commandText(m.command) : null,
+    typeof m.exit_code === "number" && Number.isSafeInteger(m.exit_code) ? m.exit_code : null,
+    typeof m.duration_s === "number" ? m.duration_s : null,
+    Array.isArray(m.parents) ? m.parents.map(String) : null,
+  ];
+}
+
+/** The `inputs` or `outputs` rows of a files object: table, path, sha256, size, info (the other fields). */
+export function fileRows(table: "inputs" | "outputs", files: JsonObject | undefined): [string, string, string | null, number | null, string | null][] {
+  if (!files) return [];
+  return Object.entries(files).map(([path, entry]) => {
+    const e = isJsonObject(entry) ? entry : {};
+    const { sha256, size, ...rest } = e;
+    const info = Object.keys(rest).length > 0 ? canonicalJson(rest).trimEnd() : null;
+    return [table, path, typeof sha256 === "string" ? sha256 : null, typeof size === "number" && Number.isSafeInteger(size) ? size : null, info];
+  });
 }
 
 function commandText(args: JsonValue[]): string {

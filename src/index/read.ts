@@ -1,4 +1,6 @@
+import { InvalidInputError } from "../core/errors.js";
 import { experimentFromFiles, validateReadable, type Experiment } from "../core/experiment.js";
+import { experimentLimitProblem } from "../core/limits.js";
 import { readTreesInBulk } from "../store/bulk-read.js";
 import type { Repository } from "../store/repository.js";
 
@@ -6,6 +8,8 @@ export interface IndexedRead {
   experiment: Experiment;
   /** The blob id of config.json, straight from the tree. */
   configHash: string;
+  /** The files read, by path, as stored. */
+  files: Map<string, Uint8Array>;
 }
 
 export type IndexReadCallback = (id: string, result: IndexedRead | Error) => void;
@@ -20,7 +24,8 @@ function indexed(path: string): boolean {
 
 /**
  * Read what the index needs of many experiments in one streaming pass over git, each
- * validated against its schema. Failures are reported per experiment, never thrown.
+ * checked against the size limits and validated against its schema. Failures are reported
+ * per experiment, never thrown.
  */
 export async function readForIndex(repo: Repository, ids: string[], onEach: IndexReadCallback): Promise<void> {
   await readTreesInBulk(
@@ -28,9 +33,12 @@ export async function readForIndex(repo: Repository, ids: string[], onEach: Inde
     ids,
     (id, r) => {
       if (r instanceof Error) return onEach(id, r);
+      // Checked before parsing: one experiment past the limits must not make the index slow.
+      const tooLarge = experimentLimitProblem(r.files, r.count);
+      if (tooLarge) return onEach(id, new InvalidInputError(`past the limits: ${tooLarge}`));
       try {
         const experiment = validateReadable(experimentFromFiles(r.files, id.slice(0, 12)));
-        onEach(id, { experiment, configHash: r.blobIds.get("config.json") ?? "" });
+        onEach(id, { experiment, configHash: r.blobIds.get("config.json") ?? "", files: r.files });
       } catch (e) {
         onEach(id, e instanceof Error ? e : new Error(String(e)));
       }

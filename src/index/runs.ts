@@ -48,13 +48,21 @@ export function runsColumnNames(columns: RunsColumn[]): string[] {
   });
 }
 
+/**
+ * One column of the pivot. any_value skips NULLs, so this is `any_value(x) FILTER (WHERE
+ * key = ...)`; spelled with CASE because DuckDB plans FILTER clauses in time superlinear in
+ * their number (250 columns took 18 s, 500 took 29 s at 1 GB), CASE in linear time.
+ */
+function pivotColumn(key: string, expr: string, i: number): string {
+  return `any_value(CASE WHEN key = ${quoteText(key)} THEN ${expr} END) AS c${i}`;
+}
+
 function paramColumn(c: RunsColumn, i: number): string {
-  const expr = c.type === "number" ? "num" : c.type === "boolean" ? "TRY_CAST(value AS BOOLEAN)" : "value";
-  return `any_value(${expr}) FILTER (WHERE key = ${quoteText(c.key)}) AS c${i}`;
+  return pivotColumn(c.key, c.type === "number" ? "num" : c.type === "boolean" ? "TRY_CAST(value AS BOOLEAN)" : "value", i);
 }
 
 function metricColumn(c: RunsColumn, i: number): string {
-  return `any_value(value) FILTER (WHERE key = ${quoteText(c.key)}) AS c${i}`;
+  return pivotColumn(c.key, "value", i);
 }
 
 /** The SELECT that fills `runs`; `only` restricts it to the ids of a temporary table. */
@@ -78,8 +86,20 @@ export function runsSelect(columns: RunsColumn[], only?: string): string {
   return `SELECT ${select.join(", ")} FROM ${from}${only ? ` WHERE e.id IN (SELECT id FROM ${only})` : ""}`;
 }
 
+/**
+ * `runs` holds a column for at most this many keys, those the most experiments carry
+ * (metrics first among equals): each column costs ~1-2 ms to build, whatever the number of
+ * experiments, so one wide experiment cannot make every update slow. The other keys are in
+ * `params` and `metrics` as every key is, and listed in `keys`.
+ */
+export const RUNS_MAX_COLUMNS = 500;
+
 export async function runsColumns(db: IndexDatabase): Promise<RunsColumn[]> {
-  const rows = await db.rows("SELECT kind, key, type FROM keys WHERE kind IN ('param', 'metric') ORDER BY kind DESC, key");
+  const rows = await db.rows(
+    `SELECT kind, key, type FROM (
+       SELECT * FROM keys WHERE kind IN ('param', 'metric') ORDER BY experiments DESC, kind, key LIMIT ${RUNS_MAX_COLUMNS}
+     ) ORDER BY kind DESC, key`,
+  );
   return rows.map((r) => ({ kind: r["kind"] as RunsColumn["kind"], key: String(r["key"]), type: String(r["type"]) }));
 }
 
@@ -112,6 +132,20 @@ function keyCounts(kinds: typeof KEY_KINDS, where = ""): string {
   return kinds
     .map((k) => `SELECT '${k.kind}' AS kind, ${k.column} AS key, count(*) AS n, ${k.flags} FROM ${k.table} ${where} GROUP BY ${k.column}`)
     .join(" UNION ALL ");
+}
+
+/** The key tally (as KeyTally keeps it) of the rows of the experiments in table `ids`. */
+export async function tallyKeys(db: IndexDatabase, ids: string): Promise<KeyTallyRow[]> {
+  const rows = await db.rows(keyCounts(KEY_KINDS, `WHERE id IN (SELECT id FROM ${ids})`));
+  return rows.map((r) => ({
+    kind: r["kind"] as KeyTallyRow["kind"],
+    key: String(r["key"]),
+    n: Number(r["n"]),
+    all_num: r["all_num"] === true,
+    any_num: r["any_num"] === true,
+    all_bool: r["all_bool"] === true,
+    any_bool: r["any_bool"] === true,
+  }));
 }
 
 /**

@@ -8,9 +8,10 @@ import type { Repository } from "../store/repository.js";
 import type { IndexDatabase, SqlValue } from "./database.js";
 import type { Fingerprint } from "./fingerprint.js";
 import type { KeyTallyRow } from "./key-tally.js";
+import { BulkLoader } from "./bulk-load.js";
 import { RowLoader } from "./load.js";
 import { readForIndex } from "./read.js";
-import { refreshKeys, refreshRuns, type RunsRow } from "./runs.js";
+import { refreshKeys, refreshRuns, tallyKeys, type RunsRow } from "./runs.js";
 import { INDEX_FORMAT, PER_EXPERIMENT_TABLES } from "./schema.js";
 
 /** What one sync did, per kind of change, so the user sees exactly what happened. */
@@ -212,35 +213,43 @@ async function loadExperiments(
   { full, onProgress }: SyncOptions,
 ): Promise<{ count: number; keys: KeyTallyRow[]; runs: RunsRow[] | null }> {
   if (fresh.length === 0) return { count: 0, keys: [], runs: [] };
-  // A full build counts keys in SQL once loaded: no tally of 3 million rows on the way.
-  const loader = await RowLoader.open(db, fresh.length, !full);
-  const hidden = await db.appender("_hidden");
-  const added = await db.appender("_added");
-  let count = 0;
+  // A few experiments are appended row by row; many go through DuckDB's JSON reader.
+  const few = fresh.length <= RowLoader.FEW ? RowLoader.direct(!full) : null;
+  const bulk = few ? null : new BulkLoader(db);
+  // Nothing else touches the connection while batches load: these rows wait till the end.
+  const hidden: [string, string, string | null][] = [];
+  const added: string[] = [];
   let done = 0;
   await readForIndex(repo, fresh, (id, r) => {
     done++;
     if (r instanceof Error) {
-      appendRow(hidden, [id, "invalid", r.message]);
+      hidden.push([id, "invalid", r.message]);
       report.skipped.push({ id, reason: r.message });
     } else {
       const state = foldAnnotations(r.experiment.meta, events.get(id) ?? []);
-      if (state.deleted) appendRow(hidden, [id, "deleted", null]);
+      if (state.deleted) hidden.push([id, "deleted", null]);
       else {
-        loader.add(id, r.experiment, r.configHash, state);
-        appendRow(added, [id]);
-        count++;
+        if (few) few.add(id, r.experiment, r.configHash, state);
+        else bulk!.add(id, r, state);
+        added.push(id);
       }
     }
     if (done % 1000 === 0) onProgress?.(done, fresh.length);
   });
   onProgress?.(fresh.length, fresh.length);
-  await loader.finish(db);
-  for (const a of [hidden, added]) {
-    a.flushSync();
-    a.closeSync();
-  }
-  return { count, keys: loader.keys?.rows() ?? [], runs: loader.runs };
+  if (few) await few.finish(db);
+  else await bulk!.finish();
+  const h = await db.appender("_hidden");
+  for (const row of hidden) appendRow(h, row);
+  h.flushSync();
+  h.closeSync();
+  const a = await db.appender("_added");
+  for (const id of added) appendRow(a, [id]);
+  a.flushSync();
+  a.closeSync();
+  // A full build counts keys in SQL once loaded; an update of many counts the new rows'.
+  const keys = few?.keys?.rows() ?? (full ? [] : await tallyKeys(db, "_added"));
+  return { count: added.length, keys, runs: few?.runs ?? null };
 }
 
 function appendRow(a: DuckDBAppender, cells: (string | null)[]): void {

@@ -11,6 +11,8 @@ export interface TreeFiles {
   blobIds: Map<string, string>;
   /** Git's mode of each file: "100644", or "100755" / "120000" for an executable or a symlink. */
   modes: Map<string, string>;
+  /** Files the tree holds, in all folders, read or not (see BulkReadOptions.want). */
+  count: number;
 }
 
 export type TreeFilesCallback = (id: string, result: TreeFiles | Error) => void;
@@ -45,6 +47,7 @@ interface Pending {
   files: Map<string, Uint8Array>;
   blobIds: Map<string, string>;
   modes: Map<string, string>;
+  count: number;
 }
 
 /**
@@ -99,7 +102,7 @@ export function openBulkTreeReader(
       const r = records[emitted]!;
       if (!r.error && !(r.listed && r.received === r.expected)) break;
       records[emitted] = undefined as unknown as Pending; // free its files
-      onEach(r.id, r.error ?? { files: r.files, blobIds: r.blobIds, modes: r.modes });
+      onEach(r.id, r.error ?? { files: r.files, blobIds: r.blobIds, modes: r.modes, count: r.count });
     }
     if (paused && listing - emitted <= AHEAD_LOW) {
       paused = false;
@@ -132,7 +135,9 @@ export function openBulkTreeReader(
   });
 
   const onEntry = (meta: string, path: string): void => {
-    if (!current || !want(path)) return;
+    if (!current) return;
+    current.count++;
+    if (!want(path)) return;
     // ":<old mode> <new mode> <old id> <new id> <status>"
     const parts = meta.split(" ");
     const mode = parts[1]!;
@@ -202,7 +207,7 @@ export function openBulkTreeReader(
 }
 
 function pending(id: string): Pending {
-  return { id, tree: null, error: null, listed: false, expected: 0, received: 0, files: new Map(), blobIds: new Map(), modes: new Map() };
+  return { id, tree: null, error: null, listed: false, expected: 0, received: 0, files: new Map(), blobIds: new Map(), modes: new Map(), count: 0 };
 }
 
 /** A git child process whose output is parsed as it streams. */

@@ -14,7 +14,7 @@ import type { Repository } from "./repository.js";
 export const CLAIM_REFS = "refs/exp-claims/";
 
 /** Who holds a claim: enough for any node to ask the scheduler whether it still runs. */
-export interface Holder extends JsonObject {
+export interface Holder {
   executor: string;
   worker: string;
   display: string;
@@ -22,6 +22,8 @@ export interface Holder extends JsonObject {
   pid: number;
   restarts: number;
   at: string;
+  /** A search's trial: its config, so other workers' samplers count it as running. */
+  config?: JsonObject;
 }
 
 export type Claim =
@@ -104,7 +106,7 @@ async function readHolders(repo: Repository, oids: string[]): Promise<Map<string
     at = nl + 1 + n + 1;
     try {
       const v = parseJson(body);
-      if (isJsonObject(v) && typeof v["worker"] === "string") out.set(oid!, v as Holder);
+      if (isJsonObject(v) && typeof v["worker"] === "string") out.set(oid!, v as unknown as Holder);
     } catch {
       // not a claim of ours: its holder stays unknown
     }

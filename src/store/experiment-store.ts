@@ -6,7 +6,9 @@ import {
   validateExperiment,
   validateReadable,
   type Experiment,
+  type TreeFile,
 } from "../core/experiment.js";
+import { experimentLimitProblem } from "../core/limits.js";
 import { commitSeconds } from "../core/time.js";
 import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
@@ -88,12 +90,9 @@ export class ExperimentStore {
    * same content again is no error: the outcome says "exists" and nothing changes.
    */
   async write(exps: Experiment[], onProgress?: (done: number, total: number) => void, options: WriteOptions = {}): Promise<WriteOutcome[]> {
-    for (const e of exps) {
-      if (options.asRead) validateReadable(e);
-      else validateExperiment(e);
-    }
+    const files = exps.map((e) => checkedFiles(e, options));
     const present = await this.existingCommits(exps.map((e) => e.meta.source?.commit ?? null));
-    const prepared = exps.map((e) => this.prepare(e, present));
+    const prepared = exps.map((e, i) => this.prepare(e, files[i]!, present));
     const have = await this.existingRefs(prepared.map((p) => p.id));
     const fresh = dedupe(prepared.filter((p) => !have.has(p.id)));
     if (fresh.length > 0) {
@@ -122,14 +121,13 @@ export class ExperimentStore {
 
   /** The id an experiment would get here, without writing anything. */
   async idOf(exp: Experiment): Promise<string> {
-    validateExperiment(exp);
+    const files = checkedFiles(exp, {});
     const present = await this.existingCommits([exp.meta.source?.commit ?? null]);
-    return this.prepare(exp, present).id;
+    return this.prepare(exp, files, present).id;
   }
 
-  private prepare(exp: Experiment, presentCommits: Set<string>): Prepared {
+  private prepare(exp: Experiment, files: TreeFile[], presentCommits: Set<string>): Prepared {
     const algo = this.repo.algo;
-    const files = experimentFiles(exp);
     const objects = buildTree(files, algo);
     const root = objects[objects.length - 1]!;
     const configHash = makeObject("blob", files.find((f) => f.path === "config.json")!.data, algo).id;
@@ -458,4 +456,17 @@ function dedupe(items: Prepared[]): Prepared[] {
 
 export function assertId(id: string): void {
   if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id)) throw new InvalidInputError(`${id} is not a full experiment id`);
+}
+
+/**
+ * The files an experiment would be stored as, refused (exit 2) past the size limits before
+ * anything else looks at it, then validated; the limits are those pull and the index apply.
+ */
+function checkedFiles(exp: Experiment, options: WriteOptions): TreeFile[] {
+  const files = experimentFiles(exp);
+  const tooLarge = experimentLimitProblem(new Map(files.map((f) => [f.path, f.data])));
+  if (tooLarge) throw new InvalidInputError(`the experiment is past the limits: ${tooLarge}`);
+  if (options.asRead) validateReadable(exp);
+  else validateExperiment(exp);
+  return files;
 }

@@ -76,7 +76,7 @@ export async function readFewTrees(
       const commit = await source.get(id);
       const tree = commit?.type === "commit" ? commitTreeId(commit.body) : undefined;
       if (!tree) return null;
-      const files: TreeFiles = { files: new Map(), blobIds: new Map(), modes: new Map() };
+      const files: TreeFiles = { files: new Map(), blobIds: new Map(), modes: new Map(), count: 0 };
       if (!(await readFolder(source, repo.algo, tree, "", want, files))) return null;
       out.set(id, files);
     }
@@ -101,6 +101,7 @@ async function readFolder(source: ObjectSource, algo: HashAlgo, treeId: string, 
       if (!(await readFolder(source, algo, e.id, `${path}/`, want, into))) return false;
       continue;
     }
+    into.count++;
     if (!want(path)) continue;
     if (!FILE_MODES.has(e.mode)) return false;
     const blob = await source.get(e.id);

@@ -189,7 +189,16 @@ export interface LooseRefState {
   loose: Map<string, string | null>;
 }
 
-const RACY_MS = 2000;
+/**
+ * How long after a file changed its stats cannot be trusted to show a second change: a
+ * change within the same tick of the file system's clock leaves them as they were (git's
+ * "racy clean" problem). Linux file systems keep nanoseconds, their clock ticks every few
+ * milliseconds: 50 ms is past any tick, so the command right after a `record` can trust
+ * what it saw. Where times are whole seconds (FAT, some network file systems), two.
+ */
+export function racyMs(mtimeNs: bigint): number {
+  return mtimeNs % 1_000_000_000n === 0n ? 2000 : 50;
+}
 
 /**
  * Experiment refs as files, without listing the packed ones: while packed-refs is the same
@@ -200,7 +209,7 @@ export function looseExperimentRefs(repo: Repository, known: Set<string> = new S
   const common = commonGitDir(repo.gitDir);
   if (existsSync(join(common, "reftable"))) return null;
   const st = statSync(join(common, "packed-refs"), { bigint: true, throwIfNoEntry: false });
-  const racy = st !== undefined && now - Number(st.mtimeNs / 1_000_000n) < RACY_MS;
+  const racy = st !== undefined && now - Number(st.mtimeNs / 1_000_000n) < racyMs(st.mtimeNs);
   const packedStamp = st === undefined ? "none" : racy ? "" : `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   const loose = new Map<string, string | null>();
   const dir = join(common, EXPERIMENT_REFS);

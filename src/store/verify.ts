@@ -1,5 +1,6 @@
 import { isGitExpError } from "../core/errors.js";
 import { commitMessage, experimentFiles, experimentFromFiles, validateReadable } from "../core/experiment.js";
+import { experimentLimitProblem } from "../core/limits.js";
 import { commitSeconds } from "../core/time.js";
 import { openBulkTreeReader, type TreeFiles } from "./bulk-read.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
@@ -7,7 +8,7 @@ import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
 
 /**
  * The checks an experiment from elsewhere must pass before it gets a ref here: its id is
- * its commit, every file is a plain file, canonical and valid against its schema, the tree
+ * its commit, it is within the size limits (core/limits.ts), every file is a plain file, canonical and valid against its schema, the tree
  * is exactly the canonical tree of those files, and the commit is exactly the one DESIGN.md
  * derives from the content. Anything else is a forgery or a broken writer, and is reported
  * instead of stored. Returns the reason for each id that failed.
@@ -86,6 +87,8 @@ function checkExperiment(id: string, commit: RawObject, tree: string, read: Tree
     if (mode !== "100644") return `${path} has mode ${mode}; experiments hold plain files only`;
   }
   const files = read.files;
+  const tooLarge = experimentLimitProblem(files, read.count);
+  if (tooLarge) return `past the limits: ${tooLarge}`;
   try {
     const exp = experimentFromFiles(files, id.slice(0, 12));
     // As the index reads them: another writer's RFC 3339 time in another form is still valid.

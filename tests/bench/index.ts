@@ -7,6 +7,7 @@ import { withIndex } from "../../src/index/query.js";
 import { leaderboard } from "../../src/analysis/leaderboard.js";
 import { searchExperiments } from "../../src/analysis/search.js";
 import { writeBenchDocs, writeRealisticDocs } from "./generate.js";
+import { benchLimits } from "./index-limits.js";
 import { BENCH_ENV, BIN, benchDir, median, medianMs, medianProcessMs, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 const AREA = "index";
@@ -172,5 +173,6 @@ export async function bench(): Promise<BenchRow[]> {
     process.stderr.write(`  shape ${shape}: ${SHAPES[shape].what}\n`);
     for (const n of sizes) rows.push(...(await benchSize(shape, n)));
   }
+  if (process.env["GIT_EXP_BENCH_LIMITS"] !== "0") rows.push(...(await benchLimits()));
   return rows;
 }

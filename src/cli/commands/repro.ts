@@ -15,7 +15,8 @@ export const reproCommand: CommandDef = {
   builder: (y) =>
     withTolerance(withJson(y))
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
-      .option("allow-changed-inputs", { type: "boolean", describe: "rerun even when recorded inputs are missing or changed" }),
+      .option("allow-changed-inputs", { type: "boolean", describe: "rerun even when recorded inputs are missing or changed" })
+      .example("git exp repro iris-3", "rerun it in a temporary worktree; exit 0 reproduced, 1 not"),
   run: async (args, ctx) => {
     const tol = tolerance(args);
     checkTolerance(tol);

@@ -36,13 +36,23 @@ export const runCommand: CommandDef = {
       .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" })
       .option("on", { type: "string", describe: "hand the points to a scheduler: slurm (one array job; -j N: at most N at once)" })
       .option("slurm", { type: "string", describe: "sbatch options for --on slurm, as one string: \"--partition=gpu --time=4:00:00\"" })
-      .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" }),
+      .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" })
+      .option("sweep", { type: "string", describe: "a W&B sweep file (grid, random or bayes): run its study" })
+      .option("trials", { type: "string", describe: "with --sweep: trials in all (overrides run_cap)" })
+      .option("sampler-seed", { type: "string", describe: "with --sweep: seeds the sampler, so the same results give the same trials" })
+      .example("git exp run -- python train.py", "run it, record config, metrics, code version, environment and log")
+      .example("git exp run --name lr -p lr=0.1,0.01 -p epochs=10,40 -j 2 -- python train.py", "a sweep: four runs, two at a time")
+      .example("git exp run --config params.yaml --seed 1,2,3 --input data/ --output model.pt -- python train.py", "three seeds of one config, data and model checksummed"),
   run: async (args, ctx) => {
     const request = toRequest(args, ctx.io);
     const on = optString(args["on"]);
     if (on === undefined) {
       const given = ["slurm", "wait"].find((k) => args[k] !== undefined);
       if (given) throw new UsageError(`--${given} goes with --on slurm`);
+      if (args["sweep"] !== undefined) throw new UsageError("--sweep FILE runs on a scheduler here: add --on slurm");
+    }
+    if (args["sweep"] === undefined && (args["trials"] !== undefined || args["sampler-seed"] !== undefined)) {
+      throw new UsageError("--trials and --sampler-seed go with --sweep FILE");
     }
     const store = await ctx.store();
     const plan = await planRun(request);

@@ -26,7 +26,8 @@ export const workerCommand: CommandDef = {
     process.on("SIGTERM", onSignal);
     try {
       const store = await ctx.store();
-      const result = await runWorker(store, dir, ctx.io.env, {
+      const work = study.search ? (await import("../../api/cluster-search.js")).runSearchWorker : runWorker;
+      const result = await work(store, dir, ctx.io.env, {
         onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
         // The command's output goes to the job's log, as it would without git-exp.
         onOutput: (stream, chunk) => ctx.io.writeBytes?.(stream, chunk),
