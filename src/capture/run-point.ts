@@ -6,15 +6,17 @@ import type { Source, Status } from "../core/experiment.js";
 import { canonicalJson, type JsonObject } from "../core/json.js";
 import { ChildRun, type ChildResult } from "./child.js";
 import { checksumFiles, type FileSum } from "./checksums.js";
-import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
+import { capturePatch, captureSource, sourceWithConfig, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
 import { startLive, type LiveHandle } from "./live.js";
 import { loadJsonObject } from "./load.js";
+import { MediaLog } from "./media-log.js";
 import { MetricsTail, metricsLogMeta, warnMetrics, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
 import { redactArgvWithValues, redactConfig, redactText, secretValues } from "./redact.js";
 import { DEFAULT_STORE_MAX_BYTES, runOptions } from "./run-plan.js";
 import type { RunOutcome, RunSession } from "./run-session.js";
+import { DEFAULT_SYSTEM_INTERVAL_S } from "./system-metrics.js";
 import { pathInPoint, type WorkFolder } from "./working-copy.js";
 
 /**
@@ -35,7 +37,7 @@ export async function runPoint(s: RunSession, index: number, work: WorkFolder): 
     const metricsPath = join(scratch, "metrics.jsonl");
     await writeFile(configPath, canonicalJson(s.plan.points[index]!.config, { source: "config" }));
     await writeFile(metricsPath, "");
-    const metrics = new MetricsTail(metricsPath);
+    const metrics = new MetricsTail(metricsPath, undefined, new MediaLog(work.cwd));
     const startedAt = Date.now();
     const live = await announce(s, index, work, metricsPath, startedAt);
     try {
@@ -90,6 +92,7 @@ async function runChild(s: RunSession, index: number, work: WorkFolder, st: Star
     onOutput: s.plan.jobs === 1 ? s.hooks.onOutput : undefined,
     metrics,
     nvidiaSmi: s.nvidiaSmi,
+    systemIntervalMs: r.noSystemMetrics ? undefined : (r.systemIntervalS ?? DEFAULT_SYSTEM_INTERVAL_S) * 1000,
     onTick: () =>
       s.hooks.onTick?.({
         index,
@@ -178,7 +181,8 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
   const secrets = [...secretValues(r.environ), ...command.values, ...configSecrets].sort((a, b) => b.length - a.length);
   const results = await finalResults(r.resultsFile ? inPoint(s, work, r.resultsFile) : undefined, c.metrics, status, warn);
   warnMetrics(c.metrics, warn);
-  const files: Record<string, Uint8Array> = {};
+  const files: Record<string, Uint8Array> = { ...c.metrics.media.files };
+  for (const w of c.metrics.media.warnings) warn(w);
   if (c.patch) files["patch.diff"] = Buffer.from(c.patch, "utf8");
   const log = res.log.contents();
   if (log.length > 0) files["log.txt"] = Buffer.from(redactText(log.toString("utf8"), secrets), "utf8");
@@ -207,7 +211,7 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
   const rec = await record(s.store, {
     config,
     results,
-    series: c.metrics.series,
+    series: { ...c.metrics.series, ...res.system },
     name: pointName(s, index),
     message: r.message,
     tags: r.tags,
@@ -218,7 +222,7 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
     files,
     inputSums: c.inputSums,
     outputSums,
-    source: sourceWithPath(c.source, work.top, work.cwd),
+    source: sourceWithConfig(sourceWithPath(c.source, work.top, work.cwd), work.top, r.configFile ? inPoint(s, work, r.configFile) : undefined),
     startedAt: res.startedAt,
     environ: r.environ,
   });
