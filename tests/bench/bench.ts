@@ -13,6 +13,7 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   ui: () => import("./ui.js"),
   "working-copy": () => import("./working-copy.js"),
   search: () => import("./search.js"),
+  cluster: () => import("./cluster.js"),
   python: () => import("./python.js"),
 
 };
