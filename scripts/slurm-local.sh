@@ -123,7 +123,7 @@ if ! ctld_up; then
   $SUDO /usr/sbin/slurmctld -i
   wait_for 30 ctld_up || { say "slurmctld did not answer; see $LOG_DIR/slurmctld.log"; exit 4; }
 fi
-if ! pgrep -F /run/slurmd-local.pid >/dev/null 2>&1; then
+if ! { [ -s /run/slurmd-local.pid ] && kill -0 "$(cat /run/slurmd-local.pid)" 2>/dev/null; }; then
   say "starting slurmd"
   $SUDO /usr/sbin/slurmd
 fi
