@@ -63,6 +63,7 @@ class Run:
         self.config: Dict[str, Any] = config
         self._summary: Dict[str, Any] = {}
         self._ignored = IgnoredValues("git_exp.log")
+        self._ignored_summary = IgnoredValues("git_exp.summary")
         self.finished = False
 
     @property
@@ -81,7 +82,7 @@ class Run:
 
     def summary(self, metrics: Dict[str, Any]) -> None:
         """The run's final results; later calls add to (and override) earlier ones."""
-        deep_merge(self._summary, clean_metrics(metrics, IgnoredValues("git_exp.summary")))
+        deep_merge(self._summary, clean_metrics(metrics, self._ignored_summary))
         line = {"final": True}
         line.update(self._summary)
         self._sink.write(_encode(line) + "\n")
