@@ -69,6 +69,22 @@ describe("git exp apply", () => {
     expect(readFileSync(join(dir, "lib.py"), "utf8")).toBe("RATE = 3\n");
   });
 
+  it("writes the config back to the file run --config read", async () => {
+    const dir = makeRepo({ commit: true });
+    writeJson(dir, "params.json", { lr: 0.1, layers: 2 });
+    git(dir, ["add", "params.json"]);
+    git(dir, ["commit", "-q", "-m", "params"]);
+    const run = await cli(dir, ["run", "--config", "params.json", "-p", "lr=0.5", "--", "python3", "train.py"]);
+    expect(run.code, run.stderr).toBe(0);
+    const id = run.stdout.trim().split("\n").pop()!;
+    const shown = JSON.parse((await cli(dir, ["show", id, "--json"])).stdout) as { experiment: { source: { config?: string } } };
+    expect(shown.experiment.source.config).toBe("params.json");
+    const applied = await cli(dir, ["apply", id]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(/its config written to params\.json/);
+    expect(JSON.parse(readFileSync(join(dir, "params.json"), "utf8"))).toEqual({ lr: 0.5, layers: 2 });
+  });
+
   it("refuses an experiment without a source commit", async () => {
     const dir = makeRepo();
     const files = tempDir();

@@ -76,7 +76,7 @@ describe("git exp plot", () => {
     expect(typo.stderr).toMatch(/no experiment has a 'los' series; did you mean loss\?/);
     const empty = binary(makeRepo(), ["plot", "loss"]);
     expect(empty.code).toBe(3);
-    expect(empty.stderr).toMatch(/no experiment has a metric history yet: record one/);
+    expect(empty.stderr).toMatch(/no experiment has a metric history yet: run one with .git exp run -- python train.py./);
     expect((await cli(dir, ["plot", "loss", "-o", "x.png"])).code).toBe(2);
     const nodir = await cli(dir, ["plot", "loss", "-o", "nodir/x.svg"]);
     expect([nodir.code, nodir.stderr]).toEqual([2, expect.stringMatching(/cannot write .*nodir.*: its folder does not exist/)]);

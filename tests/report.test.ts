@@ -31,7 +31,7 @@ describe("git exp report", () => {
     const dir = await sweepRepo();
     const r = await cli(dir, ["report", "-o", "report.html"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/ranked by val\.acc \(higher is better\)/);
+    expect(r.stderr).toMatch(/ranked by val\.acc, a validation metric \(higher is better/);
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
     expect(html).toContain("<h2>Leaderboard</h2>");

@@ -19,6 +19,8 @@ export interface OverviewOptions {
 
 export interface Overview {
   metric: string;
+  /** Why the metric was chosen when none was asked for: a validation metric, or the most common. */
+  chosen?: "validation" | "most common";
   better: "higher" | "lower";
   total: number;
   leaderboard: Entry[];
@@ -31,11 +33,25 @@ export interface Overview {
   best: { id: string; name: string | null; system: SystemSeries[]; media: { key: string; step: number; type: string; data: Uint8Array }[] } | null;
 }
 
-/** The metric most experiments report, preferring one that sounds like a score. */
-export function defaultMetric(entries: Entry[]): string | undefined {
+/**
+ * The metric to rank by when none is named: a validation metric (val*, valid*, test*: what
+ * a model is judged on, where a training metric rewards overfitting) when at least half as
+ * many experiments have one as have the most common metric; else the most common. Ties
+ * prefer one that sounds like a score.
+ */
+export function defaultMetric(entries: Entry[]): { metric: string; chosen: "validation" | "most common" } | undefined {
   const counts = new Map<string, number>();
   for (const e of entries) for (const k of Object.keys(e.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || score(b[0]) - score(a[0]) || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || score(b[0]) - score(a[0]) || (a[0] < b[0] ? -1 : 1));
+  const most = ranked[0]?.[1] ?? 0;
+  const validation = ranked.find(([k, n]) => isValidationMetric(k) && 2 * n >= most);
+  if (validation) return { metric: validation[0], chosen: "validation" };
+  return ranked[0] ? { metric: ranked[0][0], chosen: "most common" } : undefined;
+}
+
+/** val.acc, val_loss, valid/f1, validation.loss, test.acc; not value or testing_time. */
+export function isValidationMetric(name: string): boolean {
+  return /^(val|valid|validation|test)(?![a-z])/i.test(name);
 }
 
 function score(k: string): number {
@@ -60,8 +76,9 @@ function unknownMetric(metric: string, entries: Entry[]): NotFoundError {
 
 /** Leaderboard, the params that vary, the top runs' curves and the trend along a branch. */
 export async function overview(store: ExperimentStore, entries: Entry[], options: OverviewOptions): Promise<Overview> {
-  const metric = options.metric ?? defaultMetric(entries);
-  if (!metric) throw new NotFoundError("no experiment has any metric yet: record one with 'git exp record' or 'git exp run'");
+  const picked = options.metric === undefined ? defaultMetric(entries) : undefined;
+  const metric = options.metric ?? picked?.metric;
+  if (!metric) throw new NotFoundError("no experiment has any metric yet: run one with 'git exp run -- python train.py', or record one with 'git exp record'");
   const better = options.better ?? (lowerIsBetter(metric) ? "lower" : "higher");
   const has = entries.filter((e) => typeof e.metrics[metric] === "number" && !Number.isNaN(e.metrics[metric]));
   if (has.length === 0) throw unknownMetric(metric, entries);
@@ -77,6 +94,7 @@ export async function overview(store: ExperimentStore, entries: Entry[], options
   const curves = curveMetric ? (await metricCurves(store, top, { metric: curveMetric, x: "step" })).series : [];
   return {
     metric,
+    ...(picked ? { chosen: picked.chosen } : {}),
     better,
     total: entries.length,
     leaderboard,

@@ -36,6 +36,7 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
   });
   const sql = new SqlBuilder();
   const sel = compileSelection({ where: where.trim() === "" ? undefined : where }, catalog, sql);
+  const chosen = `SELECT ${E}.id FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS}`;
   const rows = await db.rows(`SELECT ${E}.id, ${E}.name, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS}`, sql.values);
   const ids = rows.map((r) => String(r["id"]));
   const at = new Map(ids.map((id, i) => [id, i]));
@@ -44,7 +45,10 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
   const params = named.filter((k) => k.startsWith("params.")).map((k) => k.slice(7));
   const metrics = named.filter((k) => k.startsWith("metrics.")).map((k) => k.slice(8));
   if (ids.length > 0 && params.length > 0) {
-    const list = await db.rows(`SELECT id, key, value, num, type FROM params WHERE id IN (SELECT unnest($1::VARCHAR[])) AND key IN (SELECT unnest($2::VARCHAR[]))`, [listValue(ids), listValue(params)]);
+    // The selection again as a subquery: thousands of ids never travel as a parameter.
+    const q = new SqlBuilder();
+    q.values.push(...sql.values);
+    const list = await db.rows(`SELECT id, key, value, num, type FROM params WHERE key IN (SELECT unnest(${q.param(listValue(params))}::VARCHAR[])) AND id IN (${chosen})`, q.values);
     for (const r of list) {
       const c = byKey.get(`params.${String(r["key"])}`)!;
       const v = paramValue(r["value"], r["num"], String(r["type"]));
@@ -52,7 +56,9 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
     }
   }
   if (ids.length > 0 && metrics.length > 0) {
-    const list = await db.rows(`SELECT id, key, value FROM metrics WHERE id IN (SELECT unnest($1::VARCHAR[])) AND key IN (SELECT unnest($2::VARCHAR[]))`, [listValue(ids), listValue(metrics)]);
+    const q = new SqlBuilder();
+    q.values.push(...sql.values);
+    const list = await db.rows(`SELECT id, key, value FROM metrics WHERE key IN (SELECT unnest(${q.param(listValue(metrics))}::VARCHAR[])) AND id IN (${chosen})`, q.values);
     for (const r of list) {
       const v = toNumber(r["value"]);
       byKey.get(`metrics.${String(r["key"])}`)!.values[at.get(String(r["id"]))!] = v !== null && Number.isFinite(v) ? v : null;

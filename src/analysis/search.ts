@@ -38,6 +38,10 @@ export interface SearchResult {
   experiments: FoundExperiment[];
   /** The columns to show, in order: given ones, else defaults plus keys the query named. */
   columns: string[];
+  /** Which key an ambiguous bare name in --sort or --columns was read as (for stderr). */
+  notes: string[];
+  /** How many experiments the selection matches, before the limit. */
+  total: number;
 }
 
 const DEFAULT_COLUMNS = ["id", "name", "status", "created", "tags"];
@@ -47,8 +51,11 @@ export async function searchExperiments(db: IndexDatabase, options: SearchOption
   const catalog = await Catalog.load(db);
   const sql = new SqlBuilder();
   const selection = compileSelection(options, catalog, sql);
+  // The selection's parameters come first: the count below binds only those.
+  const selectionParams = sql.values.length;
   const sort = options.sort ? compileSort(options.sort, catalog, sql) : undefined;
-  const columns = resolveColumns(options.columns, catalog, [...selection.referenced, ...(sort && /^(params|metrics)\./.test(sort.key) ? [sort.key] : [])]);
+  const notes = sort?.note ? [sort.note] : [];
+  const columns = resolveColumns(options.columns, catalog, [...selection.referenced, ...(sort && /^(params|metrics)\./.test(sort.key) ? [sort.key] : [])], notes);
   const limit = options.limit !== undefined ? ` LIMIT ${sql.param(options.limit)}` : "";
   const rows = await db.rows(
     `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit, ${E}.config_hash,
@@ -76,17 +83,22 @@ export async function searchExperiments(db: IndexDatabase, options: SearchOption
   }));
   const wantParams = options.withParams || columns.some((c) => c.startsWith("params."));
   await attachDetails(db, found, wantParams);
-  return { experiments: found, columns };
+  const total = options.limit !== undefined && found.length === options.limit
+    ? Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${selection.condition}`, sql.values.slice(0, selectionParams)))
+    : found.length;
+  return { experiments: found, columns, notes, total };
 }
 
-function resolveColumns(given: string[] | undefined, catalog: Catalog, referenced: string[]): string[] {
+function resolveColumns(given: string[] | undefined, catalog: Catalog, referenced: string[], notes: string[]): string[] {
   if (!given || given.length === 0) {
     const extra = [...new Set(referenced)];
     return [...DEFAULT_COLUMNS, ...(extra.length > 0 ? extra : ["metrics"])];
   }
   return given.map((c) => {
     if (c === "tags" || c === "metrics" || c === "params") return c;
-    const { key } = parseKey(catalog.keySyntax(c), "--columns");
+    const named = catalog.qualify(c, "--columns");
+    if (named.note) notes.push(named.note);
+    const { key } = parseKey(catalog.keySyntax(named.key), "--columns");
     if (key.startsWith("params.")) {
       if (catalog.strict && !catalog.params.has(key.slice(7))) throw catalog.unknown(key);
     } else if (key.startsWith("metrics.")) {

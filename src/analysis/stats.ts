@@ -1,7 +1,7 @@
 import { NotFoundError, UsageError } from "../core/errors.js";
 import type { Group } from "./groups.js";
 import { metricDirection, type Direction, type DirectionHints } from "./metric-direction.js";
-import { mean, tCritical, variance, welchTest } from "./welch.js";
+import { differenceOfMeans, mean, tCritical, variance, welchTest } from "./welch.js";
 
 export interface StatsOptions extends DirectionHints {
   /** Significance level of the test (default 0.05). */
@@ -107,7 +107,7 @@ function metricStats(metric: string, rawA: (number | null)[], rawB: (number | nu
     a,
     b,
     excluded: { a: rawA.length - xa.length, b: rawB.length - xb.length },
-    diff: a.mean !== null && b.mean !== null ? b.mean - a.mean : null,
+    diff: a.mean !== null && b.mean !== null ? differenceOfMeans(a.mean, b.mean) : null,
     test: testDifference(xa, xb),
   };
   return { ...s, ...judge(s, alpha) };

@@ -16,6 +16,16 @@ export function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/**
+ * B's mean minus A's, with floating-point noise taken as 0: summing the same values in
+ * another order moves a mean by an ulp or so, and "B - A 2.77556e-17" would read as a
+ * difference. Below 1e-12 (times the means' size when above 1) is no difference.
+ */
+export function differenceOfMeans(meanA: number, meanB: number): number {
+  const d = meanB - meanA;
+  return Math.abs(d) < 1e-12 * Math.max(1, Math.abs(meanA), Math.abs(meanB)) ? 0 : d;
+}
+
 /** Sample variance (n - 1 in the denominator). */
 export function variance(xs: number[]): number {
   const m = mean(xs);
@@ -29,9 +39,10 @@ export function welchTest(a: number[], b: number[]): WelchResult | undefined {
   const [sa, sb] = [variance(a) / a.length, variance(b) / b.length];
   const se2 = sa + sb;
   if (!(se2 > 0)) return undefined;
-  const t = (mb - ma) / Math.sqrt(se2);
+  const diff = differenceOfMeans(ma, mb);
+  const t = diff / Math.sqrt(se2);
   const df = se2 ** 2 / (sa ** 2 / (a.length - 1) + sb ** 2 / (b.length - 1));
-  return { t, df, p: tTwoSidedP(t, df), meanA: ma, meanB: mb, diff: mb - ma };
+  return { t, df, p: tTwoSidedP(t, df), meanA: ma, meanB: mb, diff };
 }
 
 export function welchPValue(a: number[], b: number[]): number | undefined {

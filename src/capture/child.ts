@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { CappedLog } from "./capped-log.js";
 import type { MetricsTail } from "./metrics-tail.js";
+import type { Series } from "../core/experiment.js";
 import { GpuSampler, TreeSampler, reapedChildrenCpu } from "./resources.js";
+import { SystemSampler } from "./system-metrics.js";
 
 export interface ChildOptions {
   /** The program and its arguments, run without a shell. */
@@ -14,6 +16,8 @@ export interface ChildOptions {
   /** Called about once a second while the child runs, after new metrics were read. */
   onTick?: () => void;
   nvidiaSmi?: string;
+  /** Sample system metrics over time this often; undefined: not at all (--no-system-metrics). */
+  systemIntervalMs?: number;
   log?: CappedLog;
 }
 
@@ -31,6 +35,8 @@ export interface ChildResult {
   peakRssBytes: number | undefined;
   peakProcesses: number | undefined;
   gpus: Record<string, unknown>[];
+  /** System metrics over time: series named system/..., empty when not sampled. */
+  system: Record<string, Series>;
   log: CappedLog;
 }
 
@@ -108,6 +114,8 @@ export class ChildRun {
     tree.start();
     const gpu = new GpuSampler(o.nvidiaSmi, o.env);
     gpu.start();
+    const system = o.systemIntervalMs ? new SystemSampler({ pid: child.pid!, intervalMs: o.systemIntervalMs, nvidiaSmi: o.nvidiaSmi, environ: o.env }) : undefined;
+    system?.start();
     for (const name of ["stdout", "stderr"] as const) {
       child[name]!.on("data", (b: Buffer) => {
         log.write(b);
@@ -127,7 +135,7 @@ export class ChildRun {
     clearInterval(ticker);
     tree.stop();
     await drainOutput(child);
-    const gpus = await gpu.stop();
+    const [gpus, systemSeries] = await Promise.all([gpu.stop(), system ? system.stop() : {}]);
     const exitCode = code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0);
     return {
       exitCode,
@@ -140,6 +148,7 @@ export class ChildRun {
       peakRssBytes: tree.supported ? tree.peakRssKb * 1024 : undefined,
       peakProcesses: tree.supported ? tree.peakProcesses : undefined,
       gpus,
+      system: systemSeries,
       log,
     };
   }

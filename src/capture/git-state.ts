@@ -51,3 +51,10 @@ export function sourceWithPath(source: Source, workTree: string | null, cwd: str
   const path = relative(workTree, cwd).split(sep).join("/");
   return treePath(path) ? { ...source, path } : source;
 }
+
+/** The source, with the file `run --config` read when it lies in the work tree: `git exp apply` writes the config back there. */
+export function sourceWithConfig(source: Source, workTree: string | null, configFile: string | undefined): Source {
+  if (workTree === null || configFile === undefined) return source;
+  const path = relative(workTree, configFile).split(sep).join("/");
+  return treePath(path) ? { ...source, config: path } : source;
+}

@@ -3,6 +3,7 @@ import { InvalidInputError } from "../core/errors.js";
 import type { Series } from "../core/experiment.js";
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
 import { parseMetricLine } from "./load.js";
+import { isMediaValue, type MediaLog } from "./media-log.js";
 
 export interface MetricsLimits {
   /** Points kept per series; past it the series is thinned evenly (the last point is always kept). */
@@ -27,6 +28,8 @@ export interface MetricsSummary {
   skipped: { count: number; firstLine: number | undefined };
   /** Series that were thinned to stay under maxPoints: metric -> points seen. */
   thinned: Record<string, number>;
+  /** Images the lines logged, by tree path (media/<key>/<step>.<ext>), and what was refused. */
+  media: { files: Record<string, Uint8Array>; warnings: string[] };
 }
 
 /** experiment.json's `metrics_log`: how much the log said and what was skipped or thinned. */
@@ -40,7 +43,8 @@ export function metricsLogMeta(m: MetricsSummary): JsonObject {
   return out;
 }
 
-class Thinned {
+/** One series kept under a number of points: evenly thinned, its last point always kept. */
+export class Thinned {
   readonly step: number[] = [];
   readonly value: (number | null)[] = [];
   readonly time: (number | string)[] = [];
@@ -107,6 +111,8 @@ export class MetricsTail {
   constructor(
     readonly path: string,
     private readonly limits: MetricsLimits = DEFAULT_METRICS_LIMITS,
+    /** Where media values go; without one (a reader that only looks) they are left out. */
+    private readonly media?: MediaLog,
   ) {}
 
   /** Read what was appended since the last call; true when new metrics arrived. */
@@ -159,7 +165,8 @@ export class MetricsTail {
       series[k] = t.toSeries();
       if (t.stride > 1) thinned[k] = t.seen;
     }
-    return { series, last: this.last, final: this.final, lines: this.lineNo, bytes: this.offset, skipped: this.skipped, thinned };
+    const media = { files: this.media?.files ?? {}, warnings: this.media?.warnings() ?? [] };
+    return { series, last: this.last, final: this.final, lines: this.lineNo, bytes: this.offset, skipped: this.skipped, thinned, media };
   }
 
   private consume(chunk: Buffer): void {
@@ -203,7 +210,9 @@ export class MetricsTail {
 
   private addLine(v: JsonValue): void {
     if (!isJsonObject(v)) throw new InvalidInputError("a metrics line must be a JSON object");
-    const m = parseMetricLine(v, `line ${this.lineNo}`);
+    const mediaStep = typeof v["step"] === "number" ? v["step"] : this.autoStep;
+    const line = this.media ? this.media.take(v, mediaStep) : Object.fromEntries(Object.entries(v).filter(([, x]) => !isMediaValue(x)));
+    const m = parseMetricLine(line, `line ${this.lineNo}`);
     const fresh = m.flat.filter(([k]) => !this.series.has(k)).length;
     if (!m.final && this.series.size + fresh > this.limits.maxSeries) throw new InvalidInputError("too many metrics");
     const step = m.step ?? this.autoStep;

@@ -3,7 +3,8 @@ import { readFile, readdir } from "node:fs/promises";
 import type { JsonObject } from "../core/json.js";
 
 /** Linux reports CPU time in clock ticks of 1/100 s on every architecture it runs on. */
-const TICKS = 100;
+export const CLOCK_TICKS = 100;
+const TICKS = CLOCK_TICKS;
 
 interface ProcStat {
   pid: number;
@@ -33,7 +34,7 @@ export async function reapedChildrenCpu(): Promise<number | undefined> {
   }
 }
 
-async function memoryKb(pid: number): Promise<{ rss: number; hwm: number }> {
+export async function memoryKb(pid: number): Promise<{ rss: number; hwm: number }> {
   try {
     const text = await readFile(`/proc/${pid}/status`, "utf8");
     const get = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
@@ -58,7 +59,7 @@ async function childrenOf(pid: number): Promise<number[] | undefined> {
 }
 
 /** Every live process under `root`, root included. */
-async function processTree(root: number): Promise<ProcStat[]> {
+export async function processTree(root: number): Promise<ProcStat[]> {
   const out: ProcStat[] = [];
   const queue = [root];
   let scanned: Map<number, number[]> | undefined;

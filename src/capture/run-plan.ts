@@ -37,6 +37,10 @@ export interface RunRequest {
   failFast?: boolean;
   /** Probe the environment again instead of using the per-machine cache. */
   refreshEnv?: boolean;
+  /** Seconds between system metrics samples (default 10; the first comes at 1 s). */
+  systemIntervalS?: number;
+  /** No system metrics over time (the peaks in `resources` are still measured). */
+  noSystemMetrics?: boolean;
 }
 
 /** A request checked and expanded: everything that can be refused has been, nothing has run. */
@@ -71,6 +75,10 @@ export async function planRun(request: RunRequest): Promise<RunPlan> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`-j takes a whole number above 0, not ${jobs}`);
   if (request.storeMaxBytes !== undefined && !(request.storeMaxBytes >= 0)) {
     throw new UsageError("--store-max-size takes a size in bytes (or with K, M, G)");
+  }
+  const interval = request.systemIntervalS;
+  if (interval !== undefined && !(Number.isFinite(interval) && interval >= 0.1 && interval <= 86_400)) {
+    throw new UsageError(`--system-interval takes seconds between 0.1 and 86400, not ${interval}`);
   }
   for (const p of request.inputs ?? []) await mustExist(resolve(request.cwd, p), "--input");
   const base: JsonObject = request.configFile ? await loadConfigFile(resolve(request.cwd, request.configFile)) : {};

@@ -10,15 +10,17 @@ import type { ExperimentStore } from "../store/experiment-store.js";
 import { ChildRun, type ChildResult } from "./child.js";
 import { checksumFiles, type FileSum } from "./checksums.js";
 import { captureEnvironment } from "./environment.js";
-import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
+import { capturePatch, captureSource, sourceWithConfig, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
 import { startLive, type LiveHandle } from "./live.js";
 import { loadJsonObject } from "./load.js";
+import { MediaLog } from "./media-log.js";
 import { MetricsTail, metricsLogMeta, type MetricsSummary } from "./metrics-tail.js";
 import { record } from "./record.js";
 import { redactArgvWithValues, redactConfig, redactText, secretValues } from "./redact.js";
 import { DEFAULT_STORE_MAX_BYTES, type RunPlan } from "./run-plan.js";
 import type { SweepPoint } from "./sweep.js";
+import { DEFAULT_SYSTEM_INTERVAL_S } from "./system-metrics.js";
 import { which } from "./which.js";
 
 /** What the caller sees while a run goes on; the CLI renders it, a library caller may ignore it. */
@@ -190,7 +192,7 @@ async function runPoint(s: Shared, index: number): Promise<RunOutcome> {
     const metricsPath = join(dir, "metrics.jsonl");
     await writeFile(configPath, canonicalJson(point.config, { source: "config" }));
     await writeFile(metricsPath, "");
-    const metrics = new MetricsTail(metricsPath);
+    const metrics = new MetricsTail(metricsPath, undefined, new MediaLog(r.cwd));
     const startedAt = Date.now();
     const live = await announce(s, index, metricsPath, startedAt);
     try {
@@ -245,6 +247,7 @@ async function runChild(s: Shared, index: number, st: Started): Promise<RunOutco
     onOutput: s.plan.jobs === 1 ? s.hooks.onOutput : undefined,
     metrics,
     nvidiaSmi: s.nvidiaSmi,
+    systemIntervalMs: r.noSystemMetrics ? undefined : (r.systemIntervalS ?? DEFAULT_SYSTEM_INTERVAL_S) * 1000,
     onTick: () =>
       s.hooks.onTick?.({
         index,
@@ -324,7 +327,8 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
   if (c.metrics.skipped.count > 0) {
     warn(`${c.metrics.skipped.count} metrics line(s) were not JSON objects of numbers and were skipped (first at line ${c.metrics.skipped.firstLine})`);
   }
-  const files: Record<string, Uint8Array> = {};
+  const files: Record<string, Uint8Array> = { ...c.metrics.media.files };
+  for (const w of c.metrics.media.warnings) warn(w);
   if (c.patch) files["patch.diff"] = Buffer.from(c.patch, "utf8");
   const log = res.log.contents();
   if (log.length > 0) files["log.txt"] = Buffer.from(redactText(log.toString("utf8"), secrets), "utf8");
@@ -351,7 +355,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
   const rec = await record(s.store, {
     config,
     results,
-    series: c.metrics.series,
+    series: { ...c.metrics.series, ...res.system },
     name,
     message: r.message,
     tags: r.tags,
@@ -362,7 +366,7 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     files,
     inputSums: c.inputSums,
     outputSums,
-    source: sourceWithPath(c.source, s.store.repo.workTree, r.cwd),
+    source: sourceWithConfig(sourceWithPath(c.source, s.store.repo.workTree, r.cwd), s.store.repo.workTree, r.configFile ? resolve(r.cwd, r.configFile) : undefined),
     startedAt: res.startedAt,
     environ: r.environ,
   });

@@ -1,5 +1,5 @@
-import yargs from "yargs";
-import { IndexDamagedError, isGitExpError, ExitCode } from "../core/errors.js";
+import yargs, { type Argv } from "yargs";
+import { IndexDamagedError, isGitExpError, ExitCode, UsageError } from "../core/errors.js";
 import { Context, type CommandDef } from "./context.js";
 import { processIO, type IO } from "./io.js";
 
@@ -46,15 +46,33 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   "python-path": () => import("./commands/python-path.js").then((m) => m.pythonPathCommand),
 };
 
+/** Other names of commands (each command's `command` lists them too, for its help). */
+const ALIASES: Record<string, string> = { list: "ls" };
+
 /**
  * The command modules this argv needs: the one its first word names, none for a lone
- * --version, else all (help, options before the command, an unknown name).
+ * --version, else all (help, options before the command).
  */
 async function commandsFor(argv: string[]): Promise<CommandDef[]> {
-  const name = argv[0];
-  if (argv.length === 1 && name === "--version") return [];
+  const word = argv[0];
+  if (argv.length === 1 && word === "--version") return [];
+  const name = word !== undefined && Object.hasOwn(ALIASES, word) ? ALIASES[word]! : word;
   const one = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   return one ? [await one()] : Promise.all(Object.values(COMMANDS).map((load) => load()));
+}
+
+/**
+ * A first word that is no command and no option: refused as git refuses `git sttaus`, with
+ * the nearest command names, before yargs would call it an unknown argument.
+ */
+async function refuseUnknownCommand(argv: string[]): Promise<void> {
+  const word = argv[0];
+  if (word === undefined || word.startsWith("-") || Object.hasOwn(COMMANDS, word) || Object.hasOwn(ALIASES, word)) return;
+  const { nearest } = await import("../core/filter.js");
+  // The nearest name only (dif: diff, not also ui); an alias stands for its command.
+  const near = nearest(word, [...Object.keys(COMMANDS), ...Object.keys(ALIASES)], 1).map((n) => ALIASES[n] ?? n);
+  const hint = near.length === 0 ? "" : ` Did you mean \`${near[0]}\`?`;
+  throw new UsageError(`'${word}' is not a git exp command.${hint} (git exp -h lists them)`);
 }
 
 /** A real bug, not a user error: exit code of sysexits' EX_SOFTWARE. */
@@ -71,6 +89,11 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
   const ctx = new Context(io);
   let exitCode: number = ExitCode.ok;
   let helpOrVersion = false;
+  try {
+    await refuseUnknownCommand(argv);
+  } catch (e) {
+    return reportError(e, io);
+  }
   const parser = yargs(argv)
     .scriptName("git exp")
     .usage("git exp <command> [options]\n\nRecord machine-learning experiments in git; query them with SQL.")
@@ -87,10 +110,11 @@ export async function main(rawArgv: string[], io: IO = processIO()): Promise<num
       throw new UsageFailure(msg);
     });
   for (const def of await commandsFor(argv)) {
+    // --version is git-exp's, not a command's: its help starts with the command's own options.
     parser.command({
       command: def.command,
       describe: def.describe,
-      builder: def.builder,
+      builder: (y: Argv) => def.builder(y).version(false),
       handler: async (args) => {
         exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
       },

@@ -1,28 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Readable } from "node:stream";
-import { main, VERSION } from "./main.js";
-
-/**
- * git turns `git exp --help` into `man git-exp`. The build writes that page from the CLI's
- * own help into man/man1/git-exp.1, where man finds it next to bin/ on PATH (man-db looks in
- * ../man of every PATH entry) and where `npm link` links it.
- */
-async function helpText(args: string[]): Promise<string> {
-  let out = "";
-  await main(args, {
-    stdout: (t) => void (out += t),
-    stderr: () => undefined,
-    stdin: () => Readable.from([]),
-    cwd: process.cwd(),
-    env: process.env,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    columns: 100,
-  });
-  return out;
-}
+import { VERSION } from "./main.js";
+import { commandNames, helpText } from "./help-text.js";
 
 function roffEscape(text: string): string {
   return text
@@ -32,9 +12,14 @@ function roffEscape(text: string): string {
     .join("\n");
 }
 
+/**
+ * git turns `git exp --help` into `man git-exp`. The build writes that page from the CLI's
+ * own help into man/man1/git-exp.1, where man finds it next to bin/ on PATH (man-db looks in
+ * ../man of every PATH entry) and where `npm link` links it.
+ */
 export async function manPage(): Promise<string> {
   const help = await helpText(["--help"]);
-  const commands = [...help.matchAll(/^ {2}git exp ([a-z]+)/gm)].map((m) => m[1]!);
+  const commands = commandNames(help);
   const parts = [
     `.TH GIT-EXP 1 "" "git-exp ${VERSION}" "git-exp manual"`,
     ".SH NAME",

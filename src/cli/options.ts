@@ -41,6 +41,14 @@ export function positiveInt(v: unknown, name: string): number | undefined {
   return n;
 }
 
+/** A count where 0 means "no limit": undefined for 0 (and for an absent option). */
+export function limitOrAll(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number (0 for all), not ${String(v)}`);
+  return n === 0 ? undefined : n;
+}
+
 /** yargs reads a lone "-" positional as "" (or true): both mean stdin here. */
 export function fileOrDash(v: unknown): string | undefined {
   if (v === "-" || v === "" || v === true) return "-";

@@ -78,6 +78,30 @@ export class Catalog {
     return known ? `${m[1]}.\`${m[2]}\`` : c;
   }
 
+  /**
+   * A bare metric or param name (`val.acc`, as `top` takes it) as the key it names: the
+   * metric, or the param, whichever the index knows. A name that is both is the param, and
+   * the note says so and how to name the metric. Qualified keys, attributes and names the
+   * index does not know come back as they are (unknown ones are refused where they are read).
+   */
+  qualify(name: string, option: string): { key: string; note?: string } {
+    if (/^(params|metrics|tags)\./.test(name) || name in ATTRIBUTES || name.includes("`")) return { key: name };
+    const param = this.params.has(name);
+    const metric = this.metrics.has(name);
+    if (param && metric) {
+      return { key: `params.${name}`, note: `${option} ${name}: both a param and a metric; using params.${name} (say metrics.${name} for the metric)` };
+    }
+    if (param) return { key: `params.${name}` };
+    if (metric) return { key: `metrics.${name}` };
+    // A near miss of a bare name (val.acc2): suggest the keys it was probably meant as.
+    const near = this.strict ? nearest(name, [...this.params.keys(), ...this.metrics]) : [];
+    if (near.length > 0) {
+      const keys = near.flatMap((n) => [...(this.params.has(n) ? [`params.${n}`] : []), ...(this.metrics.has(n) ? [`metrics.${n}`] : [])]);
+      throw new NotFoundError(`${option} ${name}: no experiment has a param or metric of that name; did you mean ${keys.join(", ")}?`);
+    }
+    return { key: name };
+  }
+
   get strict(): boolean {
     return this.experiments > 0;
   }

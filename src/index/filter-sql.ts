@@ -329,6 +329,8 @@ export interface CompiledSort {
   join: string;
   order: string;
   key: string;
+  /** Said on stderr: which key a bare name that is both a param and a metric was read as. */
+  note?: string;
 }
 
 /**
@@ -346,7 +348,8 @@ export function compileSort(spec: string, catalog: Catalog, sql: SqlBuilder): Co
     text = text.slice(1);
     desc = true;
   } else if (text.startsWith("+")) text = text.slice(1);
-  const ref = parseKey(catalog.keySyntax(text), "--sort");
+  const { key, note } = catalog.qualify(text, "--sort");
+  const ref = parseKey(catalog.keySyntax(key), "--sort");
   const compiler = new FilterCompiler(catalog, sql, "");
   const t = compiler.target(ref);
   const dir = desc ? "DESC" : "ASC";
@@ -356,6 +359,7 @@ export function compileSort(spec: string, catalog: Catalog, sql: SqlBuilder): Co
         join: `LEFT JOIN params s ON s.id = ${E}.id AND s.key = ${sql.param(t.key)}`,
         order: `s.num ${dir} NULLS LAST, s.value ${dir} NULLS LAST`,
         key: ref.key,
+        ...(note ? { note } : {}),
       };
     case "metric":
       return {

@@ -40,6 +40,11 @@ export function renderTable(columns: string[], rows: Row[], width = 100): string
   return [line(columns, true), ...cells.map((r) => line(r, false))].join("\n") + "\n";
 }
 
+/** `s` as it is when it fits `w` columns, else its start cut with "…" to fit. */
+export function shorten(s: string, w: number): string {
+  return displayWidth(s) <= w ? s : fitWidth(s, w, false).trimEnd();
+}
+
 /** `s` padded or cut (with "…") to exactly `w` columns, keeping its start or its end. */
 function fitWidth(s: string, w: number, keepEnd: boolean): string {
   const have = displayWidth(s);

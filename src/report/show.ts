@@ -1,7 +1,7 @@
 import { flattenMetrics, flattenParams, isSystemSeries, type Experiment, type Series } from "../core/experiment.js";
 import { mediaByKey } from "../core/media.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
-import { formatNumber } from "./format.js";
+import { formatNumber, shorten } from "./format.js";
 import type { AnnotationState } from "../core/annotations.js";
 import { renderNotes } from "./annotations.js";
 
@@ -79,11 +79,19 @@ export function renderShow(d: ShowData): string {
       ),
     );
   }
-  if (exp.env) lines.push(...section("Environment", Object.entries(exp.env).map(([k, v]) => [k, paramText(v).slice(0, 120)])));
+  if (exp.env) {
+    // A long value (every installed package) is cut with "…", never silently mid-value.
+    const env = Object.entries(exp.env).map(([k, v]) => ({ k, full: paramText(v), shown: shorten(paramText(v), ENV_WIDTH) }));
+    lines.push(...section("Environment", env.map((e): [string, string] => [e.k, e.shown])));
+    if (env.some((e) => e.shown !== e.full)) lines.push("  (values cut with …: git exp show --json has them whole)");
+  }
   const files = Object.entries(exp.files).filter(([p]) => !media.size || !p.startsWith("media/"));
   if (files.length) lines.push(...section("Files", files.map(([p, data]) => [p, `${data.length} bytes`])));
   return lines.join("\n") + "\n";
 }
+
+/** Widest environment value shown; `--json` has the rest. */
+const ENV_WIDTH = 120;
 
 /** A system metric: how many samples over how long, its mean and peak. */
 function systemLine(s: Series): string {

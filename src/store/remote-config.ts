@@ -54,6 +54,32 @@ export async function initRemote(repo: Repository, spec: string | undefined, opt
   return summary;
 }
 
+/**
+ * The refs git-exp writes, as git's log options take patterns: every experiment is a commit,
+ * so `git log --all --decorate` and GUI clients would show them all.
+ */
+export const LOG_HIDDEN_REFS = [`${EXPERIMENT_REFS}*`, "refs/exp-incoming/*", `${NOTES_REF}*`];
+
+/** Whether log.excludeDecoration already hides every one of LOG_HIDDEN_REFS. */
+export async function hiddenFromLog(repo: Repository): Promise<boolean> {
+  const current = await getAll(repo, "log.excludeDecoration");
+  return LOG_HIDDEN_REFS.every((p) => current.includes(p));
+}
+
+/**
+ * `git exp init --hide`: log.excludeDecoration in the repository's config, so `git log
+ * --decorate` and clients that honour it leave the experiment refs out (`--all` still walks
+ * them: `git log --exclude='refs/experiments/*' --all` leaves them out there). Idempotent.
+ */
+export async function hideFromLog(repo: Repository, summary: InitSummary, options: { undo?: boolean } = {}): Promise<void> {
+  const key = "log.excludeDecoration";
+  const current = await getAll(repo, key);
+  for (const pattern of LOG_HIDDEN_REFS) {
+    if (options.undo && current.includes(pattern)) await configUnset(repo, key, pattern, summary.removed);
+    if (!options.undo && !current.includes(pattern)) await configAdd(repo, key, pattern, summary.added);
+  }
+}
+
 async function getAll(repo: Repository, key: string): Promise<string[]> {
   const r = await runGit(["config", "--get-all", key], { cwd: repo.cwd });
   return r.code === 0 ? r.stdout.toString("utf8").split("\n").filter(Boolean) : [];

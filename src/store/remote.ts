@@ -17,7 +17,7 @@ export interface Remote {
 
 export const INCOMING_REFS = "refs/exp-incoming/";
 
-async function remoteNames(repo: Repository): Promise<string[]> {
+export async function remoteNames(repo: Repository): Promise<string[]> {
   const r = await runGit(["remote"], { cwd: repo.cwd });
   return r.code === 0 ? r.stdout.toString("utf8").split("\n").filter(Boolean) : [];
 }

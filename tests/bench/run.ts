@@ -1,9 +1,11 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checksumFiles } from "../../src/capture/checksums.js";
 import { captureEnvironment, ENV_CACHE_FILE } from "../../src/capture/environment.js";
+import { TreeSampler } from "../../src/capture/resources.js";
+import { DEFAULT_SYSTEM_INTERVAL_S, SystemSampler } from "../../src/capture/system-metrics.js";
 import { BENCH_ENV, BIN, benchDir, median, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 const RUNS = 7;
@@ -66,8 +68,46 @@ export async function bench(): Promise<BenchRow[]> {
       goal: "within 1.5x",
     });
     rows.push({ area: "run", name: "sha256 of --input files, throughput", value: mib / (median(ours) / 1000), unit: "MiB/s" });
+    rows.push(await samplingCost());
     return rows;
   } finally {
     removeDir(dir);
+  }
+}
+
+/**
+ * What sampling system metrics costs git-exp itself: the CPU time of a sample of a process
+ * tree of four (a shell, two sleeps and a python), as a share of one core at the default
+ * interval, against the peak sampler that has always run every 0.5 s. No nvidia-smi on the
+ * bench machine: its own process is not counted.
+ */
+async function samplingCost(): Promise<BenchRow> {
+  const child = spawn("sh", ["-c", "sleep 120 & sleep 120 & python3 -c 'import time; time.sleep(120)' & wait"], { stdio: "ignore", detached: true });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const system = new SystemSampler({ pid: child.pid!, intervalMs: DEFAULT_SYSTEM_INTERVAL_S * 1000, environ: BENCH_ENV });
+    const peaks = new TreeSampler(child.pid!);
+    const cpuMs = async (f: () => Promise<unknown>, n: number): Promise<number> => {
+      const before = process.cpuUsage();
+      for (let i = 0; i < n; i++) await f();
+      const d = process.cpuUsage(before);
+      return (d.user + d.system) / 1000 / n;
+    };
+    const n = 200;
+    const perSample = await cpuMs(() => system.sample(), n);
+    const perPeak = await cpuMs(() => peaks.sample(), n);
+    await system.stop();
+    return {
+      area: "run",
+      name: `system metrics sampling at the default ${DEFAULT_SYSTEM_INTERVAL_S} s: CPU of one core (${perSample.toFixed(2)} ms a sample, a tree of 4 processes)`,
+      value: (perSample / (DEFAULT_SYSTEM_INTERVAL_S * 1000)) * 100,
+      unit: "%",
+      baselineName: `the peak sampler every 0.5 s (${perPeak.toFixed(2)} ms a sample)`,
+      baselineValue: (perPeak / 500) * 100,
+      goal: "under 1%",
+    };
+  } finally {
+    // its own process group: the shell and the sleeps it started, nothing else
+    process.kill(-child.pid!, "SIGKILL");
   }
 }

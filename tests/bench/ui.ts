@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { searchExperiments } from "../../src/analysis/search.js";
 import { startUi } from "../../src/cli/ui/start.js";
@@ -52,6 +53,7 @@ export async function bench(): Promise<BenchRow[]> {
       rows.push({ area: AREA, name: `${label}: runs API, same page vs ls in process`, value: warm, unit: "ms", baselineName: "searchExperiments, in process (warm)", baselineValue: lsWarm });
       rows.push({ area: AREA, name: `${label}: runs API, first request (opens the index)`, value: first, unit: "ms", baselineName: "git exp ls --where, end to end", baselineValue: ls });
       rows.push({ area: AREA, name: `${label}: runs API, page at offset 9000 sorted by a param`, value: deep, unit: "ms", baselineName: "git exp ls --where, end to end", baselineValue: ls });
+      rows.push(...(await browserPaint(ui.url, label, n)));
     } finally {
       await ui.close();
       await store.close();
@@ -59,5 +61,43 @@ export async function bench(): Promise<BenchRow[]> {
     return rows;
   } finally {
     removeDir(dir);
+  }
+}
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * The dashboard opened on parallel coordinates of every run in headless Chromium: from the
+ * page's start to the canvas painted with all of them, against the runs table's first paint
+ * in the same page load (the baseline a user already waits for). Medians of 3 loads.
+ */
+async function browserPaint(url: string, label: string, n: number): Promise<BenchRow[]> {
+  if (!existsSync(CHROMIUM)) {
+    process.stderr.write(`  ${CHROMIUM} is missing: the browser figures are left out\n`);
+    return [];
+  }
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  try {
+    const axes = "params.lr,params.batch,params.model.layers,params.model.width,params.optimizer,params.seed,metrics.val.acc,metrics.val.loss";
+    const loads: { paint: number; table: number; draw: number; fetch: number; runs: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(`${url}#view=parallel&axes=${axes}`);
+      await page.waitForSelector(`#pc[data-painted='${n}']`, { timeout: 120_000 });
+      const t = await page.evaluate(() => {
+        const w = globalThis as unknown as { __pcTiming: { sinceStartMs: number; drawMs: number; fetchMs: number; runs: number }; __tableMs: number };
+        return { paint: w.__pcTiming.sinceStartMs, table: w.__tableMs, draw: w.__pcTiming.drawMs, fetch: w.__pcTiming.fetchMs, runs: w.__pcTiming.runs };
+      });
+      loads.push(t);
+      await page.close();
+    }
+    const median = (f: (x: (typeof loads)[number]) => number): number => loads.map(f).sort((a, b) => a - b)[1]!;
+    return [
+      { area: AREA, name: `${label}: parallel coordinates of ${n} runs, first paint in Chromium (page start to canvas drawn)`, value: median((x) => x.paint), unit: "ms", baselineName: "the runs table's first paint, same page load", baselineValue: median((x) => x.table), goal: "under 1 s" },
+      { area: AREA, name: `${label}: parallel coordinates, drawing ${n} lines on the canvas`, value: median((x) => x.draw), unit: "ms", baselineName: "fetching their values (/api/matrix, 8 keys)", baselineValue: median((x) => x.fetch) },
+    ];
+  } finally {
+    await browser.close();
   }
 }

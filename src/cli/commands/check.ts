@@ -30,7 +30,9 @@ export const checkCommand: CommandDef = {
       .option("format", { type: "string", choices: ["text", "md", "json"], describe: "report format (default: text on a terminal, md into a pipe or FILE)" })
       .option("output", { alias: "o", type: "string", describe: "also write the report to FILE (Markdown unless --format says)" });
     for (const f of LIMIT_FLAGS) b = b.option(f, { type: "string", array: true, describe: `METRIC=VALUE: a ${f} rule (repeatable)` });
-    return b;
+    return b
+      .example("git exp check --base origin/main", "the rules of gitexp.json; exit 1 on a regression")
+      .example("git exp check --base main --min val.acc=0.9 --max-drop val.acc=0.01 --format text", "rules as flags");
   },
   run: async (args, ctx) => {
     const output = optString(args["output"]);

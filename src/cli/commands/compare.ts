@@ -13,7 +13,9 @@ export const compareCommand: CommandDef = {
       .positional("experiment", { type: "string", array: true, describe: "id prefix (4+ hex), name or ref" })
       .option("where", { alias: "w", type: "string", describe: "compare the experiments this filter picks (as ls --where)" })
       .option("limit", { alias: "n", type: "string", describe: "with --where: at most N, newest first (default 20)" })
-      .option("all", { type: "boolean", describe: "also show rows where every experiment has the same value" }),
+      .option("all", { type: "boolean", describe: "also show rows where every experiment has the same value" })
+      .example("git exp compare iris-1 iris-2 iris-3", "params and metrics that differ, best marked")
+      .example("git exp compare --where \"params.epochs = 40\" --format md", "for a pull request"),
   run: async (args, ctx) => {
     const specs = strings(args["experiment"]);
     const where = optString(args["where"]);

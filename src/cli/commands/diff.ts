@@ -12,7 +12,9 @@ export const diffCommand: CommandDef = {
     withTolerance(withJson(y))
       .positional("a", { type: "string", describe: "id prefix (4+ hex), name or ref" })
       .positional("b", { type: "string", describe: "id prefix (4+ hex), name or ref" })
-      .option("exit-code", { type: "boolean", describe: "exit 1 when anything but metadata differs" }),
+      .option("exit-code", { type: "boolean", describe: "exit 1 when anything but metadata differs" })
+      .example("git exp diff iris-1 iris-2", "config, inputs, code, environment, results")
+      .example("git exp diff iris-1 iris-2 --exit-code --json", "exit 1 when anything but metadata differs"),
   run: async (args, ctx) => {
     const d = await diffSpecs(await ctx.store(), String(args["a"]), String(args["b"]), tolerance(args));
     ctx.io.stdout(args["json"] ? renderJson(d) : renderDiff(d, { color: useColor(ctx.io), width: ctx.io.columns }));

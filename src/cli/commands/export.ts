@@ -15,7 +15,9 @@ export const exportCommand: CommandDef = {
   builder: (y) =>
     withSelection(y)
       .option("format", { type: "string", choices: ["ndjson", "csv", "parquet"], default: "ndjson", describe: "output format" })
-      .option("output", { alias: "o", type: "string", describe: "write to FILE instead of stdout (required for parquet)" }),
+      .option("output", { alias: "o", type: "string", describe: "write to FILE instead of stdout (required for parquet)" })
+      .example("git exp export -o all.ndjson", "lossless: git exp import recreates the same ids")
+      .example("git exp export --format parquet --where \"created > 30d\" -o runs.parquet", "one row per experiment, for pandas or DuckDB"),
   run: async (args, ctx) => {
     const format = String(args["format"]);
     const given = optString(args["output"]);

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
-import { NotFoundError } from "../../core/errors.js";
+import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import { importDocuments } from "../../capture/import.js";
 import { resolve } from "node:path";
 import { Progress } from "../../report/progress.js";
@@ -15,7 +15,9 @@ export const importCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("file", { type: "string", describe: "NDJSON file from 'git exp export', or -; with --from mlflow, the mlruns folder" })
-      .option("from", { type: "string", choices: ["ndjson", "mlflow"], default: "ndjson", describe: "what FILE is" }),
+      .option("from", { type: "string", choices: ["ndjson", "mlflow"], default: "ndjson", describe: "what FILE is" })
+      .example("git exp export -o all.ndjson && git exp import all.ndjson", "the same experiments, the same ids, in another clone")
+      .example("git exp import --from mlflow mlruns", "every run of an MLflow file store"),
   run: async (args, ctx) => {
     if (args["from"] === "mlflow") return runMlflow(ctx.path(String(args["file"])), Boolean(args["json"]), ctx);
     const given = fileOrDash(args["file"]) ?? "-";
@@ -24,7 +26,7 @@ export const importCommand: CommandDef = {
     const store = await ctx.store();
     const source = file === "-" ? ctx.io.stdin() : createReadStream(file);
     const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "importing");
-    const summary = await importDocuments(store, linesOf(source), {
+    const summary = await importDocuments(store, refusingTables(linesOf(source), given), {
       environ: ctx.io.env,
       onProgress: (n) => progress.update(n, n),
     });
@@ -49,6 +51,35 @@ export const importCommand: CommandDef = {
     return summary.bad.length > 0 ? 2 : 0;
   },
 };
+
+/**
+ * CSV and Parquet are what export writes for other tools, without what rebuilding an
+ * experiment needs: refused once, at the first line (a Parquet file's magic, a CSV header)
+ * or by the file's name, before anything is written, instead of one error per line.
+ */
+async function* refusingTables(lines: AsyncIterable<string>, given: string): AsyncGenerator<string> {
+  let first = true;
+  for await (const line of lines) {
+    if (first && line.trim() !== "") {
+      first = false;
+      const format = tableFormat(line, given);
+      if (format) {
+        throw new InvalidInputError(
+          `${given === "-" ? "stdin" : given} is ${format}: git exp import reads NDJSON (one experiment document a line, as 'git exp export' writes by default) ` +
+            `or an MLflow file store (--from mlflow). ${format} is an export format for other tools: it lacks the series, files and environment an experiment is rebuilt from.`,
+        );
+      }
+    }
+    yield line;
+  }
+}
+
+function tableFormat(firstLine: string, file: string): string | undefined {
+  if (/\.parquet$/i.test(file) || firstLine.startsWith("PAR1")) return "Parquet";
+  if (/\.(csv|tsv)$/i.test(file)) return "CSV";
+  const text = firstLine.trim();
+  return !text.startsWith("{") && /^[^{}]*[,\t][^{}]*$/.test(text) ? "CSV" : undefined;
+}
 
 async function runMlflow(path: string, json: boolean, ctx: Context): Promise<number> {
   // Loaded only here: its YAML parser is a quarter of the CLI's code, parsed at every start.

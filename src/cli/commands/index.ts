@@ -9,7 +9,9 @@ export const indexCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .option("rebuild", { type: "boolean", describe: "rebuild from scratch (it is a cache: nothing is lost)" })
-      .option("status", { type: "boolean", describe: "where the index is, how big, how current, what was left out" }),
+      .option("status", { type: "boolean", describe: "where the index is, how big, how current, what was left out" })
+      .example("git exp index --status", "where the index is, how big, whether current")
+      .example("git exp index --rebuild", "build it again from the refs (nothing is lost)"),
   run: async (args, ctx) => {
     const index = await indexOf(ctx);
     if (args["status"]) {

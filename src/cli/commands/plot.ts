@@ -80,7 +80,7 @@ function noSeries(metric: string, where: string | undefined, known: string[]): N
   const near = nearest(metric, known);
   const hint =
     known.length === 0
-      ? "no experiment has a metric history yet: record one with --series, or with git exp run"
+      ? "no experiment has a metric history yet: run one with 'git exp run -- python train.py' (its metric lines are the history), or record one with --series"
       : known.includes(metric)
         ? "the filter leaves out every experiment that has one: loosen it"
         : near.length > 0

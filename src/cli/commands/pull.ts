@@ -11,7 +11,9 @@ export const pullCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("remote", { type: "string", describe: "remote name, URL or path (default: the branch's remote, or origin)" })
-      .option("fetch", { type: "boolean", default: true, describe: "fetch first (--no-fetch: only check what 'git fetch' brought)" }),
+      .option("fetch", { type: "boolean", default: true, describe: "fetch first (--no-fetch: only check what 'git fetch' brought)" })
+      .example("git exp pull", "fetch, check every new experiment, add the good ones")
+      .example("git exp pull origin --no-fetch", "only check what a plain git fetch brought"),
   run: async (args, ctx) => {
     const repo = await ctx.repo();
     const summary = await pull(repo, { remote: optString(args["remote"]), fetch: args["fetch"] !== false });

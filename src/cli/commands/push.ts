@@ -13,7 +13,9 @@ export const pushCommand: CommandDef = {
     withJson(y)
       .positional("remote", { type: "string", describe: "remote name, URL or path (default: the branch's remote, or origin)" })
       .positional("experiments", { type: "string", array: true, describe: "id prefixes, names or refs (default: all)" })
-      .option("all", { type: "boolean", describe: "push every experiment (the default)" }),
+      .option("all", { type: "boolean", describe: "push every experiment (the default)" })
+      .example("git exp push", "every experiment the branch's remote (or origin) lacks")
+      .example("git exp push origin iris-3 iris-l2", "only these"),
   run: async (args, ctx) => {
     const specs = strings(args["experiments"]);
     if (args["all"] && specs.length > 0) throw new UsageError("give experiments or --all, not both");

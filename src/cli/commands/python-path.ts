@@ -7,7 +7,8 @@ import type { CommandDef } from "../context.js";
 export const pythonPathCommand: CommandDef = {
   command: "python-path",
   describe: "print the folder holding the git_exp Python package, for PYTHONPATH",
-  builder: (y) => y,
+  builder: (y) =>
+    y.example('PYTHONPATH="$(git exp python-path)" python train.py', "import git_exp in a script git exp run runs, without pip install"),
   run: async (_args, ctx) => {
     ctx.io.stdout(pythonPackageFolder() + "\n");
     return 0;

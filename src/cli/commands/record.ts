@@ -1,5 +1,5 @@
 import { readStdin } from "../stdin.js";
-import { UsageError } from "../../core/errors.js";
+import { InvalidInputError, UsageError } from "../../core/errors.js";
 import { documentToExperiment } from "../../core/document.js";
 import { parseJson } from "../../core/json.js";
 import { STATUSES, checkNewName, type Status } from "../../core/experiment.js";
@@ -16,7 +16,7 @@ export const recordCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("document", { type: "string", describe: "- to read one experiment document (JSON) from stdin" })
-      .option("config", { type: "string", describe: "config JSON file (the parameters)" })
+      .option("config", { type: "string", describe: "config JSON file (the parameters; default none: {})" })
       .option("results", { type: "string", describe: "results JSON file (final metrics)" })
       .option("series", { type: "string", describe: 'metric history: JSON lines of {"step": n, "metric": value}' })
       .option("name", { type: "string", describe: "a name for the experiment" })
@@ -26,7 +26,10 @@ export const recordCommand: CommandDef = {
       .option("input", { type: "string", array: true, describe: "data file or folder the run read (checksummed)" })
       .option("output", { type: "string", array: true, describe: "artifact the run wrote (checksummed)" })
       .option("metrics", { type: "string", describe: "with -: a metrics log as git exp run reads GIT_EXP_METRICS (series; results when the document has none)" })
-      .option("capture", { type: "boolean", describe: "with -: also capture what git exp run does (env.json, patch.diff, source.path, secrets redacted)" }),
+      .option("capture", { type: "boolean", describe: "with -: also capture what git exp run does (env.json, patch.diff, source.path, secrets redacted)" })
+      .example("git exp record --config config.json --results results.json --name try-1", "parameters and final metrics from two JSON files")
+      .example("git exp record --results results.json --series metrics.jsonl", "no parameters: metrics and their history")
+      .example(`echo '${DOCUMENT_EXAMPLE}' | git exp record -`, "one whole document on stdin"),
   run: async (args, ctx) => {
     const doc = fileOrDash(args["document"]);
     if (doc !== undefined && doc !== "-") {
@@ -47,10 +50,13 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   }
   const configPath = optString(args["config"]);
   const resultsPath = optString(args["results"]);
-  if (!configPath || !resultsPath) throw new UsageError("record needs --config FILE and --results FILE (or - to read a document on stdin)");
+  if (!resultsPath) {
+    throw new UsageError("record needs --results FILE, the final metrics as JSON (with --config FILE for the parameters), or - to read a whole document on stdin");
+  }
   const name = optString(args["name"]);
   if (name !== undefined) checkNewName(name);
-  const config = await loadJsonObject(ctx.path(configPath), "config", false);
+  // Without --config the run had no parameters: an empty config, as a script without flags.
+  const config = configPath ? await loadJsonObject(ctx.path(configPath), "config", false) : {};
   const results = await loadJsonObject(ctx.path(resultsPath), "results", true);
   const seriesPath = optString(args["series"]);
   const series = seriesPath ? parseMetricLines(await readText(ctx.path(seriesPath), "series"), seriesPath, true).series : undefined;
@@ -69,20 +75,35 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   });
 }
 
+/** The smallest document `record -` takes: shown in its help and in its errors. */
+const DOCUMENT_EXAMPLE = '{"experiment": {"name": "try-1"}, "config": {"lr": 0.1}, "results": {"acc": 0.93}}';
+
+const DOCUMENT_SHAPE =
+  `record - reads one experiment document (the shape each line of 'git exp export' has): an object with ` +
+  `"experiment" (name, tags, message...; {} will do), "config" (the parameters) and "results" (the final metrics), ` +
+  `optionally "series", "env", "inputs", "outputs" and "files". For example:\n  ${DOCUMENT_EXAMPLE}\n` +
+  `(to record from separate files instead: git exp record --config config.json --results results.json)`;
+
 async function recordStdin(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
   for (const files of ["config", "results", "series"]) {
     if (args[files] !== undefined) throw new UsageError(`--${files} goes with --config and --results, not with - (the document carries it)`);
   }
   const text = await readStdin(ctx.io);
-  const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
   const metrics = optString(args["metrics"]);
-  return recordDocument(await ctx.store(), exp, {
-    environ: ctx.io.env,
-    cwd: ctx.io.cwd,
-    metricsFile: metrics === undefined ? undefined : ctx.path(metrics),
-    inputs: strings(args["input"]),
-    outputs: strings(args["output"]),
-    capture: Boolean(args["capture"]),
-    onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
-  });
+  try {
+    const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
+    return await recordDocument(await ctx.store(), exp, {
+      environ: ctx.io.env,
+      cwd: ctx.io.cwd,
+      metricsFile: metrics === undefined ? undefined : ctx.path(metrics),
+      inputs: strings(args["input"]),
+      outputs: strings(args["output"]),
+      capture: Boolean(args["capture"]),
+      onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
+    });
+  } catch (e) {
+    // Whatever is wrong with the document (not JSON, a missing part, a metric that is text), show its shape.
+    if (e instanceof InvalidInputError) throw new InvalidInputError(`${e.message}\n${DOCUMENT_SHAPE}`, e.where, { cause: e });
+    throw e;
+  }
 }

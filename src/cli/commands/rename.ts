@@ -8,7 +8,8 @@ export const renameCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
-      .positional("name", { type: "string", describe: "the new name" }),
+      .positional("name", { type: "string", describe: "the new name" })
+      .example("git exp rename iris-3 iris-best", "the id stays; the old name shows as 'recorded as'"),
   run: async (args, ctx) => {
     await runAnnotate(ctx, [String(args["experiment"])], [{ op: "rename", name: String(args["name"]) }], {
       json: Boolean(args["json"]),

@@ -8,7 +8,9 @@ export const rmCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("experiment", { type: "string", array: true, describe: "id prefix, name or ref" })
-      .option("purge", { type: "boolean", describe: "also delete the ref here (git gc then prunes the objects)" }),
+      .option("purge", { type: "boolean", describe: "also delete the ref here (git gc then prunes the objects)" })
+      .example("git exp rm iris-1", "a delete event: git exp restore brings it back")
+      .example("git exp rm --purge iris-1", "also drop the ref here"),
   run: async (args, ctx) => {
     const purge = Boolean(args["purge"]);
     const store = await ctx.store();

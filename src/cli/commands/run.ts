@@ -8,7 +8,7 @@ import { Progress } from "../../report/progress.js";
 import { renderStatusLine, renderSweepSummary } from "../../report/run-status.js";
 import type { CommandDef, Context } from "../context.js";
 import type { IO } from "../io.js";
-import { optString, outputFormat, positiveInt, strings, withFormat } from "../options.js";
+import { optNumber, optString, outputFormat, positiveInt, strings, withFormat } from "../options.js";
 
 export const runCommand: CommandDef = {
   command: "run [command..]",
@@ -34,12 +34,17 @@ export const runCommand: CommandDef = {
       .option("jobs", { alias: "j", type: "string", describe: "sweep points run at a time (default 1)" })
       .option("fail-fast", { type: "boolean", describe: "stop a sweep at its first failed point" })
       .option("refresh-env", { type: "boolean", describe: "probe the machine again instead of using the cache" })
+      .option("system-interval", { type: "string", describe: "seconds between samples of CPU, memory and GPUs over time (default 10; the first at 1 s)" })
+      .option("system-metrics", { type: "boolean", default: true, describe: "sample system metrics over time (--no-system-metrics: off)" })
       .option("on", { type: "string", describe: "hand the points to a scheduler: slurm (one array job; -j N: at most N at once)" })
       .option("slurm", { type: "string", describe: "sbatch options for --on slurm, as one string: \"--partition=gpu --time=4:00:00\"" })
       .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" })
       .option("sweep", { type: "string", describe: "a W&B sweep file (grid, random or bayes): run its study" })
       .option("trials", { type: "string", describe: "with --sweep: trials in all (overrides run_cap)" })
-      .option("sampler-seed", { type: "string", describe: "with --sweep: seeds the sampler, so the same results give the same trials" }),
+      .option("sampler-seed", { type: "string", describe: "with --sweep: seeds the sampler, so the same results give the same trials" })
+      .example("git exp run -- python train.py", "run it, record config, metrics, code version, environment and log")
+      .example("git exp run --name lr -p lr=0.1,0.01 -p epochs=10,40 -j 2 -- python train.py", "a sweep: four runs, two at a time")
+      .example("git exp run --config params.yaml --seed 1,2,3 --input data/ --output model.pt -- python train.py", "three seeds of one config, data and model checksummed"),
   run: async (args, ctx) => {
     const request = toRequest(args, ctx.io);
     const on = optString(args["on"]);
@@ -104,6 +109,8 @@ function toRequest(args: Record<string, unknown>, io: IO): RunRequest {
     jobs: positiveInt(args["jobs"], "jobs"),
     failFast: Boolean(args["fail-fast"]),
     refreshEnv: Boolean(args["refresh-env"]),
+    systemIntervalS: optNumber(args["system-interval"], "system-interval"),
+    noSystemMetrics: args["system-metrics"] === false,
   };
 }
 

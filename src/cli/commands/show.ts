@@ -11,7 +11,9 @@ export const showCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
-      .option("deleted", { type: "boolean", describe: "also find experiments deleted with 'git exp rm'" }),
+      .option("deleted", { type: "boolean", describe: "also find experiments deleted with 'git exp rm'" })
+      .example("git exp show iris-3", "by name; an id prefix (4+ hex) or a ref works too")
+      .example("git exp show iris-3 --json", "everything, as data"),
   run: async (args, ctx) => {
     const d = await showExperiment(await ctx.store(), String(args["experiment"]), { includeDeleted: Boolean(args["deleted"]) });
     if (args["json"]) {

@@ -9,7 +9,9 @@ export const sqlCommand: CommandDef = {
   builder: (y) =>
     withFormat(y)
       .positional("query", { type: "string", describe: "SQL, e.g. \"SELECT name, \\\"metrics.val.acc\\\" FROM runs ORDER BY 2 DESC LIMIT 5\"" })
-      .option("allow-files", { type: "boolean", describe: "let the SQL read and write files, ATTACH databases and INSTALL extensions" }),
+      .option("allow-files", { type: "boolean", describe: "let the SQL read and write files, ATTACH databases and INSTALL extensions" })
+      .example("git exp sql \"SELECT name, \\\"metrics.val.acc\\\" FROM runs ORDER BY 2 DESC LIMIT 5\"", "one row per experiment, a column per param and metric")
+      .example("git exp sql \"SELECT step, avg(value) FROM series WHERE key = 'loss' GROUP BY 1 ORDER BY 1\" --format csv", ""),
   run: async (args, ctx) => {
     const { runUserSql } = await import("../../index/user-sql.js");
     const { db } = await openIndex(ctx, { allowFiles: Boolean(args["allow-files"]) });

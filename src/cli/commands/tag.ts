@@ -8,7 +8,8 @@ export const tagCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
-      .positional("tags", { type: "string", array: true, describe: "tags to add" }),
+      .positional("tags", { type: "string", array: true, describe: "tags to add" })
+      .example("git exp tag iris-3 baseline v2", ""),
   run: async (args, ctx) => {
     const changes = strings(args["tags"]).map((tag) => ({ op: "tag" as const, tag }));
     await runAnnotate(ctx, [String(args["experiment"])], changes, { json: Boolean(args["json"]) });

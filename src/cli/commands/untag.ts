@@ -8,7 +8,8 @@ export const untagCommand: CommandDef = {
   builder: (y) =>
     withJson(y)
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
-      .positional("tags", { type: "string", array: true, describe: "tags to remove" }),
+      .positional("tags", { type: "string", array: true, describe: "tags to remove" })
+      .example("git exp untag iris-3 v2", ""),
   run: async (args, ctx) => {
     const changes = strings(args["tags"]).map((tag) => ({ op: "untag" as const, tag }));
     await runAnnotate(ctx, [String(args["experiment"])], changes, { json: Boolean(args["json"]) });
