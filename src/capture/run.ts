@@ -62,6 +62,8 @@ export interface Interruption {
   reason: string;
   /** False when the scheduler runs the trial again (a requeue): nothing is recorded now. */
   record: boolean;
+  /** experiment.json keys the stopper adds: a search's early termination records `pruned`. */
+  meta?: JsonObject;
 }
 
 /** Passes signals to running children; the runs are then recorded as interrupted. */
@@ -344,12 +346,13 @@ async function recordPoint(s: Shared, index: number, point: SweepPoint, c: Captu
     const why = await s.controller.why;
     if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
     if (why) meta["interruption"] = { by: why.by, reason: why.reason };
+    if (why?.meta) Object.assign(meta, why.meta);
   }
   if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
   const trial = s.plan.trial?.sweep;
   if (trial) meta["sweep"] = { ...trial, params: point.varying };
   else if (s.plan.points.length > 1) {
-    meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
+    meta["sweep"] = { id: s.sweepId, index: index + 1, method: "grid", size: s.plan.points.length, params: point.varying };
   }
   const name = pointName(s, index);
   const rec = await record(s.store, {
