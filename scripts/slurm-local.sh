@@ -62,6 +62,11 @@ AccountingStorageType=accounting_storage/none
 # Finished jobs stay visible to squeue/scontrol for 5 minutes (claims ask about them).
 MinJobAge=300
 KillWait=10
+# A busy machine (dozens of tasks starting at once on two cores) answers slowly: wait for it
+# rather than failing launches ("launch failed requeued held") or marking the node down.
+MessageTimeout=60
+BatchStartTimeout=120
+SlurmdTimeout=600
 MaxArraySize=10001
 MaxJobCount=100000
 # The node's CPU count is the one given here, not the machine's.
@@ -118,7 +123,7 @@ if ! ctld_up; then
   $SUDO /usr/sbin/slurmctld -i
   wait_for 30 ctld_up || { say "slurmctld did not answer; see $LOG_DIR/slurmctld.log"; exit 4; }
 fi
-if ! pgrep -F /run/slurmd-local.pid >/dev/null 2>&1; then
+if ! { [ -s /run/slurmd-local.pid ] && kill -0 "$(cat /run/slurmd-local.pid)" 2>/dev/null; }; then
   say "starting slurmd"
   $SUDO /usr/sbin/slurmd
 fi

@@ -49,7 +49,7 @@ describe("fixtures/python examples", () => {
     expect(second!.config).toEqual({ alpha: 0.001 });
     expect(second!.meta.name).toBe("alpha-0.001");
     expect(run.stderr).toContain("alpha=0.0001 is ignored, the run has 0.001");
-  });
+  }, 180_000); // two scikit-learn runs: importing it alone takes seconds on a busy machine
 });
 
 describe("pip install", () => {

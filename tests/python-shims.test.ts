@@ -55,7 +55,7 @@ wandb.finish()
 
 # what is not supported is refused, never dropped
 wandb.init(mode="disabled")
-for make in (lambda: wandb.Image("x.png"), lambda: wandb.Table(columns=["a"]), lambda: wandb.Artifact("m", type="model"), lambda: run.log_artifact("m")):
+for make in (lambda: wandb.Image([[0, 1], [1, 0]]), lambda: wandb.Table(columns=["a"]), lambda: wandb.Artifact("m", type="model"), lambda: run.log_artifact("m")):
     try:
         make()
         raise SystemExit("not refused")
@@ -73,7 +73,7 @@ describe("git_exp.wandb: W&B's own call sequences, standalone", () => {
     const dir = makeRepo({ commit: true });
     const r = python(dir, WANDB_SCRIPT);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("refused: wandb.Image (logged media) is not supported by git_exp yet");
+    expect(r.stdout).toContain("refused: Image(list) is not supported yet: save the image to a file");
     expect(r.stdout).toContain("refused: wandb.Table is not supported by git_exp yet");
     expect(r.stdout).toContain("refused: wandb.Artifact is not supported by git_exp yet");
     expect(r.stdout).toContain("refused: run.log_artifact (W&B Artifacts) is not supported by git_exp yet");

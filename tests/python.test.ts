@@ -215,6 +215,44 @@ except git_exp.GitExpError as e:
   });
 });
 
+/** A valid 1x1 PNG of one red level, written by Python's standard library. */
+const PNG = `
+import struct, zlib
+def png(path, red):
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(bytes([0, red, 0, 0]))) + chunk(b"IEND", b""))
+`;
+
+describe("git_exp.Image: images logged at a step become media/<key>/<step>.png", () => {
+  it("standalone (each step's image kept as it was when logged) and inside git exp run; nested images are left out", async () => {
+    const dir = makeRepo({ commit: true });
+    const script = `import git_exp, sys
+${PNG}
+run = git_exp.init(config={"case": "standalone"}) if len(sys.argv) == 1 else git_exp.init()
+for step in range(2):
+    png("sample.png", 10 * (step + 1))            # the same file, rewritten each step
+    git_exp.log({"samples": git_exp.Image("sample.png"), "loss": 1.0 / (step + 1), "group": {"img": git_exp.Image("sample.png")}}, step=step)
+    if len(sys.argv) > 1:
+        import time; time.sleep(1.5)              # git exp run reads each line as it comes
+run.finish()
+`;
+    const alone = python(dir, script);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stderr).toContain("group.img is Image, not a number");
+    writeFileSync(join(dir, "img.py"), script);
+    const inRun = binary(dir, ["run", "--", PYTHON, "img.py", "in-run"], { env: { PYTHONPATH: PYTHON_PACKAGE, PYTHONDONTWRITEBYTECODE: "1" } });
+    expect(inRun.code, inRun.stderr).toBe(0);
+    for (const exp of await experimentsOf(dir)) {
+      expect(Object.keys(exp.files).filter((f) => f.startsWith("media/")).sort()).toEqual(["media/samples/0.png", "media/samples/1.png"]);
+      expect(Buffer.compare(Buffer.from(exp.files["media/samples/0.png"]!), Buffer.from(exp.files["media/samples/1.png"]!))).not.toBe(0);
+      expect(exp.series["loss"]!.value).toEqual([1, 0.5]);
+    }
+  }, 180_000);
+});
+
 describe("git exp record - with --metrics, --input, --output, --capture", () => {
   it("takes the series (and results when the document has none) from a metrics log, as git exp run reads it", async () => {
     const dir = makeRepo({ commit: true });

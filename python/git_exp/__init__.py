@@ -22,7 +22,7 @@ from typing import Any, Dict, Optional
 
 from . import _run
 from ._run import Run
-from ._values import GitExpError, GitExpWarning, refused_class
+from ._values import GitExpError, GitExpWarning, Image
 
 __all__ = ["GitExpError", "GitExpWarning", "Image", "Run", "config", "finish", "init", "log", "running", "summary"]
 __version__ = "0.1.0"
@@ -71,10 +71,3 @@ def finish(status: Optional[str] = None, exit_code: Optional[int] = None) -> Opt
     """Finish the current run; returns the recorded experiment's id (standalone runs)."""
     run = _run.current()
     return run.finish(status=status, exit_code=exit_code) if run is not None else None
-
-
-Image = refused_class(
-    "git_exp.Image (logged media)",
-    "logged images are not recorded. Save the image to a file and record it as an output "
-    "(git exp run --output PATH, or init(outputs=[PATH]))",
-)

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional
 
-from ._values import GitExpError, IgnoredValues, clean_metrics, config_dict, deep_merge, jsonable, warn
+from ._values import GitExpError, IgnoredValues, clean_metrics, media_path, config_dict, deep_merge, jsonable, warn
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=True).encode
 
@@ -63,6 +63,7 @@ class Run:
         self.config: Dict[str, Any] = config
         self._summary: Dict[str, Any] = {}
         self._ignored = IgnoredValues("git_exp.log")
+        self._ignored_summary = IgnoredValues("git_exp.summary")
         self.finished = False
 
     @property
@@ -81,7 +82,7 @@ class Run:
 
     def summary(self, metrics: Dict[str, Any]) -> None:
         """The run's final results; later calls add to (and override) earlier ones."""
-        deep_merge(self._summary, clean_metrics(metrics, IgnoredValues("git_exp.summary")))
+        deep_merge(self._summary, clean_metrics(metrics, self._ignored_summary))
         line = {"final": True}
         line.update(self._summary)
         self._sink.write(_encode(line) + "\n")
@@ -166,10 +167,28 @@ class StandaloneRun(Run):
         self._tmp = tmp
         self._started = time.time()
         self._clock = time.monotonic()
+        self._media = 0
 
     @property
     def standalone(self) -> bool:
         return True
+
+    def log(self, metrics: Dict[str, Any], step: Optional[float] = None) -> None:
+        # The run is recorded at its end: keep each step's image as it was when logged.
+        if any(media_path(v) is not None for v in metrics.values()):
+            metrics = {k: self._copy(media_path(v)) if media_path(v) is not None else v for k, v in metrics.items()}
+        super().log(metrics, step)
+
+    def _copy(self, path: Any) -> Any:
+        import shutil
+
+        self._media += 1
+        kept = os.path.join(self._tmp, f"media-{self._media}{os.path.splitext(path)[1]}")
+        try:
+            shutil.copyfile(path, kept)
+        except OSError:
+            return {"image": path}  # the CLI says it is missing when the run is recorded
+        return {"image": kept}
 
     def store_file(self, name: str, data: bytes) -> None:
         """Keep a small file in the experiment (artifacts/NAME), with its checksum in outputs."""

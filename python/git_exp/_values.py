@@ -69,6 +69,41 @@ def number(value: Any) -> Optional[float]:
     return None
 
 
+MEDIA_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+
+
+class Image:
+    """An image file logged at a step: ``log({"samples": Image("out/sample.png")})``.
+
+    Kept in the experiment as media/<key>/<step>.<ext> (PNG, JPEG, GIF, SVG, WebP; size caps
+    in docs/media-and-artifacts.md). Only at the top level of a log call.
+    """
+
+    def __init__(self, data_or_path: Any, caption: Optional[str] = None, **ignored: Any) -> None:
+        if not isinstance(data_or_path, str) and not hasattr(data_or_path, "__fspath__"):
+            raise GitExpError(
+                f"Image({type(data_or_path).__name__}) is not supported yet: save the image to a file "
+                "(PNG, JPEG, GIF, SVG or WebP) and give its path",
+                2,
+            )
+        path = os.path.abspath(os.fspath(data_or_path))
+        if not path.lower().endswith(MEDIA_EXTENSIONS):
+            raise GitExpError(f"Image({path!r}): not one of {', '.join(e[1:] for e in MEDIA_EXTENSIONS)}", 2)
+        if not os.path.isfile(path):
+            raise GitExpError(f"Image({path!r}): the file does not exist", 3)
+        self.path = path
+        self.caption = caption
+
+
+def media_path(v: Any) -> Optional[str]:
+    """The file of a media value: an Image, or the protocol's ``{"image": PATH}``."""
+    if isinstance(v, Image):
+        return v.path
+    if isinstance(v, dict) and len(v) == 1 and isinstance(v.get("image"), str):
+        return v["image"]
+    return None
+
+
 def clean_metrics(metrics: Any, ignored: Callable[[str, Any], None], prefix: str = "") -> Dict[str, Any]:
     """The metrics as nested dicts of numbers (and None); anything else goes to ``ignored``.
 
@@ -89,6 +124,10 @@ def clean_metrics(metrics: Any, ignored: Callable[[str, Any], None], prefix: str
         t = type(v)
         if t is float or t is int or v is None:
             out[key] = v
+        elif not prefix and media_path(v) is not None:
+            out[key] = {"image": media_path(v)}
+        elif isinstance(v, Image):  # below the top level: the protocol keeps media at the top only
+            ignored(prefix + key, v)
         elif isinstance(v, dict):
             sub = clean_metrics(v, ignored, f"{prefix}{key}.")
             if sub:

@@ -3,8 +3,8 @@
 The script's other lines stay as they are: ``wandb.init(project=..., config=...)``,
 ``wandb.config.lr``, ``wandb.log({...}, step=..., commit=...)`` with W&B's step rules,
 ``run.summary[...]``, ``wandb.define_metric(...)``, ``wandb.finish()``. Everything goes to
-git exp (inside `git exp run`, or a standalone run recorded at finish). Media, tables and
-artifacts are refused with a message, never dropped silently.
+git exp (inside `git exp run`, or a standalone run recorded at finish). ``wandb.Image`` of a
+file is kept as media; tables and artifacts are refused with a message, never dropped silently.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from typing import Any, Dict, Iterator, List, Optional
 
 from . import _run
-from ._values import GitExpError, IgnoredValues, clean_metrics, config_dict, flatten, number, refused_class, unsupported, warn
+from ._values import GitExpError, IgnoredValues, Image as _Image, clean_metrics, config_dict, flatten, number, refused_class, unsupported, warn
 
 __all__ = [
     "Artifact", "Config", "Histogram", "Image", "Run", "Summary", "Table", "config", "define_metric",
@@ -247,6 +247,8 @@ class Run:
 
     def _track(self, row: Dict[str, Any]) -> None:
         for key, v in flatten(row).items():
+            if type(v) not in (int, float):
+                continue  # media and nulls have no summary
             st = self._stats.get(key)
             if st is None:
                 self._stats[key] = _Stats(v)
@@ -289,7 +291,8 @@ class Run:
         out: Dict[str, Any] = {}
         pending = dict(self._stats)
         for key, v in flatten(self._row).items():  # logged, not yet committed
-            pending.setdefault(key, _Stats(v))
+            if type(v) in (int, float):
+                pending.setdefault(key, _Stats(v))
         for key, st in pending.items():
             d = self._definition(key)
             aggs = d.aggregates if d is not None and d.aggregates else ["copy"]
@@ -462,7 +465,8 @@ def _refuse(what: str) -> None:
     raise GitExpError(f"{what} is not supported by git_exp yet: {_HINT}", 2)
 
 
-Image = refused_class("wandb.Image (logged media)", _HINT)
+#: Image files are kept as media; arrays and PIL images are refused (save them to a file).
+Image = _Image
 Table = refused_class("wandb.Table", _HINT)
 Artifact = refused_class("wandb.Artifact", _HINT)
 Histogram = refused_class("wandb.Histogram", _HINT)

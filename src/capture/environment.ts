@@ -146,13 +146,18 @@ async function probePython(
   if (!path) return undefined;
   const e = o.environ;
   const key = [await fileKey(path), e["VIRTUAL_ENV"], e["CONDA_PREFIX"], e["PYENV_VERSION"], e["PYTHONPATH"]].join("|");
-  const hit = cache.get<PythonInfo>("python", key);
+  // An entry of its own for GIT_EXP_PYTHON: a notebook's python and the one on PATH do not evict each other.
+  const entry = e["GIT_EXP_PYTHON"] ? `python ${path}` : "python";
+  const hit = cache.get<PythonInfo>(entry, key);
   if (hit && (await siteUnchanged(hit.value.site))) {
     timings["python"] = 0;
     return hit.value;
   }
-  cache.delete("python");
-  return cached(cache, "python", key, () => runPythonProbe(path, o), timings).catch(() => undefined);
+  cache.delete(entry);
+  const cost: Record<string, number> = {};
+  const info = await cached(cache, entry, key, () => runPythonProbe(path, o), cost).catch(() => undefined);
+  timings["python"] = cost[entry] ?? 0;
+  return info;
 }
 
 async function siteUnchanged(site: Record<string, number>): Promise<boolean> {

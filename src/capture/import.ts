@@ -2,6 +2,7 @@ import { InvalidInputError } from "../core/errors.js";
 import { documentToExperiment } from "../core/document.js";
 import { validateReadable, type Experiment } from "../core/experiment.js";
 import { isJsonObject, parseJson } from "../core/json.js";
+import { noteArrived } from "../store/arrivals.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { completeDocument } from "./record.js";
 
@@ -41,6 +42,8 @@ export async function importDocuments(
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const outcomes = await store.write(batch.map((b) => b.exp), undefined, { asRead: true });
+    // Someone else's work, whatever name it carries: repro asks before running its command.
+    await noteArrived(store.repo, outcomes.filter((o) => o.status === "created").map((o) => o.id));
     outcomes.forEach((o, i) => {
       if (o.status === "created") summary.created++;
       else summary.existing++;

@@ -7,6 +7,7 @@ import { checksumFiles, type FileSum } from "./checksums.js";
 import { captureEnvironment } from "./environment.js";
 import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
+import { MediaLog } from "./media-log.js";
 import { MetricsTail, metricsLogMeta } from "./metrics-tail.js";
 import { completeDocument, type RecordResult } from "./record.js";
 import { redactArgvWithValues, redactConfig, secretValues } from "./redact.js";
@@ -39,7 +40,7 @@ export interface DocumentOptions {
 export async function recordDocument(store: ExperimentStore, doc: Experiment, o: DocumentOptions): Promise<RecordResult> {
   const warn = (t: string): void => o.onWarning?.(t);
   let exp: Experiment = { ...doc, meta: { ...doc.meta } as ExperimentMeta, files: { ...doc.files } };
-  if (o.metricsFile !== undefined) exp = await withMetricsLog(exp, o.metricsFile, warn);
+  if (o.metricsFile !== undefined) exp = await withMetricsLog(exp, o.metricsFile, o.cwd, warn);
   const cache = o.inputs?.length || o.outputs?.length ? await HashCache.open(store.repo.expDir) : undefined;
   const base = store.repo.workTree ?? store.repo.cwd;
   const sums = async (paths: string[] | undefined): Promise<Record<string, FileSum> | undefined> =>
@@ -54,7 +55,7 @@ export async function recordDocument(store: ExperimentStore, doc: Experiment, o:
   return { ...outcome!, experiment: complete };
 }
 
-async function withMetricsLog(exp: Experiment, file: string, warn: (t: string) => void): Promise<Experiment> {
+async function withMetricsLog(exp: Experiment, file: string, cwd: string, warn: (t: string) => void): Promise<Experiment> {
   try {
     await access(file);
   } catch {
@@ -63,7 +64,9 @@ async function withMetricsLog(exp: Experiment, file: string, warn: (t: string) =
   if (Object.keys(exp.series).length > 0) {
     throw new UsageError("the document has series and --metrics gives them too: give the history one way");
   }
-  const m = await new MetricsTail(file).finish();
+  // Media values ({"image": PATH}) are read relative to where the command runs, as by git exp run.
+  const m = await new MetricsTail(file, undefined, new MediaLog(cwd)).finish();
+  for (const w of m.media.warnings) warn(w);
   if (m.skipped.count > 0) {
     warn(`${m.skipped.count} metrics line(s) were not JSON objects of numbers and were skipped (first at line ${m.skipped.firstLine})`);
   }
@@ -71,7 +74,7 @@ async function withMetricsLog(exp: Experiment, file: string, warn: (t: string) =
   if (m.lines > 0 && meta["metrics_log"] === undefined) meta["metrics_log"] = metricsLogMeta(m);
   // As for `git exp run`: the document's results, else the last "final" line, else the last values.
   const results = Object.keys(exp.results).length > 0 ? exp.results : (m.final ?? m.last);
-  return { ...exp, series: m.series, results };
+  return { ...exp, series: m.series, results, files: { ...exp.files, ...m.media.files } };
 }
 
 async function withRunCapture(store: ExperimentStore, exp: Experiment, o: DocumentOptions, warn: (t: string) => void): Promise<Experiment> {

@@ -39,9 +39,30 @@ const ALLOWED_ENV = [
   /^MASTER_(ADDR|PORT)$/,
 ];
 
-/** Names that say their value is a secret. */
+/*
+ * Every shape of secret that is redacted, in this one place (tests/redact-shapes.test.ts
+ * plants each of them in env, argv, config, stdout and stderr and looks for it in every
+ * object): names that say their value is a secret (environment variables, config keys,
+ * flags, `key=value` and `key: value` in logs), flags whose next argument is one, auth
+ * headers, values that are credentials whatever they are called, passwords in URLs, and
+ * random-looking keys.
+ */
+
+/** Names that say their value is a secret: *TOKEN*, *SECRET*, *PASSWORD*, *PASS, *CREDENTIAL*, *AUTH* (not AUTHOR), ...KEY. */
 const SECRET_NAME =
-  /(token|secret|passw(or)?d|passwd|api[-_]?key|access[-_]?key|private[-_]?key|(^|[-_])key$|credential|(^|[-_])auth([-_]|$)|authorization|cookie|(^|[-_])dsn$)/i;
+  /(token|secret|passw(or)?d|passwd|pass$|api[-_]?key|access[-_]?key|private[-_]?key|(^|[-_])key$|credential|auth(?!or)|cookie|(^|[-_])dsn$)/i;
+
+/** Flags whose next argument is a secret: -k, --key, --auth*, --pass*, --secret*, --token*, and any secret name. */
+const SECRET_FLAG = /^(-k|--?(pass|auth(?!or)|secret|token|key)[A-Za-z0-9_-]*)$/i;
+
+/** `key=value`, `key: value`, `"key": "value"` in text: the value is hidden when the key is a secret name. */
+const KEY_VALUE = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)("?[ \t]*[:=][ \t]*)(["']?)([^\s"',;&]+)/g;
+
+/** curl's `-u user:password` (and `--user`): the password after the colon. */
+const USER_PASSWORD = /((?:^|\s)(?:-u|--user)(?:[ \t]+|=)[^\s:'"]+:)([^\s'"]+)/g;
+
+/** An HTTP auth header's credentials: `Bearer xyz`, `Basic dXNlcjpwYXNz`, `Token xyz`. */
+const AUTH_HEADER = /\b(Bearer|Basic|Token|Digest)([ \t]+)([A-Za-z0-9._~+/=-]{6,})/gi;
 
 /** Values that are credentials whatever they are called. */
 const SECRET_VALUES: RegExp[] = [
@@ -69,11 +90,26 @@ const KEY_LIKE = /(?<![A-Za-z0-9+_=-])[A-Za-z0-9+_-]{32,}={0,2}(?![A-Za-z0-9+_=-
  */
 function isRandomKey(s: string): boolean {
   if (!/[a-z]/.test(s) || !/[A-Z]/.test(s) || (s.match(/\d/g)?.length ?? 0) < 4) return false;
+  return entropy(s) >= 4.2;
+}
+
+/** Bits per character of `s` (Shannon entropy of its characters). */
+function entropy(s: string): number {
   const counts = new Map<string, number>();
   for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
   let h = 0;
   for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
-  return h >= 4.2;
+  return h;
+}
+
+/**
+ * A value that reads as random, not as words, numbers, a path or a list: 16+ characters
+ * without spaces, two kinds of character or more and 3.5 bits of entropy per character.
+ */
+function isHighEntropy(value: string): boolean {
+  if (value.length < 16 || /[\s]/.test(value) || /^[/.~]/.test(value) || /[:,;]/.test(value)) return false;
+  const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+  return kinds >= 2 && entropy(value) >= 3.5;
 }
 
 export function isSecretName(name: string): boolean {
@@ -86,6 +122,11 @@ export function redactText(text: string, knownSecrets: readonly string[] = []): 
   for (const s of knownSecrets) if (s.length >= 6) out = out.split(s).join(REDACTED);
   for (const re of SECRET_VALUES) out = out.replace(re, REDACTED);
   out = out.replace(URL_PASSWORD, `$1${REDACTED}$3`);
+  out = out.replace(AUTH_HEADER, `$1$2${REDACTED}`);
+  out = out.replace(USER_PASSWORD, `$1${REDACTED}`);
+  out = out.replace(KEY_VALUE, (m, key: string, sep: string, quote: string, value: string) =>
+    isSecretName(key) && value !== REDACTED ? `${key}${sep}${quote}${REDACTED}` : m,
+  );
   return out.replace(KEY_LIKE, (m) => (isRandomKey(m) ? REDACTED : m));
 }
 
@@ -103,8 +144,10 @@ export function captureVariables(environ: NodeJS.ProcessEnv, extraNames: readonl
   for (const name of Object.keys(environ).sort()) {
     const value = environ[name];
     if (value === undefined) continue;
-    if (!extra.has(name) && !ALLOWED_ENV.some((re) => re.test(name))) continue;
-    out[name] = isSecretName(name) ? REDACTED : redactText(value);
+    const asked = extra.has(name);
+    if (!asked && !ALLOWED_ENV.some((re) => re.test(name))) continue;
+    // A variable asked for by name may hold anything: a random-looking value is taken for a key.
+    out[name] = isSecretName(name) || (asked && isHighEntropy(value)) ? REDACTED : redactText(value);
   }
   return out;
 }
@@ -134,7 +177,15 @@ export function redactArgvWithValues(
   const out: string[] = [];
   const values: string[] = [];
   let hideNext = false;
+  let prev = "";
   for (const arg of argv) {
+    const after = prev;
+    prev = arg;
+    if ((after === "-u" || after === "--user") && /^[^:\s]+:./.test(arg)) {
+      values.push(arg.slice(arg.indexOf(":") + 1));
+      out.push(`${arg.slice(0, arg.indexOf(":") + 1)}${REDACTED}`);
+      continue;
+    }
     if (hideNext) {
       values.push(arg);
       out.push(REDACTED);
@@ -147,7 +198,7 @@ export function redactArgvWithValues(
       out.push(`${flag[1]}=${REDACTED}`);
       continue;
     }
-    if (/^--?[A-Za-z]/.test(arg) && !arg.includes("=") && isSecretName(arg.replace(/^-+/, ""))) hideNext = true;
+    if (/^--?[A-Za-z]/.test(arg) && !arg.includes("=") && (SECRET_FLAG.test(arg) || isSecretName(arg.replace(/^-+/, "")))) hideNext = true;
     out.push(redactText(arg, knownSecrets));
   }
   return { argv: out, values };

@@ -36,13 +36,23 @@ export interface RerunResult {
 
 const PATCH = "patch.diff";
 
-/** What makes a rerun impossible, found before anything is checked out. */
-function preflight(id: string, exp: Experiment): { command: string[]; commit: string } {
+/** The command an experiment recorded, refused when there is none or it is not a list of strings. */
+export function recordedCommand(id: string, exp: Experiment): string[] {
   const short = id.slice(0, 12);
-  const command = exp.meta.command;
+  const command: unknown = exp.meta.command;
   if (!Array.isArray(command) || command.length === 0 || command[0] === "") {
     throw new InvalidInputError(`experiment ${short} has no recorded command, so there is nothing to rerun; record runs with their command to make them reproducible`);
   }
+  if (!command.every((a) => typeof a === "string")) {
+    throw new InvalidInputError(`experiment ${short} recorded a command that is not a list of strings (${JSON.stringify(command).slice(0, 200)}): it cannot be run as recorded`);
+  }
+  return command as string[];
+}
+
+/** What makes a rerun impossible, found before anything is checked out. */
+function preflight(id: string, exp: Experiment): { command: string[]; commit: string } {
+  const short = id.slice(0, 12);
+  const command = recordedCommand(id, exp);
   const commit = exp.meta.source?.commit;
   if (!commit) throw new NotFoundError(`experiment ${short} has no source commit: it was recorded outside a commit, so its code cannot be rebuilt`);
   return { command, commit };

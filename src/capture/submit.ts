@@ -109,6 +109,7 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
 }
 
 function cannotStartMessage(job: string, s: WorkState): string {
+  if (s.held) return `job ${job} is held by Slurm (${s.reason}) and nothing else of it runs; it was cancelled and nothing was recorded (submit it again, or submit with --hold and release it with scontrol release)`;
   return `job ${job} can never start: Slurm holds it back for ${s.reason} (it asks for more than the partition or account allows: a longer --time, more nodes, an unknown constraint); it was cancelled and nothing was recorded`;
 }
 
@@ -139,10 +140,14 @@ export async function waitForStudy(store: ExperimentStore, sub: Submission, exec
     const states = await executor.states([sub.job], environ);
     const live = states.filter((s) => s.state !== "ended");
     if (live.length === 0) break;
-    const stuck = live.find((s) => s.cannotStart);
-    if (stuck) {
-      await executor.cancel([sub.job], environ).catch(() => undefined);
-      throw new InvalidInputError(cannotStartMessage(sub.job, stuck));
+    // Only once nothing else runs: tasks that cannot start would keep --wait waiting for ever.
+    const stuck = live.filter((s) => s.cannotStart || s.held);
+    if (stuck.length === live.length) {
+      const recorded = (await listClaims(store.repo, sub.sweep)).some((c) => c.done);
+      await executor.cancel(recorded ? stuck.map((s) => s.display) : [sub.job], environ).catch(() => undefined);
+      if (!recorded) throw new InvalidInputError(cannotStartMessage(sub.job, stuck[0]!));
+      hooks.onState?.(`${stuck.length} task(s) of job ${sub.job} cannot start (${stuck[0]!.reason}): cancelled, their trials not run`);
+      break;
     }
     const pending = live.filter((s) => s.state === "pending");
     const text = `job ${sub.job}: ${live.length - pending.length} running, ${pending.length} pending${pending[0]?.reason ? ` (${pending[0].reason})` : ""}, ${sub.tasks - live.length} ended${sub.tasks !== sub.trials ? ` (of ${sub.tasks} workers)` : ""}`;

@@ -10,6 +10,8 @@ export interface IO {
   /** Terminal facts: colour and progress bars only on a terminal, never with NO_COLOR. */
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** A person can answer a question on stdin (absent: no). */
+  stdinIsTTY?: boolean;
   columns: number;
 }
 
@@ -35,6 +37,7 @@ export function processIO(): IO {
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
     // Into a pipe or a file nothing is cut (ids feed `xargs`), unless COLUMNS asks for a width.
     columns: process.stdout.columns || Number(process.env["COLUMNS"]) || (process.stdout.isTTY ? 100 : Infinity),
   };

@@ -19,3 +19,9 @@ export async function* linesOf(source: AsyncIterable<string | Buffer>): AsyncGen
   rest += decoder.decode();
   if (rest) yield rest;
 }
+
+/** The first line a person types, or "" when stdin ends first. */
+export async function firstLine(io: IO): Promise<string> {
+  for await (const line of linesOf(io.stdin())) return line;
+  return "";
+}

@@ -1,5 +1,6 @@
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 import { readAllAnnotations } from "./annotations.js";
+import { noteArrived } from "./arrivals.js";
 import { incomingNotesRef, mergeNotes, notesFetchRefspec, type NotesOutcome } from "./notes-sync.js";
 import { createRef, createRefsAtomically, createRefsPacked, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
 import { INCOMING_REFS, resolveRemote, transportError, type Remote } from "./remote.js";
@@ -72,6 +73,7 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
   const added = new Set(summary.added);
   const excluded = [...offered.keys()].filter((name) => !local.has(name) && !added.has(name));
   await promote(repo, remote, summary.added, excluded);
+  await noteArrived(repo, summary.added);
   return summary;
 }
 

@@ -12,6 +12,7 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   index: () => import("./index.js"),
   ui: () => import("./ui.js"),
   search: () => import("./search.js"),
+  cluster: () => import("./cluster.js"),
   python: () => import("./python.js"),
 
 };

@@ -65,7 +65,11 @@ export interface CliResult {
 }
 
 /** Run the CLI in process (fast): the same main() the binary runs, with buffers as IO. */
-export async function cli(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliResult> {
+export async function cli(
+  cwd: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stdinIsTTY?: boolean } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const io: IO = {
@@ -76,6 +80,7 @@ export async function cli(cwd: string, args: string[], options: { input?: string
     env: { ...process.env, ...TEST_ENV, ...options.env },
     stdoutIsTTY: options.tty ?? false,
     stderrIsTTY: options.tty ?? false,
+    stdinIsTTY: options.stdinIsTTY ?? false,
     columns: 120,
   };
   const saved = { ...process.env };

@@ -64,6 +64,8 @@ export interface WorkState {
   reason?: string;
   /** Pending for a reason that will not go away by itself (a time limit above the partition's). */
   cannotStart?: boolean;
+  /** Held: it starts only once someone releases it (Slurm: `scontrol release`). */
+  held?: boolean;
   /** Ended because a user cancelled it: its claims are not taken again. */
   cancelled?: boolean;
   /** The worker's unique id (Slurm: the task's own job id; a pending task not yet split off has its array's). */

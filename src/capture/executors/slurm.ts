@@ -177,6 +177,8 @@ function parseState(line: string): WorkState {
   if (state === "pending" && reason && reason !== "None") {
     out.reason = reason;
     if (CANNOT_START.has(reason)) out.cannotStart = true;
+    // Held (by a user, an admin, or Slurm after a failed launch): it waits for `scontrol release`.
+    if (/held/i.test(reason)) out.held = true;
   }
   if (detail === "CANCELLED") out.cancelled = true;
   if (node && !node.startsWith("(")) out.node = node;

@@ -3,7 +3,10 @@ import { checkTolerance } from "../../analysis/diff.js";
 import { rerun } from "../../capture/rerun.js";
 import { renderJson } from "../../report/format.js";
 import { renderRepro } from "../../report/repro.js";
-import type { CommandDef } from "../context.js";
+import { foreignCommand, type ForeignCommand } from "../../capture/repro-trust.js";
+import { UsageError } from "../../core/errors.js";
+import type { CommandDef, Context } from "../context.js";
+import { firstLine } from "../stdin.js";
 import { useColor } from "../io.js";
 import { tolerance, withJson, withTolerance } from "../options.js";
 
@@ -14,12 +17,14 @@ export const reproCommand: CommandDef = {
     withTolerance(withJson(y))
       .positional("experiment", { type: "string", describe: "id prefix (4+ hex), name or ref" })
       .option("allow-changed-inputs", { type: "boolean", describe: "rerun even when recorded inputs are missing or changed" })
+      .option("yes", { alias: "y", type: "boolean", describe: "run a command this clone did not record without asking" })
       .example("git exp repro iris-3", "rerun it in a temporary worktree; exit 0 reproduced, 1 not"),
   run: async (args, ctx) => {
     const tol = tolerance(args);
     checkTolerance(tol);
     const store = await ctx.store();
     const id = await store.resolve(String(args["experiment"]));
+    await confirmCommand(ctx, await foreignCommand(store, id, await store.read(id)), Boolean(args["yes"]));
     ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
     // Ctrl-C stops the command and lets the temporary worktree be removed, instead of killing us.
     const stop = new AbortController();
@@ -43,3 +48,20 @@ export const reproCommand: CommandDef = {
     return v.reproduced ? 0 : 1;
   },
 };
+
+/**
+ * Someone else's command runs only when the user says so: on a terminal they are shown what
+ * would run and asked; without one, only --yes lets it run.
+ */
+async function confirmCommand(ctx: Context, foreign: ForeignCommand | null, yes: boolean): Promise<void> {
+  if (!foreign || yes) return;
+  const shown = [
+    `experiment ${foreign.id.slice(0, 12)} was not recorded in this clone: ${foreign.why}. repro would run`,
+    `  command:        ${JSON.stringify(foreign.command)}`,
+    `  source commit:  ${foreign.commit ?? "(none)"}`,
+    `  working folder: ${foreign.folder} (in a temporary checkout of that commit)`,
+  ].join("\n");
+  if (!ctx.io.stdinIsTTY) throw new UsageError(`${shown}\nread it, then pass --yes to run it (no terminal to ask on)`);
+  ctx.io.stderr(`${shown}\nrun it? [y/N] `);
+  if (!/^\s*y(es)?\s*$/i.test(await firstLine(ctx.io))) throw new UsageError("not run: you did not answer yes");
+}
