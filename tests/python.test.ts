@@ -262,7 +262,7 @@ describe("git exp record - with --metrics, --input, --output, --capture", () => 
     const doc = { experiment: { name: "doc" }, config: { lr: 1 }, results: {} };
     const r = binary(dir, ["record", "-", "--metrics", "m.jsonl", "--output", "model.bin"], { input: JSON.stringify(doc) });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain("1 metrics line(s) were not JSON objects of numbers and were skipped (first at line 2)");
+    expect(r.stderr).toContain("1 metrics line(s) were not JSON objects and were skipped (first at line 2)");
     const exp = await onlyExperiment(dir);
     expect(exp.series["loss"]).toEqual({ step: [1, 2], value: [0.5, 0.25] });
     expect(exp.results).toEqual({ loss: 0.25 });

@@ -252,7 +252,7 @@ if (process.env.SLOW) setTimeout(() => {}, 60000);
     expect(worktrees(dir)).toBe(1);
   });
 
-  it("a command that is not installed is an environment error (exit 4), nothing written", async () => {
+  it("a command that is not installed is not found (exit 3, as for run), nothing written", async () => {
     const dir = repoWith("deterministic.mjs");
     const doc = {
       experiment: { command: ["no-such-program-git-exp"], source: { commit: git(dir, ["rev-parse", "HEAD"]).trim(), branch: "main", dirty: false } },
@@ -262,8 +262,8 @@ if (process.env.SLOW) setTimeout(() => {}, 60000);
     const id = (await cli(dir, ["record", "-"], { input: JSON.stringify(doc) })).stdout.trim();
     const before = repoSnapshot(dir);
     const r = await cli(dir, ["repro", id]);
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/cannot run no-such-program-git-exp/);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/command 'no-such-program-git-exp' not found/);
     expect(repoSnapshot(dir)).toBe(before);
     expect(worktrees(dir)).toBe(1);
   });

@@ -100,14 +100,15 @@ describe("git exp run: parameters in, metrics out", () => {
     expect(exp.series["loss"]!.value).toEqual([0.5]);
   });
 
-  it("skips metrics lines that are not JSON objects of numbers, says how many, and still records", async () => {
+  it("skips metrics lines that are not JSON objects, names text fields once, and still records", async () => {
     const dir = makeRepo({ commit: true });
     const r = await cli(dir, ["run", "--", node, CHILD, "bad-lines"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/3 metrics line\(s\).*skipped \(first at line 2\)/);
+    expect(r.stderr).toMatch(/2 metrics line\(s\).*skipped \(first at line 2\)/);
+    expect(r.stderr).toContain('"loss" is text: not a metric');
     const exp = await read(dir, r.stdout.trim());
     expect(exp.series["loss"]!.value.map(String)).toEqual(["1", "NaN", "0.5", "0.4"]);
-    expect(exp.meta["metrics_log"]).toMatchObject({ lines: 7, skipped_lines: 3, first_skipped_line: 2 });
+    expect(exp.meta["metrics_log"]).toMatchObject({ lines: 7, skipped_lines: 2, first_skipped_line: 2 });
   });
 
   it("passes the child's output through byte for byte", () => {

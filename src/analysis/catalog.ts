@@ -1,6 +1,8 @@
 import { foldAnnotations } from "../core/annotations.js";
 import { flattenMetrics, flattenParams } from "../core/experiment.js";
 import type { JsonValue } from "../core/json.js";
+import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
+import { groupKeyOf } from "../index/repeat-groups.js";
 import { readAllAnnotations } from "../store/annotations.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
@@ -13,13 +15,22 @@ export interface Entry {
   sourceCommit: string | null;
   branch: string | null;
   configHash: string;
+  /** Shared by repeats: configs equal but for the repeat keys (index/repeat-groups.ts). */
+  groupKey: string;
+  /** source.dirty: the run's code had uncommitted changes. */
+  dirty: boolean;
+  /** The experiment a `repro` rerun reran, else null. */
+  reproduces: string | null;
   tags: string[];
   params: Record<string, JsonValue>;
   metrics: Record<string, number | null>;
 }
 
-/** Every live experiment (deleted ones left out), read in one pipelined pass. */
-export async function loadCatalog(store: ExperimentStore, ids?: string[]): Promise<Entry[]> {
+/**
+ * Every live experiment (deleted ones left out), read in one pipelined pass. `repeatKeys`
+ * (gitexp.json `repeat_keys`, default seed) make the group key of repeats.
+ */
+export async function loadCatalog(store: ExperimentStore, ids?: string[], repeatKeys: readonly string[] = DEFAULT_REPEAT_KEYS): Promise<Entry[]> {
   const wanted = ids ?? (await store.list()).refs.map((r) => r.id);
   const events = await readAllAnnotations(store.repo);
   const out: Entry[] = [];
@@ -35,6 +46,9 @@ export async function loadCatalog(store: ExperimentStore, ids?: string[]): Promi
       sourceCommit: exp.meta.source?.commit ?? null,
       branch: exp.meta.source?.branch ?? null,
       configHash: store.configHashOf(exp),
+      groupKey: groupKeyOf(exp.config, repeatKeys),
+      dirty: exp.meta.source?.dirty === true,
+      reproduces: typeof exp.meta.reproduces === "string" ? exp.meta.reproduces : null,
       tags: state.tags,
       params: Object.fromEntries(flattenParams(exp.config)),
       metrics: Object.fromEntries(flattenMetrics(exp.results)),

@@ -5,7 +5,7 @@ import type { ExperimentStore } from "../store/experiment-store.js";
 import { commitsBetween, firstParentHistory, mergeBase, requireCommit } from "../store/history.js";
 
 /** What a check needs to know of one experiment. */
-export type Candidate = Pick<Entry, "id" | "name" | "createdAt" | "sourceCommit" | "configHash" | "metrics">;
+export type Candidate = Pick<Entry, "id" | "name" | "createdAt" | "sourceCommit" | "groupKey" | "metrics" | "dirty" | "status">;
 
 /** Two-sided p-value of a difference of means (Welch's t-test), or undefined without variance. */
 export type PValue = (a: number[], b: number[]) => number | undefined;
@@ -60,9 +60,12 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
   if (rules.experiments && selected.length === 0 && candidates.length > 0) {
     throw new NotFoundError(`no experiment is named like '${rules.experiments}' (the experiments filter): nothing to check; fix the pattern, or leave it out to check every experiment`);
   }
-  const byCommit = groupBy(selected, (c) => c.sourceCommit ?? "");
+  // Runs of uncommitted code are not runs of their commit, and failed runs measured nothing.
+  const counted = rules.includeDirty ? selected : selected.filter((c) => !untrusted(c));
+  const byCommit = groupBy(counted, (c) => c.sourceCommit ?? "");
   const range = new Set(await commitsBetween(repo, base, headCommit));
-  const head = (rules.require === "head" ? byCommit.get(headCommit) : selected.filter((c) => range.has(c.sourceCommit ?? ""))) ?? [];
+  const onHead = (c: Candidate): boolean => (rules.require === "head" ? c.sourceCommit === headCommit : range.has(c.sourceCommit ?? ""));
+  const head = counted.filter(onHead);
   const history = await firstParentHistory(repo, base, options.historyLimit ?? 500);
   const baseCommit = history.find((c) => byCommit.has(c)) ?? null;
   const baseExps = baseCommit ? byCommit.get(baseCommit)! : [];
@@ -75,6 +78,11 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
     notes: [],
     trends: trends(rules, history, byCommit),
   };
+  const onBase = (c: Candidate): boolean => c.sourceCommit !== null && c.sourceCommit === (baseCommit ?? base);
+  for (const [side, pick] of [["head", onHead], ["base", onBase]] as const) {
+    const note = untrustedNote(selected.filter((c) => pick(c) && untrusted(c)), rules.includeDirty);
+    if (note) report.notes.push(`${side}: ${note}`);
+  }
   if (head.length === 0) {
     const where = rules.require === "head" ? `on the head commit ${headCommit.slice(0, 12)}` : `on any commit of ${base.slice(0, 12)}..${headCommit.slice(0, 12)}`;
     if (rules.require !== "none") report.missing = `no experiments ${where}${rules.experiments ? ` named like ${rules.experiments}` : ""}: record one there, or set "require": "none"`;
@@ -107,7 +115,7 @@ function evaluate(rule: Rule, head: Candidate[], base: Candidate[], pValue: PVal
   const better = betterOf(rule);
   const headGroups = groups(head, rule.metric);
   const chosen = pickBest(headGroups, better);
-  const same = chosen ? groups(base, rule.metric).find((g) => g.configHash === chosen.configHash) : undefined;
+  const same = chosen ? groups(base, rule.metric).find((g) => g.groupKey === chosen.groupKey) : undefined;
   const bestBase = pickBest(groups(base, rule.metric), better);
   const baseGroup = same ?? bestBase;
   const headValue = chosen ? chosen.mean : null;
@@ -172,20 +180,39 @@ export function ruleLabel(rule: Rule): string {
 }
 
 interface Group {
-  configHash: string;
+  groupKey: string;
   values: number[];
   mean: number;
 }
 
-/** Runs of one config are repeats: one group, valued by the mean of its runs. */
+/** Repeats (configs equal but for the repeat keys, such as seed) are one group, valued by their mean. */
 function groups(exps: Candidate[], metric: string): Group[] {
   const out: Group[] = [];
-  for (const [configHash, runs] of groupBy(exps, (c) => c.configHash)) {
+  for (const [groupKey, runs] of groupBy(exps, (c) => c.groupKey)) {
     const values = runs.map((r) => r.metrics[metric]).filter((v): v is number => typeof v === "number");
     if (values.length === 0) continue;
-    out.push({ configHash, values, mean: values.reduce((a, b) => a + b, 0) / values.length });
+    out.push({ groupKey, values, mean: values.reduce((a, b) => a + b, 0) / values.length });
   }
   return out;
+}
+
+/** A run whose numbers do not stand for its commit: uncommitted code, or it did not complete. */
+function untrusted(c: Candidate): boolean {
+  return c.dirty || c.status !== "completed";
+}
+
+/** `3 dirty runs left out`, or with include_dirty `3 dirty runs counted`; undefined when none. */
+function untrustedNote(runs: Candidate[], included: boolean): string | undefined {
+  if (runs.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  for (const c of runs) {
+    const why = c.dirty ? "dirty" : c.status;
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([why, n]) => `${n} ${why} run${n === 1 ? "" : "s"}`);
+  return included
+    ? `${parts.join(", ")} counted (include_dirty): they may not measure the commit's code`
+    : `${parts.join(", ")} left out (uncommitted code or not completed; "include_dirty": true or --include-dirty counts them)`;
 }
 
 function pickBest(gs: Group[], better: "higher" | "lower"): Group | undefined {

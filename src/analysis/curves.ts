@@ -1,3 +1,4 @@
+import { foldAnnotations } from "../core/annotations.js";
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { flattenParams, type Experiment } from "../core/experiment.js";
 import { nearest } from "../core/filter.js";
@@ -32,8 +33,7 @@ function paramText(v: JsonValue | undefined): string {
   return typeof v === "string" ? v : canonicalJson(v).trimEnd();
 }
 
-function label(id: string, exp: Experiment, colorBy: string | undefined): string {
-  const name = exp.meta.name ?? id.slice(0, 10);
+function label(name: string, exp: Experiment, colorBy: string | undefined): string {
   if (!colorBy || colorBy === "name") return name;
   const key = colorBy.replace(/^params\./, "");
   const v = flattenParams(exp.config).find(([k]) => k === key)?.[1];
@@ -79,10 +79,13 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
   const pick = ids.length > 0 ? ids : (await store.list()).refs.map((r) => r.id);
   const found: { id: string; exp: Experiment }[] = [];
   const without: string[] = [];
+  // runs are labelled by their current name: after a rename, the new one
+  const events = await store.annotations();
+  const nameOf = (id: string, exp: Experiment): string => foldAnnotations(exp.meta, events.get(id) ?? []).name ?? id.slice(0, 10);
   await store.readMany(pick, (id, exp) => {
     if (exp instanceof Error) return;
     if (exp.series[options.metric]) found.push({ id, exp });
-    else if (ids.length > 0) without.push(exp.meta.name ?? id.slice(0, 10));
+    else if (ids.length > 0) without.push(nameOf(id, exp));
   });
   if (found.length === 0) {
     throw new NotFoundError(`no ${ids.length ? "named " : ""}experiment has a '${options.metric}' series; see 'git exp show <id>' for the series an experiment has`);
@@ -91,7 +94,7 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
   const chosen = ids.length > 0 ? found : found.slice(0, options.limit ?? 10);
   checkColorBy(options.colorBy, chosen.map(({ exp }) => exp));
   const byTime = options.x === "time";
-  const untimed = byTime ? chosen.filter(({ exp }) => !exp.series[options.metric]!.time).map(({ id, exp }) => exp.meta.name ?? id.slice(0, 10)) : [];
+  const untimed = byTime ? chosen.filter(({ exp }) => !exp.series[options.metric]!.time).map(({ id, exp }) => nameOf(id, exp)) : [];
   const timed = byTime ? chosen.filter(({ exp }) => exp.series[options.metric]!.time) : chosen;
   if (timed.length === 0) {
     throw new UsageError(`no run here logged a time with '${options.metric}' (a "time" key in its metrics lines): plot by step`);
@@ -100,7 +103,7 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
     const s = exp.series[options.metric]!;
     const xs = byTime ? elapsed(s.time!) : s.step;
     return {
-      label: label(id, exp, options.colorBy),
+      label: label(nameOf(id, exp), exp, options.colorBy),
       points: s.value.map((y, i) => ({ x: xs[i] ?? null, y: typeof y === "number" ? y : null })).filter((p): p is { x: number; y: number | null } => p.x !== null),
     };
   });

@@ -1,7 +1,7 @@
 import { foldAnnotations, type AnnotationEvent, type AnnotationState } from "../core/annotations.js";
 import { experimentToDocument, documentLine } from "../core/document.js";
 import { flattenMetrics, flattenParams, type Experiment } from "../core/experiment.js";
-import { canonicalJson, type JsonValue } from "../core/json.js";
+import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { makeObject } from "../store/objects.js";
 import type { ExportColumn, ExportTable, ExportValue } from "../core/table.js";
@@ -14,7 +14,7 @@ export interface ExportProblems {
 /** The experiments to export: every readable, not deleted one, with its current annotations. */
 async function eachLive(
   store: ExperimentStore,
-  onEach: (id: string, exp: Experiment, state: AnnotationState) => void,
+  onEach: (id: string, exp: Experiment, state: AnnotationState, events: AnnotationEvent[]) => void,
   only?: string[],
 ): Promise<ExportProblems> {
   const { refs, corrupt } = await store.list();
@@ -24,17 +24,26 @@ async function eachLive(
   const live = ids.filter((id) => !foldAnnotations({}, events.get(id) ?? []).deleted);
   await store.readMany(live, (id, exp) => {
     if (exp instanceof Error) problems.push(`${id.slice(0, 12)} skipped: ${exp.message}`);
-    else onEach(id, exp, foldAnnotations(exp.meta, events.get(id) ?? []));
+    else onEach(id, exp, foldAnnotations(exp.meta, events.get(id) ?? []), events.get(id) ?? []);
   });
   return { problems };
 }
 
 /**
  * NDJSON: one lossless document per experiment, exactly as stored (importing it gives the
- * same id). Deleted experiments are left out.
+ * same id), with its annotation events (tags, notes, renames) under `annotations`, in time
+ * order, for import to replay. Deleted experiments are left out.
  */
 export function exportDocuments(store: ExperimentStore, write: (line: string) => void, only?: string[]): Promise<ExportProblems> {
-  return eachLive(store, (id, exp) => write(documentLine(experimentToDocument(exp, id))), only);
+  return eachLive(
+    store,
+    (id, exp, _state, events) => {
+      const doc = experimentToDocument(exp, id);
+      if (events.length > 0) doc["annotations"] = [...events].sort((a, b) => a.at.localeCompare(b.at)) as unknown as JsonObject[];
+      write(documentLine(doc));
+    },
+    only,
+  );
 }
 
 const BASE: ExportColumn[] = [

@@ -7,6 +7,8 @@ export interface Group {
   /** How the group was named, for reports. */
   label: string;
   entries: Entry[];
+  /** Reruns made by `repro` that share the group's config but were left out of it. */
+  rerunsLeftOut?: number;
 }
 
 /** A group from entries chosen elsewhere (a filter's result, a script). */
@@ -15,9 +17,12 @@ export function groupOf(label: string, entries: Entry[]): Group {
 }
 
 /**
- * A group named on the command line. Runs with the same config hash are repeats, so an
- * experiment (id prefix or ref) stands for every run of its config, a config hash (prefix of
- * 4+ hex) for every run of that config, and a name for every run of that name.
+ * A group named on the command line. Repeats (configs equal but for the repeat keys, such
+ * as seed) are one group, so an experiment (id prefix or ref) stands for every repeat of its
+ * config, a config hash (prefix of 4+ hex) likewise, and a name for every run of that name
+ * and their repeats (when the runs of the name are repeats of one config; else just them).
+ * Reruns made by `repro` repeat a run, not a seed: they are left out (and counted) unless
+ * named themselves.
  */
 export function resolveGroup(catalog: Entry[], spec: string): Group {
   const s = spec.trim();
@@ -25,13 +30,24 @@ export function resolveGroup(catalog: Entry[], spec: string): Group {
   if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
     const config = configByHex(catalog, spec, bare.toLowerCase());
     if (config !== undefined) {
-      return { label: `config ${config.slice(0, 12)}`, entries: catalog.filter((e) => e.configHash === config) };
+      const chosen = catalog.filter((e) => e.configHash === config);
+      return repeatsOf(`config ${config.slice(0, 12)}`, catalog, chosen.filter((e) => e.id.startsWith(bare.toLowerCase())), chosen);
     }
   }
   if (s.startsWith(EXPERIMENT_REFS)) throw new NotFoundError(`no experiment at ${s}; see 'git exp ls'`);
   const named = catalog.filter((e) => e.name === s);
-  if (named.length > 0) return { label: `name ${s}`, entries: named };
+  if (named.length > 0) return repeatsOf(`name ${s}`, catalog, named, named);
   throw new NotFoundError(`'${spec}' names no experiment, config hash or run name; see 'git exp ls'`);
+}
+
+/** `chosen` and their repeats when they are all of one group; `named` are kept even if reruns. */
+function repeatsOf(label: string, catalog: Entry[], named: Entry[], chosen: Entry[]): Group {
+  const keys = new Set(chosen.map((e) => e.groupKey));
+  if (keys.size !== 1) return { label, entries: chosen };
+  const key = [...keys][0]!;
+  const all = catalog.filter((e) => e.groupKey === key);
+  const keep = all.filter((e) => e.reproduces === null || named.includes(e));
+  return { label, entries: keep, rerunsLeftOut: all.length - keep.length };
 }
 
 /** The config a hex spec means: through an experiment id prefix or a config hash prefix. */

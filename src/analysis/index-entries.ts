@@ -2,6 +2,8 @@ import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection, type Selection } from "../index/selection.js";
+import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
+import { EMPTY_GROUP_KEY, groupKeySql } from "../index/repeat-groups.js";
 import type { Entry } from "./catalog.js";
 import { paramValue, toNumber } from "./search.js";
 
@@ -9,16 +11,18 @@ import { paramValue, toNumber } from "./search.js";
  * The experiments a selection matches, as analyses take them, from the index: three
  * queries however many there are, instead of reading every experiment from git.
  */
-export async function entriesFromIndex(db: IndexDatabase, selection: Selection = {}): Promise<Entry[]> {
+export async function entriesFromIndex(db: IndexDatabase, selection: Selection = {}, repeatKeys: readonly string[] = DEFAULT_REPEAT_KEYS): Promise<Entry[]> {
   const catalog = await Catalog.load(db);
   const sql = new SqlBuilder();
   const { condition } = compileSelection(selection, catalog, sql);
   const chosen = `id IN (SELECT ${E}.id FROM experiments ${E} WHERE ${condition})`;
-  const v = sql.values;
+  const v = [...sql.values];
+  const groups = groupKeySql(repeatKeys, (k) => sql.param(k));
   const byId = new Map<string, Entry>();
   for (const r of await db.rows(
-    `SELECT id, name, status, created_at, source_commit, branch, config_hash FROM experiments WHERE ${chosen} ORDER BY created_at DESC, id`,
-    v,
+    `SELECT x.id, name, status, created_at, source_commit, branch, config_hash, dirty, coalesce(g.group_key, '${EMPTY_GROUP_KEY}') AS group_key
+     FROM experiments x LEFT JOIN ${groups} g ON g.id = x.id WHERE x.${chosen} ORDER BY created_at DESC, x.id`,
+    sql.values,
   )) {
     const id = String(r["id"]);
     byId.set(id, {
@@ -29,6 +33,10 @@ export async function entriesFromIndex(db: IndexDatabase, selection: Selection =
       sourceCommit: r["source_commit"] as string | null,
       branch: r["branch"] as string | null,
       configHash: String(r["config_hash"]),
+      groupKey: String(r["group_key"]),
+      dirty: r["dirty"] === true,
+      // not in the index; only stats tells reruns apart
+      reproduces: null,
       tags: [],
       params: {},
       metrics: {},

@@ -1,5 +1,7 @@
 import { listValue } from "../index/duckdb.js";
 import { UsageError } from "../core/errors.js";
+import { DEFAULT_REPEAT_KEYS, isRepeatKey } from "../core/rules.js";
+import { EMPTY_GROUP_KEY, groupKeySql } from "../index/repeat-groups.js";
 import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlRow } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
@@ -28,6 +30,8 @@ export interface TopOptions extends Selection {
   direction?: Direction;
   by?: Grouping;
   limit?: number;
+  /** With --by config: the keys that tell repeats apart (gitexp.json repeat_keys; default seed). */
+  repeatKeys?: readonly string[];
 }
 
 export interface TopRow {
@@ -67,7 +71,8 @@ export interface Leaderboard {
 }
 
 const GROUP_COLUMN: Record<Grouping, string> = {
-  config: `${E}.config_hash`,
+  // Repeats: configs equal but for the repeat keys (index/repeat-groups.ts)
+  config: `coalesce(g.group_key, '${EMPTY_GROUP_KEY}')`,
   // An unnamed run is no repeat of another unnamed run: each stands alone, under its id.
   name: `coalesce(${E}.name, ${E}.id)`,
   branch: `${E}.branch`,
@@ -90,7 +95,9 @@ export async function leaderboard(db: IndexDatabase, options: TopOptions): Promi
   const key = sql.param(metric);
   const selection = compileSelection(options, catalog, sql);
   const dir = direction === "max" ? "DESC" : "ASC";
-  const from = `FROM metrics m JOIN experiments ${E} ON ${E}.id = m.id
+  const repeatKeys = options.repeatKeys ?? DEFAULT_REPEAT_KEYS;
+  const groupJoin = options.by === "config" ? `LEFT JOIN ${groupKeySql(repeatKeys, (v) => sql.param(v))} g ON g.id = ${E}.id` : "";
+  const from = `FROM metrics m JOIN experiments ${E} ON ${E}.id = m.id ${groupJoin}
     WHERE m.key = ${key} AND m.value IS NOT NULL AND NOT isnan(m.value) AND ${selection.condition}`;
   const limit = sql.param(options.limit ?? 10);
   const base: Leaderboard = { metric, direction, guessed: options.direction === undefined, by: options.by ?? null, rows: [], groups: [] };
@@ -123,7 +130,7 @@ export async function leaderboard(db: IndexDatabase, options: TopOptions): Promi
     best_id: String(r["best_id"]),
     best_name: r["best_name"] as string | null,
   }));
-  if (options.by === "config") await attachParams(db, groups);
+  if (options.by === "config") await attachParams(db, groups, repeatKeys);
   return { ...base, groups };
 }
 
@@ -145,7 +152,8 @@ function topRow(r: SqlRow, i: number): TopRow {
   };
 }
 
-async function attachParams(db: IndexDatabase, groups: TopGroup[]): Promise<void> {
+/** A group's params: its best run's, without the repeat keys that vary among its runs. */
+async function attachParams(db: IndexDatabase, groups: TopGroup[], repeatKeys: readonly string[]): Promise<void> {
   if (groups.length === 0) return;
   const byId = new Map(groups.map((g) => [g.best_id, g]));
   const rows = await db.rows("SELECT id, key, value, num, type FROM params WHERE id IN (SELECT unnest($1::VARCHAR[])) ORDER BY key", [
@@ -154,6 +162,6 @@ async function attachParams(db: IndexDatabase, groups: TopGroup[]): Promise<void
   for (const g of groups) g.params = {};
   for (const r of rows) {
     const g = byId.get(String(r["id"]));
-    if (g?.params) g.params[String(r["key"])] = paramValue(r["value"], r["num"], String(r["type"]));
+    if (g?.params && !isRepeatKey(String(r["key"]), repeatKeys)) g.params[String(r["key"])] = paramValue(r["value"], r["num"], String(r["type"]));
   }
 }

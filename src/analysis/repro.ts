@@ -13,6 +13,20 @@ export interface ReproVerdict {
   diff: ExperimentDiff;
 }
 
+/** What the rerun saw that the experiments do not record. */
+export interface RerunFacts {
+  /** Files the command names that the source commit does not hold. */
+  missingFiles?: string[];
+  /** The end of the rerun's log, when it failed. */
+  logTail?: string;
+}
+
+function missingFiles(seen: RerunFacts): string[] {
+  return (seen.missingFiles ?? []).map(
+    (f) => `the command names ${f}, which the source commit does not hold (it was not committed when the original ran): commit it and run again`,
+  );
+}
+
 function resultReasons(d: ExperimentDiff): string[] {
   const beyond = d.results.filter((r) => r.beyond);
   const oneSided = beyond.filter((r) => r.a === undefined || r.b === undefined);
@@ -56,6 +70,7 @@ export async function judgeRepro(
   original: { id: string; experiment: Experiment },
   rerun: { id: string; experiment: Experiment },
   tolerance: Tolerance = {},
+  seen: RerunFacts = {},
 ): Promise<ReproVerdict> {
   const d = await diffExperiments(store, original, rerun, tolerance);
   const reasons: string[] = [];
@@ -67,9 +82,15 @@ export async function judgeRepro(
   reasons.push(...resultReasons(d));
   if (d.sections.config) reasons.push("the config differs");
   if (d.sections.inputs) reasons.push("the inputs differ");
-  const why = reasons.length === 0 ? [] : explanations(d);
+  const why = reasons.length === 0 ? [] : [...missingFiles(seen), ...explanations(d)];
   if (reasons.length > 0 && why.length === 0) {
-    why.push("nothing recorded differs (same code, config, seed, inputs and environment): the run itself is nondeterministic");
+    const failed = sb !== "completed" && sa === "completed";
+    const last = (seen.logTail ?? "").trim().split("\n").pop();
+    why.push(
+      failed
+        ? `the rerun itself failed${last ? `; its log ends with: ${last}` : ""} (the whole log: git show ${rerun.id.slice(0, 12)}:log.txt)`
+        : "nothing recorded differs (same code, config, seed, inputs and environment): the run itself is nondeterministic",
+    );
   }
   return { original: original.id, rerun: rerun.id, reproduced: reasons.length === 0, reasons, explanations: why, diff: d };
 }

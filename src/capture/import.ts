@@ -1,7 +1,9 @@
+import { documentEvents, eventLine, type AnnotationEvent } from "../core/annotations.js";
 import { InvalidInputError } from "../core/errors.js";
 import { documentToExperiment } from "../core/document.js";
 import { validateReadable, type Experiment } from "../core/experiment.js";
 import { isJsonObject, parseJson } from "../core/json.js";
+import { appendAnnotations, readAnnotations } from "../store/annotations.js";
 import { noteArrived } from "../store/arrivals.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { completeDocument } from "./record.js";
@@ -19,6 +21,8 @@ export interface ImportSummary {
    * canonical content, under that content's id.
    */
   reidentified: number;
+  /** Annotation events replayed (events already here are not counted, nor written again). */
+  annotations: number;
 }
 
 export interface ImportOptions {
@@ -36,12 +40,13 @@ export async function importDocuments(
   lines: AsyncIterable<string>,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { read: 0, created: 0, existing: 0, bad: [], reparented: 0, reidentified: 0 };
+  const summary: ImportSummary = { read: 0, created: 0, existing: 0, bad: [], reparented: 0, reidentified: 0, annotations: 0 };
   const batchSize = options.batchSize ?? 2000;
-  let batch: { line: number; exp: Experiment; id?: string }[] = [];
+  let batch: { line: number; exp: Experiment; id?: string; events: AnnotationEvent[] }[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const outcomes = await store.write(batch.map((b) => b.exp), undefined, { asRead: true });
+    for (const [i, o] of outcomes.entries()) summary.annotations += await replay(store, o.id, batch[i]!.events);
     // Someone else's work, whatever name it carries: repro asks before running its command.
     await noteArrived(store.repo, outcomes.filter((o) => o.status === "created").map((o) => o.id));
     outcomes.forEach((o, i) => {
@@ -69,7 +74,8 @@ export async function importDocuments(
       });
       validateReadable(exp);
       const id = isJsonObject(doc) && typeof doc["id"] === "string" ? doc["id"] : undefined;
-      batch.push({ line: lineNo, exp, id });
+      const events = documentEvents(isJsonObject(doc) ? doc["annotations"] : undefined, `line ${lineNo}`);
+      batch.push({ line: lineNo, exp, id, events });
     } catch (e) {
       if (!(e instanceof InvalidInputError)) throw e;
       summary.bad.push({ line: lineNo, message: e.message.replace(/^line \d+: /, "") });
@@ -79,4 +85,13 @@ export async function importDocuments(
   }
   await flush();
   return summary;
+}
+
+/** Append the events the experiment's note does not hold yet: importing twice adds nothing. */
+async function replay(store: ExperimentStore, id: string, events: AnnotationEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const have = new Set((await readAnnotations(store.repo, id)).map(eventLine));
+  const fresh = events.filter((e) => !have.has(eventLine(e)));
+  if (fresh.length > 0) await appendAnnotations(store.repo, id, fresh);
+  return fresh.length;
 }

@@ -32,6 +32,8 @@ export interface MetricLines {
   /** Values of the last `"final": true` line, if any. */
   final: JsonObject | undefined;
   skipped: { count: number; firstLine: number | undefined };
+  /** Keys that were not metrics (text, lists), each once: key path -> what it is. */
+  ignored: Map<string, string>;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface MetricLines {
  * lines are counted and skipped (run).
  */
 export function parseMetricLines(text: string, source: string, strict: boolean): MetricLines {
-  const out: MetricLines = { series: {}, final: undefined, skipped: { count: 0, firstLine: undefined } };
+  const out: MetricLines = { series: {}, final: undefined, skipped: { count: 0, firstLine: undefined }, ignored: new Map() };
   const lines = text.split("\n");
   let autoStep = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -61,6 +63,7 @@ export function parseMetricLines(text: string, source: string, strict: boolean):
 
 function addLine(out: MetricLines, line: JsonObject, autoStep: number, where: string): void {
   const m = parseMetricLine(line, where);
+  for (const [k, kind] of m.ignored) if (!out.ignored.has(k)) out.ignored.set(k, kind);
   if (m.final) {
     out.final = m.metrics;
     return;
@@ -79,31 +82,46 @@ export interface MetricLine {
   step: number | undefined;
   time: number | string | undefined;
   final: boolean;
+  /** The numbers of the line, nested as written (booleans as 0/1; text and lists left out). */
   metrics: JsonObject;
   flat: [string, number | null][];
+  /** Keys of the line that are not metrics: key path -> what it is ("text", "a list"). */
+  ignored: [string, string][];
 }
 
-/** Throws InvalidInputError when a metric is not a number (or null). */
+/**
+ * Every number of the line is kept: booleans count as 0/1 (as W&B logs them), text and
+ * lists are left out and named in `ignored`, so a `"phase": "train"` never costs the
+ * line its `loss`. Throws InvalidInputError only when `step` is not a number.
+ */
 export function parseMetricLine(line: JsonObject, where: string): MetricLine {
-  const { step, time, final, ...metrics } = line;
+  const { step, time, final, ...rest } = line;
   if (step !== undefined && typeof step !== "number") throw new InvalidInputError(`${where}: "step" must be a number`);
+  const ignored: [string, string][] = [];
+  const flat: [string, number | null][] = [];
+  const metrics = numbersOf(rest, "", flat, ignored);
   return {
     step: typeof step === "number" ? step : undefined,
     time: typeof time === "number" || typeof time === "string" ? time : undefined,
     final: final === true,
     metrics,
-    flat: flatten(metrics, "", where),
+    flat,
+    ignored,
   };
 }
 
-function flatten(obj: JsonObject, prefix: string, where: string): [string, number | null][] {
-  const out: [string, number | null][] = [];
+function numbersOf(obj: JsonObject, prefix: string, flat: [string, number | null][], ignored: [string, string][]): JsonObject {
+  const out: JsonObject = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === "number" || v === null) out.push([key, v]);
-    else if (typeof v === "bigint") out.push([key, Number(v)]);
-    else if (isJsonObject(v)) out.push(...flatten(v, key, where));
-    else throw new InvalidInputError(`${where}: metric "${key}" must be a number, not ${JSON.stringify(v)}`);
+    const n = typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "bigint" ? Number(v) : v;
+    if (typeof n === "number" || n === null) {
+      out[k] = n;
+      flat.push([key, n]);
+    } else if (isJsonObject(n)) {
+      const inner = numbersOf(n, key, flat, ignored);
+      if (Object.keys(inner).length > 0) out[k] = inner;
+    } else ignored.push([key, Array.isArray(n) ? "a list" : "text"]);
   }
   return out;
 }

@@ -28,6 +28,8 @@ export interface MetricsSummary {
   skipped: { count: number; firstLine: number | undefined };
   /** Series that were thinned to stay under maxPoints: metric -> points seen. */
   thinned: Record<string, number>;
+  /** Keys that were not metrics (text, lists), each once: key path -> what it is. */
+  ignored: Map<string, string>;
   /** Images the lines logged, by tree path (media/<key>/<step>.<ext>), and what was refused. */
   media: { files: Record<string, Uint8Array>; warnings: string[] };
 }
@@ -41,6 +43,14 @@ export function metricsLogMeta(m: MetricsSummary): JsonObject {
   }
   if (Object.keys(m.thinned).length) out["thinned"] = m.thinned;
   return out;
+}
+
+/** What a user is told about a metrics log: lines skipped, keys that were not metrics. */
+export function warnMetrics(m: MetricsSummary, warn: (text: string) => void): void {
+  if (m.skipped.count > 0) {
+    warn(`${m.skipped.count} metrics line(s) were not JSON objects and were skipped (first at line ${m.skipped.firstLine})`);
+  }
+  for (const [key, kind] of m.ignored) warn(`${JSON.stringify(key)} is ${kind}: not a metric`);
 }
 
 /** One series kept under a number of points: evenly thinned, its last point always kept. */
@@ -90,7 +100,8 @@ export class Thinned {
 /**
  * Follows the JSON-lines file a child appends metrics to: `poll()` while it runs (for the
  * status line), `finish()` once it has exited. Lines that are not JSON objects of numbers
- * are skipped and counted, with the first line number, so the run is still recorded.
+ * are skipped and counted, with the first line number, so the run is still recorded;
+ * text fields of a line are left out (named once each) and its numbers kept.
  */
 export class MetricsTail {
   private handle: FileHandle | undefined;
@@ -104,6 +115,7 @@ export class MetricsTail {
   private readonly last: JsonObject = {};
   private final: JsonObject | undefined;
   private readonly skipped: { count: number; firstLine: number | undefined } = { count: 0, firstLine: undefined };
+  private readonly ignored = new Map<string, string>();
   /** The latest value of each metric, flattened: what the status line shows. */
   readonly latest = new Map<string, number | null>();
   latestStep: number | undefined;
@@ -166,7 +178,7 @@ export class MetricsTail {
       if (t.stride > 1) thinned[k] = t.seen;
     }
     const media = { files: this.media?.files ?? {}, warnings: this.media?.warnings() ?? [] };
-    return { series, last: this.last, final: this.final, lines: this.lineNo, bytes: this.offset, skipped: this.skipped, thinned, media };
+    return { series, last: this.last, final: this.final, lines: this.lineNo, bytes: this.offset, skipped: this.skipped, thinned, media, ignored: this.ignored };
   }
 
   private consume(chunk: Buffer): void {
@@ -213,6 +225,7 @@ export class MetricsTail {
     const mediaStep = typeof v["step"] === "number" ? v["step"] : this.autoStep;
     const line = this.media ? this.media.take(v, mediaStep) : Object.fromEntries(Object.entries(v).filter(([, x]) => !isMediaValue(x)));
     const m = parseMetricLine(line, `line ${this.lineNo}`);
+    for (const [k, kind] of m.ignored) if (!this.ignored.has(k) && this.ignored.size < 100) this.ignored.set(k, kind);
     const fresh = m.flat.filter(([k]) => !this.series.has(k)).length;
     if (!m.final && this.series.size + fresh > this.limits.maxSeries) throw new InvalidInputError("too many metrics");
     const step = m.step ?? this.autoStep;

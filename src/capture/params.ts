@@ -73,8 +73,11 @@ export function parseParamOption(option: string): ParamAxis {
   const eq = option.indexOf("=");
   if (eq <= 0) throw new InvalidInputError(`-p ${option}: write a parameter as key=value (or key=v1,v2 for a sweep)`);
   const path = parseKeyPath(option.slice(0, eq), `-p ${option}`);
-  const values = splitValues(option.slice(eq + 1)).map(parseParamValue);
-  return { path, values };
+  const texts = splitValues(option.slice(eq + 1));
+  if (texts.length > 1 && texts.some((t) => t.trim() === "")) {
+    throw new InvalidInputError(`-p ${option}: the sweep list has an empty value; remove the stray comma, or write "" for an empty string`);
+  }
+  return { path, values: texts.map(parseParamValue) };
 }
 
 /** Set a value at a key path, creating groups on the way; a number in the way is an error. */

@@ -8,7 +8,7 @@ import { captureEnvironment } from "./environment.js";
 import { capturePatch, captureSource, sourceWithPath } from "./git-state.js";
 import { HashCache } from "./hash-cache.js";
 import { MediaLog } from "./media-log.js";
-import { MetricsTail, metricsLogMeta } from "./metrics-tail.js";
+import { MetricsTail, metricsLogMeta, warnMetrics } from "./metrics-tail.js";
 import { completeDocument, type RecordResult } from "./record.js";
 import { redactArgvWithValues, redactConfig, secretValues } from "./redact.js";
 
@@ -67,9 +67,7 @@ async function withMetricsLog(exp: Experiment, file: string, cwd: string, warn: 
   // Media values ({"image": PATH}) are read relative to where the command runs, as by git exp run.
   const m = await new MetricsTail(file, undefined, new MediaLog(cwd)).finish();
   for (const w of m.media.warnings) warn(w);
-  if (m.skipped.count > 0) {
-    warn(`${m.skipped.count} metrics line(s) were not JSON objects of numbers and were skipped (first at line ${m.skipped.firstLine})`);
-  }
+  warnMetrics(m, warn);
   const meta = exp.meta as ExperimentMeta & JsonObject;
   if (m.lines > 0 && meta["metrics_log"] === undefined) meta["metrics_log"] = metricsLogMeta(m);
   // As for `git exp run`: the document's results, else the last "final" line, else the last values.

@@ -1,26 +1,24 @@
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { InterruptedError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { treePath, type Experiment } from "../core/experiment.js";
-import type { JsonObject } from "../core/json.js";
+import { isJsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { checksumFiles, type FileSum } from "./checksums.js";
-import { captureEnvironment } from "./environment.js";
+import type { FileSum } from "./checksums.js";
+import { commandFiles } from "./command-files.js";
 import { checkInputs, type InputProblem } from "./input-check.js";
-import { buildExperiment } from "./record.js";
-import { runCommand, type CommandRun } from "./run-command.js";
+import type { RunPlan, RunRequest } from "./run-plan.js";
+import { runPoint } from "./run-point.js";
+import { RunController, startRun, type RunHooks, type RunOutcome } from "./run-session.js";
 import { checkoutTemporary } from "./worktree.js";
 
 export interface RerunOptions {
   /** Run even when recorded inputs are missing or changed; the rerun records what it read. */
   allowChangedInputs?: boolean;
   environ?: NodeJS.ProcessEnv;
-  /** The command's stdout and stderr, as it prints them. */
-  onOutput?: (text: string) => void;
-  /** Aborted (the user pressed Ctrl-C): the command is stopped, nothing is recorded. */
-  signal?: AbortSignal;
-  /** env.json of the rerun; by default captured as `git exp run` captures it, so the two compare. */
-  captureEnv?: () => JsonObject | Promise<JsonObject>;
+  /** The command's output and warnings, as `run` reports them. */
+  hooks?: RunHooks;
+  /** Pass Ctrl-C to the command: the rerun is then not recorded (InterruptedError). */
+  controller?: RunController;
 }
 
 export interface RerunResult {
@@ -29,9 +27,11 @@ export interface RerunResult {
   id: string;
   status: "created" | "exists";
   experiment: Experiment;
-  run: CommandRun;
+  outcome: RunOutcome;
   /** Inputs that were missing or changed (only non-empty with allowChangedInputs). */
   inputProblems: InputProblem[];
+  /** Files the command names that the source commit does not hold. */
+  missingFiles: string[];
 }
 
 const PATCH = "patch.diff";
@@ -71,71 +71,107 @@ function refuseInputs(id: string, problems: InputProblem[]): never {
 }
 
 /**
- * Rerun an experiment exactly as recorded: a temporary worktree at its source commit with
- * its patch.diff applied, the same config, seed and command; then record the new run with
- * `parents` set to the original. Refused before anything is written when the experiment
- * has no command, its source commit is missing, or its inputs are missing or changed.
+ * The options the original was captured with (experiment.json `run_options`), so the rerun
+ * reads the same results file and checksums the same outputs. An experiment from before
+ * they were kept has its outputs looked for at the paths outputs.json names.
+ */
+function capturedAs(original: Experiment, folder: string | undefined): Partial<RunRequest> {
+  const o = original.meta["run_options"];
+  const strs = (v: JsonValue | undefined): string[] | undefined =>
+    Array.isArray(v) && v.every((x): x is string => typeof x === "string") ? v : undefined;
+  if (isJsonObject(o)) {
+    return {
+      resultsFile: typeof o["results"] === "string" ? o["results"] : undefined,
+      outputs: strs(o["outputs"]),
+      storeOutputs: strs(o["store_outputs"]),
+      storeMaxBytes: typeof o["store_max_bytes"] === "number" ? o["store_max_bytes"] : undefined,
+      envNames: strs(o["env"]),
+    };
+  }
+  // Older experiments: outputs.json keys are tree paths; the command ran in `folder`.
+  const depth = folder ? folder.split("/").length : 0;
+  const outputs = Object.keys(original.outputs ?? {})
+    .filter((k) => treePath(k))
+    .map((k) => (folder && k.startsWith(folder + "/") ? k.slice(folder.length + 1) : "../".repeat(depth) + k));
+  return outputs.length ? { outputs } : {};
+}
+
+/**
+ * The rerun's name: the original's name stays the original's, so `<name>~repro`, then
+ * `<name>~repro2`, ... for later reruns. Unnamed originals give unnamed reruns.
+ */
+export async function rerunName(store: ExperimentStore, original: Experiment): Promise<string | undefined> {
+  const name = original.meta.name;
+  if (name === undefined) return undefined;
+  const base = name.replace(/~repro\d*$/, "");
+  for (let n = 1; ; n++) {
+    const candidate = `${base}~repro${n === 1 ? "" : n}`;
+    if (!(await store.nameTaken(candidate))) return candidate;
+  }
+}
+
+/**
+ * Rerun an experiment exactly as recorded, through the same engine as `git exp run`: a
+ * temporary worktree at its source commit with its patch.diff applied, the same config,
+ * seed, command and capture options (results file, outputs, extra variables); the new run
+ * records `reproduces` and `parents` with the original's id. Refused before anything is
+ * written when the experiment has no command, its source commit is missing, or its inputs
+ * are missing or changed.
  */
 export async function rerun(store: ExperimentStore, originalId: string, options: RerunOptions = {}): Promise<RerunResult> {
   const original = await store.read(originalId);
   const { command, commit } = preflight(originalId, original);
+  const environ = options.environ ?? process.env;
   const patch = original.files[PATCH];
   const tree = await checkoutTemporary(store.repo, commit, patch);
   try {
     const inputs = await checkInputs(original.inputs, tree.dir, store.repo.workTree);
     if (inputs.problems.length > 0 && !options.allowChangedInputs) refuseInputs(originalId, inputs.problems);
     const folder = treePath(original.meta.source?.path);
-    const run = await runCommand({
-      command,
-      cwd: folder ? join(tree.dir, ...folder.split("/")) : tree.dir,
-      scratch: tree.scratch,
-      config: original.config,
-      environ: options.environ ?? process.env,
-      onOutput: options.onOutput,
-      signal: options.signal,
+    const cwd = folder ? join(tree.dir, ...folder.split("/")) : tree.dir;
+    const userTop = store.repo.workTree ?? store.repo.cwd;
+    const missingFiles = await commandFiles(command, cwd, { top: tree.dir, mirror: userTop }).then((f) => f.missing);
+    for (const f of missingFiles) {
+      options.hooks?.onWarning?.(`the command names ${f}, which source commit ${commit.slice(0, 12)} does not hold (it was not committed when the original ran)`);
+    }
+    const plan: RunPlan = {
+      request: {
+        command,
+        cwd,
+        environ,
+        ...capturedAs(original, folder),
+        name: await rerunName(store, original),
+        message: `repro of ${originalId}`,
+      },
+      argv: command,
+      points: [{ config: original.config, varying: {} }],
+      jobs: 1,
+      meta: { reproduces: originalId, parents: [originalId] },
+      discardInterrupted: true,
+    };
+    const session = await startRun(store, plan, options.hooks, options.controller);
+    const dirty = Boolean(patch && patch.length > 0);
+    const source = { commit, branch: original.meta.source?.branch ?? null, dirty, ...(folder ? { path: folder } : {}) };
+    const inputSums = Object.keys(inputs.inputs).length > 0 ? (inputs.inputs as Record<string, FileSum>) : undefined;
+    const outcome = await runPoint(session, 0, {
+      top: tree.dir,
+      cwd,
+      source,
+      patch: patch ? Buffer.from(patch).toString("utf8") : "",
+      inputSums,
     });
-    if (options.signal?.aborted) throw new InterruptedError(`rerun of ${originalId.slice(0, 12)} interrupted: nothing recorded`);
-    const experiment = await buildExperiment(store, {
-      config: original.config,
-      results: run.results,
-      series: run.series,
-      name: original.meta.name,
-      message: `repro of ${originalId}`,
-      status: run.exitCode === 0 ? "completed" : "failed",
-      command,
-      meta: { parents: [originalId], exit_code: run.exitCode, duration_s: Math.round(run.durationS * 1000) / 1000 },
-      env: options.captureEnv ? await options.captureEnv() : await fullEnv(store, options.environ ?? process.env, tree.dir),
-      outputSums: await outputsAgain(original, tree.dir),
-      files: patch && patch.length > 0 ? { [PATCH]: patch } : {},
-      environ: options.environ,
-    });
-    // The code is the original's, not the work tree's the user is in now.
-    experiment.meta.source = { commit, branch: null, dirty: Boolean(patch && patch.length > 0), ...(folder ? { path: folder } : {}) };
-    if (Object.keys(inputs.inputs).length > 0) experiment.inputs = inputs.inputs;
-    else delete experiment.inputs;
-    const [outcome] = await store.write([experiment]);
-    return { originalId, original, id: outcome!.id, status: outcome!.status, experiment, run, inputProblems: inputs.problems };
+    return {
+      originalId,
+      original,
+      id: outcome.id,
+      status: outcome.write,
+      experiment: outcome.experiment,
+      outcome,
+      inputProblems: inputs.problems,
+      missingFiles,
+    };
   } finally {
     await tree.remove();
   }
 }
 
-/** The rerun's environment, probed (and cached) exactly as `git exp run` does for the original. */
-async function fullEnv(store: ExperimentStore, environ: NodeJS.ProcessEnv, cwd: string): Promise<JsonObject> {
-  return (await captureEnvironment({ environ, cwd, cacheDir: store.repo.expDir })).env;
-}
-
-/**
- * The original's outputs, checksummed again where the rerun wrote them: a model file that
- * differs is often the first sign a run does not reproduce. Outputs the rerun did not write
- * are left out (the diff shows them as removed); paths outside the tree are not looked for.
- */
-async function outputsAgain(original: Experiment, dir: string): Promise<Record<string, FileSum> | undefined> {
-  const present: string[] = [];
-  for (const key of Object.keys(original.outputs ?? {})) {
-    const path = treePath(key) && join(dir, ...key.split("/"));
-    if (path && (await stat(path).then((st) => st.isFile(), () => false))) present.push(path);
-  }
-  if (present.length === 0) return undefined;
-  return Object.fromEntries((await checksumFiles(present, dir)).map((f) => [f.key, f.sum]));
-}

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv";
 import { InvalidInputError } from "../core/errors.js";
 import { parseJson, toPlainJson, type JsonObject } from "../core/json.js";
-import { RULES_FILE, parseRules, type Rules } from "../core/rules.js";
+import { DEFAULT_REPEAT_KEYS, RULES_FILE, parseRules, type Rules } from "../core/rules.js";
 import type { Repository } from "../store/repository.js";
 
 /** gitexp.json at the root of the work tree, or undefined when there is none. */
@@ -19,6 +19,11 @@ export async function loadRulesFile(repo: Repository, path?: string): Promise<Ru
     throw new InvalidInputError(`cannot read the rules file ${file}: ${(e as Error).message}`);
   }
   return parseRules(parseJson(text, { source: file }), file);
+}
+
+/** The keys that tell repeats apart: gitexp.json `repeat_keys`, else seed. */
+export async function repeatKeysOf(repo: Repository): Promise<readonly string[]> {
+  return (await loadRulesFile(repo))?.repeatKeys ?? DEFAULT_REPEAT_KEYS;
 }
 
 const require = createRequire(import.meta.url);

@@ -50,6 +50,10 @@ export interface RunPlan {
   argv: string[];
   points: SweepPoint[];
   jobs: number;
+  /** Extra experiment.json keys every point records (a rerun's `reproduces` and `parents`). */
+  meta?: JsonObject;
+  /** A point cut short by Ctrl-C is not recorded (a rerun: nothing to compare); run records it. */
+  discardInterrupted?: boolean;
   /** Set when the plan is one trial of a study that a scheduler runs (git exp worker). */
   trial?: TrialContext;
 }
@@ -65,6 +69,21 @@ export interface TrialContext {
    * it still runs; absent for a search run here (its trials are this process's children).
    */
   live?: { host: string; job: string; worker: string; executor: string };
+}
+
+/**
+ * How the run was captured, kept in experiment.json as `run_options` so `repro` captures
+ * the rerun the same way: paths as the user gave them, relative to the command's folder.
+ */
+export function runOptions(r: RunRequest): JsonObject | undefined {
+  const out: JsonObject = {};
+  if (r.resultsFile) out["results"] = r.resultsFile;
+  if (r.inputs?.length) out["inputs"] = r.inputs;
+  if (r.outputs?.length) out["outputs"] = r.outputs;
+  if (r.storeOutputs?.length) out["store_outputs"] = r.storeOutputs;
+  if (r.storeMaxBytes !== undefined) out["store_max_bytes"] = r.storeMaxBytes;
+  if (r.envNames?.length) out["env"] = r.envNames;
+  return Object.keys(out).length ? out : undefined;
 }
 
 export const DEFAULT_STORE_MAX_BYTES = 1 << 20;

@@ -179,6 +179,7 @@ export async function studySummary(store: ExperimentStore, study: Study): Promis
       varying: sweepParams(e.meta["sweep"]) ?? study.points[c.index]?.varying ?? {},
       results: e.results,
       logTail: "",
+      experiment: e,
     });
   }
   const failed = outcomes.find((o) => o.exitCode !== 0);

@@ -1,5 +1,5 @@
 import { InvalidInputError } from "./errors.js";
-import { canonicalJson, isJsonObject, parseJson, type JsonObject } from "./json.js";
+import { canonicalJson, isJsonObject, parseJson, type JsonObject, type JsonValue } from "./json.js";
 import { checkNewName, checkTag, type ExperimentMeta, type Person } from "./experiment.js";
 
 /**
@@ -50,6 +50,20 @@ export function parseEvents(text: string): AnnotationEvent[] {
     if (e) out.push(e);
   }
   return out;
+}
+
+/**
+ * The events an exported document carries (`"annotations"`), checked as strictly as a
+ * record is: a malformed event makes the whole line bad, so nothing of it is written.
+ */
+export function documentEvents(value: JsonValue | undefined, where: string): AnnotationEvent[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new InvalidInputError(`${where}: "annotations" must be a list of annotation events`);
+  return value.map((v, i) => {
+    const e = isJsonObject(v) ? eventFromLine(canonicalJson(v)) : undefined;
+    if (!e) throw new InvalidInputError(`${where}: annotations[${i}] is not an annotation event ({"op", "at", "by": {"name", "email"}, ...})`);
+    return e;
+  });
 }
 
 function eventFromLine(line: string): AnnotationEvent | undefined {

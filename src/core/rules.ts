@@ -22,11 +22,23 @@ export interface Rules {
   /** Name glob selecting the experiments the checks look at; undefined = all. */
   experiments?: string;
   configSchema?: JsonObject;
+  /** Config keys that tell repeats apart; DEFAULT_REPEAT_KEYS when the file says nothing. */
+  repeatKeys: string[];
+  /** check counts dirty, failed and interrupted runs too. */
+  includeDirty: boolean;
   /** `"slurm": {...}`: sbatch options `git exp run --on slurm` passes by default (checked by the executor). */
   slurm?: JsonObject;
 }
 
 export const RULES_FILE = "gitexp.json";
+
+/** Repeats are runs whose configs are equal but for these keys (and the keys below them). */
+export const DEFAULT_REPEAT_KEYS: readonly string[] = ["seed"];
+
+/** Whether a flattened param key is a repeat key or lies below one (`seed`, `seed.data`). */
+export function isRepeatKey(key: string, repeatKeys: readonly string[]): boolean {
+  return repeatKeys.some((k) => key === k || key.startsWith(k + "."));
+}
 
 /** Which way is better for a rule: limits on a drop mean higher is better. */
 export function direction(rule: Rule): "higher" | "lower" | "none" {
@@ -52,6 +64,8 @@ export function parseRules(value: JsonValue, file = RULES_FILE): Rules {
     require: (doc["require"] as Requirement | undefined) ?? "head",
     experiments: doc["experiments"] as string | undefined,
     configSchema: doc["config_schema"] as JsonObject | undefined,
+    repeatKeys: (doc["repeat_keys"] as string[] | undefined) ?? [...DEFAULT_REPEAT_KEYS],
+    includeDirty: doc["include_dirty"] === true,
     slurm: doc["slurm"] as JsonObject | undefined,
   };
 }

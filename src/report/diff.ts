@@ -54,7 +54,9 @@ function codeLines(d: ExperimentDiff): string[] {
     let line = `  source: ${a}..${b}`;
     if (c.missing.length) line += ` (${c.missing.map((m) => m.slice(0, 12)).join(", ")} not in this repository; fetch to see more)`;
     else if (c.ahead !== null && c.behind !== null) {
-      const rel = c.behind === 0 ? `${c.ahead} commit${c.ahead === 1 ? "" : "s"}` : `${c.ahead} ahead, ${c.behind} behind (diverged)`;
+      // as git rev-list --left-right --count says: an ancestor is behind, not diverged
+      const n = (k: number): string => `${k} commit${k === 1 ? "" : "s"}`;
+      const rel = c.behind === 0 ? n(c.ahead) : c.ahead === 0 ? `${n(c.behind)} behind` : `${c.ahead} ahead, ${c.behind} behind (diverged)`;
       line += `: ${rel}, ${c.files.length} file${c.files.length === 1 ? "" : "s"} changed`;
     }
     out.push(line, ...c.files.slice(0, 50).map((f) => `    ${f.status}  ${f.path}`));

@@ -394,6 +394,12 @@ export class ExperimentStore {
     throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
   }
 
+  /** Whether any experiment (deleted ones too) has `name` as its current name. */
+  async nameTaken(name: string): Promise<boolean> {
+    const refs = (await this.list()).refs;
+    return (await this.findByName(refs, name, await this.annotations())).length > 0;
+  }
+
   /** Experiments whose current name (stored, or the latest rename) is `name`. */
   private async findByName(refs: ExperimentRef[], name: string, events: Map<string, AnnotationEvent[]>): Promise<string[]> {
     const reader = this.objects();

@@ -11,6 +11,7 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   run: () => import("./run.js"),
   index: () => import("./index.js"),
   ui: () => import("./ui.js"),
+  "working-copy": () => import("./working-copy.js"),
   search: () => import("./search.js"),
   cluster: () => import("./cluster.js"),
   python: () => import("./python.js"),

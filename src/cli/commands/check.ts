@@ -1,7 +1,7 @@
 import { appendFile, writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
 import { UsageError } from "../../core/errors.js";
-import { checkRule, type Requirement, type Rule, type Rules } from "../../core/rules.js";
+import { DEFAULT_REPEAT_KEYS, checkRule, type Requirement, type Rule, type Rules } from "../../core/rules.js";
 import { runCheck } from "../../analysis/check.js";
 import { loadCatalog } from "../../analysis/catalog.js";
 import { welchPValue } from "../../analysis/welch.js";
@@ -26,6 +26,7 @@ export const checkCommand: CommandDef = {
       .option("require", { type: "string", choices: ["head", "range", "none"], describe: "where head experiments must be" })
       .option("experiments", { type: "string", describe: "name glob selecting the experiments checked" })
       .option("alpha", { type: "string", describe: "with repeats on both sides, fail only when significant at this level" })
+      .option("include-dirty", { type: "boolean", describe: "count runs of uncommitted code and failed or interrupted runs too" })
       .option("require-base", { type: "boolean", describe: "fail (exit 3) when the base has no experiments" })
       .option("format", { type: "string", choices: ["text", "md", "json"], describe: "report format (default: text on a terminal, md into a pipe or FILE)" })
       .option("output", { alias: "o", type: "string", describe: "also write the report to FILE (Markdown unless --format says)" });
@@ -40,7 +41,7 @@ export const checkCommand: CommandDef = {
     const store = await ctx.store();
     const rules = await rulesFrom(args, ctx);
     const baseRef = optString(args["base"]) ?? (await defaultBaseRef(store.repo, ctx.io.env));
-    const candidates = await loadCatalog(store);
+    const candidates = await loadCatalog(store, undefined, rules.repeatKeys);
     const report = await runCheck(store, rules, candidates, {
       baseRef,
       headRef: optString(args["head"]) ?? "HEAD",
@@ -81,6 +82,8 @@ async function rulesFrom(args: Record<string, unknown>, ctx: Context): Promise<R
     require: (optString(args["require"]) as Requirement | undefined) ?? file?.require ?? "head",
     experiments: optString(args["experiments"]) ?? file?.experiments,
     configSchema: file?.configSchema,
+    repeatKeys: file?.repeatKeys ?? [...DEFAULT_REPEAT_KEYS],
+    includeDirty: Boolean(args["include-dirty"]) || (file?.includeDirty ?? false),
   };
 }
 

@@ -45,7 +45,7 @@ export const importCommand: CommandDef = {
     if (args["json"]) ctx.io.stdout(renderJson(summary));
     else {
       ctx.io.stdout(
-        `imported ${summary.created + summary.existing} of ${summary.read}: ${summary.created} new, ${summary.existing} already present, ${summary.bad.length} bad lines\n`,
+        `imported ${summary.created + summary.existing} of ${summary.read}: ${summary.created} new, ${summary.existing} already present, ${summary.bad.length} bad lines${summary.annotations ? `; ${summary.annotations} annotation events replayed` : ""}\n`,
       );
     }
     return summary.bad.length > 0 ? 2 : 0;

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { overview } from "../../analysis/overview.js";
+import { repeatKeysOf } from "../../capture/rules-file.js";
 import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
 import type { CommandDef } from "../context.js";
 import { openIndex } from "../index-handle.js";
@@ -32,7 +33,7 @@ export const reportCommand: CommandDef = {
     const store = await ctx.store();
     const { entriesFromIndex } = await import("../../analysis/index-entries.js");
     const { db } = await openIndex(ctx);
-    const entries = await entriesFromIndex(db, { where });
+    const entries = await entriesFromIndex(db, { where }, await repeatKeysOf(store.repo));
     if (entries.length === 0 && where !== undefined) throw new NotFoundError("no experiment matches the filter: nothing to report");
     const o = await overview(store, entries, {
       metric: optString(args["metric"]),

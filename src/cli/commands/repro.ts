@@ -1,6 +1,8 @@
+import { StringDecoder } from "node:string_decoder";
 import { judgeRepro } from "../../analysis/repro.js";
 import { checkTolerance } from "../../analysis/diff.js";
 import { rerun } from "../../capture/rerun.js";
+import { RunController } from "../../capture/run-session.js";
 import { renderJson } from "../../report/format.js";
 import { renderRepro } from "../../report/repro.js";
 import { foreignCommand, type ForeignCommand } from "../../capture/repro-trust.js";
@@ -27,23 +29,27 @@ export const reproCommand: CommandDef = {
     await confirmCommand(ctx, await foreignCommand(store, id, await store.read(id)), Boolean(args["yes"]));
     ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
     // Ctrl-C stops the command and lets the temporary worktree be removed, instead of killing us.
-    const stop = new AbortController();
-    const onSignal = (): void => stop.abort();
+    const controller = new RunController();
+    const decoder = new StringDecoder("utf8");
+    const onSignal = (sig: NodeJS.Signals): void => controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const r = await rerun(store, id, {
       allowChangedInputs: Boolean(args["allow-changed-inputs"]),
       environ: ctx.io.env,
-      onOutput: (t) => ctx.io.stderr(t),
-      signal: stop.signal,
+      controller,
+      hooks: {
+        // stdout carries the verdict: the command's output goes to stderr
+        onOutput: (_stream, chunk) => (ctx.io.writeBytes ? ctx.io.writeBytes("stderr", chunk) : ctx.io.stderr(decoder.write(chunk))),
+        onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
+      },
     }).finally(() => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     });
-    for (const p of r.inputProblems) ctx.io.stderr(`warning: input ${p.path} is ${p.kind}\n`);
-    if (r.run.skippedLines > 0) ctx.io.stderr(`warning: ${r.run.skippedLines} metric line(s) were not JSON objects of numbers and were skipped\n`);
-    ctx.io.stderr(`recorded rerun ${r.id}${r.status === "exists" ? " (already recorded)" : ""}\n`);
-    const v = await judgeRepro(store, { id, experiment: r.original }, { id: r.id, experiment: r.experiment }, tol);
+    for (const p of r.inputProblems) ctx.io.stderr(`git exp: warning: input ${p.path} is ${p.kind}\n`);
+    ctx.io.stderr(`recorded rerun ${r.id}${r.experiment.meta.name ? ` as ${r.experiment.meta.name}` : ""}${r.status === "exists" ? " (already recorded)" : ""}\n`);
+    const v = await judgeRepro(store, { id, experiment: r.original }, { id: r.id, experiment: r.experiment }, tol, { missingFiles: r.missingFiles, logTail: r.outcome.logTail });
     ctx.io.stdout(args["json"] ? renderJson(v) : renderRepro(v, { color: useColor(ctx.io), width: ctx.io.columns }));
     return v.reproduced ? 0 : 1;
   },

@@ -26,18 +26,22 @@ export const topCommand: CommandDef = {
       .positional("metric", { type: "string", describe: "metric key, e.g. val.acc" })
       .option("by", { type: "string", choices: ["config", "name", "branch", "commit"], describe: "one row per config (repeated runs), name, branch or commit" })
       .option("limit", { alias: "n", type: "string", describe: "rows to show (default 10)" })
-      .example("git exp top val.acc --by config", "repeated runs of a config: count, mean, std, best"),
+      .example("git exp top val.acc --by config", "repeats (configs equal but for the seed): count, mean, std, best"),
   run: async (args, ctx) => {
     const { leaderboard } = await import("../../analysis/leaderboard.js");
     const { leaderboardTable } = await import("../../report/experiments.js");
     const direction = directionOf(args);
     const limit = positiveInt(args["limit"], "limit") ?? 10;
     const { db } = await openIndex(ctx);
+    const by = args["by"] as Grouping | undefined;
+    const { repeatKeysOf } = await import("../../capture/rules-file.js");
+    const repeatKeys = by === "config" ? await repeatKeysOf(await ctx.repo()) : undefined;
     const board = await leaderboard(db, {
+      repeatKeys,
       ...selectionOf(args),
       metric: String(args["metric"]),
       direction,
-      by: args["by"] as Grouping | undefined,
+      by,
       limit,
     });
     const format = outputFormat(args);
