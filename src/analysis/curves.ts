@@ -2,7 +2,7 @@ import { foldAnnotations } from "../core/annotations.js";
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { flattenParams, type Experiment } from "../core/experiment.js";
 import { nearest } from "../core/filter.js";
-import { canonicalJson, type JsonValue } from "../core/json.js";
+import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
 export interface CurveOptions {
@@ -12,12 +12,20 @@ export interface CurveOptions {
   colorBy?: string;
   /** When no experiments are named: how many of the newest that have the series. */
   limit?: number;
+  /** "config": one curve per group of repeats (the same config but for the repeat keys), with a band. */
+  group?: "config";
+  /** With group: the band, mean ± std (default) or min to max. */
+  band?: "std" | "minmax";
+  /** The config keys that tell repeats apart (default seed). */
+  repeatKeys?: readonly string[];
 }
 
 /** One run's history of a metric; null y is a missing or NaN value. */
 export interface Curve {
   label: string;
   points: { x: number; y: number | null }[];
+  /** A group of repeats: its band at each x (mean ± std, or min to max). */
+  band?: { x: number; lo: number; hi: number }[];
 }
 
 export interface Curves {
@@ -107,5 +115,54 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
       points: s.value.map((y, i) => ({ x: xs[i] ?? null, y: typeof y === "number" ? y : null })).filter((p): p is { x: number; y: number | null } => p.x !== null),
     };
   });
+  if (options.group === "config") return { series: repeatBands(timed, series, options), without, untimed };
   return { series, without, untimed };
+}
+
+/** The config without the repeat keys, as text: equal for repeats (DESIGN.md section 2a). */
+function groupOf(config: JsonObject, repeatKeys: readonly string[]): string {
+  const rest = Object.fromEntries(Object.entries(config).filter(([k]) => !repeatKeys.includes(k)));
+  return canonicalJson(rest);
+}
+
+/**
+ * One curve per group of repeats: at each x some run of the group has, the mean of the runs'
+ * values there, and a band of ± one (sample) standard deviation or from min to max.
+ */
+function repeatBands(runs: { id: string; exp: Experiment }[], curves: Curve[], options: CurveOptions): Curve[] {
+  const keys = options.repeatKeys ?? ["seed"];
+  const groups = new Map<string, { names: string[]; curves: Curve[] }>();
+  runs.forEach(({ id, exp }, i) => {
+    const g = groupOf(exp.config, keys);
+    if (!groups.has(g)) groups.set(g, { names: [], curves: [] });
+    groups.get(g)!.names.push(exp.meta.name ?? id.slice(0, 10));
+    groups.get(g)!.curves.push(curves[i]!);
+  });
+  return [...groups.values()].map((g) => {
+    const at = new Map<number, number[]>();
+    for (const c of g.curves) for (const p of c.points) if (p.y !== null && Number.isFinite(p.y)) at.set(p.x, [...(at.get(p.x) ?? []), p.y]);
+    const xs = [...at.keys()].sort((a, b) => a - b);
+    const points = xs.map((x) => ({ x, y: mean(at.get(x)!) }));
+    const band = xs.map((x) => {
+      const v = at.get(x)!;
+      if (options.band === "minmax") return { x, lo: Math.min(...v), hi: Math.max(...v) };
+      const m = mean(v);
+      const sd = v.length > 1 ? Math.sqrt(v.reduce((a, y) => a + (y - m) ** 2, 0) / (v.length - 1)) : 0;
+      return { x, lo: m - sd, hi: m + sd };
+    });
+    const label = `${commonName(g.names)} (${g.curves.length} run${g.curves.length === 1 ? "" : "s"}, mean ${options.band === "minmax" ? "and min-max" : "± std"})`;
+    return { label, points, band };
+  });
+}
+
+function mean(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** What the repeats' names share (`mnist-3`, `mnist-4` -> `mnist`), else the first. */
+function commonName(names: string[]): string {
+  let prefix = names[0]!;
+  for (const n of names) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  prefix = prefix.replace(/[-_ .]+$/, "");
+  return prefix.length >= 3 ? prefix : names[0]!;
 }

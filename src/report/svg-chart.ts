@@ -12,6 +12,8 @@ export interface ChartSeries {
   label: string;
   points: ChartPoint[];
   color?: string;
+  /** A band drawn under the line (mean ± std, or min to max, of repeats). */
+  band?: { x: number; lo: number; hi: number }[];
 }
 
 export interface ChartMarker {
@@ -33,6 +35,15 @@ export interface ChartOptions {
   formatX?: (x: number) => string;
   /** x counts things (commits): ticks only at whole numbers. */
   integerX?: boolean;
+}
+
+/** The band of a series as one filled polygon: along its tops, back along its bottoms. */
+function bandPath(s: ChartSeries, color: string, sx: (x: number) => number, sy: (y: number) => number, logY: boolean): string {
+  const ok = (s.band ?? []).filter((b) => Number.isFinite(b.lo) && Number.isFinite(b.hi) && (!logY || b.lo > 0)).sort((a, b) => a.x - b.x);
+  if (ok.length === 0) return "";
+  const top = ok.map((b) => `${sx(b.x).toFixed(1)},${sy(b.hi).toFixed(1)}`);
+  const bottom = ok.reverse().map((b) => `${sx(b.x).toFixed(1)},${sy(b.lo).toFixed(1)}`);
+  return `<polygon class="band" data-label="${escapeXml(s.label)}" points="${[...top, ...bottom].join(" ")}" fill="${color}" fill-opacity="0.18" stroke="none"/>`;
 }
 
 /** Tableau 10: distinguishable, and readable by most colour-blind viewers. */
@@ -81,6 +92,7 @@ function extent(series: ChartSeries[], markers: ChartMarker[], logY: boolean): E
     y1 = Math.max(y1, y);
   };
   for (const s of series) for (const p of s.points) add(p.x, p.y);
+  for (const s of series) for (const b of s.band ?? []) (add(b.x, b.lo), add(b.x, b.hi));
   for (const m of markers) add(m.x, m.y);
   if (x0 === Infinity) return undefined;
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
@@ -113,6 +125,7 @@ export function lineChartSvg(series: ChartSeries[], options: ChartOptions = {}):
   const sy = (y: number): number => pad.t + ph - ((ty(y) - ly0) / (ly1 - ly0)) * ph;
   out.push(...axes(ext, options, { W, H, pad, pw, ph, sx, sy, logY }));
   const colours = colourMap(series);
+  series.forEach((s) => s.band && out.push(bandPath(s, colours.get(s)!, sx, sy, logY)));
   series.forEach((s) => out.push(seriesPath(s, colours.get(s)!, sx, sy, logY)));
   for (const m of options.markers ?? []) {
     if (!Number.isFinite(m.y) || (logY && m.y <= 0)) continue;

@@ -26,6 +26,8 @@ export const plotCommand: CommandDef = {
       .option("where", { alias: "w", type: "string", describe: "plot the newest experiments matching a filter (the language of ls --where)" })
       .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" })
       .option("limit", { type: "string", describe: "how many newest experiments without explicit ids (default 10)" })
+      .option("group", { type: "string", choices: ["config"], describe: "one curve per group of repeats (same config but the seed): the mean with a band" })
+      .option("band", { type: "string", choices: ["std", "minmax"], describe: "with --group: mean ± std (default) or min to max" })
       .example("git exp plot loss --where \"params.lr < 0.01 and tags.sweep\" -o loss.svg", ""),
   run: async (args, ctx) => {
     const weight = Number(optString(args["smooth"]) ?? 0);
@@ -33,6 +35,7 @@ export const plotCommand: CommandDef = {
     const out = optString(args["output"]);
     if (out !== undefined && !/\.(svg|html?)$/i.test(out)) throw new UsageError(`-o takes a .svg or .html file, not ${out}`);
     if (out !== undefined) await checkWritable(ctx.path(out));
+    if (args["band"] !== undefined && args["group"] === undefined) throw new UsageError("--band goes with --group config");
     const where = whereWithSweep(args);
     const specs = strings(args["experiments"]);
     if (where !== undefined && specs.length > 0) throw new UsageError("name experiments or give --where, not both");
@@ -44,6 +47,8 @@ export const plotCommand: CommandDef = {
       metric,
       x: args["x"] === "time" ? "time" : "step",
       colorBy: optString(args["color-by"]),
+      group: args["group"] === "config" ? "config" : undefined,
+      band: args["band"] === "minmax" ? "minmax" : "std",
     });
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
     for (const w of untimed) ctx.io.stderr(`warning: ${w} logged no time with '${metric}': left out of a chart by time\n`);

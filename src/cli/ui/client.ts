@@ -216,10 +216,38 @@ function showCurves(ids, metric) {
     state.curveMetric = res.metric;
     var sel = "<select id=\"curve-metric\">" + res.metrics.map(function (m) { return "<option" + (m === res.metric ? " selected" : "") + ">" + esc(m) + "</option>"; }).join("") + "</select>";
     var missing = ids.length - res.series.length;
-    d.innerHTML = "<div class=\"bar\"><h3>Curves</h3> " + sel + (missing > 0 ? " <span class=\"muted\">" + missing + " selected run(s) have no " + esc(res.metric) + " series</span>" : "") + "</div><div id=\"curve-chart\" class=\"chart\"></div>";
+    d.innerHTML = "<div class=\"bar\"><h3>Curves</h3> " + sel + " <label title=\"one curve per group of repeats (the same config but the seed)\"><input type=\"checkbox\" id=\"curve-bands\"" + (state.bands ? " checked" : "") + "> seed bands (mean ± std)</label>" +
+      (missing > 0 ? " <span class=\"muted\">" + missing + " selected run(s) have no " + esc(res.metric) + " series</span>" : "") + "</div><div id=\"curve-chart\" class=\"chart\"></div>";
     $("curve-metric").onchange = function (e) { state.curveMetric = e.target.value; showCurves(ids, e.target.value); };
+    $("curve-bands").onchange = function (e) { state.bands = e.target.checked; showCurves(ids, state.curveMetric); };
     destroyChart("curves");
+    if (state.bands && res.series.length) return drawBands(ids, res.metric);
     if (res.series.length) drawChart("curves", $("curve-chart"), res.series, { title: res.metric, yLabel: res.metric, fresh: true });
+  });
+}
+/** Mean curves of groups of repeats, each with its band: uPlot draws the fill between two hidden series. */
+function drawBands(ids, metric) {
+  api("/api/bands", { ids: ids.join(","), metric: metric }).then(function (res) {
+    var el = $("curve-chart");
+    if (!el) return;
+    if (res.error) { el.innerHTML = errorBox(res.error.message); return; }
+    var lines = [];
+    res.series.forEach(function (g) {
+      lines.push({ label: g.label, points: g.points });
+      lines.push({ label: "lo", points: g.band.map(function (b) { return [b[0], b[1]]; }) });
+      lines.push({ label: "hi", points: g.band.map(function (b) { return [b[0], b[2]]; }) });
+    });
+    var data = chartData(lines);
+    var series = [{ label: "step" }], bands = [];
+    res.series.forEach(function (g, i) {
+      var c = PALETTE[i % PALETTE.length], at = 1 + i * 3;
+      series.push({ label: g.label, stroke: c, width: 2 }, { label: "", stroke: "transparent", show: true, points: { show: false } }, { label: "", stroke: "transparent", points: { show: false } });
+      bands.push({ series: [at + 2, at + 1], fill: c + "33" });
+    });
+    el.innerHTML = "";
+    el.dataset.groups = String(res.series.length);
+    charts.curves = new uPlot({ title: metric + " by group of repeats", width: Math.max(320, Math.min(1100, (el.clientWidth || 900) - 4)), height: 320, scales: { x: { time: false } },
+      legend: { live: true }, axes: [{ label: "step" }, { label: metric, size: 60 }], series: series, bands: bands }, data, el);
   });
 }
 function showCompare(ids) {

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { compareSpecs } from "../../analysis/compare.js";
+import { metricCurves } from "../../analysis/curves.js";
 import { diffSpecs } from "../../analysis/diff.js";
 import { leaderboard, type Direction, type Grouping } from "../../analysis/leaderboard.js";
 import { indexKeys, runSeries, runsPage } from "../../analysis/runs-page.js";
@@ -89,6 +90,19 @@ export class IndexDashboardData implements DashboardData {
         points: t.points.map((p) => ({ label: p.commit ? p.commit.slice(0, 8) : p.at.slice(0, 10), best: p.best, mean: p.mean })),
       };
     });
+  }
+
+  /** As plot --group config draws them: the same function, over the selected runs. */
+  async bands(ids: string[], metric: string, band: "std" | "minmax"): ReturnType<DashboardData["bands"]> {
+    if (!metric) throw new UsageError("give the metric: /api/bands?ids=...&metric=loss");
+    const listing = await this.store.list();
+    const full: string[] = [];
+    for (const spec of ids) full.push(await this.store.resolve(spec, listing));
+    const c = await metricCurves(this.store, full, { metric, x: "step", group: "config", band });
+    return {
+      metric,
+      series: c.series.map((s) => ({ label: s.label, points: s.points.map((p) => [p.x, p.y] as [number, number | null]), band: (s.band ?? []).map((b) => [b.x, b.lo, b.hi] as [number, number, number]) })),
+    };
   }
 
   run(id: string): Promise<RunDetails> {

@@ -40,6 +40,8 @@ export interface DashboardData {
   /** Along a branch's first-parent history, or per day when `along` is empty. */
   trend(metric: string, along: string, order: Direction | undefined): Promise<TrendView>;
   live(): Promise<LiveView>;
+  /** Selected runs' curves of a metric, one mean curve and band per group of repeats. */
+  bands(ids: string[], metric: string, band: "std" | "minmax"): Promise<{ metric: string; series: { label: string; points: [number, number | null][]; band: [number, number, number][] }[] }>;
   /** One run's page: params, metrics, system metrics over time, its media by key. */
   run(id: string): Promise<RunDetails>;
   /** A column of values per key for every run the filter keeps: parallel coordinates, scatter. */
@@ -113,6 +115,8 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
       return data.trend(q.get("metric") ?? "", q.get("along") ?? "", order());
     case "/api/live":
       return data.live();
+    case "/api/bands":
+      return data.bands(list("ids").slice(0, 50), q.get("metric") ?? "", q.get("band") === "minmax" ? "minmax" : "std");
     case "/api/run":
       return data.run(q.get("id") ?? "");
     case "/api/matrix":
