@@ -1,22 +1,24 @@
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
-import { canonicalJson, type JsonObject } from "../core/json.js";
-import { seriesNameFromPath } from "../core/experiment.js";
+import { canonicalJson } from "../core/json.js";
+import { flattenParams, seriesNameFromPath } from "../core/experiment.js";
+import { paramNumber, paramText, paramType } from "./param-values.js";
 import type { IndexDatabase } from "./database.js";
-import { experimentsRow, fileRows, RowLoader, type ShownState } from "./load.js";
+import { experimentsRow, fileRows, metricRows, RowLoader, type ShownState } from "./load.js";
 import type { IndexedRead } from "./read.js";
 
 /**
  * Many experiments into the tables through DuckDB's own JSON reader. JavaScript has parsed
- * and checked every file against its schema (read.ts); here it writes one NDJSON line per
- * experiment, made of the files' own bytes where they are canonical, and DuckDB parses the
- * lines a batch at a time on its threads, unnests the series and flattens params, env and
- * results in SQL (FLATTEN below), while JavaScript goes on reading the next batch from git.
- * At 100,000 experiments the JavaScript loader spent most of the build staging rows value
- * by value; DuckDB reads the same documents several times faster.
+ * and checked every file against its schema (read.ts) and makes every row but the series
+ * with RowLoader's own functions; it writes them as one NDJSON line per experiment, with the
+ * series files as stored, into batch files that DuckDB parses on its threads and unnests
+ * into the tables while JavaScript goes on reading the next batch from git: the two cores
+ * work at once, and the 30 million series points of 100,000 training runs never pass
+ * through JavaScript one by one. (Flattening params and results in SQL as well, with a
+ * recursive query over DuckDB's JSON type, was tried: it cost DuckDB more than it saved
+ * JavaScript, which then waited for DuckDB.)
  *
- * An experiment whose files hold a `\u` escape (a control character or a lone surrogate,
- * which DuckDB either refuses or writes back in another spelling) is loaded by RowLoader
- * instead, value by value: the two give the same rows (tests/index-loader-oracle.test.ts).
+ * An experiment holding a lone surrogate, which DuckDB's reader refuses, is loaded by
+ * RowLoader instead: both give the same rows (tests/index-loader-oracle.test.ts).
  */
 export class BulkLoader {
   private fd = -1;
@@ -96,18 +98,13 @@ const BATCH_LINES = 20_000;
 /** Lines are written to the batch file in pieces of about this size. */
 const WRITE_BYTES = 1 << 20;
 
-const q = (s: string | null | undefined): string => (s === null || s === undefined ? "null" : JSON.stringify(s));
-
 /**
- * The NDJSON line for one experiment (the columns of BATCH_COLUMNS), or null when one of
- * its files holds a `\u` escape (see BulkLoader).
+ * The NDJSON line for one experiment (the columns of BATCH_COLUMNS): its rows of every table
+ * but the series as RowLoader makes them (the same functions), its series as stored; null
+ * when it holds a lone surrogate, which DuckDB's reader refuses (see BulkLoader).
  */
 function ndjsonLine(id: string, read: IndexedRead, shown: ShownState): Buffer | null {
   const { experiment: exp, files } = read;
-  const config = canonicalBytes(exp.config);
-  const results = canonicalBytes(exp.results, true);
-  const env = exp.env ? canonicalBytes(exp.env) : NULL;
-  if (config === null || results === null || env === null) return null;
   const row = experimentsRow(id, exp, read.configHash, shown);
   const head = JSON.stringify({
     i: id,
@@ -136,26 +133,52 @@ function ndjsonLine(id: string, read: IndexedRead, shown: ShownState): Buffer | 
     rec_name: exp.meta.name ?? null,
     rec_tags: exp.meta.tags ?? [],
     f: [...fileRows("inputs", exp.inputs), ...fileRows("outputs", exp.outputs)].map(([t, path, sha256, size, info]) => ({ t, path, sha256, size, info })),
+    p: flattenParams(exp.config).map(([k, v]) => ({ k, v: paramText(v), n: num(paramNumber(v)), t: paramType(v) })),
+    e: exp.env ? flattenParams(exp.env).map(([k, v]) => ({ k, v: paramText(v) })) : [],
+    m: metricRows(exp).map(({ key, value, final, stats: st }) => ({
+      k: key,
+      v: num(value),
+      f: final,
+      p: st?.points ?? null,
+      l: num(st?.last),
+      lo: num(st?.min),
+      hi: num(st?.max),
+      alo: num(st?.argmin),
+      ahi: num(st?.argmax),
+    })),
   });
-  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"p":`), config, P_R, results, P_E, env];
+  if (LONE_SURROGATE.test(head)) return null;
+  const parts: Buffer[] = [Buffer.from(head.slice(0, -1))];
   // Plain series (numbers and nulls only) as they are stored, read as DOUBLE[]; the rest
   // (NaN, infinities, times) as canonical text with their values read as text, then cast.
   let plain = "";
   let other = "";
   for (const [metric, data] of seriesFiles(files)) {
-    const key = q(metric);
+    const key = JSON.stringify(metric);
     if (isPlainSeries(data)) {
       parts.push(Buffer.from(`${plain === "" ? ',"s":{' : ","}${key}:`), data.subarray(0, data.length - 1));
       plain = "}";
       continue;
     }
     const text = canonicalJson(exp.series[metric], { nonFinite: "encode" }).trimEnd();
-    if (text.includes("\\u")) return null;
+    if (LONE_SURROGATE.test(text)) return null;
     other += `${other === "" ? "" : ","}${key}:${text}`;
   }
   if (plain !== "") parts.push(CLOSE);
   parts.push(Buffer.from(other === "" ? "}\n" : `,"sn":{${other}}}\n`));
   return Buffer.concat(parts);
+}
+
+/**
+ * JSON.stringify writes a lone surrogate as an escape, and only that one: a match may also be
+ * an escaped backslash before "ud800" in a string, which merely takes the slower way.
+ */
+const LONE_SURROGATE = /\\u[dD][89a-fA-F]/;
+
+/** A number as the batch file holds it: NaN and infinities as the strings JSON lacks, read back by a cast. */
+function num(x: number | null | undefined): number | string | null {
+  if (x === null || x === undefined) return null;
+  return Number.isFinite(x) ? x : String(x);
 }
 
 /** Each series file by metric, as experimentFromFiles pairs them (a later spelling of a name wins). */
@@ -168,27 +191,7 @@ function seriesFiles(files: Map<string, Uint8Array>): Map<string, Buffer> {
   return out;
 }
 
-const NULL = Buffer.from("null");
-const P_R = Buffer.from(',"r":');
-const P_E = Buffer.from(',"e":');
 const CLOSE = Buffer.from("}");
-
-/**
- * A file as DuckDB is given it: the canonical form of what was parsed from it, without its
- * newline (for a file git-exp wrote, its own bytes again: one line, no key twice,
- * ECMAScript numbers, which is what `params.value` must read); null when that holds a `\u`
- * escape or cannot be written (RowLoader meets the same value and says what is wrong).
- */
-function canonicalBytes(value: JsonObject, nonFinite = false): Buffer | null {
-  let canonical: string;
-  try {
-    canonical = canonicalJson(value, nonFinite ? { nonFinite: "encode" } : {});
-  } catch {
-    return null;
-  }
-  if (canonical.includes("\\u")) return null;
-  return Buffer.from(canonical.slice(0, -1));
-}
 
 /**
  * `{"step":[...],"value":[...]}` and a newline, with no string anywhere (so no NaN, no
@@ -239,9 +242,9 @@ const BATCH_COLUMNS = {
   rec_name: "VARCHAR",
   rec_tags: "VARCHAR[]",
   f: "STRUCT(t VARCHAR, path VARCHAR, sha256 VARCHAR, size BIGINT, info VARCHAR)[]",
-  p: "JSON",
-  r: "JSON",
-  e: "JSON",
+  p: "STRUCT(k VARCHAR, v VARCHAR, n VARCHAR, t VARCHAR)[]",
+  e: "STRUCT(k VARCHAR, v VARCHAR)[]",
+  m: "STRUCT(k VARCHAR, v VARCHAR, f BOOLEAN, p BIGINT, l VARCHAR, lo VARCHAR, hi VARCHAR, alo DOUBLE, ahi DOUBLE)[]",
   s: "MAP(VARCHAR, STRUCT(step DOUBLE[], value DOUBLE[]))",
   sn: "MAP(VARCHAR, STRUCT(step DOUBLE[], value VARCHAR[]))",
 };
@@ -249,37 +252,6 @@ const BATCH_COLUMNS = {
 const columnsSpec = `{${Object.entries(BATCH_COLUMNS)
   .map(([k, t]) => `${k}: '${t}'`)
   .join(", ")}}`;
-
-/**
- * params, env and results flattened to dotted key paths, as flattenParams and
- * flattenMetrics do: a non-empty object is a group (for results, any object), anything else
- * a value. `path` is the list of keys, which sorts as the JavaScript walk visits them.
- */
-const FLATTEN = `CREATE OR REPLACE TEMP TABLE _batch_flat AS
-  WITH RECURSIVE f(kind, id, key, path, v) AS (
-    SELECT 'p', i, NULL::VARCHAR, []::VARCHAR[], p FROM _batch
-    UNION ALL SELECT 'e', i, NULL, [], e FROM _batch WHERE e IS NOT NULL
-    UNION ALL SELECT 'r', i, NULL, [], r FROM _batch
-    UNION ALL
-    SELECT f.kind, f.id, CASE WHEN f.key IS NULL THEN m.key ELSE f.key || '.' || m.key END, list_append(f.path, m.key), m.value
-    FROM f, unnest(map_entries(CASE WHEN ${isGroup("f")} THEN CAST(f.v AS MAP(VARCHAR, JSON)) END)) AS t(m)
-  )
-  SELECT kind, id, key, path, v, json_type(v) AS type FROM f WHERE key IS NOT NULL AND NOT ${isGroup("f")}`;
-
-function isGroup(f: string): string {
-  return `coalesce(json_type(${f}.v) = 'OBJECT' AND (${f}.key IS NULL OR ${f}.kind = 'r' OR ${f}.v::VARCHAR <> '{}'), false)`;
-}
-
-/** A flattened value as paramText writes it: a string as it is, anything else as its JSON. */
-const VALUE_TEXT = "CASE WHEN type = 'VARCHAR' THEN json_extract_string(v, '$') ELSE v::VARCHAR END";
-const VALUE_TYPE = `CASE WHEN v IS NULL THEN 'null' WHEN type = 'VARCHAR' THEN 'string' WHEN type = 'BOOLEAN' THEN 'boolean'
-  WHEN type = 'ARRAY' THEN 'array' WHEN type = 'OBJECT' THEN 'object' ELSE 'number' END`;
-const VALUE_NUMBER = "CASE WHEN type IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(v::VARCHAR AS DOUBLE) END";
-
-/** Per series: seriesStats in SQL (NaN and missing points never win; the first of equal points wins). */
-const SERIES_STATS = `SELECT id, key, len(sv.step) AS points, list_filter(sv.value, lambda x: x IS NOT NULL)[-1] AS last_v,
-    list_min(list_filter(sv.value, lambda x: NOT isnan(x))) AS min_v, list_max(list_filter(sv.value, lambda x: NOT isnan(x))) AS max_v, sv
-  FROM _batch_series`;
 
 async function ingest(db: IndexDatabase, file: string, longest: number): Promise<void> {
   const size = Math.max(16 << 20, 2 * longest);
@@ -294,26 +266,17 @@ async function ingest(db: IndexDatabase, file: string, longest: number): Promise
     ...["inputs", "outputs"].map(
       (t) => `INSERT INTO ${t} SELECT i, x.path, x.sha256, x.size, x.info FROM (SELECT i, unnest(f) AS x FROM _batch) WHERE x.t = '${t}'`,
     ),
-    FLATTEN,
-    `INSERT INTO params SELECT id, key, ${VALUE_TEXT}, ${VALUE_NUMBER}, ${VALUE_TYPE} FROM _batch_flat WHERE kind = 'p'`,
-    `INSERT INTO env SELECT id, key, ${VALUE_TEXT} FROM _batch_flat WHERE kind = 'e'`,
-    `CREATE OR REPLACE TEMP TABLE _batch_series AS
-       SELECT i AS id, unnest(map_keys(s)) AS key, unnest(map_values(s)) AS sv FROM _batch
+    "INSERT INTO params SELECT i, x.k, x.v, CAST(x.n AS DOUBLE), x.t FROM (SELECT i, unnest(p) AS x FROM _batch)",
+    "INSERT INTO env SELECT i, x.k, x.v FROM (SELECT i, unnest(e) AS x FROM _batch)",
+    `INSERT INTO metrics SELECT i, x.k, CAST(x.v AS DOUBLE), x.f, x.p, CAST(x.l AS DOUBLE), CAST(x.lo AS DOUBLE), CAST(x.hi AS DOUBLE), x.alo, x.ahi
+       FROM (SELECT i, unnest(m) AS x FROM _batch)`,
+    `INSERT INTO series SELECT i, key, unnest(sv.step), unnest(sv.value) FROM (
+       SELECT i, unnest(map_keys(s)) AS key, unnest(map_values(s)) AS sv FROM _batch
        UNION ALL
        SELECT i, unnest(map_keys(sn)),
          unnest(list_transform(map_values(sn), lambda x: {'step': x.step, 'value': list_transform(x.value, lambda y: CAST(y AS DOUBLE))}))
-       FROM _batch`,
-    "INSERT INTO series SELECT id, key, unnest(sv.step), unnest(sv.value) FROM _batch_series",
-    `INSERT INTO metrics
-       SELECT coalesce(f.id, s.id), coalesce(f.key, s.key), CASE WHEN f.id IS NULL THEN s.last_v ELSE f.num END, f.id IS NOT NULL,
-         s.points, s.last_v, s.min_v, s.max_v, 
-         CASE WHEN s.min_v IS NOT NULL THEN s.sv.step[list_position(s.sv.value, s.min_v)] END,
-         CASE WHEN s.max_v IS NOT NULL THEN s.sv.step[list_position(s.sv.value, s.max_v)] END
-       FROM (SELECT id, key, arg_max_null(CAST(json_extract_string(v, '$') AS DOUBLE), path) AS num FROM _batch_flat WHERE kind = 'r' GROUP BY id, key) f
-       FULL OUTER JOIN (${SERIES_STATS}) s ON f.id = s.id AND f.key = s.key`,
+       FROM _batch)`,
     "DROP TABLE _batch",
-    "DROP TABLE _batch_flat",
-    "DROP TABLE _batch_series",
   ];
   for (const sql of statements) await db.run(sql);
 }

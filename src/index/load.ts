@@ -99,17 +99,13 @@ export class RowLoader {
   /** Returns each metric's value, as `metrics.value` holds it. */
   private addMetrics(id: string, exp: Experiment): Map<string, number | null> {
     const values = new Map<string, number | null>();
-    const finals = new Map(flattenMetrics(exp.results));
-    const keys = new Set([...finals.keys(), ...Object.keys(exp.series)]);
-    for (const key of [...keys].sort()) {
-      const s = exp.series[key];
-      const st = s ? seriesStats(s) : undefined;
-      const hasFinal = finals.has(key);
-      const value = hasFinal ? finals.get(key)! : (st?.last ?? null);
-      this.keys?.metric(key);
-      values.set(key, value);
-      this.row("metrics", [id, key, value, hasFinal, st?.points ?? null, st?.last ?? null, st?.min ?? null, st?.max ?? null, st?.argmin ?? null, st?.argmax ?? null]);
-      if (s) this.sink.addColumns("series", [id, key], [s.step, s.value]);
+    for (const r of metricRows(exp)) {
+      this.keys?.metric(r.key);
+      values.set(r.key, r.value);
+      const st = r.stats;
+      this.row("metrics", [id, r.key, r.value, r.final, st?.points ?? null, st?.last ?? null, st?.min ?? null, st?.max ?? null, st?.argmin ?? null, st?.argmax ?? null]);
+      const s = exp.series[r.key];
+      if (s) this.sink.addColumns("series", [id, r.key], [s.step, s.value]);
     }
     return values;
   }
@@ -122,6 +118,26 @@ export class RowLoader {
   finish(db: IndexDatabase): Promise<void> {
     return this.sink.finish(db);
   }
+}
+
+/** One `metrics` row: a final value, a series, or both (then the final value is the value). */
+export interface MetricRow {
+  key: string;
+  value: number | null;
+  final: boolean;
+  stats: SeriesStats | undefined;
+}
+
+/** An experiment's `metrics` rows, by key. */
+export function metricRows(exp: Experiment): MetricRow[] {
+  const finals = new Map(flattenMetrics(exp.results));
+  const keys = new Set([...finals.keys(), ...Object.keys(exp.series)]);
+  return [...keys].sort().map((key) => {
+    const s = exp.series[key];
+    const stats = s ? seriesStats(s) : undefined;
+    const final = finals.has(key);
+    return { key, value: final ? finals.get(key)! : (stats?.last ?? null), final, stats };
+  });
 }
 
 /** The `experiments` row of one experiment, its columns in the order of TABLES. */
