@@ -64,8 +64,11 @@ export interface TrialContext {
   sweep: { id: string; index: number; size: number; method: string };
   /** The scheduler's facts (job, node, GPUs), added to env.json. */
   env: JsonObject;
-  /** Added to the live record, so `ls --running` on any node can show the run and ask whether it still runs. */
-  live: { host: string; job: string; worker: string; executor: string };
+  /**
+   * Added to the live record, so `ls --running` on any node can show the run and ask whether
+   * it still runs; absent for a search run here (its trials are this process's children).
+   */
+  live?: { host: string; job: string; worker: string; executor: string };
 }
 
 /**

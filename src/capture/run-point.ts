@@ -201,12 +201,13 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
     const why = await s.controller.why;
     if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
     if (why) meta["interruption"] = { by: why.by, reason: why.reason };
+    if (why?.meta) Object.assign(meta, why.meta);
   }
   if (c.metrics.lines > 0) meta["metrics_log"] = metricsLogMeta(c.metrics);
   const trial = s.plan.trial?.sweep;
   if (trial) meta["sweep"] = { ...trial, params: point.varying };
   else if (s.plan.points.length > 1) {
-    meta["sweep"] = { id: s.sweepId, index: index + 1, size: s.plan.points.length, params: point.varying };
+    meta["sweep"] = { id: s.sweepId, index: index + 1, method: "grid", size: s.plan.points.length, params: point.varying };
   }
   const rec = await record(s.store, {
     config,

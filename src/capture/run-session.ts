@@ -53,6 +53,8 @@ export interface Interruption {
   reason: string;
   /** False when the scheduler runs the trial again (a requeue): nothing is recorded now. */
   record: boolean;
+  /** experiment.json keys the stopper adds: a search's early termination records `pruned`. */
+  meta?: JsonObject;
 }
 
 /** Passes signals to running children; the runs are then recorded as interrupted. */

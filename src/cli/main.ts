@@ -35,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   diff: () => import("./commands/diff.js").then((m) => m.diffCommand),
   compare: () => import("./commands/compare.js").then((m) => m.compareCommand),
   stats: () => import("./commands/stats.js").then((m) => m.statsCommand),
+  sweeps: () => import("./commands/sweeps.js").then((m) => m.sweepsCommand),
   repro: () => import("./commands/repro.js").then((m) => m.reproCommand),
   ui: () => import("./commands/ui.js").then((m) => m.uiCommand),
   cancel: () => import("./commands/cancel.js").then((m) => m.cancelCommand),

@@ -102,12 +102,26 @@ export function withSelection(y: Argv): Argv {
     .option("tag", { type: "string", array: true, describe: "only experiments with this tag (repeatable: all of them)" })
     .option("since", { type: "string", describe: "only experiments created since a span (7d, 12h, 2w) or a date (2026-01-31)" })
     .option("branch", { type: "string", describe: "only experiments recorded on this branch" })
-    .option("status", { type: "string", describe: "only experiments with this status (completed, failed, interrupted; comma-separated)" });
+    .option("status", { type: "string", describe: "only experiments with this status (completed, failed, interrupted; comma-separated)" })
+    .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" });
+}
+
+/**
+ * A filter with --sweep ID folded in: `sweep.id like 'ID%'` and the filter given. `key` is
+ * the option holding the filter (stats has two). Undefined when neither is given.
+ */
+export function whereWithSweep(args: Record<string, unknown>, key = "where"): string | undefined {
+  const where = optString(args[key]);
+  const sweep = optString(args["sweep"]);
+  if (sweep === undefined) return where;
+  if (!/^[0-9a-f]{4,64}$/i.test(sweep.trim())) throw new UsageError(`--sweep ${sweep}: give a study's id or its first 4 or more characters (git exp sweeps lists them)`);
+  const bySweep = `sweep.id like '${sweep.trim().toLowerCase()}%'`;
+  return where === undefined ? bySweep : `(${where}) and ${bySweep}`;
 }
 
 export function selectionOf(args: Record<string, unknown>): Selection {
   return {
-    where: optString(args["where"]),
+    where: whereWithSweep(args),
     tags: strings(args["tag"]),
     since: optString(args["since"]),
     branch: optString(args["branch"]),

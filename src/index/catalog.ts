@@ -21,6 +21,12 @@ export const ATTRIBUTES: Record<string, { column: string; type: "text" | "number
   duration_s: { column: "duration_s", type: "number" },
   exit_code: { column: "exit_code", type: "number" },
   dirty: { column: "dirty", type: "boolean" },
+  // experiment.json's sweep and pruned: --where "sweep.id = '...'" selects a study's trials
+  "sweep.id": { column: "sweep_id", type: "text" },
+  "sweep.index": { column: "sweep_index", type: "number" },
+  "sweep.method": { column: "sweep_method", type: "text" },
+  "pruned.rule": { column: "pruned_rule", type: "text" },
+  "pruned.at_step": { column: "pruned_at_step", type: "number" },
 };
 
 /** The keys the index knows: loaded once per query from the small `keys` table. */

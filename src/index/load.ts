@@ -21,7 +21,7 @@ const cols = (spec: string): StagedColumn[] =>
 /** Each loaded table's columns, as in schema.ts, with how they are staged. */
 const TABLES = {
   experiments: cols(
-    "id name status created_at:timestamp created_by created_by_email source_commit branch dirty:bool config_hash message command exit_code:bigint duration_s:double parents:textlist",
+    "id name status created_at:timestamp created_by created_by_email source_commit branch dirty:bool config_hash message command exit_code:bigint duration_s:double parents:textlist sweep_id sweep_index:bigint sweep_method sweep_metric sweep_goal pruned_rule pruned_at_step:double",
   ),
   params: cols("id key value num:double type"),
   metrics: cols("id key value:double final:bool points:bigint last:double min:double max:double argmin_step:double argmax_step:double"),
@@ -160,6 +160,7 @@ export function experimentsRow(id: string, exp: Experiment, configHash: string, 
     typeof m.exit_code === "number" && Number.isSafeInteger(m.exit_code) ? m.exit_code : null,
     typeof m.duration_s === "number" ? m.duration_s : null,
     Array.isArray(m.parents) ? m.parents.map(String) : null,
+    ...sweepCells(m),
   ];
 }
 
@@ -213,4 +214,13 @@ export function seriesStats(s: Series): SeriesStats {
     }
   }
   return { points: step.length, last, min, max, argmin, argmax };
+}
+
+/** experiment.json's `sweep` {id, index, method, metric, goal} and `pruned` {rule, at_step}: a study's trials. */
+function sweepCells(m: JsonObject): StagedCell[] {
+  const sweep = isJsonObject(m["sweep"]) ? m["sweep"] : {};
+  const pruned = isJsonObject(m["pruned"]) ? m["pruned"] : {};
+  const text = (v: JsonValue | undefined): string | null => (typeof v === "string" ? v : null);
+  const num = (v: JsonValue | undefined): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  return [text(sweep["id"]), num(sweep["index"]), text(sweep["method"]), text(sweep["metric"]), text(sweep["goal"]), text(pruned["rule"]), num(pruned["at_step"])];
 }

@@ -9,8 +9,10 @@
  *   3  no PRIMARY KEY on experiments and _recorded: sync keeps ids unique, and their ART
  *      indexes cost ~250 ms of checkpoint on every update at 100,000 experiments;
  *      _loose_refs, so an update after new refs need not list every ref
+ *   4  experiments.sweep_id, sweep_index, sweep_method, sweep_metric, sweep_goal,
+ *      pruned_rule, pruned_at_step: a study's trials are found and queried in the index
  */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 /** User-facing tables (documented in docs/querying.md), then internal ones (leading underscore). */
 export const SCHEMA: string[] = [
@@ -18,7 +20,9 @@ export const SCHEMA: string[] = [
     id VARCHAR, name VARCHAR, status VARCHAR, created_at TIMESTAMP,
     created_by VARCHAR, created_by_email VARCHAR, source_commit VARCHAR, branch VARCHAR,
     dirty BOOLEAN, config_hash VARCHAR, message VARCHAR, command VARCHAR,
-    exit_code BIGINT, duration_s DOUBLE, parents VARCHAR[])`,
+    exit_code BIGINT, duration_s DOUBLE, parents VARCHAR[],
+    sweep_id VARCHAR, sweep_index BIGINT, sweep_method VARCHAR, sweep_metric VARCHAR, sweep_goal VARCHAR,
+    pruned_rule VARCHAR, pruned_at_step DOUBLE)`,
   `CREATE TABLE params (id VARCHAR, key VARCHAR, value VARCHAR, num DOUBLE, type VARCHAR)`,
   `CREATE TABLE metrics (
     id VARCHAR, key VARCHAR, value DOUBLE, final BOOLEAN, points BIGINT, last DOUBLE,

@@ -2,7 +2,15 @@ import { nextTrial, type StudyTrial } from "../../src/analysis/study.js";
 import { TPE_OPTUNA_DEFAULTS, type TpeOptions } from "../../src/analysis/tpe.js";
 import { parseSweepSpec, type SweepSpec } from "../../src/core/sweep-spec.js";
 import type { JsonObject } from "../../src/core/json.js";
-import { median, timeMs, type BenchRow } from "./harness.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { trialsToStop, type TrialCurve } from "../../src/analysis/pruning.js";
+import { studyTrials } from "../../src/analysis/study-trials.js";
+import { documentLine, experimentToDocument } from "../../src/core/document.js";
+import { studyId } from "../../src/core/sweep-spec.js";
+import { ExperimentIndex } from "../../src/index/experiment-index.js";
+import { openRepository } from "../../src/store/repository.js";
+import { BIN, benchDir, median, removeDir, sh, timeMs, type BenchRow } from "./harness.js";
 
 /** Sampler seeds per method; the figure is the median of the best value each seed found. */
 const SEEDS = Array.from({ length: 25 }, (_, i) => i + 1);
@@ -74,14 +82,121 @@ export async function bench(): Promise<BenchRow[]> {
   rows.push({ area: "search", name: `Hartmann 6-d, 60 trials, median best of ${SEEDS.length} seeds, bayes (min -3.32237)`, value: hBayes, unit: "", baselineName: "random", baselineValue: hRandom, goal: "below random" });
   rows.push({ area: "search", name: "Hartmann 6-d, the same, TPE with Optuna's default settings", value: hOptuna, unit: "", baselineName: "random", baselineValue: hRandom });
 
-  // Overhead of one suggestion with 1,000 finished trials.
-  const big = spec("bayes", { ...hartmannParams, opt: { values: ["adam", "sgd", "rmsprop"] } }, 2000);
-  const history = study(spec("random", hartmannParams, 1000), hartmann6, 7).trials.map((t, i) => ({ ...t, config: { ...t.config, opt: ["adam", "sgd", "rmsprop"][i % 3]! } }));
-  const times: number[] = [];
-  for (let i = 0; i < 9; i++) times.push(await timeMs(() => nextTrial(big, history, { studyId: "bench", samplerSeed: i })));
-  const randomTimes: number[] = [];
-  const flat = spec("random", hartmannParams, 2000);
-  for (let i = 0; i < 9; i++) randomTimes.push(await timeMs(() => nextTrial(flat, history, { studyId: "bench", samplerSeed: i })));
-  rows.push({ area: "search", name: "bayes suggestion with 1,000 finished trials (7 params), in process", value: median(times), unit: "ms", baselineName: "random suggestion", baselineValue: median(randomTimes), goal: "< 50 ms" });
+  rows.push(...(await suggestionOverhead(hartmannParams)));
+  rows.push(hyperbandSaving());
   return rows;
+}
+
+/**
+ * One suggestion of a study with 1,000 finished trials in the index, as `run --sweep` asks:
+ * open the index, read the study's trials (configs, metric, series), close it, run TPE.
+ * Trials have 7 swept params, a dozen metrics and a 100-point loss series each.
+ */
+async function suggestionOverhead(hartmannParams: JsonObject): Promise<BenchRow[]> {
+  const dir = benchDir("search");
+  try {
+    sh(dir, "git", ["init", "-q", "-b", "main"]);
+    const s = spec("bayes", { ...hartmannParams, opt: { values: ["adam", "sgd", "rmsprop"] } }, 2000);
+    const id = studyId(s, ["python", "train.py"]);
+    const history = study(spec("random", hartmannParams, 1000), hartmann6, 7).trials;
+    const lines = history.map((t, i) => {
+      const config = { ...t.config, opt: ["adam", "sgd", "rmsprop"][i % 3]!, batch: 64, seed: i };
+      const results: JsonObject = { f: t.value!, ...Object.fromEntries(Array.from({ length: 11 }, (_, k) => [`m${k}`, (t.value! * (k + 1)) % 1])) };
+      const step = Array.from({ length: 100 }, (_, k) => k);
+      return documentLine(
+        experimentToDocument({
+          meta: {
+            schema: 1,
+            created_at: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+            created_by: { name: "Bench", email: "bench@example.com" },
+            status: "completed",
+            name: `trial-${t.index}`,
+            sweep: { id, index: t.index, method: "bayes", metric: "f", goal: "minimize" },
+          },
+          config,
+          results,
+          series: { f: { step, value: step.map((k) => t.value! + 1 / (1 + k)) } },
+          files: {},
+        }),
+      );
+    });
+    const docs = join(dir, "trials.ndjson");
+    writeFileSync(docs, lines.join(""));
+    sh(dir, BIN, ["import", docs]);
+    const index = new ExperimentIndex(await openRepository(dir), {});
+    await index.open();
+    index.close();
+    const withIndex: number[] = [];
+    const readOnly: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      withIndex.push(
+        await timeMs(async () => {
+          const trials = await studyTrials(await index.open(), s, id, true);
+          index.close();
+          if (trials.length !== 1000) throw new Error(`read ${trials.length} trials, not 1000`);
+          nextTrial(s, trials, { studyId: id, samplerSeed: i });
+        }),
+      );
+      readOnly.push(await timeMs(() => nextTrial(spec("random", hartmannParams, 2000), history, { studyId: id, samplerSeed: i })));
+    }
+    const inProcess: number[] = [];
+    for (let i = 0; i < 7; i++) inProcess.push(await timeMs(() => nextTrial(s, history, { studyId: id, samplerSeed: i })));
+    return [
+      { area: "search", name: "bayes suggestion with 1,000 finished trials (7 params): TPE", value: median(inProcess), unit: "ms", baselineName: "random suggestion", baselineValue: median(readOnly), goal: "< 50 ms" },
+      { area: "search", name: "reading those 1,000 trials (configs, metric, 100-point series) from the index, once per run --sweep", value: median(withIndex), unit: "ms" },
+    ];
+  } finally {
+    if (process.env["KEEP"]) console.error(dir); else removeDir(dir);
+  }
+}
+
+/**
+ * Hyperband (min_iter 3, eta 3) on synthetic learning curves: 27 random trials of up to 81
+ * steps, one at a time, judged after every step by the same function the sweep calls;
+ * against the same 27 trials run to the end.
+ */
+function hyperbandSaving(): BenchRow {
+  const s = parseSweepSpec(
+    { method: "random", metric: { name: "loss", goal: "minimize" }, run_cap: 27, early_terminate: { type: "hyperband", min_iter: 3, eta: 3 }, parameters: { lr: { distribution: "log_uniform_values", min: 1e-4, max: 1 }, floor: { min: 0.0, max: 0.5 } } },
+    "bench",
+    new Set(["parameters.floor.min", "parameters.floor.max"]),
+  );
+  const maxSteps = 81;
+  // loss falls at a rate set by lr, to a floor; too large an lr diverges a little
+  const curveOf = (c: JsonObject): number[] => {
+    const lr = c["lr"] as number;
+    const floor = c["floor"] as number;
+    return Array.from({ length: maxSteps }, (_, k) => floor + Math.exp(-Math.min(lr, 0.3) * 20 * (k + 1) / maxSteps) + (lr > 0.3 ? (lr - 0.3) * 2 : 0));
+  };
+  const configs = study(s, () => 0, 3).trials.map((t) => t.config);
+  const finals = configs.map((c) => curveOf(c)[maxSteps - 1]!);
+  const bestIndex = finals.indexOf(Math.min(...finals));
+  const done: TrialCurve[] = [];
+  let steps = 0;
+  let bestSurvived = true;
+  configs.forEach((c, i) => {
+    const full = curveOf(c);
+    const curve: TrialCurve = { id: String(i), state: "running", step: [], value: [] };
+    for (let k = 0; k < maxSteps; k++) {
+      curve.step.push(k);
+      curve.value.push(full[k]!);
+      steps++;
+      if (trialsToStop(s.earlyTerminate!, "minimize", [...done, curve]).length > 0) {
+        if (i === bestIndex) bestSurvived = false;
+        curve.state = "stopped";
+        break;
+      }
+    }
+    if (curve.state === "running") curve.state = "completed";
+    done.push(curve);
+  });
+  const all = configs.length * maxSteps;
+  return {
+    area: "search",
+    name: `hyperband, 27 trials of up to 81 steps: steps run (best trial ${bestSurvived ? "survives" : "was stopped"})`,
+    value: steps,
+    unit: "steps",
+    baselineName: "no early termination",
+    baselineValue: all,
+  };
 }

@@ -3,7 +3,7 @@ import { compareIds, compareSpecs } from "../../analysis/compare.js";
 import { comparisonNote, renderComparison } from "../../report/compare.js";
 import type { CommandDef } from "../context.js";
 import { idsWhere } from "../index-handle.js";
-import { directionHints, optString, outputFormat, positiveInt, strings, withDirections, withFormat } from "../options.js";
+import { directionHints, optString, outputFormat, positiveInt, strings, withDirections, withFormat, whereWithSweep } from "../options.js";
 
 export const compareCommand: CommandDef = {
   command: "compare [experiment..]",
@@ -12,13 +12,14 @@ export const compareCommand: CommandDef = {
     withDirections(withFormat(y))
       .positional("experiment", { type: "string", array: true, describe: "id prefix (4+ hex), name or ref" })
       .option("where", { alias: "w", type: "string", describe: "compare the experiments this filter picks (as ls --where)" })
+      .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" })
       .option("limit", { alias: "n", type: "string", describe: "with --where: at most N, newest first (default 20)" })
       .option("all", { type: "boolean", describe: "also show rows where every experiment has the same value" })
       .example("git exp compare iris-1 iris-2 iris-3", "params and metrics that differ, best marked")
       .example("git exp compare --where \"params.epochs = 40\" --format md", "for a pull request"),
   run: async (args, ctx) => {
     const specs = strings(args["experiment"]);
-    const where = optString(args["where"]);
+    const where = whereWithSweep(args);
     if (specs.length > 0 && where !== undefined) throw new UsageError("give experiments to compare, or --where EXPR, not both");
     if (specs.length === 0 && where === undefined) throw new UsageError("give the experiments to compare (ids, prefixes or names), or --where EXPR");
     const options = { all: Boolean(args["all"]), ...directionHints(args) };

@@ -9,7 +9,7 @@ import { htmlPage } from "../../report/html.js";
 import { textChart } from "../../report/text-chart.js";
 import type { CommandDef, Context } from "../context.js";
 import { openIndex } from "../index-handle.js";
-import { optString, positiveInt, strings } from "../options.js";
+import { optString, positiveInt, strings, whereWithSweep } from "../options.js";
 
 export const plotCommand: CommandDef = {
   command: "plot <metric> [experiments..]",
@@ -24,6 +24,7 @@ export const plotCommand: CommandDef = {
       .option("log", { type: "boolean", describe: "log scale on y" })
       .option("smooth", { type: "string", describe: "exponential smoothing weight in [0, 1)" })
       .option("where", { alias: "w", type: "string", describe: "plot the newest experiments matching a filter (the language of ls --where)" })
+      .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" })
       .option("limit", { type: "string", describe: "how many newest experiments without explicit ids (default 10)" })
       .option("group", { type: "string", choices: ["config"], describe: "one curve per group of repeats (same config but the seed): the mean with a band" })
       .option("band", { type: "string", choices: ["std", "minmax"], describe: "with --group: mean ± std (default) or min to max" })
@@ -35,7 +36,7 @@ export const plotCommand: CommandDef = {
     if (out !== undefined && !/\.(svg|html?)$/i.test(out)) throw new UsageError(`-o takes a .svg or .html file, not ${out}`);
     if (out !== undefined) await checkWritable(ctx.path(out));
     if (args["band"] !== undefined && args["group"] === undefined) throw new UsageError("--band goes with --group config");
-    const where = optString(args["where"]);
+    const where = whereWithSweep(args);
     const specs = strings(args["experiments"]);
     if (where !== undefined && specs.length > 0) throw new UsageError("name experiments or give --where, not both");
     const limit = positiveInt(args["limit"], "limit") ?? 10;

@@ -6,7 +6,7 @@ import { repeatKeysOf } from "../../capture/rules-file.js";
 import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
 import type { CommandDef } from "../context.js";
 import { openIndex } from "../index-handle.js";
-import { optString, positiveInt } from "../options.js";
+import { optString, positiveInt, whereWithSweep } from "../options.js";
 
 export const reportCommand: CommandDef = {
   command: "report",
@@ -20,6 +20,7 @@ export const reportCommand: CommandDef = {
       .option("limit", { type: "string", describe: "leaderboard rows (default 20)" })
       .option("branch", { type: "string", describe: "branch for the trend (default main, master or HEAD)" })
       .option("where", { alias: "w", type: "string", describe: "report on the experiments matching a filter (the language of ls --where)" })
+      .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" })
       .example("git exp report -o report.html", "ranked by a validation metric (val.acc...) when there is one")
       .example("git exp report --metric val.loss --min -o report.md", "ranked by val.loss, lowest first; Markdown for a pull request")
       .example("git exp report --where \"tags.sweep and created > 7d\" -o report.html", ""),
@@ -28,7 +29,7 @@ export const reportCommand: CommandDef = {
     if (!/\.(html?|md)$/i.test(out)) throw new UsageError(`-o takes report.html or report.md, not ${out}`);
     await checkWritable(ctx.path(out));
     if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
-    const where = optString(args["where"]);
+    const where = whereWithSweep(args);
     const store = await ctx.store();
     const { entriesFromIndex } = await import("../../analysis/index-entries.js");
     const { db } = await openIndex(ctx);

@@ -39,7 +39,7 @@ export const runCommand: CommandDef = {
       .option("on", { type: "string", describe: "hand the points to a scheduler: slurm (one array job; -j N: at most N at once)" })
       .option("slurm", { type: "string", describe: "sbatch options for --on slurm, as one string: \"--partition=gpu --time=4:00:00\"" })
       .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" })
-      .option("sweep", { type: "string", describe: "a W&B sweep file (grid, random or bayes): run its study" })
+      .option("sweep", { type: "string", describe: "a W&B sweep file (grid, random or bayes; early_terminate): run its study" })
       .option("trials", { type: "string", describe: "with --sweep: trials in all (overrides run_cap)" })
       .option("sampler-seed", { type: "string", describe: "with --sweep: seeds the sampler, so the same results give the same trials" })
       .example("git exp run -- python train.py", "run it, record config, metrics, code version, environment and log")
@@ -51,10 +51,13 @@ export const runCommand: CommandDef = {
     if (on === undefined) {
       const given = ["slurm", "wait"].find((k) => args[k] !== undefined);
       if (given) throw new UsageError(`--${given} goes with --on slurm`);
-      if (args["sweep"] !== undefined) throw new UsageError("--sweep FILE runs on a scheduler here: add --on slurm");
     }
     if (args["sweep"] === undefined && (args["trials"] !== undefined || args["sampler-seed"] !== undefined)) {
       throw new UsageError("--trials and --sampler-seed go with --sweep FILE");
+    }
+    if (on === undefined && args["sweep"] !== undefined) {
+      const { runSweepCommand } = await import("./run-sweep.js");
+      return runSweepCommand(args, ctx, request);
     }
     const store = await ctx.store();
     const plan = await planRun(request);
@@ -123,7 +126,7 @@ function parseSize(text: string): number {
 }
 
 /** What the terminal shows while commands run: their output, a status line, a sweep's progress. */
-class RunView {
+export class RunView {
   private statusShown = false;
   private lineOpen = false;
   private lastOutput = 0;

@@ -6,7 +6,7 @@ import { checkAlpha, compareGroups } from "../../analysis/stats.js";
 import { renderStats, statsWarnings } from "../../report/stats.js";
 import type { CommandDef, Context } from "../context.js";
 import { idsWhere } from "../index-handle.js";
-import { directionHints, optNumber, optString, outputFormat, withDirections, withFormat } from "../options.js";
+import { directionHints, optNumber, optString, outputFormat, withDirections, withFormat, whereWithSweep } from "../options.js";
 
 export const statsCommand: CommandDef = {
   command: "stats [a] [b]",
@@ -16,6 +16,7 @@ export const statsCommand: CommandDef = {
       .positional("a", { type: "string", describe: "experiment (with its repeats: same config but the seed), config hash, or run name" })
       .positional("b", { type: "string", describe: "experiment (with its repeats: same config but the seed), config hash, or run name" })
       .option("where", { alias: "w", type: "string", describe: "side A as a filter (as ls --where)" })
+      .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" })
       .option("vs", { type: "string", describe: "side B as a filter" })
       .option("alpha", { type: "string", describe: "significance level (default 0.05)" })
       .example("git exp stats baseline candidate", "every run named baseline against every run named candidate")
@@ -39,8 +40,8 @@ export const statsCommand: CommandDef = {
 async function sides(args: Record<string, unknown>, ctx: Context): Promise<[Group, Group]> {
   const a = optString(args["a"]);
   const b = optString(args["b"]);
-  const where = optString(args["where"]);
-  const vs = optString(args["vs"]);
+  const where = whereWithSweep(args);
+  const vs = optString(args["vs"]) === undefined ? undefined : whereWithSweep(args, "vs");
   const specA = where ?? a;
   const specB = vs ?? (where !== undefined ? a : b);
   if (specA === undefined || specB === undefined || (where !== undefined && b !== undefined)) {

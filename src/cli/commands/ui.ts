@@ -1,7 +1,7 @@
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef } from "../context.js";
 import { indexOptions } from "../index-handle.js";
-import { optString } from "../options.js";
+import { optString, whereWithSweep } from "../options.js";
 
 const DEFAULT_PORT = 8765;
 
@@ -12,11 +12,14 @@ export const uiCommand: CommandDef = {
     y
       .option("port", { alias: "p", type: "string", describe: `port to listen on (default ${DEFAULT_PORT}; when taken, the next free one; 0: any free port)` })
       .option("host", { type: "string", describe: "interface to listen on (default 127.0.0.1: this machine only)" })
+      .option("sweep", { type: "string", describe: "open on the trials of this study (its id or a prefix, from git exp sweeps)" })
       .example("git exp ui", "open the printed address in a browser; Ctrl-C stops it"),
   run: async (args, ctx) => {
     const port = portOf(optString(args["port"]));
     const host = optString(args["host"]) ?? "127.0.0.1";
     if (host.trim() === "") throw new UsageError("--host takes an interface address such as 127.0.0.1 or 0.0.0.0");
+    // --sweep ID opens the runs page filtered to the study's trials (the page keeps its filter in the URL)
+    const where = whereWithSweep(args);
     const { startUi } = await import("../ui/start.js");
     const ui = await startUi(await ctx.store(), await indexOptions(ctx), { host, port, onError: (e) => ctx.io.stderr(`git exp ui: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`) });
     ctx.onClose(() => ui.close());
@@ -24,7 +27,7 @@ export const uiCommand: CommandDef = {
     if (!ui.loopback) {
       ctx.io.stderr(`warning: listening on ${host}: anyone who can reach this machine can read every experiment (the dashboard has no login); use the default 127.0.0.1 unless you mean it\n`);
     }
-    ctx.io.stdout(`${ui.url}\n`);
+    ctx.io.stdout(`${ui.url}${where === undefined ? "" : `#${new URLSearchParams({ where }).toString()}`}\n`);
     ctx.io.stderr(`git exp ui: ${ui.experiments} experiments; serving until Ctrl-C\n`);
     const signal = await untilStopped();
     ctx.io.stderr(`git exp ui: stopped (${signal})\n`);

@@ -1,0 +1,238 @@
+import { InvalidInputError } from "../core/errors.js";
+import { flattenMetrics } from "../core/experiment.js";
+import { getPath, type JsonObject } from "../core/json.js";
+import { studyId, type SweepSpec } from "../core/sweep-spec.js";
+import { trialsToStop, type PruneDecision, type TrialCurve } from "../analysis/pruning.js";
+import { bestTrial, nextTrial, studySize, type StudyTrial } from "../analysis/study.js";
+import type { IndexedTrial } from "../analysis/study-trials.js";
+import type { ChildRun } from "../capture/child.js";
+import { LiveMetrics, listLive } from "../capture/live.js";
+import { cloneJson, setPath } from "../capture/params.js";
+import { preflight, RunController, runPlan, type RunHooks, type RunOutcome } from "../capture/run.js";
+import type { RunPlan } from "../capture/run-plan.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+
+/**
+ * `git exp run --sweep FILE -- CMD`: a study run here, `jobs` trials at a time. Each trial
+ * is asked of the study (nextTrial) from the trials already in the repository, whoever ran
+ * them, and those this run finished; while trials run, early termination watches their
+ * metric series through their live records (as `ls --running` does) and stops the ones it
+ * names with SIGTERM. Every trial is recorded by the one run engine.
+ */
+export interface SweepRequest {
+  spec: SweepSpec;
+  plan: RunPlan;
+  /** Overrides run_cap. */
+  trials?: number;
+  samplerSeed?: number;
+  /** The study's trials in the index now (the CLI opens the index, reads, and closes it). */
+  readTrials: (studyId: string) => Promise<IndexedTrial[]>;
+  /** How often running trials are looked at for early termination, in ms. */
+  pollMs?: number;
+}
+
+export interface TrialOutcome extends RunOutcome {
+  trial: number;
+  pruned?: PruneDecision;
+}
+
+export interface SweepSummary {
+  studyId: string;
+  method: SweepSpec["method"];
+  metric?: SweepSpec["metric"];
+  /** Trials the study had before this run. */
+  before: number;
+  size: number;
+  outcomes: TrialOutcome[];
+  stoppedEarly: number;
+  failed: number;
+  /** The best completed trial of the whole study (this run's and earlier ones). */
+  best?: { id: string; index: number; value: number; config: JsonObject };
+  exitCode: number;
+}
+
+/** A trial's own controller: stops just its child (pruning); the sweep's controller reaches it too (Ctrl-C). */
+class TrialController extends RunController {
+  children = 0;
+  constructor(private readonly parent: RunController) {
+    super();
+  }
+  override add(r: ChildRun): void {
+    this.children++;
+    super.add(r);
+    this.parent.add(r);
+  }
+  override remove(r: ChildRun): void {
+    this.children--;
+    super.remove(r);
+    this.parent.remove(r);
+  }
+}
+
+interface Running {
+  index: number;
+  name: string;
+  controller: TrialController;
+  config: JsonObject;
+  pruned?: PruneDecision;
+}
+
+export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks: RunHooks = {}, controller = new RunController()): Promise<SweepSummary> {
+  const { spec, plan } = req;
+  const id = studyId(spec, plan.request.command);
+  const size = studySize(spec, req.trials);
+  await preflight(store, plan);
+  const earlier = await req.readTrials(id);
+  const finished: (StudyTrial & { id?: string; curve?: TrialCurve })[] = [...earlier];
+  const running = new Map<string, Running>();
+  const outcomes: TrialOutcome[] = [];
+  const base = plan.points[0]?.config ?? {};
+  const options = { studyId: id, samplerSeed: req.samplerSeed, trials: req.trials };
+  let metricError: InvalidInputError | undefined;
+  const prefix = plan.request.name ?? `sweep-${id.slice(0, 8)}`;
+
+  const worker = async (): Promise<void> => {
+    while (!controller.interrupted && !metricError) {
+      const asked = [...finished, ...[...running.values()].map((r): StudyTrial => ({ index: r.index, state: "running", config: r.config, value: null }))];
+      const t = nextTrial(spec, asked, options);
+      if (!t) return;
+      const config = cloneJson(base);
+      for (const p of spec.params) setPath(config, p.path, cloneJson(getPath(t.config, p.path)!));
+      const trial: Running = { index: t.index, name: `${prefix}-${t.index}`, controller: new TrialController(controller), config };
+      running.set(trial.name, trial);
+      // one trial is a plan of one point, run by the one run engine; its sweep block is the study's
+      const trialPlan: RunPlan = {
+        ...plan,
+        points: [{ config, varying: t.varying }],
+        // the engine names a trial <name>-<index>: trial.name
+        request: { ...plan.request, name: prefix },
+        trial: { sweep: sweepMeta(spec, id, t.index, size), env: {} },
+      };
+      let outcome: RunOutcome;
+      try {
+        const summary = await runPlan(store, trialPlan, { ...hooks, onPointEnd: undefined }, trial.controller);
+        if (!summary.outcomes[0]) return;
+        outcome = summary.outcomes[0];
+      } finally {
+        running.delete(trial.name);
+      }
+      const done: TrialOutcome = { ...outcome, index: t.index - 1, trial: t.index, pruned: trial.pruned };
+      outcomes.push(done);
+      const value = objective(spec, outcome.results);
+      const state = trial.pruned && outcome.status === "interrupted" ? "pruned" : outcome.status === "completed" ? "completed" : outcome.status === "failed" ? "failed" : "interrupted";
+      const curve = await curveOf(store, spec, outcome, state);
+      finished.push({ index: t.index, state, config, value, id: outcome.id, curve });
+      hooks.onPointEnd?.(done, outcomes.length, size);
+      // A metric the trials never log: say so after the first completed trial, not the hundredth.
+      if (spec.metric && state === "completed" && value === null && !finished.some((f) => f.state === "completed" && f.value !== null)) {
+        metricError = new InvalidInputError(
+          `the sweep's metric ${spec.metric.name} is not among the results of trial ${t.index} (${Object.keys(Object.fromEntries(flattenMetrics(outcome.results))).join(", ") || "no metrics"}); ` +
+            `check metric.name in the sweep file against what the command logs`,
+        );
+      }
+    }
+  };
+
+  const watcher = spec.earlyTerminate && spec.metric ? watch(store, spec, running, finished, req.pollMs ?? 250) : undefined;
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, plan.jobs) }, worker));
+  } finally {
+    await watcher?.stop();
+  }
+  if (metricError) throw metricError;
+  const best = bestTrial(spec, finished);
+  const failed = outcomes.filter((o) => o.status === "failed").length;
+  return {
+    studyId: id,
+    method: spec.method,
+    metric: spec.metric,
+    before: earlier.length,
+    size,
+    outcomes,
+    stoppedEarly: outcomes.filter((o) => o.pruned && o.status === "interrupted").length,
+    failed,
+    best: best && "id" in best && typeof best.id === "string" ? { id: best.id, index: best.index, value: best.value!, config: best.config } : undefined,
+    exitCode: controller.interrupted ? 130 : 0,
+  };
+}
+
+/** experiment.json's `sweep`: the study, the trial's index, the sampler, and what it optimises (for `git exp sweeps`). */
+function sweepMeta(spec: SweepSpec, id: string, index: number, size: number): NonNullable<RunPlan["trial"]>["sweep"] {
+  return { id, index, size, method: spec.method, ...(spec.metric ? { metric: spec.metric.name, goal: spec.metric.goal } : {}) };
+}
+
+/** The sweep metric's final value in a trial's results; null when missing or not a number. */
+function objective(spec: SweepSpec, results: JsonObject): number | null {
+  if (!spec.metric) return null;
+  const v = new Map(flattenMetrics(results)).get(spec.metric.name);
+  return typeof v === "number" && !Number.isNaN(v) ? v : null;
+}
+
+/** A finished trial's metric series, read back from the recorded experiment: early termination compares with it. */
+async function curveOf(store: ExperimentStore, spec: SweepSpec, o: RunOutcome, state: StudyTrial["state"]): Promise<TrialCurve> {
+  const s = spec.earlyTerminate && spec.metric ? (await store.read(o.id)).series[spec.metric.name] : undefined;
+  return {
+    id: o.id,
+    state: state === "completed" ? "completed" : "stopped",
+    step: s ? [...s.step] : [],
+    value: s ? s.value.map((v) => (v === null ? NaN : v)) : [],
+  };
+}
+
+/**
+ * Early termination: every `pollMs`, the running trials' metric series are read from their
+ * live records' metrics files and judged with the finished ones; a trial the rule names is
+ * marked pruned (recorded in experiment.json) and sent SIGTERM.
+ */
+function watch(
+  store: ExperimentStore,
+  spec: SweepSpec,
+  running: Map<string, Running>,
+  finished: { curve?: TrialCurve }[],
+  pollMs: number,
+): { stop: () => Promise<void> } {
+  const metrics = new LiveMetrics();
+  const metric = spec.metric!.name;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
+  const look = async (): Promise<void> => {
+    const live = (await listLive(store.repo)).filter((r) => r.pid === process.pid && !r.ended_at && r.name !== undefined && running.has(r.name));
+    const progress = await metrics.progress(live);
+    const curves: TrialCurve[] = finished.map((f) => f.curve).filter((c): c is TrialCurve => c !== undefined);
+    const byKey = new Map<string, Running>();
+    for (const r of live) {
+      const trial = running.get(r.name!);
+      const s = progress.get(r.key)?.series[metric];
+      if (!trial || trial.pruned || !s) continue;
+      byKey.set(r.key, trial);
+      curves.push({ id: r.key, state: "running", step: [...s.step], value: s.value.map((v) => (v === null ? NaN : v)) });
+    }
+    for (const d of trialsToStop(spec.earlyTerminate!, spec.metric!.goal, curves)) {
+      const trial = byKey.get(d.id);
+      if (!trial || trial.controller.children === 0) continue;
+      trial.pruned = d;
+      const pruned = { rule: d.rule, at_step: d.atStep };
+      trial.controller.why = Promise.resolve({ by: `early termination (${d.rule})`, reason: `below the cut-off at step ${d.atStep}`, record: true, meta: { pruned } });
+      trial.controller.interrupt("SIGTERM");
+    }
+  };
+  const tick = (): void => {
+    if (stopped) return;
+    pass = look()
+      .catch(() => undefined)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, pollMs);
+      });
+  };
+  timer = setTimeout(tick, pollMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await pass;
+      await metrics.close();
+    },
+  };
+}
+

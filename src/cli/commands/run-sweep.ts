@@ -1,0 +1,111 @@
+import { resolve } from "node:path";
+import { UsageError } from "../../core/errors.js";
+import { flattenMetrics } from "../../core/experiment.js";
+import { canonicalJson } from "../../core/json.js";
+import { runSweep, type SweepSummary } from "../../api/sweep.js";
+import { studySize } from "../../analysis/study.js";
+import { planRun, type RunRequest } from "../../capture/run-plan.js";
+import { RunController } from "../../capture/run.js";
+import { loadSweepFile } from "../../capture/sweep-file.js";
+import { renderJson } from "../../report/format.js";
+import { renderSweepSummary } from "../../report/run-status.js";
+import type { Context } from "../context.js";
+import { indexOf } from "../index-handle.js";
+import { optNumber, outputFormat, positiveInt } from "../options.js";
+import { RunView } from "./run.js";
+
+/** `git exp run --sweep FILE -- CMD`: every refusal first (the file, the options), then the study. */
+export async function runSweepCommand(args: Record<string, unknown>, ctx: Context, request: RunRequest): Promise<number> {
+  const file = String(args["sweep"]);
+  if (request.gridFile !== undefined) throw new UsageError("give --sweep FILE or --grid FILE, not both");
+  const spec = await loadSweepFile(resolve(request.cwd, file), file);
+  const trials = positiveInt(args["trials"], "trials");
+  const seed = optNumber(args["sampler-seed"], "sampler-seed");
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) throw new UsageError(`--sampler-seed takes a whole number, 0 or more, not ${String(args["sampler-seed"])}`);
+  const size = studySize(spec, trials);
+  const plan = await planRun(request);
+  if (plan.points.length > 1) throw new UsageError("with --sweep, the sweep file says what varies: give -p and --seed one value each (they set the base config)");
+  const store = await ctx.store();
+  const controller = new RunController();
+  const onSignal = (sig: NodeJS.Signals): void => controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const view = new RunView(ctx.io, size, plan.jobs);
+  let summary: SweepSummary;
+  try {
+    summary = await runSweep(
+      store,
+      {
+        spec,
+        plan,
+        trials,
+        samplerSeed: seed,
+        readTrials: async (id) => {
+          // open, read, close: the index is not held while trials run (other commands use it)
+          const { studyTrials } = await import("../../analysis/study-trials.js");
+          const index = await indexOf(ctx);
+          try {
+            return await studyTrials(await index.open(), spec, id);
+          } finally {
+            index.close();
+          }
+        },
+      },
+      view.hooks(),
+      controller,
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    view.clear();
+  }
+  printSweep(ctx, args, summary);
+  return summary.exitCode;
+}
+
+function printSweep(ctx: Context, args: Record<string, unknown>, s: SweepSummary): void {
+  const { io } = ctx;
+  const format = outputFormat(args);
+  const rows = s.outcomes.map((o) => ({
+    index: o.index,
+    id: o.id,
+    status: o.pruned && o.status === "interrupted" ? "pruned" : o.status,
+    exitCode: o.exitCode,
+    durationSeconds: o.durationSeconds,
+    varying: o.varying,
+    results: Object.fromEntries(flattenMetrics(o.results)),
+  }));
+  if (format === "json") {
+    io.stdout(
+      renderJson({
+        sweep: s.studyId,
+        method: s.method,
+        trials_before: s.before,
+        size: s.size,
+        trials: rows.map((r, i) => ({
+          index: r.index + 1,
+          id: r.id,
+          status: s.outcomes[i]!.status,
+          exit_code: r.exitCode,
+          duration_s: Math.round(r.durationSeconds * 1000) / 1000,
+          varying: r.varying,
+          results: r.results,
+          ...(s.outcomes[i]!.pruned ? { pruned: { rule: s.outcomes[i]!.pruned!.rule, at_step: s.outcomes[i]!.pruned!.atStep } } : {}),
+        })),
+        stopped_early: s.stoppedEarly,
+        failed: s.failed,
+        best: s.best ?? null,
+      }),
+    );
+  } else if (rows.length > 0) io.stdout(renderSweepSummary(rows, format, io.columns));
+  const completed = s.outcomes.filter((o) => o.status === "completed").length;
+  const parts = [`${s.outcomes.length} trial(s) run`, `${completed} completed`, `${s.stoppedEarly} stopped early`, `${s.failed} failed`];
+  const interrupted = s.outcomes.length - completed - s.stoppedEarly - s.failed;
+  if (interrupted > 0) parts.push(`${interrupted} interrupted`);
+  io.stderr(`git exp: sweep ${s.studyId} (${s.method}${s.before ? `, ${s.before} trial(s) there before` : ""}): ${parts.join(", ")}\n`);
+  if (s.best && s.metric) {
+    io.stderr(`git exp: best so far: trial ${s.best.index} (${s.best.id.slice(0, 12)}), ${s.metric.name} = ${s.best.value}, config ${canonicalJson(s.best.config).trim()}\n`);
+  }
+  if (s.outcomes.length === 0 && !s.best) io.stderr(`git exp: the study is complete (${s.size} trials); nothing to run\n`);
+  io.stderr(`git exp: its trials: git exp ls --sweep ${s.studyId.slice(0, 8)}; all studies: git exp sweeps\n`);
+}

@@ -1,0 +1,38 @@
+import { canonicalJson } from "../../core/json.js";
+import { renderJson, renderRows } from "../../report/format.js";
+import type { CommandDef } from "../context.js";
+import { openIndex } from "../index-handle.js";
+import { outputFormat, withFormat } from "../options.js";
+
+export const sweepsCommand: CommandDef = {
+  command: "sweeps",
+  describe: "the studies (sweeps and searches) in the repository: trials done, best so far, its config",
+  builder: (y) => withFormat(y).example("git exp ls --sweep ID", "a study's trials; top, compare, stats, plot and report take --sweep ID too"),
+  run: async (args, ctx) => {
+    const { listStudies } = await import("../../analysis/study-trials.js");
+    const { db } = await openIndex(ctx);
+    const studies = await listStudies(db);
+    const format = outputFormat(args);
+    if (format === "json") {
+      ctx.io.stdout(renderJson(studies));
+      return 0;
+    }
+    if (studies.length === 0) ctx.io.stderr("no sweeps yet: git exp run --sweep sweep.yaml -- python train.py\n");
+    const rows = studies.map((s) => ({
+      sweep: format === "table" ? s.id.slice(0, 12) : s.id,
+      method: s.method,
+      trials: s.trials,
+      completed: s.completed,
+      pruned: s.pruned,
+      failed: s.failed,
+      metric: s.metric === null ? null : `${s.metric} (${s.goal === "maximize" ? "max" : "min"})`,
+      best: s.best?.value ?? null,
+      "best trial": s.best ? `${s.best.index} ${s.best.id.slice(0, 10)}` : null,
+      "best config": s.best ? canonicalJson(s.best.config).trim() : null,
+      last: s.last,
+    }));
+    const columns = ["sweep", "method", "trials", "completed", "pruned", "failed", "metric", "best", "best trial", "best config", "last"];
+    ctx.io.stdout(renderRows(format, columns, rows, ctx.io.columns));
+    return 0;
+  },
+};
