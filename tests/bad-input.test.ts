@@ -80,7 +80,7 @@ describe("bad input is refused with a clear error and nothing is written", () =>
 
   it("a series line that is not a metrics object: exit 2 naming the line", async () => {
     const dir = makeRepo();
-    expect(await refused(dir, { config: "{}", results: "{}", series: '{"step": 1, "loss": 0.5}\n{"step": 2, "loss": "x"}\n' }, [], 2)).toMatch(
+    expect(await refused(dir, { config: "{}", results: "{}", series: '{"step": 1, "loss": 0.5}\nnot json\n' }, [], 2)).toMatch(
       /line 2/,
     );
   });

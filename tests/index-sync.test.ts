@@ -185,7 +185,6 @@ describe("bad input is refused before anything is written", () => {
       [["ls", "--columns", "params.nope"], 3, /params\.nope/],
       [["ls", "--status", "exploded"], 2, /status/],
       [["ls", "--since", "yesterday-ish"], 2, /since/],
-      [["ls", "--limit", "0"], 2, /limit/],
       [["top", "val.acc", "--max", "--min"], 2, /not both/],
       [["top", "nope"], 3, /nope/],
       [["trend", "val.acc", "--along", "no-such-branch"], 3, /no-such-branch/],

@@ -48,7 +48,7 @@ describe("run --sweep: a W&B sweep file", () => {
       ["method: random\nrun_cap: 0\nparameters:\n  lr: {min: 0.0, max: 1.0}\n", [], /run_cap: 0: give a whole number above 0/],
       ["method: random\nparameters:\n  lr: {min: 0.0, max: 1.0}\n", [], /set run_cap in the sweep file or give --trials N/],
       ["method: random\nrun_cap: 2\nparameters:\n  lr: {min: 0.0, max: 1.0}\nscheduler: {engine: optuna}\n", [], /scheduler: custom schedulers are not supported/],
-      ["method: random\nrun_cap: 2\nparameters:\n  lr: {min: 0.0, max: 1.0}\n", ["--trials", "0"], /--trials takes a whole number above 0/],
+      ["method: random\nrun_cap: 2\nparameters:\n  lr: {min: 0.0, max: 1.0}\n", ["--trials", "0"], /--trials takes a whole number from 1/],
       ["method: random\nrun_cap: 2\nparameters:\n  lr: {min: 0.0, max: 1.0}\n", ["-p", "steps=1,2"], /give -p and --seed one value each/],
       ["method: random\nrun_cap: 2\nparameters:\n  lr: {min: 0.0, max: 1.0}\n", ["--sampler-seed", "x"], /--sampler-seed takes a number/],
     ];

@@ -203,7 +203,6 @@ describe("run --on: bad usage, refused before anything is submitted", () => {
       [["run", "--slurm", "--partition=x", "--", "/bin/true"], 2, /--slurm goes with --on slurm/],
       [["run", "--on", "kubernetes", "--", "/bin/true"], 2, /--on kubernetes: git exp runs on slurm/],
       [["run", "--on", "slurm", "--slurm", "--comment='open", "--", "/bin/true"], 2, /--slurm: a single quote is not closed/],
-      [["run", "--sweep", "sweep.yaml", "--", "/bin/true"], 2, /--sweep FILE runs on a scheduler here: add --on slurm/],
       [["run", "--on", "slurm", "--trials", "3", "--", "/bin/true"], 2, /--trials and --sampler-seed go with --sweep FILE/],
       [["cancel", "0123abcd"], 3, /no sweep or job '0123abcd' was submitted from this repository/],
       [["cancel", "not-an-id"], 2, /cancel takes a sweep id/],
