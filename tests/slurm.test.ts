@@ -170,7 +170,7 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(exps).toHaveLength(1);
     expect(exps[0]!.experiment.status).toBe("completed");
     expect(exps[0]!.env.slurm!["restart_count"]).toBe("1");
-  });
+  }, 240_000); // Slurm holds a requeued job before it starts again: minutes on a busy machine
 
   it("refuses, writing nothing: a partition Slurm does not have (2), a job that can never start (2), no sbatch (4)", async () => {
     const dir = makeRepo({ commit: true });
