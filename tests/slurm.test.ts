@@ -161,7 +161,11 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     scontrol(["requeue", `${job}_0`]);
     await waitFor("the task to wait again", () => (taskStates(job).get(`${job}_0`) === "PENDING" ? true : undefined));
     expect(experiments(dir)).toEqual([]);
-    // Slurm holds a requeued job back a while; let it start now.
+    // Slurm holds a requeued job back a while; let it start now, but only once the clock has
+    // passed the second of the requeue: slurmd revokes the killed run's credential with
+    // one-second granularity and refuses ("already killed") a launch credential from that second.
+    const requeuedIn = Math.floor(Date.now() / 1000);
+    await waitFor("a later second than the requeue", () => (Math.floor(Date.now() / 1000) > requeuedIn + 1 ? true : undefined));
     scontrol(["update", `jobid=${job}_0`, "starttime=now"]);
     await waitFor("the trial to run again", async () => ((await running(dir)).length === 1 ? true : undefined));
     writeFileSync(join(gate, "go-1"), "");
