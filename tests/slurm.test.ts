@@ -151,6 +151,11 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(exps.every((e) => typeof (e as unknown as { results: { loss: number } }).results.loss === "number")).toBe(true);
     const sweep = exps[0]!.experiment.sweep.id;
     expect(claims(dir).sort()).toEqual([0, 1, 2, 3].map((i) => `commit refs/exp-claims/${sweep}/${i}`));
+    // the trials name the metric the search optimises, so git exp sweeps ranks them
+    expect(exps.every((e) => (e.experiment.sweep as unknown as { metric: string; goal: string }).metric === "loss")).toBe(true);
+    const listed = JSON.parse((await cli(dir, ["sweeps", "--json"])).stdout) as { id: string; metric: string; best: { value: number } | null }[];
+    const losses = exps.map((e) => (e as unknown as { results: { loss: number } }).results.loss);
+    expect(listed).toMatchObject([{ id: sweep, metric: "loss", best: { value: Math.min(...losses) } }]);
   });
 
   it("a requeued job runs its trial again and records it once", async () => {

@@ -9,6 +9,7 @@ import { loadSweepFile } from "../capture/sweep-file.js";
 import { TrialWorker, type WorkerResult } from "../capture/worker.js";
 import type { Claim } from "../store/claims.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import { objectiveOf } from "./sweep.js";
 
 /**
  * One worker of a search (`--sweep FILE`) a scheduler runs: it asks the study for its next
@@ -40,7 +41,7 @@ export async function runSearchWorker(
     for (const p of spec.params) setPath(config, p.path, cloneJson(getPath(t.config, p.path)!));
     const claim = await w.acquire(t.index - 1, config);
     if (!claim) continue; // another worker took this index first: ask again
-    const o = await w.run(t.index - 1, claim, { config, varying: t.varying });
+    const o = await w.run(t.index - 1, claim, { config, varying: t.varying }, objectiveOf(spec));
     if (!o) continue;
     outcomes.push(o);
     if (o.exitCode !== 0 && exitCode === 0) exitCode = o.exitCode;

@@ -25,8 +25,13 @@ export interface SweepRequest {
   /** Overrides run_cap. */
   trials?: number;
   samplerSeed?: number;
-  /** The study's trials in the index now (the CLI opens the index, reads, and closes it). */
-  readTrials: (studyId: string) => Promise<IndexedTrial[]>;
+  /**
+   * The study's trials in the index now, less those whose ids are in `known` (the CLI opens
+   * the index, reads, and closes it). Asked when the sweep starts and again before each
+   * suggestion, so trials recorded meanwhile (by another process, or arrived with a pull)
+   * count too.
+   */
+  readTrials: (studyId: string, known: ReadonlySet<string>) => Promise<IndexedTrial[]>;
   /** How often running trials are looked at for early termination, in ms. */
   pollMs?: number;
 }
@@ -53,19 +58,29 @@ export interface SweepSummary {
 
 /** A trial's own controller: stops just its child (pruning); the sweep's controller reaches it too (Ctrl-C). */
 class TrialController extends RunController {
-  children = 0;
+  private readonly own = new Set<ChildRun>();
   constructor(private readonly parent: RunController) {
     super();
   }
   override add(r: ChildRun): void {
-    this.children++;
+    this.own.add(r);
     super.add(r);
     this.parent.add(r);
   }
   override remove(r: ChildRun): void {
-    this.children--;
+    this.own.delete(r);
     super.remove(r);
     this.parent.remove(r);
+  }
+  /**
+   * SIGTERM to the trial's command, when it still runs; false when it has already exited
+   * (it ran to its end: it is recorded as it ended, not as pruned).
+   */
+  stop(): boolean {
+    let delivered = false;
+    for (const r of this.own) delivered = r.interrupt("SIGTERM") || delivered;
+    if (delivered) this.interrupted ??= "SIGTERM";
+    return delivered;
   }
 }
 
@@ -82,8 +97,29 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
   const id = studyId(spec, plan.request.command);
   const size = studySize(spec, req.trials);
   await preflight(store, plan);
-  const earlier = await req.readTrials(id);
+  const earlier = await req.readTrials(id, new Set());
   const finished: (StudyTrial & { id?: string; curve?: TrialCurve })[] = [...earlier];
+  const seen = new Set(earlier.map((t) => t.id));
+  const add = (t: StudyTrial & { id: string; curve?: TrialCurve }): void => {
+    if (seen.has(t.id)) return;
+    seen.add(t.id);
+    finished.push(t);
+  };
+  // Before each suggestion, the trials recorded since: one read at a time, shared by the workers.
+  let reading: Promise<void> | undefined;
+  let readFailed = false;
+  const refresh = (): Promise<void> =>
+    (reading ??= req
+      .readTrials(id, seen)
+      .then((fresh) => fresh.forEach(add))
+      .catch((e: unknown) => {
+        // the index busy or broken: go on with what this sweep knows, and say so once
+        if (!readFailed) hooks.onWarning?.(`could not read the study's new trials from the index (${e instanceof Error ? e.message : String(e)}); suggesting from those known`);
+        readFailed = true;
+      })
+      .finally(() => {
+        reading = undefined;
+      }));
   const running = new Map<string, Running>();
   const outcomes: TrialOutcome[] = [];
   const base = plan.points[0]?.config ?? {};
@@ -93,6 +129,8 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
 
   const worker = async (): Promise<void> => {
     while (!controller.interrupted && !metricError) {
+      await refresh();
+      if (controller.interrupted || metricError) return;
       const asked = [...finished, ...[...running.values()].map((r): StudyTrial => ({ index: r.index, state: "running", config: r.config, value: null }))];
       const t = nextTrial(spec, asked, options);
       if (!t) return;
@@ -121,7 +159,7 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
       const value = objective(spec, outcome.results);
       const state = trial.pruned && outcome.status === "interrupted" ? "pruned" : outcome.status === "completed" ? "completed" : outcome.status === "failed" ? "failed" : "interrupted";
       const curve = await curveOf(store, spec, outcome, state);
-      finished.push({ index: t.index, state, config, value, id: outcome.id, curve });
+      add({ index: t.index, state, config, value, id: outcome.id, curve });
       hooks.onPointEnd?.(done, outcomes.length, size);
       // A metric the trials never log: say so after the first completed trial, not the hundredth.
       if (spec.metric && state === "completed" && value === null && !finished.some((f) => f.state === "completed" && f.value !== null)) {
@@ -158,7 +196,12 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
 
 /** experiment.json's `sweep`: the study, the trial's index, the sampler, and what it optimises (for `git exp sweeps`). */
 function sweepMeta(spec: SweepSpec, id: string, index: number, size: number): NonNullable<RunPlan["trial"]>["sweep"] {
-  return { id, index, size, method: spec.method, ...(spec.metric ? { metric: spec.metric.name, goal: spec.metric.goal } : {}) };
+  return { id, index, size, method: spec.method, ...objectiveOf(spec) };
+}
+
+/** What a search optimises, as its trials record it: here and on a cluster alike. */
+export function objectiveOf(spec: SweepSpec): { metric: string; goal: string } | undefined {
+  return spec.metric ? { metric: spec.metric.name, goal: spec.metric.goal } : undefined;
 }
 
 /** The sweep metric's final value in a trial's results; null when missing or not a number. */
@@ -210,11 +253,12 @@ function watch(
     }
     for (const d of trialsToStop(spec.earlyTerminate!, spec.metric!.goal, curves)) {
       const trial = byKey.get(d.id);
-      if (!trial || trial.controller.children === 0) continue;
+      // A trial whose command exited while this pass looked (it completed) is left as it ended:
+      // only a delivered signal marks it pruned, all in this one tick, before its recording asks why.
+      if (!trial || !trial.controller.stop()) continue;
       trial.pruned = d;
       const pruned = { rule: d.rule, at_step: d.atStep };
       trial.controller.why = Promise.resolve({ by: `early termination (${d.rule})`, reason: `below the cut-off at step ${d.atStep}`, record: true, meta: { pruned } });
-      trial.controller.interrupt("SIGTERM");
     }
   };
   const tick = (): void => {

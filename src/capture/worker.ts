@@ -149,8 +149,11 @@ export class TrialWorker {
     return out;
   }
 
-  /** Run one claimed trial and move its claim to the experiment; undefined when a requeue cut it short. */
-  async run(index: number, claim: string, point: SweepPoint = this.study.points[index]!): Promise<RunOutcome | undefined> {
+  /**
+   * Run one claimed trial and move its claim to the experiment; undefined when a requeue cut it
+   * short. A search's trial records the metric it optimises (`objective`).
+   */
+  async run(index: number, claim: string, point: SweepPoint = this.study.points[index]!, objective?: { metric: string; goal: string }): Promise<RunOutcome | undefined> {
     const s = this.study;
     const plan: RunPlan = {
       request: { ...s.request, environ: this.environ, jobs: 1 },
@@ -158,7 +161,7 @@ export class TrialWorker {
       points: [point],
       jobs: 1,
       trial: {
-        sweep: { id: s.sweep, index: index + 1, size: s.size, method: s.method },
+        sweep: { id: s.sweep, index: index + 1, size: s.size, method: s.method, ...objective },
         env: { [this.executor.name]: this.self.facts },
         live: { host: this.holder.host, job: this.self.display, worker: this.self.worker, executor: this.executor.name },
       },

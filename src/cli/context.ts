@@ -1,41 +1,44 @@
-import { resolve } from "node:path";
 import type { Argv } from "yargs";
-import { ExperimentStore } from "../store/experiment-store.js";
-import { openRepository, type Repository } from "../store/repository.js";
+import { Workspace } from "../api/workspace.js";
+import { Progress } from "../report/progress.js";
+import type { ExperimentStore } from "../store/experiment-store.js";
+import type { Repository } from "../store/repository.js";
 import type { IO } from "./io.js";
 
-/** What a command handler gets: the IO sink and lazily opened repository and store. */
+/** What a command handler gets: the IO sink and the workspace every api function works in. */
 export class Context {
-  private repoP: Promise<Repository> | undefined;
-  private storeV: ExperimentStore | undefined;
+  /** Built once per command: notes and warnings go to stderr, progress bars to a terminal's stderr. */
+  readonly ws: Workspace;
 
-  constructor(readonly io: IO) {}
+  constructor(readonly io: IO) {
+    this.ws = new Workspace({
+      cwd: io.cwd,
+      env: io.env,
+      message: (kind, text) => io.stderr(`${kind}: ${text}\n`),
+      progress: (label) => new Progress(io.stderr, io.stderrIsTTY, label),
+    });
+  }
 
   /** A path the user typed, relative to where the command runs. */
   path(p: string): string {
-    return resolve(this.io.cwd, p);
+    return this.ws.path(p);
   }
 
   repo(): Promise<Repository> {
-    this.repoP ??= openRepository(this.io.cwd);
-    return this.repoP;
+    return this.ws.repo();
   }
 
-  async store(): Promise<ExperimentStore> {
-    this.storeV ??= new ExperimentStore(await this.repo());
-    return this.storeV;
+  store(): Promise<ExperimentStore> {
+    return this.ws.store();
   }
 
-  /** Cleanups registered by what a command opened (the index), run when it ends. */
-  private readonly closers: (() => void | Promise<void>)[] = [];
-
+  /** Cleanups registered by what a command opened (a server), run when it ends. */
   onClose(fn: () => void | Promise<void>): void {
-    this.closers.push(fn);
+    this.ws.onClose(fn);
   }
 
-  async close(): Promise<void> {
-    for (const fn of this.closers.splice(0)) await fn();
-    await this.storeV?.close();
+  close(): Promise<void> {
+    return this.ws.close();
   }
 }
 

@@ -1,0 +1,153 @@
+import { resolve } from "node:path";
+import type { IndexDatabase } from "../index/database.js";
+import type { ExperimentIndex, IndexOptions } from "../index/experiment-index.js";
+import type { SyncReport } from "../index/sync.js";
+import { ExperimentStore } from "../store/experiment-store.js";
+import { openRepository, type Repository } from "../store/repository.js";
+
+/** A bar for work that takes a while (indexing); the CLI draws it on a terminal's stderr. */
+export interface ProgressSink {
+  update(done: number, total: number): void;
+  finish(): void;
+}
+
+/** Where a behaviour tells the person running it what happened beside its result. */
+export interface WorkspaceSinks {
+  /** One line, no newline: `note` for information, `warning` for something left out or odd. */
+  message?: (kind: "note" | "warning", text: string) => void;
+  /** A progress bar for a named piece of work. */
+  progress?: (label: string) => ProgressSink;
+}
+
+export interface WorkspaceOptions extends WorkspaceSinks {
+  /** The directory the repository is found from (default: the process's). */
+  cwd?: string;
+  /** The environment git and the run engine see (default: the process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds since the epoch (default Date.now): the time of events written. */
+  now?: () => number;
+}
+
+export interface IndexRequest {
+  /** Let user SQL read and write files (DuckDB's enable_external_access). */
+  allowFiles?: boolean;
+}
+
+const QUIET: ProgressSink = { update: () => undefined, finish: () => undefined };
+
+/**
+ * What every api function works in: one repository, found from a directory, with its store
+ * and its index opened the first time a behaviour asks for them (a command that never
+ * queries never loads DuckDB, ~190 ms), the environment, the clock, and the sinks for notes
+ * and progress. Built once per command by the CLI; a library user builds one per repository
+ * and closes it when done.
+ */
+export class Workspace {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  private readonly clock: () => number;
+  private readonly sinks: WorkspaceSinks;
+  private repoP: Promise<Repository> | undefined;
+  private storeV: ExperimentStore | undefined;
+  private readonly indexes = new Map<boolean, Promise<ExperimentIndex>>();
+  private readonly closers: (() => void | Promise<void>)[] = [];
+
+  constructor(options: WorkspaceOptions = {}) {
+    this.cwd = options.cwd ?? process.cwd();
+    this.env = options.env ?? process.env;
+    this.clock = options.now ?? Date.now;
+    this.sinks = { message: options.message, progress: options.progress };
+  }
+
+  /** A path the user typed, relative to the workspace's directory. */
+  path(p: string): string {
+    return resolve(this.cwd, p);
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  note(text: string): void {
+    this.sinks.message?.("note", text);
+  }
+
+  warn(text: string): void {
+    this.sinks.message?.("warning", text);
+  }
+
+  progress(label: string): ProgressSink {
+    return this.sinks.progress?.(label) ?? QUIET;
+  }
+
+  repo(): Promise<Repository> {
+    this.repoP ??= openRepository(this.cwd);
+    return this.repoP;
+  }
+
+  async store(): Promise<ExperimentStore> {
+    this.storeV ??= new ExperimentStore(await this.repo());
+    return this.storeV;
+  }
+
+  /** The index, not yet opened or synced (`index` and `ui` drive it themselves). */
+  index(request: IndexRequest = {}): Promise<ExperimentIndex> {
+    const key = Boolean(request.allowFiles);
+    let p = this.indexes.get(key);
+    if (!p) {
+      p = this.makeIndex(request);
+      this.indexes.set(key, p);
+    }
+    return p;
+  }
+
+  /** A read-only handle on the index brought up to date with the refs; what sync left out is told as warnings. */
+  async db(request: IndexRequest = {}): Promise<IndexDatabase> {
+    const index = await this.index(request);
+    const db = await index.open();
+    if (index.lastSync) this.reportSync(index.lastSync);
+    return db;
+  }
+
+  /** Lock timeout from the environment, notes and progress through the sinks. */
+  async indexOptions(request: IndexRequest = {}): Promise<IndexOptions> {
+    const { defaultTimeoutMs } = await import("../index/experiment-index.js");
+    const progress = this.progress("indexing experiments");
+    return {
+      timeoutMs: defaultTimeoutMs(this.env),
+      onNote: (m) => this.note(m),
+      onProgress: (done, total) => {
+        progress.update(done, total);
+        if (done === total) progress.finish();
+      },
+      allowFiles: request.allowFiles,
+    };
+  }
+
+  reportSync(report: SyncReport): void {
+    for (const s of report.skipped) this.warn(`experiment ${s.id.slice(0, 12)} left out of the index: ${s.reason}`);
+    for (const ref of report.corruptRefs) this.warn(`${ref} does not name its target: corrupt ref, ignored`);
+  }
+
+  private async makeIndex(request: IndexRequest): Promise<ExperimentIndex> {
+    // git finds the repository while DuckDB's binding loads (~50 ms each, side by side).
+    const repo = this.repo();
+    repo.catch(() => undefined);
+    const { ExperimentIndex } = await import("../index/experiment-index.js");
+    const index = new ExperimentIndex(await repo, await this.indexOptions(request));
+    this.onClose(() => index.close());
+    return index;
+  }
+
+  /** A cleanup for something opened in this workspace (a server, a session), run by close(). */
+  onClose(fn: () => void | Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  /** Close what was opened; the workspace can be used again afterwards (it reopens lazily). */
+  async close(): Promise<void> {
+    for (const fn of this.closers.splice(0)) await fn();
+    this.indexes.clear();
+    await this.storeV?.close();
+  }
+}
