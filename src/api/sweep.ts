@@ -5,10 +5,9 @@ import { studyId, type SweepSpec } from "../core/sweep-spec.js";
 import { trialsToStop, type PruneDecision, type TrialCurve } from "../analysis/pruning.js";
 import { bestTrial, nextTrial, studySize, type StudyTrial } from "../analysis/study.js";
 import type { IndexedTrial } from "../analysis/study-trials.js";
-import type { ChildRun } from "../capture/child.js";
 import { LiveMetrics, listLive } from "../capture/live.js";
 import { cloneJson, setPath } from "../capture/params.js";
-import { preflight, RunController, runPlan, type RunHooks, type RunOutcome } from "../capture/run.js";
+import { preflight, RunController, runPlan, TrialController, type RunHooks, type RunOutcome } from "../capture/run.js";
 import type { RunPlan } from "../capture/run-plan.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
@@ -56,32 +55,13 @@ export interface SweepSummary {
   exitCode: number;
 }
 
-/** A trial's own controller: stops just its child (pruning); the sweep's controller reaches it too (Ctrl-C). */
-class TrialController extends RunController {
-  private readonly own = new Set<ChildRun>();
-  constructor(private readonly parent: RunController) {
-    super();
-  }
-  override add(r: ChildRun): void {
-    this.own.add(r);
-    super.add(r);
-    this.parent.add(r);
-  }
-  override remove(r: ChildRun): void {
-    this.own.delete(r);
-    super.remove(r);
-    this.parent.remove(r);
-  }
-  /**
-   * SIGTERM to the trial's command, when it still runs; false when it has already exited
-   * (it ran to its end: it is recorded as it ended, not as pruned).
-   */
-  stop(): boolean {
-    let delivered = false;
-    for (const r of this.own) delivered = r.interrupt("SIGTERM") || delivered;
-    if (delivered) this.interrupted ??= "SIGTERM";
-    return delivered;
-  }
+/**
+ * Stop a trial early termination named: SIGTERM, recorded as interrupted with `pruned`. False
+ * when its command exited while the rule looked (it completed: recorded as it ended).
+ */
+export function pruneTrial(controller: TrialController, d: PruneDecision): boolean {
+  const pruned = { rule: d.rule, at_step: d.atStep };
+  return controller.stop({ by: `early termination (${d.rule})`, reason: `below the cut-off at step ${d.atStep}`, record: true, meta: { pruned } });
 }
 
 interface Running {
@@ -236,9 +216,6 @@ function watch(
 ): { stop: () => Promise<void> } {
   const metrics = new LiveMetrics();
   const metric = spec.metric!.name;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> = Promise.resolve();
   const look = async (): Promise<void> => {
     const live = (await listLive(store.repo)).filter((r) => r.pid === process.pid && !r.ended_at && r.name !== undefined && running.has(r.name));
     const progress = await metrics.progress(live);
@@ -253,29 +230,39 @@ function watch(
     }
     for (const d of trialsToStop(spec.earlyTerminate!, spec.metric!.goal, curves)) {
       const trial = byKey.get(d.id);
-      // A trial whose command exited while this pass looked (it completed) is left as it ended:
-      // only a delivered signal marks it pruned, all in this one tick, before its recording asks why.
-      if (!trial || !trial.controller.stop()) continue;
-      trial.pruned = d;
-      const pruned = { rule: d.rule, at_step: d.atStep };
-      trial.controller.why = Promise.resolve({ by: `early termination (${d.rule})`, reason: `below the cut-off at step ${d.atStep}`, record: true, meta: { pruned } });
+      if (trial && pruneTrial(trial.controller, d)) trial.pruned = d;
     }
   };
+  return lookEvery(pollMs, look, () => metrics.close());
+}
+
+/**
+ * Early termination's loop: `look` every `ms` (the next one once the last is done; one that
+ * fails is skipped, the next tries again) until it returns true or `stop` is called, which
+ * waits for a look under way and then runs `done`.
+ */
+export function lookEvery(ms: number, look: () => Promise<boolean | void>, done: () => Promise<void>): { stop: () => Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
   const tick = (): void => {
     if (stopped) return;
     pass = look()
+      .then((enough) => {
+        if (enough) stopped = true;
+      })
       .catch(() => undefined)
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, pollMs);
+        if (!stopped) timer = setTimeout(tick, ms);
       });
   };
-  timer = setTimeout(tick, pollMs);
+  timer = setTimeout(tick, ms);
   return {
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
       await pass;
-      await metrics.close();
+      await done();
     },
   };
 }

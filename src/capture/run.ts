@@ -6,7 +6,7 @@ import { RunController, startRun, type RunHooks, type RunOutcome, type RunSessio
 import { copyWorkTree, inPlace, pathInPoint, type WorkFolder } from "./working-copy.js";
 
 export { runPoint } from "./run-point.js";
-export { RunController, preflight, startRun, type Interruption, type PointProgress, type RunHooks, type RunOutcome, type RunSession } from "./run-session.js";
+export { RunController, TrialController, preflight, startRun, type Interruption, type PointProgress, type RunHooks, type RunOutcome, type RunSession } from "./run-session.js";
 export { copyWorkTree, inPlace, type WorkFolder } from "./working-copy.js";
 
 /** What the whole run or sweep did. */

@@ -153,7 +153,13 @@ export class TrialWorker {
    * Run one claimed trial and move its claim to the experiment; undefined when a requeue cut it
    * short. A search's trial records the metric it optimises (`objective`).
    */
-  async run(index: number, claim: string, point: SweepPoint = this.study.points[index]!, objective?: { metric: string; goal: string }): Promise<RunOutcome | undefined> {
+  async run(
+    index: number,
+    claim: string,
+    point: SweepPoint = this.study.points[index]!,
+    objective?: { metric: string; goal: string },
+    controller: RunController = this.controller,
+  ): Promise<RunOutcome | undefined> {
     const s = this.study;
     const plan: RunPlan = {
       request: { ...s.request, environ: this.environ, jobs: 1 },
@@ -168,7 +174,7 @@ export class TrialWorker {
     };
     let outcome: RunOutcome | undefined;
     try {
-      outcome = (await runPlan(this.store, plan, this.hooks, this.controller)).outcomes[0];
+      outcome = (await runPlan(this.store, plan, this.hooks, controller)).outcomes[0];
     } catch (e) {
       // Requeued: the same worker id starts again and takes its claim back.
       if (e instanceof InterruptedError) return undefined;
