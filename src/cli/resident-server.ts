@@ -115,8 +115,9 @@ export async function serveResident(socketPath: string, idleMs: number, main: Ma
   await listen(server, socketPath);
   armIdle();
   // A repository deleted (a temporary one) ends its resident process without waiting out the idle time.
+  const started = process.cwd();
   setInterval(() => {
-    if ([...sessions.keys()].some((gitDir) => !existsSync(gitDir))) queue = queue.then(stop);
+    if (!existsSync(started) || [...sessions.keys()].some((gitDir) => !existsSync(gitDir))) queue = queue.then(stop);
   }, GONE_CHECK_MS).unref();
 }
 
