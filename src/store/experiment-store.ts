@@ -392,15 +392,23 @@ export class ExperimentStore {
     return ids;
   }
 
+  /** Resolve among the refs of `listing` only (experiments in quarantine, say), as resolve() does among all. */
+  resolveIn(spec: string, listing: RefListing, options: ResolveOptions = {}): Promise<string> {
+    const everything = async (): Promise<{ refs: ExperimentRef[]; events: Map<string, AnnotationEvent[]> }> => ({ refs: listing.refs, events: await this.annotations() });
+    const byPrefix = async (prefix: string): Promise<string[]> => listing.refs.filter((r) => r.id.startsWith(prefix)).map((r) => r.id);
+    return this.resolveOne(spec, everything, options, byPrefix);
+  }
+
   private async resolveOne(
     spec: string,
     everything: () => Promise<{ refs: ExperimentRef[]; events: Map<string, AnnotationEvent[]> }>,
     options: ResolveOptions,
+    byPrefix = (prefix: string): Promise<string[]> => experimentIdsWithPrefix(this.repo, prefix),
   ): Promise<string> {
     const s = spec.trim();
     const bare = s.startsWith(EXPERIMENT_REFS) ? s.slice(EXPERIMENT_REFS.length) : s;
     if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
-      const all = await experimentIdsWithPrefix(this.repo, bare.toLowerCase());
+      const all = await byPrefix(bare.toLowerCase());
       if (all.length > 0) {
         const events = options.includeDeleted ? new Map<string, AnnotationEvent[]>() : await readAnnotationsOf(this.objects(), all);
         const hits = all.filter((id) => options.includeDeleted || !isDeleted(events, id));

@@ -1,4 +1,5 @@
 import { NotFoundError, UsageError, ExitCode } from "../../core/errors.js";
+import { annotationPolicy } from "../../api/pull.js";
 import { push } from "../../store/push.js";
 import { resolveRemote } from "../../store/remote.js";
 import { renderJson } from "../../report/format.js";
@@ -25,7 +26,7 @@ export const pushCommand: CommandDef = {
     if (specs.length > 0) {
       ids = await store.resolveAll(specs, { includeDeleted: true });
     }
-    const summary = await push(store.repo, { remote, ids: ids && [...new Set(ids)] });
+    const summary = await push(store.repo, { remote, ids: ids && [...new Set(ids)], policy: await annotationPolicy(store.repo) });
     const { out, problems } = renderPush(summary);
     ctx.io.stdout(args["json"] ? renderJson(summary) : out);
     ctx.io.stderr(capLines(problems));

@@ -40,12 +40,12 @@ export async function runSweepCommand(args: Record<string, unknown>, ctx: Contex
         plan,
         trials,
         samplerSeed: seed,
-        readTrials: async (id) => {
+        readTrials: async (id, known) => {
           // open, read, close: the index is not held while trials run (other commands use it)
           const { studyTrials } = await import("../../analysis/study-trials.js");
           const index = await indexOf(ctx);
           try {
-            return await studyTrials(await index.open(), spec, id);
+            return await studyTrials(await index.open(), spec, id, undefined, known);
           } finally {
             index.close();
           }

@@ -9,6 +9,7 @@ import { runMatrix, type RunMatrix } from "../../analysis/run-matrix.js";
 import { MEDIA_TYPES, parseMediaPath } from "../../core/media.js";
 import { trendAlong, trendOverTime } from "../../analysis/trend.js";
 import { LiveMetrics, listLive } from "../../capture/live.js";
+import { repeatKeysOf } from "../../capture/rules-file.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import type { IndexSession } from "../../index/session.js";
 import { columnLabels } from "../../report/compare.js";
@@ -94,7 +95,7 @@ export class IndexDashboardData implements DashboardData {
   async bands(ids: string[], metric: string, band: "std" | "minmax"): ReturnType<DashboardData["bands"]> {
     if (!metric) throw new UsageError("give the metric: /api/bands?ids=...&metric=loss");
     const full = await this.store.resolveAll(ids);
-    const c = await metricCurves(this.store, full, { metric, x: "step", group: "config", band });
+    const c = await metricCurves(this.store, full, { metric, x: "step", group: "config", band, repeatKeys: await repeatKeysOf(this.store.repo) });
     return {
       metric,
       series: c.series.map((s) => ({ label: s.label, points: s.points.map((p) => [p.x, p.y] as [number, number | null]), band: (s.band ?? []).map((b) => [b.x, b.lo, b.hi] as [number, number, number]) })),
