@@ -2,11 +2,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { runSweep } from "../src/api/sweep.js";
+import { ChildRun } from "../src/capture/child.js";
+import { MetricsTail } from "../src/capture/metrics-tail.js";
 import { planRun } from "../src/capture/run-plan.js";
 import { parseSweepSpec } from "../src/core/sweep-spec.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { openRepository } from "../src/store/repository.js";
-import { cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
+import { cleanup, cli, git, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
@@ -168,6 +170,18 @@ describe("run --sweep: a W&B sweep file", () => {
       await store.close();
     }
   }, 60_000);
+
+  test("early termination's signal marks only a command still running: one that has exited is recorded as it ended", async () => {
+    const tail = (): MetricsTail => new MetricsTail(join(tempDir(), "none.jsonl"));
+    const ended = await ChildRun.start({ argv: ["true"], cwd: process.cwd(), env: process.env, metrics: tail() });
+    const done = await ended.done;
+    // the pruning pass that looked while this trial finished: nothing delivered, nothing marked
+    expect(ended.interrupt("SIGTERM")).toBe(false);
+    expect(done).toMatchObject({ exitCode: 0, interruptedBy: null });
+    const running = await ChildRun.start({ argv: ["sleep", "30"], cwd: process.cwd(), env: process.env, metrics: tail() });
+    expect(running.interrupt("SIGTERM")).toBe(true);
+    expect(await running.done).toMatchObject({ signal: "SIGTERM", interruptedBy: "SIGTERM" });
+  });
 
   test("a metric the trials never log is said after the first finished trial (exit 2)", async () => {
     const dir = repoWith({ "sweep.yaml": "method: random\nmetric: {name: val_loss}\nrun_cap: 20\nparameters:\n  lr: {min: 0.01, max: 0.5}\n" });

@@ -16,6 +16,8 @@ export interface IndexOptions {
   onProgress?: (done: number, total: number) => void;
   /** Let user SQL read and write files (DuckDB's enable_external_access). */
   allowFiles?: boolean;
+  /** Called before the index is opened for writing (the CLI asks a resident index process to close it). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface IndexStatus {
@@ -234,6 +236,7 @@ export class ExperimentIndex {
   private async updateLocked(): Promise<SyncReport | null> {
     let db: IndexDatabase;
     try {
+      await this.options.beforeWrite?.();
       db = await IndexDatabase.open(this.path, { readOnly: false, timeoutMs: this.timeoutMs });
     } catch (e) {
       return e instanceof IndexBusyError ? this.busy() : null;
@@ -268,6 +271,8 @@ export class ExperimentIndex {
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
       this.removeStaleBuilds();
+      // The file is replaced by rename: a resident process's handle would keep reading the old one.
+      await this.options.beforeWrite?.();
       const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs });
       let report: SyncReport;
       let fingerprint: Fingerprint;
