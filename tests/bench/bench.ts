@@ -10,6 +10,8 @@ const AREAS: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>>
   repro: () => import("./repro.js"),
   run: () => import("./run.js"),
   index: () => import("./index.js"),
+  // The limits part of `index` alone: `npm run bench index-limits`.
+  "index-limits": () => import("./index-limits.js").then((m) => ({ bench: m.benchLimits })),
   ui: () => import("./ui.js"),
   "working-copy": () => import("./working-copy.js"),
   search: () => import("./search.js"),
