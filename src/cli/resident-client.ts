@@ -59,8 +59,9 @@ function served(argv: string[]): boolean {
 export function residentSocket(cwd: string, env: NodeJS.ProcessEnv, bundle: string): string | null {
   if (REPOSITORY_ENV.some((k) => env[k] !== undefined)) return null;
   const gitDir = findGitDir(cwd);
-  if (!gitDir) return null;
-  const { size, mtimeMs } = statSync(bundle);
+  const built = statSync(bundle, { throwIfNoEntry: false });
+  if (!gitDir || !built) return null;
+  const { size, mtimeMs } = built;
   const key = createHash("sha1").update(`${gitDir}\0${size}-${mtimeMs}\0${process.execPath}`).digest("hex").slice(0, 24);
   const dir = join(tmpdir(), `git-exp-${process.getuid?.() ?? "user"}`);
   const path = join(dir, `${key}.sock`);
