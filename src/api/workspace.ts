@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import type { IndexDatabase } from "../index/database.js";
 import type { ExperimentIndex, IndexOptions } from "../index/experiment-index.js";
 import type { SyncReport } from "../index/sync.js";
-import { releaseResident, SOCKET_ENV } from "../index/resident.js";
 import { ExperimentStore } from "../store/experiment-store.js";
 import { openRepository, type Repository } from "../store/repository.js";
 
@@ -143,8 +142,6 @@ export class Workspace {
         if (done === total) progress.finish();
       },
       allowFiles: request.allowFiles,
-      // A resident index process holding the index lets go before this process writes it.
-      beforeWrite: () => releaseResident(this.env[SOCKET_ENV], defaultTimeoutMs(this.env)),
     };
   }
 
