@@ -80,7 +80,8 @@ export async function releaseResidents(expDir: string, timeoutMs: number): Promi
       } catch {
         return;
       }
-      if ((await releaseResident(socket, timeoutMs)) === "absent" && !alive(Number(pid))) rmSync(join(dir, pid), { force: true });
+      // A process writes its note only once it listens: no answer at all means it is gone.
+      if ((await releaseResident(socket, timeoutMs)) === "absent") rmSync(join(dir, pid), { force: true });
     }),
   );
 }
@@ -110,13 +111,4 @@ function releaseResident(socketPath: string, timeoutMs: number): Promise<"releas
       }),
     );
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
