@@ -17,9 +17,7 @@ export async function runAnnotate(
   options: { json: boolean; includeDeleted?: boolean; after?: (ids: string[]) => Promise<void> },
 ): Promise<AnnotateResult[]> {
   const store = await ctx.store();
-  const listing = await store.list();
-  const ids: string[] = [];
-  for (const spec of specs) ids.push(await store.resolve(spec, listing, { includeDeleted: options.includeDeleted }));
+  const ids = await store.resolveAll(specs, { includeDeleted: options.includeDeleted });
   const by = await gitIdentity(store.repo);
   const fixed = ctx.io.env["GIT_AUTHOR_DATE"];
   const nowMs = fixed ? parseGitDate(fixed) : Date.now();

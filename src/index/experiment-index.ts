@@ -1,9 +1,10 @@
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { IndexBusyError, EnvironmentError } from "../core/errors.js";
 import type { Repository } from "../store/repository.js";
 import { IndexDatabase, isLockError } from "./database.js";
 import { refsFingerprint, type Fingerprint } from "./fingerprint.js";
+import { holderAlive, takeLock } from "./write-lock.js";
 import { INDEX_FORMAT, SCHEMA } from "./schema.js";
 import { readMeta, storedFingerprint, syncInto, type SyncReport } from "./sync.js";
 
@@ -15,6 +16,8 @@ export interface IndexOptions {
   onProgress?: (done: number, total: number) => void;
   /** Let user SQL read and write files (DuckDB's enable_external_access). */
   allowFiles?: boolean;
+  /** Called before the index is opened for writing (the CLI asks a resident index process to close it). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface IndexStatus {
@@ -233,6 +236,7 @@ export class ExperimentIndex {
   private async updateLocked(): Promise<SyncReport | null> {
     let db: IndexDatabase;
     try {
+      await this.options.beforeWrite?.();
       db = await IndexDatabase.open(this.path, { readOnly: false, timeoutMs: this.timeoutMs });
     } catch (e) {
       return e instanceof IndexBusyError ? this.busy() : null;
@@ -267,6 +271,8 @@ export class ExperimentIndex {
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
       this.removeStaleBuilds();
+      // The file is replaced by rename: a resident process's handle would keep reading the old one.
+      await this.options.beforeWrite?.();
       const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs });
       let report: SyncReport;
       let fingerprint: Fingerprint;
@@ -391,30 +397,6 @@ function walBytes(path: string): number {
 }
 
 /**
- * Create the lock holding this process's pid, or false when it exists. The pid is written
- * to a file of its own first and linked into place, so the lock never exists empty, not
- * even when the disk fills between creating it and writing it.
- */
-function takeLock(lock: string): boolean {
-  const own = `${lock}.${process.pid}`;
-  try {
-    const fd = openSync(own, "w");
-    try {
-      writeSync(fd, String(process.pid));
-    } finally {
-      closeSync(fd);
-    }
-    linkSync(own, lock);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    return false;
-  } finally {
-    rmSync(own, { force: true });
-  }
-}
-
-/**
  * Why the index cannot be written, said with what to do, or undefined for any other failure
  * (damage and locks have their own paths).
  */
@@ -432,18 +414,6 @@ export function cannotWrite(e: unknown, path: string): string | undefined {
     return `the index ${path} cannot be written (${code ?? firstLine(e)}): let this user write ${dirname(path)}, or run git exp where the repository is writable`;
   }
   return undefined;
-}
-
-function holderAlive(lock: string): boolean {
-  try {
-    const pid = Number(readFileSync(lock, "utf8"));
-    // Created but not yet written: its builder is alive this very moment.
-    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(lock).mtimeMs < 2000;
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function firstLine(e: unknown): string {

@@ -2,7 +2,6 @@ import { writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { nearest } from "../../core/filter.js";
-import type { ExperimentStore } from "../../store/experiment-store.js";
 import { metricCurves } from "../../analysis/curves.js";
 import { repeatKeysOf } from "../../capture/rules-file.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
@@ -43,7 +42,7 @@ export const plotCommand: CommandDef = {
     const limit = positiveInt(args["limit"], "limit") ?? 10;
     const store = await ctx.store();
     const metric = String(args["metric"]);
-    const ids = specs.length > 0 ? await resolveAll(store, specs) : await newest(ctx, metric, where, limit);
+    const ids = specs.length > 0 ? await store.resolveAll(specs) : await newest(ctx, metric, where, limit);
     const { series, without, untimed } = await metricCurves(store, ids, {
       metric,
       x: args["x"] === "time" ? "time" : "step",
@@ -66,13 +65,6 @@ export const plotCommand: CommandDef = {
     return 0;
   },
 };
-
-async function resolveAll(store: ExperimentStore, specs: string[]): Promise<string[]> {
-  const listing = await store.list();
-  const ids: string[] = [];
-  for (const spec of specs) ids.push(await store.resolve(spec, listing));
-  return ids;
-}
 
 /** The newest experiments with the series, chosen in the index (the filter's errors come from there). */
 async function newest(ctx: Context, metric: string, where: string | undefined, limit: number): Promise<string[]> {

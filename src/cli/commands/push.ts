@@ -24,9 +24,7 @@ export const pushCommand: CommandDef = {
     const remote = await checkRemote(ctx, optString(args["remote"]));
     let ids: string[] | undefined;
     if (specs.length > 0) {
-      const listing = await store.list();
-      ids = [];
-      for (const s of specs) ids.push(await store.resolve(s, listing, { includeDeleted: true }));
+      ids = await store.resolveAll(specs, { includeDeleted: true });
     }
     const summary = await push(store.repo, { remote, ids: ids && [...new Set(ids)], policy: await annotationPolicy(store.repo) });
     const { out, problems } = renderPush(summary);

@@ -43,9 +43,7 @@ export class IndexDashboardData implements DashboardData {
 
   /** Ids as everywhere else: full, a prefix of 4+ hex digits, or a name; an unknown one is a 404. */
   async series(ids: string[], metric?: string): ReturnType<DashboardData["series"]> {
-    const listing = ids.length > 0 ? await this.store.list() : undefined;
-    const full: string[] = [];
-    for (const spec of ids) full.push(await this.store.resolve(spec, listing));
+    const full = await this.store.resolveAll(ids);
     return this.session.use((db) => runSeries(db, full, metric));
   }
 
@@ -96,9 +94,7 @@ export class IndexDashboardData implements DashboardData {
   /** As plot --group config draws them: the same function, over the selected runs. */
   async bands(ids: string[], metric: string, band: "std" | "minmax"): ReturnType<DashboardData["bands"]> {
     if (!metric) throw new UsageError("give the metric: /api/bands?ids=...&metric=loss");
-    const listing = await this.store.list();
-    const full: string[] = [];
-    for (const spec of ids) full.push(await this.store.resolve(spec, listing));
+    const full = await this.store.resolveAll(ids);
     const c = await metricCurves(this.store, full, { metric, x: "step", group: "config", band, repeatKeys: await repeatKeysOf(this.store.repo) });
     return {
       metric,
