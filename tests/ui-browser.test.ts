@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
@@ -221,6 +221,36 @@ describe.skipIf(!haveChromium)("the dashboard in headless Chromium", { timeout: 
     expect(await page.locator("#media-side figure").count()).toBe(2);
     expect(await page.textContent("#media-all-label")).toBe("10");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-media-side-by-side.png"), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it("the curves' seed bands toggle: one mean curve and band per group of repeats (gitexp.json repeat_keys), and back", async () => {
+    const dir = makeRepo({ commit: true });
+    writeFileSync(join(dir, "gitexp.json"), JSON.stringify({ repeat_keys: ["seed", "data.order"] }));
+    // two configs: lr 0.1 with three seeds, lr 0.01 with two data orders (a nested repeat key)
+    const runs: [string, Record<string, unknown>][] = [["wide-0", { lr: 0.1, seed: 0 }], ["wide-1", { lr: 0.1, seed: 1 }], ["wide-2", { lr: 0.1, seed: 2 }], ["narrow-0", { lr: 0.01, data: { order: 0 } }], ["narrow-1", { lr: 0.01, data: { order: 1 } }]];
+    await importDocs(dir, runs.map(([name, config], i) => ({
+      experiment: { name, created_at: `2026-03-01T10:00:0${i}.000Z` },
+      config,
+      results: { loss: 0.1 },
+      series: { loss: { step: [0, 1, 2], value: [0, 1, 2].map((s) => (1 + i) / (s + 1)) } },
+    })));
+    const ui = await serve(dir);
+    const { page, problems } = await open(ui.url);
+    await page.waitForSelector("#runs-table tbody tr");
+    const picks = page.locator("#runs-table input.pick");
+    for (let i = 0; i < 5; i++) await picks.nth(i).check();
+    await page.click("#curves-btn");
+    await page.waitForSelector("#curve-chart canvas");
+    const legend = (): Promise<string[]> => page.$$eval("#curve-chart .u-legend .u-series", (rows) => rows.filter((r) => (r as unknown as { style: { display: string } }).style.display !== "none").map((r) => r.querySelector("th")?.textContent?.trim() ?? "").filter((l) => l !== "step"));
+    expect(await legend()).toHaveLength(5);
+    await page.check("#curve-bands");
+    await page.waitForSelector("#curve-chart[data-groups='2'] canvas");
+    expect((await legend()).sort()).toEqual(["narrow (2 runs, mean ± std)", "wide (3 runs, mean ± std)"]);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-seed-bands.png"), fullPage: true });
+    await page.uncheck("#curve-bands");
+    await page.waitForSelector("#curve-chart:not([data-groups]) canvas");
+    expect(await legend()).toHaveLength(5);
     expect(problems).toEqual([]);
   });
 

@@ -2,7 +2,9 @@ import { foldAnnotations } from "../core/annotations.js";
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { flattenParams, type Experiment } from "../core/experiment.js";
 import { nearest } from "../core/filter.js";
-import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js";
+import { canonicalJson, type JsonValue } from "../core/json.js";
+import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
+import { groupKeyOf } from "../index/repeat-groups.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
 export interface CurveOptions {
@@ -16,7 +18,7 @@ export interface CurveOptions {
   group?: "config";
   /** With group: the band, mean ± std (default) or min to max. */
   band?: "std" | "minmax";
-  /** The config keys that tell repeats apart (default seed). */
+  /** The config keys that tell repeats apart: gitexp.json `repeat_keys` (default seed). */
   repeatKeys?: readonly string[];
 }
 
@@ -119,21 +121,16 @@ export async function metricCurves(store: ExperimentStore, ids: string[], option
   return { series, without, untimed };
 }
 
-/** The config without the repeat keys, as text: equal for repeats (DESIGN.md section 2a). */
-function groupOf(config: JsonObject, repeatKeys: readonly string[]): string {
-  const rest = Object.fromEntries(Object.entries(config).filter(([k]) => !repeatKeys.includes(k)));
-  return canonicalJson(rest);
-}
-
 /**
  * One curve per group of repeats: at each x some run of the group has, the mean of the runs'
  * values there, and a band of ± one (sample) standard deviation or from min to max.
  */
 function repeatBands(runs: { id: string; exp: Experiment }[], curves: Curve[], options: CurveOptions): Curve[] {
-  const keys = options.repeatKeys ?? ["seed"];
+  const keys = options.repeatKeys ?? DEFAULT_REPEAT_KEYS;
   const groups = new Map<string, { names: string[]; curves: Curve[] }>();
   runs.forEach(({ id, exp }, i) => {
-    const g = groupOf(exp.config, keys);
+    // the index's group key of repeats, as stats, check and top --by config group them
+    const g = groupKeyOf(exp.config, keys);
     if (!groups.has(g)) groups.set(g, { names: [], curves: [] });
     groups.get(g)!.names.push(exp.meta.name ?? id.slice(0, 10));
     groups.get(g)!.curves.push(curves[i]!);

@@ -3,6 +3,7 @@ import { runDetails, type RunDetails } from "../analysis/run-details.js";
 import { runMatrix, type RunMatrix } from "../analysis/run-matrix.js";
 import { indexKeys, runSeries, runsPage, type IndexKeys, type RunSeries, type RunsPage, type RunsQuery } from "../analysis/runs-page.js";
 import { LiveMetrics, listLive, type LiveProgress, type LiveRun } from "../capture/live.js";
+import { repeatKeysOf } from "../capture/rules-file.js";
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { isFullId, shortId } from "../core/ids.js";
 import { MEDIA_TYPES, parseMediaPath } from "../core/media.js";
@@ -50,7 +51,9 @@ export interface Bands {
 export async function bands(ws: Workspace, ids: string[], metric: string, band: "std" | "minmax"): Promise<Bands> {
   if (!metric) throw new UsageError("give the metric: /api/bands?ids=...&metric=loss");
   const full = await resolveAll(ws, ids);
-  const c = await metricCurves(await ws.store(), full, { metric, x: "step", group: "config", band });
+  const store = await ws.store();
+  // repeats as stats, check and top --by config group them: gitexp.json's repeat_keys
+  const c = await metricCurves(store, full, { metric, x: "step", group: "config", band, repeatKeys: await repeatKeysOf(store.repo) });
   return {
     metric,
     series: c.series.map((s) => ({ label: s.label, points: s.points.map((p) => [p.x, p.y] as [number, number | null]), band: (s.band ?? []).map((b) => [b.x, b.lo, b.hi] as [number, number, number]) })),

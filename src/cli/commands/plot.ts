@@ -4,6 +4,7 @@ import { NotFoundError, UsageError } from "../../core/errors.js";
 import { nearest } from "../../core/filter.js";
 import type { ExperimentStore } from "../../store/experiment-store.js";
 import { metricCurves } from "../../analysis/curves.js";
+import { repeatKeysOf } from "../../capture/rules-file.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
 import { htmlPage } from "../../report/html.js";
 import { textChart } from "../../report/text-chart.js";
@@ -49,6 +50,7 @@ export const plotCommand: CommandDef = {
       colorBy: optString(args["color-by"]),
       group: args["group"] === "config" ? "config" : undefined,
       band: args["band"] === "minmax" ? "minmax" : "std",
+      repeatKeys: await repeatKeysOf(store.repo),
     });
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
     for (const w of untimed) ctx.io.stderr(`warning: ${w} logged no time with '${metric}': left out of a chart by time\n`);

@@ -216,7 +216,7 @@ function showCurves(ids, metric) {
     state.curveMetric = res.metric;
     var sel = "<select id=\"curve-metric\">" + res.metrics.map(function (m) { return "<option" + (m === res.metric ? " selected" : "") + ">" + esc(m) + "</option>"; }).join("") + "</select>";
     var missing = ids.length - res.series.length;
-    d.innerHTML = "<div class=\"bar\"><h3>Curves</h3> " + sel + " <label title=\"one curve per group of repeats (the same config but the seed)\"><input type=\"checkbox\" id=\"curve-bands\"" + (state.bands ? " checked" : "") + "> seed bands (mean ± std)</label>" +
+    d.innerHTML = "<div class=\"bar\"><h3>Curves</h3> " + sel + " <label title=\"one curve per group of repeats (the same config but for the repeat keys: seed, or gitexp.json repeat_keys)\"><input type=\"checkbox\" id=\"curve-bands\"" + (state.bands ? " checked" : "") + "> seed bands (mean ± std)</label>" +
       (missing > 0 ? " <span class=\"muted\">" + missing + " selected run(s) have no " + esc(res.metric) + " series</span>" : "") + "</div><div id=\"curve-chart\" class=\"chart\"></div>";
     $("curve-metric").onchange = function (e) { state.curveMetric = e.target.value; showCurves(ids, e.target.value); };
     $("curve-bands").onchange = function (e) { state.bands = e.target.checked; showCurves(ids, state.curveMetric); };
@@ -248,6 +248,8 @@ function drawBands(ids, metric) {
     el.dataset.groups = String(res.series.length);
     charts.curves = new uPlot({ title: metric + " by group of repeats", width: Math.max(320, Math.min(1100, (el.clientWidth || 900) - 4)), height: 320, scales: { x: { time: false } },
       legend: { live: true }, axes: [{ label: "step" }, { label: metric, size: 60 }], series: series, bands: bands }, data, el);
+    // the band's edges are series only to carry the fill: keep them out of the legend
+    el.querySelectorAll(".u-legend .u-series").forEach(function (row, i) { if (i > 0 && i % 3 !== 1) row.style.display = "none"; });
   });
 }
 function showCompare(ids) {
