@@ -1,6 +1,5 @@
 import { UsageError } from "../core/errors.js";
 import { compareIds, compareSpecs, type CompareOptions, type Comparison } from "../analysis/compare.js";
-import { idsMatching } from "../analysis/search.js";
 import type { Workspace } from "./workspace.js";
 
 export type { Comparison };
@@ -23,6 +22,8 @@ export async function compare(ws: Workspace, req: CompareRequest): Promise<Compa
   const options: CompareOptions = { all: req.all, minimize: req.minimize, maximize: req.maximize };
   const store = await ws.store();
   if (where === undefined) return compareSpecs(store, specs, options);
+  // loaded only for a filter: DuckDB's binding costs ~190 ms, which naming experiments must not pay
+  const { idsMatching } = await import("../analysis/search.js");
   const ids = (await ws.query((db) => idsMatching(db, { where }))).slice(0, req.limit ?? 20);
   if (ids.length === 0) throw new UsageError(`no experiment matches --where ${where}`);
   return compareIds(store, ids, options);

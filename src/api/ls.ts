@@ -3,6 +3,7 @@ import { listLive, readLiveProgress, type LiveProgress, type LiveRun } from "../
 import type { Workspace } from "./workspace.js";
 
 export type { FoundExperiment, SearchResult };
+export type { Selection } from "../index/selection.js";
 export type LsRequest = SearchOptions;
 
 /** `git exp ls`: experiments in the index, filtered, sorted and limited (newest first by default). */

@@ -34,6 +34,8 @@ export interface IndexRequest {
   allowFiles?: boolean;
 }
 
+export type { ExperimentStore, Repository };
+
 const QUIET: ProgressSink = { update: () => undefined, finish: () => undefined };
 
 /**

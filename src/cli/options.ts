@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import type { Selection } from "../index/selection.js";
+import type { Selection } from "../api/ls.js";
 import { UsageError } from "../core/errors.js";
 import type { OutputFormat } from "../report/format.js";
 

@@ -1,5 +1,5 @@
 import { ExitCode } from "../../core/errors.js";
-import { pull } from "../../store/pull.js";
+import { pull } from "../../api/pull.js";
 import { renderJson } from "../../report/format.js";
 import { capLines, renderPull } from "../../report/share.js";
 import type { CommandDef } from "../context.js";
@@ -15,8 +15,7 @@ export const pullCommand: CommandDef = {
       .example("git exp pull", "fetch, check every new experiment, add the good ones")
       .example("git exp pull origin --no-fetch", "only check what a plain git fetch brought"),
   run: async (args, ctx) => {
-    const repo = await ctx.repo();
-    const summary = await pull(repo, { remote: optString(args["remote"]), fetch: args["fetch"] !== false });
+    const summary = await pull(ctx.ws, { remote: optString(args["remote"]), fetch: args["fetch"] !== false });
     const { out, problems } = renderPull(summary);
     ctx.io.stdout(args["json"] ? renderJson(summary) : out);
     ctx.io.stderr(capLines(problems));

@@ -1,4 +1,4 @@
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { strings, withJson } from "../options.js";
 
@@ -10,10 +10,7 @@ export const restoreCommand: CommandDef = {
       .positional("experiment", { type: "string", array: true, describe: "id prefix, name or ref" })
       .example("git exp restore iris-1", "undo git exp rm iris-1"),
   run: async (args, ctx) => {
-    await runAnnotate(ctx, strings(args["experiment"]), [{ op: "restore" }], {
-      json: Boolean(args["json"]),
-      includeDeleted: true,
-    });
-    return 0;
+    const { restore } = await import("../../api/restore.js");
+    return printAnnotated(ctx, await restore(ctx.ws, strings(args["experiment"])), Boolean(args["json"]));
   },
 };

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { GROUPINGS, type Direction, type Grouping } from "../../api/top.js";
+import { GROUPINGS, type Direction, type Grouping } from "../../core/choices.js";
 import { UsageError } from "../../core/errors.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";

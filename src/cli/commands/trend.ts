@@ -1,4 +1,4 @@
-import { BUCKETS, type Bucket } from "../../api/trend.js";
+import { BUCKETS, type Bucket } from "../../core/choices.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { optString, outputFormat, withFormat, withSelection, selectionOf } from "../options.js";

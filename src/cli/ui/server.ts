@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Bands, IndexKeys, LiveRunView, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery } from "../../api/dashboard.js";
-import type { Direction } from "../../api/top.js";
+import type { Direction } from "../../core/choices.js";
 import { EnvironmentError, ExitCode, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
 import type { Cell } from "../../report/format.js";
 import { CLIENT_JS } from "./client.js";
