@@ -1,13 +1,21 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
+import { runSweep } from "../src/api/sweep.js";
+import { ChildRun } from "../src/capture/child.js";
+import { MetricsTail } from "../src/capture/metrics-tail.js";
+import { planRun } from "../src/capture/run-plan.js";
+import { parseSweepSpec } from "../src/core/sweep-spec.js";
+import { ExperimentStore } from "../src/store/experiment-store.js";
+import { openRepository } from "../src/store/repository.js";
+import { cleanup, cli, git, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
 
 afterAll(cleanup);
 
 /** A training script: loss curves from its config; a bad config learns slowly (and slowly runs). */
 const TRAIN = `import json, os, sys, time
 c = json.load(open(os.environ["GIT_EXP_CONFIG"]))
+print("cwd " + os.getcwd(), file=sys.stderr)
 lr = c.get("lr", 0.1)
 if lr < 0:
     sys.exit(3)
@@ -81,13 +89,19 @@ describe("run --sweep: a W&B sweep file", () => {
     expect(config.steps).toBe(3);
     expect(["relu", "gelu"]).toContain(config.model.act);
     expect(config.lr).toBeGreaterThanOrEqual(0.001);
-    // again, one more: the study continues at trial 3, whoever ran the first two
-    const more = await cli(dir, ["run", "--sweep", "sweep.yaml", "--sampler-seed", "4", "--trials", "3", "--json", "--", "python3", "train.py"]);
+    // run in place one at a time: the trial saw the work tree itself
+    expect(git(dir, ["show", `${out.trials[0]!.id}:log.txt`])).toContain(`cwd ${dir}\n`);
+    // again, two more at once: the study continues at trial 3, whoever ran the first two
+    const more = await cli(dir, ["run", "--sweep", "sweep.yaml", "--sampler-seed", "4", "--trials", "4", "-j", "2", "--json", "--", "python3", "train.py"]);
     expect(more.code, more.stderr).toBe(0);
-    const next = JSON.parse(more.stdout) as { sweep: string; trials_before: number; trials: { index: number }[] };
+    const next = JSON.parse(more.stdout) as { sweep: string; trials_before: number; trials: { id: string; index: number }[] };
     expect(next.sweep).toBe(out.sweep);
     expect(next.trials_before).toBe(2);
-    expect(next.trials.map((t) => t.index)).toEqual([3]);
+    expect(next.trials.map((t) => t.index).sort()).toEqual([3, 4]);
+    // -j 2: each trial ran in its own copy of the work tree, as -j sweep points do
+    const cwds = next.trials.map((t) => /^cwd (.*)$/m.exec(git(dir, ["show", `${t.id}:log.txt`]))![1]!);
+    expect(new Set(cwds).size).toBe(2);
+    for (const c of cwds) expect(c).not.toBe(dir);
     // the same file and seed in another clone suggest the same configs
     const other = repoWith({ "sweep.yaml": sweep });
     const again = JSON.parse((await cli(other, ["run", "--sweep", "sweep.yaml", "--sampler-seed", "4", "--json", "--", "python3", "train.py"])).stdout) as typeof out;
@@ -96,10 +110,10 @@ describe("run --sweep: a W&B sweep file", () => {
     // the study, listed and queried
     const list = await cli(dir, ["sweeps", "--json"]);
     const studies = JSON.parse(list.stdout) as { id: string; trials: number; completed: number; best: { index: number } | null }[];
-    expect(studies).toMatchObject([{ id: out.sweep, trials: 3, completed: 3 }]);
+    expect(studies).toMatchObject([{ id: out.sweep, trials: 4, completed: 4 }]);
     expect(studies[0]!.best).not.toBeNull();
     const ls = await cli(dir, ["ls", "--sweep", out.sweep.slice(0, 6), "--json"]);
-    expect(JSON.parse(ls.stdout)).toHaveLength(3);
+    expect(JSON.parse(ls.stdout)).toHaveLength(4);
     const where = await cli(dir, ["ls", "--where", `sweep.id = '${out.sweep}' and sweep.index <= 2`, "--json"]);
     expect(JSON.parse(where.stdout)).toHaveLength(2);
     expect((await cli(dir, ["ls", "--sweep", "zz"])).code).toBe(2);
@@ -132,6 +146,42 @@ describe("run --sweep: a W&B sweep file", () => {
     const q = await cli(dir, ["ls", "--where", "pruned.rule = 'hyperband'", "--json"]);
     expect(JSON.parse(q.stdout)).toHaveLength(1);
   }, 120_000);
+
+  test("the study is read again before each suggestion: a trial recorded meanwhile (another machine's, pulled) is not run twice", async () => {
+    const dir = repoWith({});
+    const spec = parseSweepSpec({ method: "random", run_cap: 3, parameters: { lr: { min: 0.01, max: 0.5 }, steps: { value: 1 } } }, "sweep.yaml");
+    const plan = await planRun({ command: ["python3", "train.py"], cwd: dir, environ: process.env });
+    const store = new ExperimentStore(await openRepository(dir));
+    const known: number[] = [];
+    const foreign = "f".repeat(40);
+    try {
+      const summary = await runSweep(store, {
+        spec,
+        plan,
+        // the third read (after trial 1 was recorded) finds trial 2, recorded elsewhere meanwhile
+        readTrials: async (_id, seen) => {
+          known.push(seen.size);
+          return known.length === 3 ? [{ id: foreign, index: 2, state: "completed", config: { lr: 0.1, steps: 1 }, value: null, created_at: "2026-12-01T00:00:00.000Z", curve: { id: foreign, state: "completed", step: [], value: [] } }] : [];
+        },
+      });
+      expect(summary.outcomes.map((o) => o.trial)).toEqual([1, 3]);
+      expect(known).toEqual([0, 0, 1, 3]);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  test("early termination's signal marks only a command still running: one that has exited is recorded as it ended", async () => {
+    const tail = (): MetricsTail => new MetricsTail(join(tempDir(), "none.jsonl"));
+    const ended = await ChildRun.start({ argv: ["true"], cwd: process.cwd(), env: process.env, metrics: tail() });
+    const done = await ended.done;
+    // the pruning pass that looked while this trial finished: nothing delivered, nothing marked
+    expect(ended.interrupt("SIGTERM")).toBe(false);
+    expect(done).toMatchObject({ exitCode: 0, interruptedBy: null });
+    const running = await ChildRun.start({ argv: ["sleep", "30"], cwd: process.cwd(), env: process.env, metrics: tail() });
+    expect(running.interrupt("SIGTERM")).toBe(true);
+    expect(await running.done).toMatchObject({ signal: "SIGTERM", interruptedBy: "SIGTERM" });
+  });
 
   test("a metric the trials never log is said after the first finished trial (exit 2)", async () => {
     const dir = repoWith({ "sweep.yaml": "method: random\nmetric: {name: val_loss}\nrun_cap: 20\nparameters:\n  lr: {min: 0.01, max: 0.5}\n" });

@@ -60,8 +60,20 @@ function studies(dir: string): string[] {
   return existsSync(d) ? readdirSync(d) : [];
 }
 
+/**
+ * A trial that runs until Slurm's time limit (one minute, the least Slurm takes) ends it:
+ * submitted by the first test and checked by the last, so the minute passes while the others run.
+ */
+let timeLimited: { dir: string; job: string } | undefined;
+async function submitTimeLimited(): Promise<{ dir: string; job: string }> {
+  const dir = makeRepo({ commit: true });
+  const { job } = submitted(await cli(dir, ["run", "--on", "slurm", "--slurm", "--time=1", "--seed", "1", "--", `printf '{"step": 1, "loss": 1}\\n' >> "$GIT_EXP_METRICS"; sleep 600`]));
+  return { dir, job };
+}
+
 describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
   it("a grid sweep is one array job; each task records its point with Slurm's facts; --wait prints the summary", async () => {
+    timeLimited = await submitTimeLimited();
     const dir = makeRepo({ commit: true });
     // gitexp.json's defaults reach sbatch: the trials run in the partition it names.
     writeFileSync(join(dir, "gitexp.json"), JSON.stringify({ slurm: { partition: "short" } }));
@@ -151,6 +163,11 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(exps.every((e) => typeof (e as unknown as { results: { loss: number } }).results.loss === "number")).toBe(true);
     const sweep = exps[0]!.experiment.sweep.id;
     expect(claims(dir).sort()).toEqual([0, 1, 2, 3].map((i) => `commit refs/exp-claims/${sweep}/${i}`));
+    // the trials name the metric the search optimises, so git exp sweeps ranks them
+    expect(exps.every((e) => (e.experiment.sweep as unknown as { metric: string; goal: string }).metric === "loss")).toBe(true);
+    const listed = JSON.parse((await cli(dir, ["sweeps", "--json"])).stdout) as { id: string; metric: string; best: { value: number } | null }[];
+    const losses = exps.map((e) => (e as unknown as { results: { loss: number } }).results.loss);
+    expect(listed).toMatchObject([{ id: sweep, metric: "loss", best: { value: Math.min(...losses) } }]);
   });
 
   it("a requeued job runs its trial again and records it once", async () => {
@@ -175,6 +192,42 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(exps[0]!.experiment.status).toBe("completed");
     expect(exps[0]!.env.slurm!["restart_count"]).toBe("1");
   }, 240_000); // Slurm holds a requeued job before it starts again: minutes on a busy machine
+
+  it("early termination across workers: a trial below hyperband's cut-off, judged against another worker's recorded trial, is pruned", async () => {
+    const dir = makeRepo({ commit: true });
+    // lr 0.5 learns and ends; lr 5.0 stays bad and would run for ever
+    writeFileSync(join(dir, "train.py"), [
+      "import json, os, time",
+      'lr = json.load(open(os.environ["GIT_EXP_CONFIG"]))["lr"]',
+      'with open(os.environ["GIT_EXP_METRICS"], "a") as m:',
+      "    step = 0",
+      "    while lr >= 1 or step < 10:",
+      '        m.write(json.dumps({"step": step, "loss": 1.0 / (1 + step * lr) if lr < 1 else 5.0 + 1.0 / (1 + step)}) + "\\n")',
+      "        m.flush()",
+      "        step += 1",
+      "        if lr >= 1: time.sleep(0.1)",
+      "",
+    ].join("\n"));
+    writeFileSync(join(dir, "sweep.yaml"), "method: grid\nmetric: {name: loss, goal: minimize}\nearly_terminate: {type: hyperband, min_iter: 2, eta: 3}\nparameters:\n  lr: {values: [0.5, 5.0]}\n");
+    const r = await cli(dir, ["run", "--on", "slurm", "--sweep", "sweep.yaml", "-j", "2", "--wait", "--", "python3", "train.py"]);
+    expect(r.code, r.stderr).toBe(0);
+    const exps = experiments(dir) as (Shown & { config: { lr: number }; experiment: { pruned?: { rule: string; at_step: number } } })[];
+    const byLr = new Map(exps.map((e) => [e.config.lr, e.experiment]));
+    expect(byLr.get(0.5)!.status).toBe("completed");
+    expect(byLr.get(5)).toMatchObject({ status: "interrupted", pruned: { rule: "hyperband" }, interruption: { by: "early termination (hyperband)" } });
+    expect(byLr.get(5)!.pruned!.at_step).toBeGreaterThanOrEqual(2);
+    const listed = JSON.parse((await cli(dir, ["sweeps", "--json"])).stdout) as { pruned: number; completed: number }[];
+    expect(listed).toMatchObject([{ pruned: 1, completed: 1 }]);
+    expect(readdirSync(join(dir, ".git", "exp", "studies", exps[0]!.experiment.sweep.id, "curves"))).toEqual([]);
+  }, 120_000);
+
+  it("a trial Slurm ends at its time limit is recorded as interrupted, with the reason", async () => {
+    const { dir, job } = timeLimited ?? (await submitTimeLimited());
+    await jobEnded(job, 240_000);
+    const exps = experiments(dir);
+    expect(exps).toHaveLength(1);
+    expect(exps[0]!.experiment).toMatchObject({ status: "interrupted", interruption: { by: "slurm", reason: "time limit" } });
+  }, 300_000);
 
   it("refuses, writing nothing: a partition Slurm does not have (2), a job that can never start (2), no sbatch (4)", async () => {
     const dir = makeRepo({ commit: true });

@@ -16,29 +16,42 @@ export interface IndexedTrial extends StudyTrial {
 
 /**
  * The trials of a study in the index, whoever ran them: the sampler's history. Their configs
- * are rebuilt from the params table at the sweep's own parameters' key paths.
+ * are rebuilt from the params table at the sweep's own parameters' key paths. `known`: ids the
+ * caller has already, left out, so a sweep that reads again before each suggestion pays only
+ * for the trials recorded since (one small query when there are none).
  */
-export async function studyTrials(db: IndexDatabase, spec: SweepSpec, sweepId: string, withSeries = spec.earlyTerminate !== undefined): Promise<IndexedTrial[]> {
+export async function studyTrials(
+  db: IndexDatabase,
+  spec: SweepSpec,
+  sweepId: string,
+  withSeries = spec.earlyTerminate !== undefined,
+  known: ReadonlySet<string> = new Set(),
+): Promise<IndexedTrial[]> {
   const metric = spec.metric?.name ?? "";
-  const rows = await db.rows(
+  const all = await db.rows(
     `SELECT id, sweep_index, status, pruned_rule, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%g') AS created,
        (SELECT value FROM metrics m WHERE m.id = e.id AND m.key = $2) AS value
      FROM experiments e WHERE sweep_id = $1 AND sweep_index IS NOT NULL ORDER BY sweep_index, created_at`,
     [sweepId, metric],
   );
+  const rows = known.size > 0 ? all.filter((r) => !known.has(String(r["id"]))) : all;
   if (rows.length === 0) return [];
+  // all of the study's trials, or just the new ones
+  const partial = rows.length < all.length;
+  const ids = `SELECT id FROM experiments WHERE sweep_id = $1${partial ? " AND list_contains($3::VARCHAR[], id)" : ""}`;
+  const idList = partial ? [listValue(rows.map((r) => String(r["id"])))] : [];
   const keys = spec.params.map((p) => p.key);
   const params = await db.rows(
-    `SELECT id, key, value, num, type FROM params WHERE key IN (SELECT unnest($2::VARCHAR[])) AND id IN (SELECT id FROM experiments WHERE sweep_id = $1)`,
-    [sweepId, listValue(keys)],
+    `SELECT id, key, value, num, type FROM params WHERE key IN (SELECT unnest($2::VARCHAR[])) AND id IN (${ids})`,
+    [sweepId, listValue(keys), ...idList],
   );
   // The finished trials' curves matter only to early termination, which compares with them.
   const series =
     metric && withSeries
       ? await db.rows(
           `SELECT s.id, list(s.step ORDER BY s.step) AS steps, list(s.value ORDER BY s.step) AS vals
-           FROM series s JOIN experiments e ON e.id = s.id WHERE s.key = $2 AND e.sweep_id = $1 GROUP BY s.id`,
-          [sweepId, metric],
+           FROM series s WHERE s.key = $2 AND s.id IN (${ids}) GROUP BY s.id`,
+          [sweepId, metric, ...idList],
         )
       : [];
   const byId = new Map<string, Map<string, JsonValue>>();

@@ -1,6 +1,7 @@
 import { NotFoundError, UsageError } from "../core/errors.js";
 import { push as pushRefs, type PushSummary } from "../store/push.js";
 import { resolveRemote } from "../store/remote.js";
+import { annotationPolicy } from "./pull.js";
 import type { Workspace } from "./workspace.js";
 
 export type { PushSummary };
@@ -26,7 +27,8 @@ export async function push(ws: Workspace, req: PushRequest = {}): Promise<PushSu
     ids = [];
     for (const s of specs) ids.push(await store.resolve(s, listing, { includeDeleted: true }));
   }
-  return pushRefs(store.repo, { remote, ids: ids && [...new Set(ids)] });
+  // the remote's newer annotations are merged before ours go out: judged as pull judges them
+  return pushRefs(store.repo, { remote, ids: ids && [...new Set(ids)], policy: await annotationPolicy(store.repo, { nowMs: ws.now() }) });
 }
 
 /** A first argument that is an experiment rather than a remote gets a hint, not just "no remote". */

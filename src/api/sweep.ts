@@ -5,10 +5,9 @@ import { studyId, type SweepSpec } from "../core/sweep-spec.js";
 import { trialsToStop, type PruneDecision, type TrialCurve } from "../analysis/pruning.js";
 import { bestTrial, nextTrial, studySize, type StudyTrial } from "../analysis/study.js";
 import type { IndexedTrial } from "../analysis/study-trials.js";
-import type { ChildRun } from "../capture/child.js";
 import { LiveMetrics, listLive } from "../capture/live.js";
 import { cloneJson, setPath } from "../capture/params.js";
-import { preflight, RunController, runPlan, type RunHooks, type RunOutcome } from "../capture/run.js";
+import { preflight, RunController, runPlan, TrialController, type RunHooks, type RunOutcome } from "../capture/run.js";
 import type { RunPlan } from "../capture/run-plan.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 
@@ -25,8 +24,13 @@ export interface SweepRequest {
   /** Overrides run_cap. */
   trials?: number;
   samplerSeed?: number;
-  /** The study's trials in the index now (the CLI opens the index, reads, and closes it). */
-  readTrials: (studyId: string) => Promise<IndexedTrial[]>;
+  /**
+   * The study's trials in the index now, less those whose ids are in `known` (the CLI opens
+   * the index, reads, and closes it). Asked when the sweep starts and again before each
+   * suggestion, so trials recorded meanwhile (by another process, or arrived with a pull)
+   * count too.
+   */
+  readTrials: (studyId: string, known: ReadonlySet<string>) => Promise<IndexedTrial[]>;
   /** How often running trials are looked at for early termination, in ms. */
   pollMs?: number;
 }
@@ -51,22 +55,13 @@ export interface SweepSummary {
   exitCode: number;
 }
 
-/** A trial's own controller: stops just its child (pruning); the sweep's controller reaches it too (Ctrl-C). */
-class TrialController extends RunController {
-  children = 0;
-  constructor(private readonly parent: RunController) {
-    super();
-  }
-  override add(r: ChildRun): void {
-    this.children++;
-    super.add(r);
-    this.parent.add(r);
-  }
-  override remove(r: ChildRun): void {
-    this.children--;
-    super.remove(r);
-    this.parent.remove(r);
-  }
+/**
+ * Stop a trial early termination named: SIGTERM, recorded as interrupted with `pruned`. False
+ * when its command exited while the rule looked (it completed: recorded as it ended).
+ */
+export function pruneTrial(controller: TrialController, d: PruneDecision): boolean {
+  const pruned = { rule: d.rule, at_step: d.atStep };
+  return controller.stop({ by: `early termination (${d.rule})`, reason: `below the cut-off at step ${d.atStep}`, record: true, meta: { pruned } });
 }
 
 interface Running {
@@ -82,8 +77,29 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
   const id = studyId(spec, plan.request.command);
   const size = studySize(spec, req.trials);
   await preflight(store, plan);
-  const earlier = await req.readTrials(id);
+  const earlier = await req.readTrials(id, new Set());
   const finished: (StudyTrial & { id?: string; curve?: TrialCurve })[] = [...earlier];
+  const seen = new Set(earlier.map((t) => t.id));
+  const add = (t: StudyTrial & { id: string; curve?: TrialCurve }): void => {
+    if (seen.has(t.id)) return;
+    seen.add(t.id);
+    finished.push(t);
+  };
+  // Before each suggestion, the trials recorded since: one read at a time, shared by the workers.
+  let reading: Promise<void> | undefined;
+  let readFailed = false;
+  const refresh = (): Promise<void> =>
+    (reading ??= req
+      .readTrials(id, seen)
+      .then((fresh) => fresh.forEach(add))
+      .catch((e: unknown) => {
+        // the index busy or broken: go on with what this sweep knows, and say so once
+        if (!readFailed) hooks.onWarning?.(`could not read the study's new trials from the index (${e instanceof Error ? e.message : String(e)}); suggesting from those known`);
+        readFailed = true;
+      })
+      .finally(() => {
+        reading = undefined;
+      }));
   const running = new Map<string, Running>();
   const outcomes: TrialOutcome[] = [];
   const base = plan.points[0]?.config ?? {};
@@ -93,6 +109,8 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
 
   const worker = async (): Promise<void> => {
     while (!controller.interrupted && !metricError) {
+      await refresh();
+      if (controller.interrupted || metricError) return;
       const asked = [...finished, ...[...running.values()].map((r): StudyTrial => ({ index: r.index, state: "running", config: r.config, value: null }))];
       const t = nextTrial(spec, asked, options);
       if (!t) return;
@@ -121,7 +139,7 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
       const value = objective(spec, outcome.results);
       const state = trial.pruned && outcome.status === "interrupted" ? "pruned" : outcome.status === "completed" ? "completed" : outcome.status === "failed" ? "failed" : "interrupted";
       const curve = await curveOf(store, spec, outcome, state);
-      finished.push({ index: t.index, state, config, value, id: outcome.id, curve });
+      add({ index: t.index, state, config, value, id: outcome.id, curve });
       hooks.onPointEnd?.(done, outcomes.length, size);
       // A metric the trials never log: say so after the first completed trial, not the hundredth.
       if (spec.metric && state === "completed" && value === null && !finished.some((f) => f.state === "completed" && f.value !== null)) {
@@ -158,7 +176,12 @@ export async function runSweep(store: ExperimentStore, req: SweepRequest, hooks:
 
 /** experiment.json's `sweep`: the study, the trial's index, the sampler, and what it optimises (for `git exp sweeps`). */
 function sweepMeta(spec: SweepSpec, id: string, index: number, size: number): NonNullable<RunPlan["trial"]>["sweep"] {
-  return { id, index, size, method: spec.method, ...(spec.metric ? { metric: spec.metric.name, goal: spec.metric.goal } : {}) };
+  return { id, index, size, method: spec.method, ...objectiveOf(spec) };
+}
+
+/** What a search optimises, as its trials record it: here and on a cluster alike. */
+export function objectiveOf(spec: SweepSpec): { metric: string; goal: string } | undefined {
+  return spec.metric ? { metric: spec.metric.name, goal: spec.metric.goal } : undefined;
 }
 
 /** The sweep metric's final value in a trial's results; null when missing or not a number. */
@@ -193,9 +216,6 @@ function watch(
 ): { stop: () => Promise<void> } {
   const metrics = new LiveMetrics();
   const metric = spec.metric!.name;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> = Promise.resolve();
   const look = async (): Promise<void> => {
     const live = (await listLive(store.repo)).filter((r) => r.pid === process.pid && !r.ended_at && r.name !== undefined && running.has(r.name));
     const progress = await metrics.progress(live);
@@ -210,28 +230,39 @@ function watch(
     }
     for (const d of trialsToStop(spec.earlyTerminate!, spec.metric!.goal, curves)) {
       const trial = byKey.get(d.id);
-      if (!trial || trial.controller.children === 0) continue;
-      trial.pruned = d;
-      const pruned = { rule: d.rule, at_step: d.atStep };
-      trial.controller.why = Promise.resolve({ by: `early termination (${d.rule})`, reason: `below the cut-off at step ${d.atStep}`, record: true, meta: { pruned } });
-      trial.controller.interrupt("SIGTERM");
+      if (trial && pruneTrial(trial.controller, d)) trial.pruned = d;
     }
   };
+  return lookEvery(pollMs, look, () => metrics.close());
+}
+
+/**
+ * Early termination's loop: `look` every `ms` (the next one once the last is done; one that
+ * fails is skipped, the next tries again) until it returns true or `stop` is called, which
+ * waits for a look under way and then runs `done`.
+ */
+export function lookEvery(ms: number, look: () => Promise<boolean | void>, done: () => Promise<void>): { stop: () => Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
   const tick = (): void => {
     if (stopped) return;
     pass = look()
+      .then((enough) => {
+        if (enough) stopped = true;
+      })
       .catch(() => undefined)
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, pollMs);
+        if (!stopped) timer = setTimeout(tick, ms);
       });
   };
-  timer = setTimeout(tick, pollMs);
+  timer = setTimeout(tick, ms);
   return {
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
       await pass;
-      await metrics.close();
+      await done();
     },
   };
 }

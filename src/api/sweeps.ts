@@ -12,13 +12,14 @@ export function sweeps(ws: Workspace): Promise<StudyRow[]> {
 }
 
 /**
- * A study's trials now in the index, for its sampler. The index is opened, read and let go
- * (a sweep runs for hours; other commands update the index meanwhile).
+ * A study's trials now in the index, for its sampler, but those in `known` (read before).
+ * The index is opened, read and let go (a sweep runs for hours; other commands update the
+ * index meanwhile).
  */
-export async function trialsOf(ws: Workspace, spec: SweepSpec, studyId: string): Promise<IndexedTrial[]> {
+export async function trialsOf(ws: Workspace, spec: SweepSpec, studyId: string, known?: ReadonlySet<string>): Promise<IndexedTrial[]> {
   const index = await ws.index();
   try {
-    return await studyTrials(await index.open(), spec, studyId);
+    return await studyTrials(await index.open(), spec, studyId, undefined, known);
   } finally {
     index.close();
   }

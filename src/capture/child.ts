@@ -77,17 +77,20 @@ export class ChildRun {
     this.interruptedBy ??= signal;
   }
 
-  /** Pass a signal to the child; the run is then recorded as interrupted. */
-  interrupt(signal: NodeJS.Signals): void {
-    this.interruptedBy ??= signal;
+  /**
+   * Pass a signal to the child; the run is then recorded as interrupted. False when the child
+   * has already exited: it ran to its end, and is recorded as it ended.
+   */
+  interrupt(signal: NodeJS.Signals): boolean {
     const c = this.child;
-    if (c && c.exitCode === null && c.signalCode === null) {
-      try {
-        c.kill(signal);
-      } catch {
-        // already gone
-      }
+    if (c && (c.exitCode !== null || c.signalCode !== null)) return false;
+    this.interruptedBy ??= signal;
+    try {
+      c?.kill(signal);
+    } catch {
+      // gone between the check and the kill
     }
+    return true;
   }
 
   private async run(startedOk: () => void, startFailed: (e: Error) => void): Promise<ChildResult> {

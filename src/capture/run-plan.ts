@@ -60,8 +60,11 @@ export interface RunPlan {
 
 /** Who a trial is within its study, and what the scheduler running it says. */
 export interface TrialContext {
-  /** experiment.json's `sweep` (index counts from 1), without params (the point's own). */
-  sweep: { id: string; index: number; size: number; method: string };
+  /**
+   * experiment.json's `sweep` (index counts from 1), without params (the point's own); a
+   * search's trials also name the metric it optimises and its goal (`git exp sweeps` ranks by them).
+   */
+  sweep: { id: string; index: number; size: number; method: string; metric?: string; goal?: string };
   /** The scheduler's facts (job, node, GPUs), added to env.json. */
   env: JsonObject;
   /**

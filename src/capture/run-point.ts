@@ -198,7 +198,7 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
   if (options) meta["run_options"] = options;
   if (res.signal) meta["signal"] = res.signal;
   if (status === "interrupted") {
-    const why = await s.controller.why;
+    const why = await s.controller.reason();
     if (why && !why.record) throw new InterruptedError(`${why.by}: ${why.reason}; the trial runs again, so this run is not recorded`);
     if (why) meta["interruption"] = { by: why.by, reason: why.reason };
     if (why?.meta) Object.assign(meta, why.meta);

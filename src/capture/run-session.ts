@@ -87,6 +87,49 @@ export class RunController {
   remove(r: ChildRun): void {
     this.running.delete(r);
   }
+
+  /** Why the run was stopped, when someone could say: awaited before recording. */
+  reason(): Promise<Interruption | undefined> | undefined {
+    return this.why;
+  }
+}
+
+/**
+ * One trial's controller within a sweep or a scheduler's worker: it stops just that trial's
+ * command (early termination), while the outer controller reaches it too (Ctrl-C, the
+ * scheduler's SIGTERM) and says why when the trial has no reason of its own.
+ */
+export class TrialController extends RunController {
+  private readonly own = new Set<ChildRun>();
+  constructor(private readonly parent: RunController) {
+    super();
+  }
+  override add(r: ChildRun): void {
+    this.own.add(r);
+    super.add(r);
+    this.parent.add(r);
+  }
+  override remove(r: ChildRun): void {
+    this.own.delete(r);
+    super.remove(r);
+    this.parent.remove(r);
+  }
+  override reason(): Promise<Interruption | undefined> | undefined {
+    return this.why ?? this.parent.reason();
+  }
+  /**
+   * SIGTERM to the trial's command, when it still runs, with `why` recorded; false when it has
+   * already exited (it ran to its end: it is recorded as it ended).
+   */
+  stop(why: Interruption): boolean {
+    let delivered = false;
+    for (const r of this.own) delivered = r.interrupt("SIGTERM") || delivered;
+    if (!delivered) return false;
+    this.interrupted ??= "SIGTERM";
+    // set in the tick the signal went, before the trial's recording asks why
+    this.why = Promise.resolve(why);
+    return true;
+  }
 }
 
 

@@ -6,7 +6,7 @@ import { RunController, startRun, type RunHooks, type RunOutcome, type RunSessio
 import { copyWorkTree, inPlace, pathInPoint, type WorkFolder } from "./working-copy.js";
 
 export { runPoint } from "./run-point.js";
-export { RunController, preflight, startRun, type Interruption, type PointProgress, type RunHooks, type RunOutcome, type RunSession } from "./run-session.js";
+export { RunController, TrialController, preflight, startRun, type Interruption, type PointProgress, type RunHooks, type RunOutcome, type RunSession } from "./run-session.js";
 export { copyWorkTree, inPlace, type WorkFolder } from "./working-copy.js";
 
 /** What the whole run or sweep did. */
@@ -52,11 +52,16 @@ export async function runPlan(
   return { outcomes, notRun: total - outcomes.length, exitCode };
 }
 
-/** Points that run one at a time run in place; parallel ones each in a copy removed afterwards. */
+/**
+ * Points that run one at a time run in place; parallel ones each in a copy removed afterwards:
+ * the points of a `-j N` sweep, and the trials of a `-j N` search (each a plan of one point,
+ * N of them at once).
+ */
 async function runInFolder(s: RunSession, index: number): Promise<RunOutcome> {
   const r = s.plan.request;
   const workTree = s.store.repo.workTree;
-  if (s.plan.jobs === 1 || s.plan.points.length === 1 || workTree === null) return runPoint(s, index, inPlace(workTree, r.cwd));
+  const alone = s.plan.jobs === 1 || (s.plan.points.length === 1 && !s.plan.trial);
+  if (alone || workTree === null) return runPoint(s, index, inPlace(workTree, r.cwd));
   const own = [r.resultsFile, ...(r.outputs ?? []), ...(r.storeOutputs ?? [])]
     .filter((p): p is string => p !== undefined)
     .map((p) => pathInPoint(inPlace(workTree, r.cwd), workTree, r.cwd, p));

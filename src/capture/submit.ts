@@ -182,7 +182,8 @@ export async function studySummary(store: ExperimentStore, study: Study): Promis
       experiment: e,
     });
   }
-  const failed = outcomes.find((o) => o.exitCode !== 0);
+  // a trial early termination stopped is not a failure, as in a local sweep
+  const failed = outcomes.find((o) => o.exitCode !== 0 && o.experiment.meta["pruned"] === undefined);
   const notRun = study.size - outcomes.length;
   return { outcomes, notRun, exitCode: failed ? failed.exitCode : notRun > 0 ? 130 : 0 };
 }

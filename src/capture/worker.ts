@@ -149,8 +149,17 @@ export class TrialWorker {
     return out;
   }
 
-  /** Run one claimed trial and move its claim to the experiment; undefined when a requeue cut it short. */
-  async run(index: number, claim: string, point: SweepPoint = this.study.points[index]!): Promise<RunOutcome | undefined> {
+  /**
+   * Run one claimed trial and move its claim to the experiment; undefined when a requeue cut it
+   * short. A search's trial records the metric it optimises (`objective`).
+   */
+  async run(
+    index: number,
+    claim: string,
+    point: SweepPoint = this.study.points[index]!,
+    objective?: { metric: string; goal: string },
+    controller: RunController = this.controller,
+  ): Promise<RunOutcome | undefined> {
     const s = this.study;
     const plan: RunPlan = {
       request: { ...s.request, environ: this.environ, jobs: 1 },
@@ -158,14 +167,14 @@ export class TrialWorker {
       points: [point],
       jobs: 1,
       trial: {
-        sweep: { id: s.sweep, index: index + 1, size: s.size, method: s.method },
+        sweep: { id: s.sweep, index: index + 1, size: s.size, method: s.method, ...objective },
         env: { [this.executor.name]: this.self.facts },
         live: { host: this.holder.host, job: this.self.display, worker: this.self.worker, executor: this.executor.name },
       },
     };
     let outcome: RunOutcome | undefined;
     try {
-      outcome = (await runPlan(this.store, plan, this.hooks, this.controller)).outcomes[0];
+      outcome = (await runPlan(this.store, plan, this.hooks, controller)).outcomes[0];
     } catch (e) {
       // Requeued: the same worker id starts again and takes its claim back.
       if (e instanceof InterruptedError) return undefined;

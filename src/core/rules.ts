@@ -28,6 +28,10 @@ export interface Rules {
   includeDirty: boolean;
   /** `"slurm": {...}`: sbatch options `git exp run --on slurm` passes by default (checked by the executor). */
   slurm?: JsonObject;
+  /** false: deletes from other clones are kept out of this one (`pull --no-deletes`). */
+  acceptDeletes?: boolean;
+  /** pull keeps only annotations added by commits with good signatures (`pull --verify-signatures`). */
+  verifySignatures?: boolean;
 }
 
 export const RULES_FILE = "gitexp.json";
@@ -67,6 +71,8 @@ export function parseRules(value: JsonValue, file = RULES_FILE): Rules {
     repeatKeys: (doc["repeat_keys"] as string[] | undefined) ?? [...DEFAULT_REPEAT_KEYS],
     includeDirty: doc["include_dirty"] === true,
     slurm: doc["slurm"] as JsonObject | undefined,
+    acceptDeletes: doc["accept_deletes"] !== false,
+    verifySignatures: doc["verify_signatures"] === true,
   };
 }
 

@@ -5,4 +5,4 @@ import duckdb from "@duckdb/node-api";
  * files resolved and scanned for export names, ~50 ms of every index command's start);
  * only the native binding is loaded from node_modules.
  */
-export const { DuckDBInstance, LIST, VARCHAR, listValue, timestampValue } = duckdb;
+export const { DuckDBInstance, LIST, VARCHAR, listValue, timestampValue, StatementType } = duckdb;

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { IndexBusyError, EnvironmentError } from "../core/errors.js";
 import type { Repository } from "../store/repository.js";
@@ -57,9 +57,30 @@ export class ExperimentIndex {
     this.options.onNote?.(message);
   }
 
-  /** A read-only handle on an up-to-date index, opened once and kept until close(). */
+  /**
+   * A read-only handle on an up-to-date index, opened once and kept until close(). When the
+   * index cannot be written (a full disk, a read-only .git, a folder in its place), the
+   * answer comes from the refs instead, through an index built in memory: slower, still
+   * complete; a note says what to fix.
+   */
   async open(): Promise<IndexDatabase> {
     if (this.reader) return this.reader;
+    try {
+      return await this.openSynced();
+    } catch (e) {
+      const why = cannotWrite(e, this.path);
+      if (!why) throw e;
+      this.note(`${why}; answering from the experiment refs instead (slower)`);
+      try {
+        this.reader = await this.openFromRefs();
+      } catch (inner) {
+        throw new EnvironmentError(`${why}, and answering from the refs failed too: ${firstLine(inner)}`, { cause: inner });
+      }
+      return this.reader;
+    }
+  }
+
+  private async openSynced(): Promise<IndexDatabase> {
     const state = await this.examine();
     if (state.kind === "current") {
       // The common case costs one read-only open and a stat of the refs.
@@ -72,6 +93,27 @@ export class ExperimentIndex {
     return this.reader;
   }
 
+  /**
+   * The whole index built in memory from the refs, touching no file: rows appended
+   * directly (no batch files), then file access locked off as on a read-only handle.
+   */
+  private async openFromRefs(): Promise<IndexDatabase> {
+    const db = await IndexDatabase.open(":memory:", { readOnly: false, timeoutMs: this.timeoutMs });
+    try {
+      for (const ddl of SCHEMA) await db.run(ddl);
+      const report = await syncInto(db, this.repo, { fingerprint: refsFingerprint(this.repo), full: true, onProgress: this.options.onProgress, noFiles: true });
+      this.lastSync = { ...report, upToDate: true };
+      if (!this.options.allowFiles) {
+        await db.run("SET enable_external_access = false");
+        await db.run("SET lock_configuration = true");
+      }
+      return db;
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
   private openReader(): Promise<IndexDatabase> {
     return IndexDatabase.open(this.path, { readOnly: true, timeoutMs: this.timeoutMs, allowFiles: this.options.allowFiles });
   }
@@ -81,8 +123,18 @@ export class ExperimentIndex {
     this.reader = undefined;
   }
 
-  /** Bring the index up to date; with `rebuild`, from scratch. */
+  /** Bring the index up to date; with `rebuild`, from scratch. Exit 4 when it cannot be written. */
   async sync(rebuild = false): Promise<SyncReport> {
+    try {
+      return await this.syncFile(rebuild);
+    } catch (e) {
+      const why = cannotWrite(e, this.path);
+      if (!why) throw e;
+      throw new EnvironmentError(`${why}; reading commands still answer, from the experiment refs (slower)`, { cause: e });
+    }
+  }
+
+  private async syncFile(rebuild: boolean): Promise<SyncReport> {
     this.close();
     const state = rebuild ? { kind: "rebuild" as const, reason: undefined } : await this.examine();
     if (state.kind === "current") {
@@ -116,6 +168,8 @@ export class ExperimentIndex {
    * instead of opening it once more to read that from `_meta` (~25 ms at 100,000).
    */
   private async examine(): Promise<Awaited<ReturnType<ExperimentIndex["inspect"]>>> {
+    // Not damage to rebuild: nothing can be put in its place (cannotWrite says what to do).
+    if (statSync(this.path, { throwIfNoEntry: false })?.isDirectory()) throw new EnvironmentError(`${this.path} is a folder`);
     const fingerprint = refsFingerprint(this.repo).value;
     const hint = readHint(this.hintPath);
     if (hint !== null && existsSync(this.path) && hint !== fingerprint) return { kind: "update" };
@@ -258,14 +312,7 @@ export class ExperimentIndex {
     const lock = `${this.path}.lock`;
     const deadline = Date.now() + waitMs;
     for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
-      try {
-        const fd = openSync(lock, "wx");
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        return () => rmSync(lock, { force: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
+      if (takeLock(lock)) return () => rmSync(lock, { force: true });
       if (!holderAlive(lock)) {
         rmSync(lock, { force: true });
         continue;
@@ -341,6 +388,50 @@ function writeHint(path: string, fingerprint: string): void {
 
 function walBytes(path: string): number {
   return statSync(`${path}.wal`, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * Create the lock holding this process's pid, or false when it exists. The pid is written
+ * to a file of its own first and linked into place, so the lock never exists empty, not
+ * even when the disk fills between creating it and writing it.
+ */
+function takeLock(lock: string): boolean {
+  const own = `${lock}.${process.pid}`;
+  try {
+    const fd = openSync(own, "w");
+    try {
+      writeSync(fd, String(process.pid));
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(own, lock);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    return false;
+  } finally {
+    rmSync(own, { force: true });
+  }
+}
+
+/**
+ * Why the index cannot be written, said with what to do, or undefined for any other failure
+ * (damage and locks have their own paths).
+ */
+export function cannotWrite(e: unknown, path: string): string | undefined {
+  if (e instanceof IndexBusyError) return undefined;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() || code === "EISDIR" || /Is a directory/i.test(msg)) {
+    return `the index ${path} is a folder, not a file: move it away (rm -r '${path}') and git exp rebuilds the index there`;
+  }
+  if (code === "ENOSPC" || code === "EDQUOT" || /No space left|quota exceeded/i.test(msg)) {
+    return `the disk holding ${dirname(path)} is full, so the index cannot be updated: free some space there`;
+  }
+  if (code === "EROFS" || code === "EACCES" || code === "EPERM" || /Read-only file system|Permission denied/i.test(msg)) {
+    return `the index ${path} cannot be written (${code ?? firstLine(e)}): let this user write ${dirname(path)}, or run git exp where the repository is writable`;
+  }
+  return undefined;
 }
 
 function holderAlive(lock: string): boolean {

@@ -40,6 +40,8 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** `_meta` as the caller already read it. */
   meta?: IndexMeta;
+  /** Write no file beside the database (an index in memory because the disk cannot take one): rows are appended directly. */
+  noFiles?: boolean;
 }
 
 export type IndexMeta = Record<string, string>;
@@ -210,11 +212,11 @@ async function loadExperiments(
   fresh: string[],
   events: Map<string, AnnotationEvent[]>,
   report: SyncReport,
-  { full, onProgress }: SyncOptions,
+  { full, onProgress, noFiles }: SyncOptions,
 ): Promise<{ count: number; keys: KeyTallyRow[]; runs: RunsRow[] | null }> {
   if (fresh.length === 0) return { count: 0, keys: [], runs: [] };
   // A few experiments are appended row by row; many go through DuckDB's JSON reader.
-  const few = fresh.length <= RowLoader.FEW ? RowLoader.direct(!full) : null;
+  const few = fresh.length <= RowLoader.FEW || noFiles ? RowLoader.direct(!full) : null;
   const bulk = few ? null : new BulkLoader(db);
   // Nothing else touches the connection while batches load: these rows wait till the end.
   const hidden: [string, string, string | null][] = [];

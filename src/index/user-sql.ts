@@ -1,4 +1,6 @@
 import { GitExpError, InvalidInputError } from "../core/errors.js";
+import type { StatementType as StatementKind } from "@duckdb/node-api";
+import { StatementType } from "./duckdb.js";
 import { readerRows, type IndexDatabase, type SqlRow } from "./database.js";
 
 export interface QueryResult {
@@ -21,6 +23,9 @@ export async function runUserSql(db: IndexDatabase, sql: string): Promise<QueryR
     let result: QueryResult = { columns: [], types: [], rows: [] };
     for (let i = 0; i < statements.count; i++) {
       const prepared = await statements.prepare(i);
+      // An index answered from memory (the file could not be written) is not opened
+      // read-only: the statements that only read are the ones let through.
+      if (!db.readOnly && !READING.has(prepared.statementType)) throw new Error("Cannot execute statement in read-only mode");
       const reader = await db.guard(prepared.runAndReadAll());
       result = { columns: reader.deduplicatedColumnNames(), types: reader.columnTypes().map(String), rows: readerRows(reader) };
     }
@@ -30,6 +35,8 @@ export async function runUserSql(db: IndexDatabase, sql: string): Promise<QueryR
     throw explain(e);
   }
 }
+
+const READING = new Set<StatementKind>([StatementType.SELECT, StatementType.EXPLAIN, StatementType.PRAGMA, StatementType.CALL]);
 
 /** DuckDB's refusals, said in terms of what the user can do about them. */
 function explain(e: unknown): Error {

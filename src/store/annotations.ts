@@ -10,15 +10,21 @@ import {
   type AnnotationState,
 } from "../core/annotations.js";
 import type { ExperimentMeta, Person } from "../core/experiment.js";
+import { readRefused, refusedSet, REFUSED_REF, withoutRefused } from "./annotation-policy.js";
 import type { ExperimentStore } from "./experiment-store.js";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
+import { noteText, signsCommits, writeSignedNote } from "./signed-notes.js";
 import type { Repository } from "./repository.js";
 
-/** The tip of the notes ref, or null: a cheap "did any annotation change?" test. */
+/**
+ * The tip of the notes ref (and of the refused events, when there are any), or null: a
+ * cheap "did any annotation change?" test.
+ */
 export async function annotationsTip(repo: Repository): Promise<string | null> {
-  const r = await runGit(["rev-parse", "-q", "--verify", NOTES_REF], { cwd: repo.cwd });
-  return r.code === 0 ? r.stdout.toString("utf8").trim() : null;
+  const r = await runGit(["for-each-ref", "--format=%(objectname)", NOTES_REF, REFUSED_REF], { cwd: repo.cwd });
+  const tips = r.code === 0 ? r.stdout.toString("utf8").trim().split("\n").filter(Boolean) : [];
+  return tips.length > 0 ? tips.join("+") : null;
 }
 
 /** Every experiment's events: one `notes list` and one pipelined blob read. */
@@ -28,11 +34,14 @@ export async function readAllAnnotations(repo: Repository, reader?: ObjectReader
   if (r.code !== 0) return out;
   const own = reader ?? new ObjectReader(repo.cwd);
   try {
+    // Answered in order: the refused events are known before the first note arrives.
+    let refused = new Set<string>();
+    own.request(REFUSED_REF, (o) => (refused = refusedSet(o?.type === "blob" ? o.data.toString("utf8") : "")));
     for (const line of r.stdout.toString("utf8").split("\n")) {
       const [blob, target] = line.split(" ");
       if (!blob || !target) continue;
       own.request(blob, (o) => {
-        if (o) out.set(target, parseEvents(o.data.toString("utf8")));
+        if (o) out.set(target, parseEvents(withoutRefused(target, o.data.toString("utf8"), refused)));
       });
     }
     await own.drain();
@@ -42,9 +51,10 @@ export async function readAllAnnotations(repo: Repository, reader?: ObjectReader
   return out;
 }
 
+/** One experiment's events, without those this clone refused from a remote. */
 export async function readAnnotations(repo: Repository, id: string): Promise<AnnotationEvent[]> {
-  const r = await runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd });
-  return r.code === 0 ? parseEvents(r.stdout.toString("utf8")) : [];
+  const [r, refused] = await Promise.all([runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd }), readRefused(repo)]);
+  return r.code === 0 ? parseEvents(withoutRefused(id, r.stdout.toString("utf8"), refused)) : [];
 }
 
 /**
@@ -52,12 +62,10 @@ export async function readAnnotations(repo: Repository, id: string): Promise<Ann
  * cat_sort_uniq produces, so a local edit and a merged one look alike.
  */
 export async function appendAnnotations(repo: Repository, id: string, events: AnnotationEvent[]): Promise<void> {
+  const added = events.map((e) => eventLine(e).trimEnd());
+  if (await signsCommits(repo)) return writeSignedNote(repo, id, added);
   const existing = await runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd });
-  const lines = new Set(
-    (existing.code === 0 ? existing.stdout.toString("utf8") : "").split("\n").filter((l) => l.trim() !== ""),
-  );
-  for (const e of events) lines.add(eventLine(e).trimEnd());
-  const text = [...lines].sort().join("\n") + "\n";
+  const text = noteText(existing.code === 0 ? existing.stdout.toString("utf8") : "", added);
   const args = ["notes", `--ref=${NOTES_REF}`, "add", "-f", "-F", "-", id];
   const r = await runGit(args, { cwd: repo.cwd, input: text });
   if (r.code !== 0) throw new GitCommandError(args, r);

@@ -1,4 +1,6 @@
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
+import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
+import type { IncomingEvent } from "../core/annotation-trust.js";
 import { readAllAnnotations } from "./annotations.js";
 import { noteArrived } from "./arrivals.js";
 import { incomingNotesRef, mergeNotes, notesFetchRefspec, type NotesOutcome } from "./notes-sync.js";
@@ -21,10 +23,14 @@ export interface PullSummary {
   /** Experiments left in quarantine, each with the reason. */
   rejected: { ref: string; id: string | null; reason: string }[];
   notes: NotesOutcome;
+  /** Deletes, renames and restores the remote's annotations brought, and every event kept out. */
+  events: IncomingEvent[];
 }
 
 export interface PullOptions {
   remote?: string;
+  /** What to accept of the remote's annotations (default: everything not dated in the future). */
+  policy?: AnnotationPolicy;
   /** Skip the fetch: check and promote what a plain `git fetch` already put in quarantine. */
   fetch?: boolean;
 }
@@ -48,14 +54,16 @@ export function experimentsFetchRefspec(remote: Remote): string {
  */
 export async function pull(repo: Repository, options: PullOptions = {}): Promise<PullSummary> {
   const remote = await resolveRemote(repo, options.remote);
-  const summary: PullSummary = { remote: remote.target, remoteCount: 0, added: [], skippedDeleted: 0, rejected: [], notes: "none" };
+  const summary: PullSummary = { remote: remote.target, remoteCount: 0, added: [], skippedDeleted: 0, rejected: [], notes: "none", events: [] };
+  const policy = options.policy ?? { ...DEFAULT_POLICY, nowMs: Date.now() };
   // Listed before the fetch so the checks that run during it can skip what is here already.
   const local = new Set((await listExperimentRefs(repo)).refs.map((r) => r.id));
   const ahead = options.fetch !== false ? await fetchCheckingAhead(repo, remote, summary, local) : null;
   // The checks of the last experiments fetched finish while the quarantine is listed.
   const passedAhead = ahead ? ahead.finish() : Promise.resolve(new Set<string>());
-  const [offered, notes] = await Promise.all([mirroredRefs(repo, remote), mergeNotes(repo, incomingNotesRef(remote))]);
-  summary.notes = notes;
+  const [offered, notes] = await Promise.all([mirroredRefs(repo, remote), mergeNotes(repo, incomingNotesRef(remote), policy)]);
+  summary.notes = notes.outcome;
+  summary.events = notes.events;
   const candidates = sortOffered(summary, remote, offered, local);
   const [problems, events] = await Promise.all([
     passedAhead.then((passed) => verifyExperiments(repo.cwd, repo.algo, candidates.filter((id) => !passed.has(id)))),

@@ -1,4 +1,6 @@
 import { EXPERIMENT_REFS, listExperimentRefs } from "./refs.js";
+import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
+import type { IncomingEvent } from "../core/annotation-trust.js";
 import { pushNotes, type NotesOutcome } from "./notes-sync.js";
 import { resolveRemote, transportError, type Remote } from "./remote.js";
 import type { Repository } from "./repository.js";
@@ -13,10 +15,14 @@ export interface PushSummary {
   /** Experiments the remote would not take, with git's reason. */
   refused: { id: string; reason: string }[];
   notes: NotesOutcome;
+  /** Deletes, renames and restores that merging the remote's newer annotations brought, and refused events. */
+  events: IncomingEvent[];
 }
 
 export interface PushOptions {
   remote?: string;
+  /** What to accept of the remote's annotations when they must be merged before ours go out. */
+  policy?: AnnotationPolicy;
   /** Full ids to push; all experiments when absent. */
   ids?: string[];
   attempts?: number;
@@ -37,7 +43,7 @@ export async function push(repo: Repository, options: PushOptions = {}): Promise
   const ids = options.ids ?? listing.refs.map((r) => r.id);
   // A wildcard is one negotiation for everything, but would also carry a corrupt ref.
   const wildcard = options.ids === undefined && listing.corrupt.length === 0;
-  const summary: PushSummary = { remote: remote.target, sent: [], present: 0, refused: [], notes: "none" };
+  const summary: PushSummary = { remote: remote.target, sent: [], present: 0, refused: [], notes: "none", events: [] };
   let pending = wildcard ? null : ids;
   const attempts = options.attempts ?? 8;
   for (let attempt = 0; attempt < attempts && (pending === null || pending.length > 0); attempt++) {
@@ -54,7 +60,8 @@ export async function push(repo: Repository, options: PushOptions = {}): Promise
     }
     pending = retry;
   }
-  summary.notes = await pushNotes(repo, remote);
+  const policy = options.policy ?? { ...DEFAULT_POLICY, nowMs: Date.now() };
+  summary.notes = await pushNotes(repo, remote, policy, summary.events);
   return summary;
 }
 

@@ -1,5 +1,5 @@
 import { ExitCode } from "../../core/errors.js";
-import { pull } from "../../api/pull.js";
+import { pull, pullRefusedSomething } from "../../api/pull.js";
 import { renderJson } from "../../report/format.js";
 import { capLines, renderPull } from "../../report/share.js";
 import type { CommandDef } from "../context.js";
@@ -12,13 +12,21 @@ export const pullCommand: CommandDef = {
     withJson(y)
       .positional("remote", { type: "string", describe: "remote name, URL or path (default: the branch's remote, or origin)" })
       .option("fetch", { type: "boolean", default: true, describe: "fetch first (--no-fetch: only check what 'git fetch' brought)" })
+      .option("deletes", { type: "boolean", default: true, describe: "apply deletes made in other clones (--no-deletes: keep them out; gitexp.json accept_deletes)" })
+      .option("verify-signatures", { type: "boolean", describe: "keep only annotations added by commits with a good signature (git verify-commit)" })
       .example("git exp pull", "fetch, check every new experiment, add the good ones")
-      .example("git exp pull origin --no-fetch", "only check what a plain git fetch brought"),
+      .example("git exp pull origin --no-fetch", "only check what a plain git fetch brought")
+      .example("git exp pull --no-deletes", "keep other clones' deletes out of this one"),
   run: async (args, ctx) => {
-    const summary = await pull(ctx.ws, { remote: optString(args["remote"]), fetch: args["fetch"] !== false });
+    const summary = await pull(ctx.ws, {
+      remote: optString(args["remote"]),
+      fetch: args["fetch"] !== false,
+      noDeletes: args["deletes"] === false,
+      verifySignatures: args["verify-signatures"] === true,
+    });
     const { out, problems } = renderPull(summary);
     ctx.io.stdout(args["json"] ? renderJson(summary) : out);
     ctx.io.stderr(capLines(problems));
-    return summary.rejected.length > 0 ? ExitCode.checkFailed : ExitCode.ok;
+    return pullRefusedSomething(summary) ? ExitCode.checkFailed : ExitCode.ok;
   },
 };

@@ -4,7 +4,7 @@ import { strings, withJson } from "../options.js";
 
 export const restoreCommand: CommandDef = {
   command: "restore <experiment..>",
-  describe: "bring back experiments deleted with 'git exp rm' (not after --purge)",
+  describe: "bring back deleted experiments: deleted here with 'git exp rm', or by another clone (after --purge only while a pull's quarantine holds them)",
   builder: (y) =>
     withJson(y)
       .positional("experiment", { type: "string", array: true, describe: "id prefix, name or ref" })

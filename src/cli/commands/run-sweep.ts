@@ -40,7 +40,7 @@ export async function runSweepCommand(args: Record<string, unknown>, ctx: Contex
         trials,
         samplerSeed: seed,
         // the index (and DuckDB's binding) is loaded when the study is first asked, not at start
-        readTrials: async (id) => (await import("../../api/sweeps.js")).trialsOf(ctx.ws, spec, id),
+        readTrials: async (id, known) => (await import("../../api/sweeps.js")).trialsOf(ctx.ws, spec, id, known),
       },
       view.hooks(),
       controller,
