@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, cli, makeRepo, repoSnapshot, writeJson } from "./helpers/repo.js";
@@ -54,5 +55,48 @@ describe("hostile and broken input: a clear error, nothing written", () => {
     const show = await cli(dir, ["show", name, "--json"]);
     expect(show.code, show.stderr).toBe(0);
     expect((JSON.parse(show.stdout) as { id: string }).id).toBe(id);
+  });
+
+  it("user SQL stops at --timeout (default 60 s) and says so; a bad --timeout is exit 2 before the index is touched", async () => {
+    const dir = makeRepo({ commit: true });
+    const c = writeJson(dir, "c.json", { lr: 1 });
+    const r = writeJson(dir, "r.json", { acc: 1 });
+    expect((await cli(dir, ["record", "--config", c, "--results", r])).code).toBe(0);
+    const before = repoSnapshot(dir);
+    for (const bad of ["-1", "abc", "1e100"]) {
+      const out = await cli(dir, ["sql", "SELECT 1", "--timeout", bad]);
+      expect(out.code, bad).toBe(2);
+      expect(out.stderr).toContain("--timeout takes");
+    }
+    expect(existsSync(join(dir, ".git", "exp", "index.duckdb"))).toBe(false);
+    expect(repoSnapshot(dir)).toBe(before);
+    const slow = await cli(dir, ["sql", "SELECT sum(hash(range)) FROM range(100000000000)", "--timeout", "0.5"]);
+    expect(slow.code).toBe(4);
+    expect(slow.stderr).toContain("the query ran past its time limit of 0.5 s and was interrupted");
+    const fine = await cli(dir, ["sql", "SELECT count(*) AS n FROM experiments", "--json", "--timeout", "0"]);
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(JSON.parse(fine.stdout)).toEqual([{ n: 1 }]);
+  });
+
+  it("an index lock held by a live process that is not git-exp is taken over", async () => {
+    const dir = makeRepo({ commit: true });
+    expect((await cli(dir, ["index"])).code).toBe(0);
+    const other = spawn("sleep", ["300"]);
+    try {
+      await new Promise((resolve) => other.once("spawn", resolve));
+      const pid = other.pid!;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      const lock = join(dir, ".git", "exp", "index.duckdb.lock");
+      // As an older git-exp wrote it (the pid alone), and as this one does (pid and start time).
+      for (const text of [String(pid), `${pid} ${start}`]) {
+        writeFileSync(lock, text);
+        const r = await cli(dir, ["index", "--rebuild"], { env: { GIT_EXP_LOCK_TIMEOUT: "30" } });
+        expect(r.code, r.stderr).toBe(0);
+        expect(existsSync(lock)).toBe(false);
+      }
+    } finally {
+      other.kill();
+    }
   });
 });

@@ -123,6 +123,55 @@ describe("naming experiments", () => {
     expect(missing.code).toBe(3);
   });
 
+  it("resolves id prefixes from packed-refs and loose refs without listing them: ambiguity, deleted notes at any fanout, corrupt refs", async () => {
+    const dir = makeRepo();
+    const packed = await recordIn(dir, { packed: 1 }, { x: 1 });
+    // 600 more refs, plain commits made by git itself: a few 4-hex prefixes are shared by two ids.
+    const stream = Array.from({ length: 600 }, (_, i) => `commit refs/heads/many\nmark :${i + 1}\ncommitter T <t@x> 1700000000 +0000\ndata ${String(i).length}\n${i}\n`).join("");
+    const marks = join(tempDir(), "marks");
+    execFileSync("git", ["fast-import", "--quiet", `--export-marks=${marks}`], { cwd: dir, input: stream });
+    const many = readFileSync(marks, "utf8").trim().split("\n").map((l) => l.split(" ")[1]!);
+    execFileSync("git", ["update-ref", "--stdin"], { cwd: dir, input: many.map((id) => `create refs/experiments/${id} ${id}\n`).join("") });
+    git(dir, ["pack-refs", "--all"]);
+    expect(readFileSync(join(dir, ".git", "packed-refs"), "utf8")).toContain(`refs/experiments/${packed}`);
+    const byPrefix = new Map<string, string[]>();
+    for (const id of many) byPrefix.set(id.slice(0, 4), [...(byPrefix.get(id.slice(0, 4)) ?? []), id]);
+    const shared = [...byPrefix.values()].find((v) => v.length > 1)!;
+    const amb = await cli(dir, ["show", shared[0]!.slice(0, 4)]);
+    expect(amb.code).toBe(3);
+    for (const id of shared) expect(amb.stderr).toContain(id.slice(0, 12));
+    // a packed experiment by prefix and by full id, a loose one by an upper-case prefix
+    const loose = await recordIn(dir, { loose: 1 }, { x: 1 });
+    for (const [spec, id] of [
+      [packed.slice(0, 8), packed],
+      [packed, packed],
+      [loose.slice(0, 8).toUpperCase(), loose],
+    ]) {
+      const r = await cli(dir, ["show", spec!, "--json"]);
+      expect(r.code, `${spec}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).id).toBe(id);
+    }
+    const cmp = await cli(dir, ["compare", packed.slice(0, 8), loose.slice(0, 8), "--json"]);
+    expect(cmp.code, cmp.stderr).toBe(0);
+    // A delete event in a notes tree with one level of fanout (ab/<rest>), as git writes it past ~256 notes.
+    const note = execFileSync("git", ["hash-object", "-w", "--stdin"], {
+      cwd: dir,
+      input: '{"at":"2026-11-23T10:00:00.000Z","by":{"email":"t@x","name":"T"},"op":"delete"}\n',
+      encoding: "utf8",
+    }).trim();
+    const sub = execFileSync("git", ["mktree"], { cwd: dir, input: `100644 blob ${note}\t${packed.slice(2)}\n`, encoding: "utf8" }).trim();
+    const top = execFileSync("git", ["mktree"], { cwd: dir, input: `040000 tree ${sub}\t${packed.slice(0, 2)}\n`, encoding: "utf8" }).trim();
+    git(dir, ["update-ref", "refs/notes/experiments", git(dir, ["commit-tree", top, "-m", "notes"]).trim()]);
+    const deleted = await cli(dir, ["show", packed.slice(0, 8)]);
+    expect(deleted.code).toBe(3);
+    expect(deleted.stderr).toContain("git exp restore");
+    expect((await cli(dir, ["show", packed.slice(0, 8), "--deleted"])).code).toBe(0);
+    // A packed ref whose name is not its target is never followed.
+    git(dir, ["update-ref", `refs/experiments/${"f".repeat(40)}`, packed]);
+    git(dir, ["pack-refs", "--all"]);
+    expect((await cli(dir, ["show", "ffff"])).code).toBe(3);
+  });
+
   it("reports a ref whose name is not its target and never follows it", async () => {
     const dir = makeRepo();
     const a = await recordIn(dir, { a: 1 }, { x: 1 }, ["--name", "good"]);

@@ -88,8 +88,5 @@ export async function compareIds(store: ExperimentStore, ids: string[], options:
 
 /** Resolve names, prefixes or refs, then compare. */
 export async function compareSpecs(store: ExperimentStore, specs: string[], options: CompareOptions = {}): Promise<Comparison> {
-  const listing = await store.list();
-  const ids: string[] = [];
-  for (const s of specs) ids.push(await store.resolve(s, listing));
-  return compareIds(store, ids, options);
+  return compareIds(store, await store.resolveAll(specs), options);
 }

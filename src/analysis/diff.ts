@@ -157,8 +157,7 @@ export async function diffExperiments(
 /** `git exp diff A B`: resolve both names, read both experiments, diff them. */
 export async function diffSpecs(store: ExperimentStore, specA: string, specB: string, tolerance: Tolerance = {}): Promise<ExperimentDiff> {
   checkTolerance(tolerance);
-  const listing = await store.list();
-  const [ia, ib] = [await store.resolve(specA, listing), await store.resolve(specB, listing)];
+  const [ia, ib] = (await store.resolveAll([specA, specB])) as [string, string];
   const [ea, eb] = [await store.read(ia), await store.read(ib)];
   return diffExperiments(store, { id: ia, experiment: ea }, { id: ib, experiment: eb }, tolerance);
 }

@@ -59,7 +59,7 @@ export async function showExperiment(
   spec: string,
   options: { includeDeleted?: boolean } = {},
 ): Promise<ExperimentDetails> {
-  const id = await store.resolve(spec, undefined, options);
+  const id = await store.resolve(spec, options);
   const [experiment, parents] = await Promise.all([store.read(id), store.commitParents(id)]);
   const configHash = await store.configHash(id);
   const annotations = await annotationState(store, id, experiment.meta);

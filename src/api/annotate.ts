@@ -22,9 +22,7 @@ export interface AnnotateRequest {
  */
 export async function annotate(ws: Workspace, req: AnnotateRequest): Promise<AnnotateResult[]> {
   const store = await ws.store();
-  const listing = await store.list();
-  const ids: string[] = [];
-  for (const spec of req.experiments) ids.push(await store.resolve(spec, listing, { includeDeleted: req.includeDeleted }));
+  const ids = await store.resolveAll(req.experiments, { includeDeleted: req.includeDeleted });
   const by = await gitIdentity(store.repo);
   const fixed = ws.env["GIT_AUTHOR_DATE"];
   const nowMs = fixed ? parseGitDate(fixed) : ws.now();

@@ -29,11 +29,7 @@ export function keys(ws: Workspace): Promise<IndexKeys> {
 /** Ids as everywhere else: full, a prefix of 4+ hex digits, or a name. */
 async function resolveAll(ws: Workspace, specs: string[]): Promise<string[]> {
   if (specs.length === 0) return [];
-  const store = await ws.store();
-  const listing = await store.list();
-  const full: string[] = [];
-  for (const spec of specs) full.push(await store.resolve(spec, listing));
-  return full;
+  return (await ws.store()).resolveAll(specs);
 }
 
 /** Metric series of the given runs, from the index. */

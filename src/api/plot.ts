@@ -37,9 +37,7 @@ export async function plot(ws: Workspace, req: PlotRequest): Promise<PlotData> {
   let ids: string[];
   let matched: number | undefined;
   if (specs.length > 0) {
-    const listing = await store.list();
-    ids = [];
-    for (const spec of specs) ids.push(await store.resolve(spec, listing));
+    ids = await store.resolveAll(specs);
   } else ({ ids, matched } = await newest(ws, req.metric, req.where, req.limit ?? 10));
   const curves = await metricCurves(store, ids, {
     metric: req.metric,

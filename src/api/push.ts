@@ -23,9 +23,7 @@ export async function push(ws: Workspace, req: PushRequest = {}): Promise<PushSu
   const remote = await checkRemote(ws, req.remote);
   let ids: string[] | undefined;
   if (specs.length > 0) {
-    const listing = await store.list();
-    ids = [];
-    for (const s of specs) ids.push(await store.resolve(s, listing, { includeDeleted: true }));
+    ids = await store.resolveAll(specs, { includeDeleted: true });
   }
   // the remote's newer annotations are merged before ours go out: judged as pull judges them
   return pushRefs(store.repo, { remote, ids: ids && [...new Set(ids)], policy: await annotationPolicy(store.repo, { nowMs: ws.now() }) });

@@ -29,13 +29,13 @@ export async function promoteDeletedArrivals(store: ExperimentStore, specs: stri
   const wanted: string[] = [];
   for (const spec of specs) {
     try {
-      await store.resolve(spec, listing, { includeDeleted: true });
+      await store.resolve(spec, { includeDeleted: true });
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
       quarantine ??= await quarantined(store, new Set(listing.refs.map((r) => r.id)));
       if (quarantine.refs.length === 0) throw e;
       try {
-        wanted.push(await store.resolve(spec, quarantine, { includeDeleted: true }));
+        wanted.push(await store.resolveIn(spec, quarantine, { includeDeleted: true }));
       } catch {
         throw e;
       }

@@ -20,7 +20,20 @@ export interface WorkspaceSinks {
   progress?: (label: string) => ProgressSink;
 }
 
+/**
+ * What a long-lived process (the resident index process) keeps open across commands: the
+ * repository found from a folder, the store with its git reader, the index. A workspace given
+ * one asks it instead of opening its own, and closes none of it.
+ */
+export interface SharedIndex {
+  repo(cwd: string): Promise<Repository>;
+  store(repo: Repository): ExperimentStore;
+  db(repo: Repository, options: IndexOptions): Promise<{ db: IndexDatabase; lastSync?: SyncReport }>;
+}
+
 export interface WorkspaceOptions extends WorkspaceSinks {
+  /** The index of a process that keeps it open (default: each workspace opens its own). */
+  sharedIndex?: SharedIndex;
   /** The directory the repository is found from (default: the process's). */
   cwd?: string;
   /** The environment git and the run engine see (default: the process's). */
@@ -50,6 +63,7 @@ export class Workspace {
   readonly env: NodeJS.ProcessEnv;
   private readonly clock: () => number;
   private readonly sinks: WorkspaceSinks;
+  private readonly sharedIndex: SharedIndex | undefined;
   private repoP: Promise<Repository> | undefined;
   private storeV: ExperimentStore | undefined;
   private readonly indexes = new Map<boolean, Promise<ExperimentIndex>>();
@@ -61,6 +75,7 @@ export class Workspace {
     this.env = options.env ?? process.env;
     this.clock = options.now ?? Date.now;
     this.sinks = { message: options.message, progress: options.progress };
+    this.sharedIndex = options.sharedIndex;
   }
 
   /** A path the user typed, relative to the workspace's directory. */
@@ -85,12 +100,13 @@ export class Workspace {
   }
 
   repo(): Promise<Repository> {
-    this.repoP ??= openRepository(this.cwd);
+    this.repoP ??= this.sharedIndex ? this.sharedIndex.repo(this.cwd) : openRepository(this.cwd);
     return this.repoP;
   }
 
   async store(): Promise<ExperimentStore> {
-    this.storeV ??= new ExperimentStore(await this.repo());
+    const repo = await this.repo();
+    this.storeV ??= this.sharedIndex ? this.sharedIndex.store(repo) : new ExperimentStore(repo);
     return this.storeV;
   }
 
@@ -107,6 +123,11 @@ export class Workspace {
 
   /** A read-only handle on the index brought up to date with the refs; what sync left out is told as warnings. */
   async db(request: IndexRequest = {}): Promise<IndexDatabase> {
+    if (this.sharedIndex && !request.allowFiles) {
+      const { db, lastSync } = await this.sharedIndex.db(await this.repo(), await this.indexOptions(request));
+      if (lastSync) this.reportSync(lastSync);
+      return db;
+    }
     const index = await this.index(request);
     const db = await index.open();
     if (index.lastSync) this.reportSync(index.lastSync);
@@ -181,6 +202,7 @@ export class Workspace {
   async close(): Promise<void> {
     for (const fn of this.closers.splice(0)) await fn();
     this.indexes.clear();
-    await this.storeV?.close();
+    if (!this.sharedIndex) await this.storeV?.close();
+    this.storeV = undefined;
   }
 }

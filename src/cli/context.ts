@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { Workspace, type ExperimentStore, type Repository } from "../api/workspace.js";
+import { Workspace, type ExperimentStore, type Repository, type SharedIndex } from "../api/workspace.js";
 import { Progress } from "../report/progress.js";
 import type { IO } from "./io.js";
 
@@ -8,8 +8,12 @@ export class Context {
   /** Built once per command: notes and warnings go to stderr, progress bars to a terminal's stderr. */
   readonly ws: Workspace;
 
-  constructor(readonly io: IO) {
+  constructor(
+    readonly io: IO,
+    sharedIndex?: SharedIndex,
+  ) {
     this.ws = new Workspace({
+      sharedIndex,
       cwd: io.cwd,
       env: io.env,
       message: (kind, text) => io.stderr(`${kind}: ${text}\n`),

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from "yargs";
 import { IndexDamagedError, isGitExpError, ExitCode, UsageError } from "../core/errors.js";
+import type { SharedIndex } from "../api/workspace.js";
 import { Context, type CommandDef } from "./context.js";
 import { processIO, type IO } from "./io.js";
 
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   apply: () => import("./commands/apply.js").then((m) => m.applyCommand),
   branch: () => import("./commands/branch.js").then((m) => m.branchCommand),
   "python-path": () => import("./commands/python-path.js").then((m) => m.pythonPathCommand),
+  resident: () => import("./commands/resident.js").then((m) => m.residentCommand),
 };
 
 /** Other names of commands (each command's `command` lists them too, for its help). */
@@ -85,9 +87,9 @@ class UsageFailure extends Error {}
  * Run git-exp with the given arguments. The only place that turns errors into exit codes:
  * user errors print one line, real bugs print a stack and ask for a report.
  */
-export async function main(rawArgv: string[], io: IO = processIO()): Promise<number> {
+export async function main(rawArgv: string[], io: IO = processIO(), options: { sharedIndex?: SharedIndex } = {}): Promise<number> {
   const argv = joinDescendingSort(rawArgv);
-  const ctx = new Context(io);
+  const ctx = new Context(io, options.sharedIndex);
   let exitCode: number = ExitCode.ok;
   let helpOrVersion = false;
   try {

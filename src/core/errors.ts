@@ -90,6 +90,12 @@ export class IndexBusyError extends GitExpError {
   readonly exitCode = ExitCode.environment;
 }
 
+/** Work given a time limit (a user's SQL, --timeout) ran past it and was stopped. */
+export class TimeLimitError extends GitExpError {
+  readonly code = "ETIME";
+  readonly exitCode = ExitCode.environment;
+}
+
 /** Stored data that breaks the format contract (a forged ref, a non-canonical blob). */
 export class CorruptDataError extends GitExpError {
   readonly code = "ECORRUPT";

@@ -1,9 +1,11 @@
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { IndexBusyError, EnvironmentError } from "../core/errors.js";
 import type { Repository } from "../store/repository.js";
 import { IndexDatabase, isLockError } from "./database.js";
 import { refsFingerprint, type Fingerprint } from "./fingerprint.js";
+import { releaseResidents } from "./resident.js";
+import { holderAlive, takeLock } from "./write-lock.js";
 import { INDEX_FORMAT, SCHEMA } from "./schema.js";
 import { readMeta, storedFingerprint, syncInto, type SyncReport } from "./sync.js";
 
@@ -233,7 +235,7 @@ export class ExperimentIndex {
   private async updateLocked(): Promise<SyncReport | null> {
     let db: IndexDatabase;
     try {
-      db = await IndexDatabase.open(this.path, { readOnly: false, timeoutMs: this.timeoutMs });
+      db = await this.openForWriting(this.path);
     } catch (e) {
       return e instanceof IndexBusyError ? this.busy() : null;
     }
@@ -278,6 +280,8 @@ export class ExperimentIndex {
       } finally {
         db.close();
       }
+      // Just before the swap: a resident process still holding the old file would keep reading it.
+      await releaseResidents(this.repo.expDir, this.timeoutMs);
       rmSync(`${this.path}.wal`, { force: true });
       renameSync(tmp, this.path);
       writeHint(this.hintPath, storedFingerprint(fingerprint));
@@ -285,6 +289,24 @@ export class ExperimentIndex {
     } finally {
       for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
       release();
+    }
+  }
+
+  /**
+   * Open the live file for writing, asking any resident index process to let go first, and
+   * again each second while the file stays held (one may have reopened it for a command in
+   * between); IndexBusyError past the lock timeout, as without one.
+   */
+  private async openForWriting(path: string): Promise<IndexDatabase> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      await releaseResidents(this.repo.expDir, Math.max(0, deadline - Date.now()));
+      const left = deadline - Date.now();
+      try {
+        return await IndexDatabase.open(path, { readOnly: false, timeoutMs: Math.max(0, Math.min(left, 1000)) });
+      } catch (e) {
+        if (!(e instanceof IndexBusyError) || left <= 1000) throw e;
+      }
     }
   }
 
@@ -391,30 +413,6 @@ function walBytes(path: string): number {
 }
 
 /**
- * Create the lock holding this process's pid, or false when it exists. The pid is written
- * to a file of its own first and linked into place, so the lock never exists empty, not
- * even when the disk fills between creating it and writing it.
- */
-function takeLock(lock: string): boolean {
-  const own = `${lock}.${process.pid}`;
-  try {
-    const fd = openSync(own, "w");
-    try {
-      writeSync(fd, String(process.pid));
-    } finally {
-      closeSync(fd);
-    }
-    linkSync(own, lock);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    return false;
-  } finally {
-    rmSync(own, { force: true });
-  }
-}
-
-/**
  * Why the index cannot be written, said with what to do, or undefined for any other failure
  * (damage and locks have their own paths).
  */
@@ -432,18 +430,6 @@ export function cannotWrite(e: unknown, path: string): string | undefined {
     return `the index ${path} cannot be written (${code ?? firstLine(e)}): let this user write ${dirname(path)}, or run git exp where the repository is writable`;
   }
   return undefined;
-}
-
-function holderAlive(lock: string): boolean {
-  try {
-    const pid = Number(readFileSync(lock, "utf8"));
-    // Created but not yet written: its builder is alive this very moment.
-    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - statSync(lock).mtimeMs < 2000;
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function firstLine(e: unknown): string {

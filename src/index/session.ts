@@ -2,7 +2,7 @@ import type { Repository } from "../store/repository.js";
 import type { IndexDatabase } from "./database.js";
 import { ExperimentIndex, type IndexOptions } from "./experiment-index.js";
 import { refsFingerprint } from "./fingerprint.js";
-import { readMeta } from "./sync.js";
+import { readMeta, type SyncReport } from "./sync.js";
 
 export interface SessionOptions extends IndexOptions {
   /** Close the index after this long without a question, so other git-exp processes can update it (default 2 s). */
@@ -44,26 +44,32 @@ export class IndexSession {
   private async runOne<T>(fn: (db: IndexDatabase) => Promise<T>): Promise<T> {
     clearTimeout(this.idle);
     try {
-      return await fn(await this.current());
+      return await fn((await this.current()).db);
     } finally {
       this.idle = setTimeout(() => void this.use(async () => this.closeNow()), this.idleMs);
       this.idle.unref();
     }
   }
 
-  private async current(): Promise<IndexDatabase> {
+  /**
+   * The handle, reopened (and so brought up to date) when the refs moved, with what the update
+   * did then. For a caller that asks one question at a time itself (the resident index
+   * process); others go through use().
+   */
+  async current(): Promise<{ db: IndexDatabase; lastSync?: SyncReport }> {
     const fp = this.fingerprint();
-    if (this.db && fp === this.openedAt) return this.db;
+    if (this.db && fp === this.openedAt) return { db: this.db };
     this.closeNow();
     const index = new ExperimentIndex(this.repo, this.options);
     this.db = await index.open();
     this.index = index;
     // A snapshot (another process held the index) or a racy fingerprint: look again next time.
     this.openedAt = (await readMeta(this.db))["fingerprint"] === fp ? fp : "";
-    return this.db;
+    return { db: this.db, lastSync: index.lastSync };
   }
 
-  private closeNow(): void {
+  /** Close the handle now (a writer in another process asked); the next question reopens it. */
+  closeNow(): void {
     this.index?.close();
     this.index = undefined;
     this.db = undefined;

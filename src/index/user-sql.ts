@@ -1,4 +1,4 @@
-import { GitExpError, InvalidInputError } from "../core/errors.js";
+import { GitExpError, InvalidInputError, TimeLimitError } from "../core/errors.js";
 import type { StatementType as StatementKind } from "@duckdb/node-api";
 import { StatementType } from "./duckdb.js";
 import { readerRows, type IndexDatabase, type SqlRow } from "./database.js";
@@ -15,8 +15,46 @@ export interface QueryResult {
  * (DuckDB's enable_external_access, locked so SQL cannot turn it back on). Several
  * statements run in order; the last one's rows are the answer.
  */
-export async function runUserSql(db: IndexDatabase, sql: string): Promise<QueryResult> {
+export async function runUserSql(db: IndexDatabase, sql: string, options: { timeoutS?: number } = {}): Promise<QueryResult> {
   if (sql.replace(/[\s;]/g, "") === "") throw new InvalidInputError('the query is empty; give SQL such as "SELECT * FROM experiments LIMIT 5"');
+  const limit = checkTimeout(options.timeoutS);
+  // DuckDB stops a running statement when its connection is interrupted.
+  let late = false;
+  const timer =
+    limit > 0
+      ? setTimeout(() => {
+          late = true;
+          db.connection.interrupt();
+        }, limit * 1000)
+      : undefined;
+  timer?.unref();
+  try {
+    return await runStatements(db, sql);
+  } catch (e) {
+    if (late) {
+      throw new TimeLimitError(`the query ran past its time limit of ${limit} s and was interrupted; narrow it, or give more time with --timeout SECONDS (0 for none)`, {
+        cause: e,
+      });
+    }
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The time limit in seconds (default DEFAULT_SQL_TIMEOUT_S), checked: 0 means none. */
+export function checkTimeout(seconds: number | undefined): number {
+  const limit = seconds ?? DEFAULT_SQL_TIMEOUT_S;
+  if (!(limit >= 0 && limit <= MAX_TIMEOUT_S)) throw new InvalidInputError(`--timeout takes seconds from 0 (no limit) to ${MAX_TIMEOUT_S}, not ${limit}`);
+  return limit;
+}
+
+/** `git exp sql` stops a query after this long unless told otherwise (--timeout). */
+export const DEFAULT_SQL_TIMEOUT_S = 60;
+/** Past what setTimeout holds (about 24.8 days), a limit is no limit. */
+const MAX_TIMEOUT_S = 2_147_483;
+
+async function runStatements(db: IndexDatabase, sql: string): Promise<QueryResult> {
   try {
     const statements = await db.connection.extractStatements(sql);
     if (statements.count === 0) throw new InvalidInputError('no SQL statement in the query; give SQL such as "SELECT * FROM experiments LIMIT 5"');

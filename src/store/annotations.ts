@@ -51,6 +51,31 @@ export async function readAllAnnotations(repo: Repository, reader?: ObjectReader
   return out;
 }
 
+/**
+ * The events of a few experiments without listing every note: each note is looked up by its
+ * path in the notes tree, at each fanout git writes (`<id>`, `ab/<rest>` once the notes number
+ * in the hundreds, `ab/cd/<rest>` past tens of thousands), in one pipelined read.
+ */
+export async function readAnnotationsOf(reader: ObjectReader, ids: string[]): Promise<Map<string, AnnotationEvent[]>> {
+  const out = new Map<string, AnnotationEvent[]>();
+  // Answered in order: the refused events are known before the first note arrives.
+  let refused = new Set<string>();
+  reader.request(REFUSED_REF, (o) => (refused = refusedSet(o?.type === "blob" ? o.data.toString("utf8") : "")));
+  for (const id of new Set(ids)) {
+    for (let fanout = 0; fanout <= NOTE_FANOUT_TRIED; fanout++) {
+      const dirs = Array.from({ length: fanout }, (_, i) => id.slice(2 * i, 2 * i + 2));
+      reader.request(`${NOTES_REF}:${[...dirs, id.slice(2 * fanout)].join("/")}`, (o) => {
+        if (o?.type === "blob" && !out.has(id)) out.set(id, parseEvents(withoutRefused(id, o.data.toString("utf8"), refused)));
+      });
+    }
+  }
+  await reader.drain();
+  return out;
+}
+
+/** git adds a level of fanout for every 256-fold growth of the notes: four covers 4 billion. */
+const NOTE_FANOUT_TRIED = 4;
+
 /** One experiment's events, without those this clone refused from a remote. */
 export async function readAnnotations(repo: Repository, id: string): Promise<AnnotationEvent[]> {
   const [r, refused] = await Promise.all([runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd }), readRefused(repo)]);
@@ -106,5 +131,5 @@ export async function annotate(
 /** The current name, tags, notes and deleted flag of one experiment. */
 export async function annotationState(store: ExperimentStore, id: string, meta?: ExperimentMeta): Promise<AnnotationState> {
   const m = meta ?? (await store.read(id)).meta;
-  return foldAnnotations(m, await readAnnotations(store.repo, id));
+  return foldAnnotations(m, (await store.annotationsOf([id])).get(id) ?? []);
 }

@@ -21,6 +21,7 @@ import {
   createRefsAtomically,
   createRefsPacked,
   deleteRefs,
+  experimentIdsWithPrefix,
   listExperimentRefs,
   packRefs,
   EXPERIMENT_REFS,
@@ -28,7 +29,7 @@ import {
   type RefListing,
 } from "./refs.js";
 import type { Repository } from "./repository.js";
-import { readAllAnnotations } from "./annotations.js";
+import { readAllAnnotations, readAnnotationsOf } from "./annotations.js";
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 
 export interface ResolveOptions {
@@ -347,11 +348,16 @@ export class ExperimentStore {
     return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, this.repo.algo).id;
   }
 
-  /** The config hash: the blob id of config.json, as stored. */
+  /** The config hash: the blob id of config.json, as stored (through the open reader: no git process). */
   async configHash(id: string): Promise<string> {
-    const r = await runGit(["rev-parse", `${id}:config.json`], { cwd: this.repo.cwd });
-    if (r.code !== 0) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no config.json`);
-    return r.stdout.toString("utf8").trim();
+    const o = await this.objects().read(`${id}:config.json`);
+    if (!o) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no config.json`);
+    return o.id;
+  }
+
+  /** The annotation events of a few experiments (full ids), through the open reader. */
+  annotationsOf(ids: string[]): Promise<Map<string, AnnotationEvent[]>> {
+    return readAnnotationsOf(this.objects(), ids);
   }
 
   /** Parents of an experiment commit (its source commit when that was present). */
@@ -369,28 +375,55 @@ export class ExperimentStore {
   /**
    * Name an experiment by full ref, full id, unique id prefix (4+ hex) or unique current
    * name (after renames). Deleted experiments are not found unless asked for. Ambiguity is
-   * an error listing the candidates.
+   * an error listing the candidates. An id prefix costs one ref lookup and the notes of its
+   * matches, the same at any number of experiments; only a name lists every ref.
    */
-  async resolve(spec: string, listing?: RefListing, options: ResolveOptions = {}): Promise<string> {
-    const refs = (listing ?? (await this.list())).refs;
-    const events = await this.annotations();
-    const deleted = (id: string): boolean => foldAnnotations({}, events.get(id) ?? []).deleted;
+  async resolve(spec: string, options: ResolveOptions = {}): Promise<string> {
+    return (await this.resolveAll([spec], options))[0]!;
+  }
+
+  /** Several at once, in order; names among them list the refs and read the annotations once for all. */
+  async resolveAll(specs: string[], options: ResolveOptions = {}): Promise<string[]> {
+    let everything: Promise<{ refs: ExperimentRef[]; events: Map<string, AnnotationEvent[]> }> | undefined;
+    const all = (): Promise<{ refs: ExperimentRef[]; events: Map<string, AnnotationEvent[]> }> =>
+      (everything ??= Promise.all([this.list(), this.annotations()]).then(([listing, events]) => ({ refs: listing.refs, events })));
+    const ids: string[] = [];
+    for (const spec of specs) ids.push(await this.resolveOne(spec, all, options));
+    return ids;
+  }
+
+  /** Resolve among the refs of `listing` only (experiments in quarantine, say), as resolve() does among all. */
+  resolveIn(spec: string, listing: RefListing, options: ResolveOptions = {}): Promise<string> {
+    const everything = async (): Promise<{ refs: ExperimentRef[]; events: Map<string, AnnotationEvent[]> }> => ({ refs: listing.refs, events: await this.annotations() });
+    const byPrefix = async (prefix: string): Promise<string[]> => listing.refs.filter((r) => r.id.startsWith(prefix)).map((r) => r.id);
+    return this.resolveOne(spec, everything, options, byPrefix);
+  }
+
+  private async resolveOne(
+    spec: string,
+    everything: () => Promise<{ refs: ExperimentRef[]; events: Map<string, AnnotationEvent[]> }>,
+    options: ResolveOptions,
+    byPrefix = (prefix: string): Promise<string[]> => experimentIdsWithPrefix(this.repo, prefix),
+  ): Promise<string> {
     const s = spec.trim();
     const bare = s.startsWith(EXPERIMENT_REFS) ? s.slice(EXPERIMENT_REFS.length) : s;
     if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
-      const lower = bare.toLowerCase();
-      const all = refs.filter((r) => r.id.startsWith(lower));
-      const hits = options.includeDeleted ? all : all.filter((r) => !deleted(r.id));
-      if (hits.length === 1) return hits[0]!.id;
-      if (hits.length > 1) throw new AmbiguousError(spec, hits.map((h) => h.id.slice(0, 12)));
-      if (all.length > 0) throw deletedError(spec, all[0]!.id);
+      const all = await byPrefix(bare.toLowerCase());
+      if (all.length > 0) {
+        const events = options.includeDeleted ? new Map<string, AnnotationEvent[]>() : await readAnnotationsOf(this.objects(), all);
+        const hits = all.filter((id) => options.includeDeleted || !isDeleted(events, id));
+        if (hits.length === 1) return hits[0]!;
+        if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => id.slice(0, 12)));
+        throw deletedError(spec, all[0]!);
+      }
     }
     if (s.startsWith(EXPERIMENT_REFS)) throw new NotFoundError(`no experiment at ${s}; see 'git exp ls'`);
-    const all = await this.findByName(refs, s, events);
-    const named = options.includeDeleted ? all : all.filter((id) => !deleted(id));
-    if (named.length === 1) return named[0]!;
-    if (named.length > 1) throw new AmbiguousError(spec, named.map((id) => id.slice(0, 12)));
-    if (all.length > 0) throw deletedError(spec, all[0]!);
+    const { refs, events } = await everything();
+    const named = await this.findByName(refs, s, events);
+    const hits = options.includeDeleted ? named : named.filter((id) => !isDeleted(events, id));
+    if (hits.length === 1) return hits[0]!;
+    if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => id.slice(0, 12)));
+    if (named.length > 0) throw deletedError(spec, named[0]!);
     throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
   }
 
@@ -427,6 +460,10 @@ export class ExperimentStore {
       ids.map((id) => ({ id, ref: EXPERIMENT_REFS + id })),
     );
   }
+}
+
+function isDeleted(events: Map<string, AnnotationEvent[]>, id: string): boolean {
+  return foldAnnotations({}, events.get(id) ?? []).deleted;
 }
 
 function deletedError(spec: string, id: string): NotFoundError {

@@ -19,6 +19,8 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   GIT_COMMITTER_EMAIL: "ada@example.com",
   GIT_CONFIG_NOSYSTEM: "1",
   GIT_CONFIG_GLOBAL: "/dev/null",
+  // No resident index process outliving a test's repository (tests/resident.test.ts starts its own).
+  GIT_EXP_RESIDENT: "0",
 };
 
 const made: string[] = [];

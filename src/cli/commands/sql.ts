@@ -1,6 +1,6 @@
 import { renderJson, renderRows, type Row } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { outputFormat, withFormat } from "../options.js";
+import { optNumber, outputFormat, withFormat } from "../options.js";
 
 export const sqlCommand: CommandDef = {
   command: "sql <query>",
@@ -9,11 +9,12 @@ export const sqlCommand: CommandDef = {
     withFormat(y)
       .positional("query", { type: "string", describe: "SQL, e.g. \"SELECT name, \\\"metrics.val.acc\\\" FROM runs ORDER BY 2 DESC LIMIT 5\"" })
       .option("allow-files", { type: "boolean", describe: "let the SQL read and write files, ATTACH databases and INSTALL extensions" })
+      .option("timeout", { type: "string", describe: "stop the query after this many seconds (default 60; 0 for no limit)" })
       .example("git exp sql \"SELECT name, \\\"metrics.val.acc\\\" FROM runs ORDER BY 2 DESC LIMIT 5\"", "one row per experiment, a column per param and metric")
       .example("git exp sql \"SELECT step, avg(value) FROM series WHERE key = 'loss' GROUP BY 1 ORDER BY 1\" --format csv", ""),
   run: async (args, ctx) => {
     const { sql } = await import("../../api/sql.js");
-    const result = await sql(ctx.ws, { query: String(args["query"] ?? ""), allowFiles: Boolean(args["allow-files"]) });
+    const result = await sql(ctx.ws, { query: String(args["query"] ?? ""), allowFiles: Boolean(args["allow-files"]), timeoutS: optNumber(args["timeout"], "timeout") });
     const format = outputFormat(args);
     if (format === "json") ctx.io.stdout(renderJson(result.rows));
     else ctx.io.stdout(renderRows(format, result.columns, result.rows.map((r) => cells(r)), ctx.io.columns));
