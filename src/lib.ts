@@ -1,55 +1,61 @@
 /**
- * git-exp as a library: every command's logic without the CLI.
- *   import { openRepository, ExperimentStore, record } from "git-exp";
+ * git-exp as a library: one function per behaviour, each taking a Workspace (the repository
+ * and its store and index, opened when first needed) and typed options, returning data.
+ * The CLI's commands and the dashboard call the same functions.
+ *
+ *   import { Workspace, record, top } from "git-exp";
+ *   const ws = new Workspace({ cwd: "path/to/repo" });
+ *   await record(ws, { config: { lr: 0.1 }, results: { acc: 0.93 } });
+ *   const board = await top(ws, { metric: "acc" });
+ *   await ws.close();
  */
+export { Workspace, type WorkspaceOptions, type WorkspaceSinks, type ProgressSink, type IndexRequest } from "./api/workspace.js";
 export * from "./core/errors.js";
-export { canonicalJson, parseJson, type JsonValue, type JsonObject } from "./core/json.js";
+
+// Recording and running
+export { record, recordDocumentIn, type RecordInput, type RecordResult } from "./api/record.js";
+export { plan, run, RunController, type RunHooks, type RunOutcome, type RunPlan, type RunRequest, type RunSummary } from "./api/run.js";
+export { repro, type ReproRequest, type ReproResult, type ReproVerdict, type ForeignCommand } from "./api/repro.js";
+export { importNdjson, importMlflowStore, type ImportSummary, type MlflowImportSummary } from "./api/import.js";
+
+// Asking
+export { show, type ShowRequest, type ExperimentDetails } from "./api/show.js";
+export { ls, lsRunning, type LsRequest, type SearchResult, type FoundExperiment, type RunningRuns, type Selection } from "./api/ls.js";
+export { top, GROUPINGS, type TopRequest, type Leaderboard, type Direction, type Grouping } from "./api/top.js";
+export { trend, BUCKETS, type TrendRequest, type Trend, type Bucket } from "./api/trend.js";
+export { sql, type SqlRequest, type QueryResult } from "./api/sql.js";
+export { diff, type DiffRequest, type ExperimentDiff, type Tolerance } from "./api/diff.js";
+export { compare, type CompareRequest, type Comparison } from "./api/compare.js";
+export { stats, statsSides, type StatsRequest, type StatsResult, type StatsSide, type StatsReport, type Group } from "./api/stats.js";
+export { check, rulesFromLimits, LIMIT_FLAGS, type CheckRequest, type CheckReport, type Rule, type Rules } from "./api/check.js";
+export { plot, type PlotRequest, type PlotData } from "./api/plot.js";
+export { report, type ReportRequest, type Overview } from "./api/report.js";
+export { exportNdjson, exportTable, type ExportTable } from "./api/export.js";
+export { syncIndex, indexStatus, type IndexStatus, type SyncReport } from "./api/index-sync.js";
+export * as dashboard from "./api/dashboard.js";
+
+// Annotations after the fact
+export { annotate, type AnnotateRequest, type AnnotateResult, type AnnotationChange } from "./api/annotate.js";
+export { tag, untag } from "./api/tag.js";
+export { note } from "./api/note.js";
+export { rename } from "./api/rename.js";
+export { rm, type RmRequest } from "./api/rm.js";
+export { restore } from "./api/restore.js";
+
+// Sharing
+export { push, type PushRequest, type PushSummary } from "./api/push.js";
+export { pull, type PullRequest, type PullSummary } from "./api/pull.js";
+export { init, type InitRequest, type InitResult, type InitSummary } from "./api/init.js";
+
+// Studies: a sweep run here, a search worker a scheduler runs, the studies so far
+export { runSweep, type SweepRequest, type SweepSummary, type TrialOutcome } from "./api/sweep.js";
+export { runSearchWorker } from "./api/cluster-search.js";
+export { sweeps, trialsOf, nextTrial, studySize, type StudyRow, type IndexedTrial, type StudyTrial, type NextTrial } from "./api/sweeps.js";
+
+// The data model, pure: what experiments, documents, filters and sweep files are
 export type { Experiment, ExperimentMeta, Series, Status } from "./core/experiment.js";
-export { flattenMetrics, flattenParams } from "./core/experiment.js";
-export { experimentToDocument, documentToExperiment, documentLine } from "./core/document.js";
-export { openRepository, type Repository } from "./store/repository.js";
-export { ExperimentStore, type WriteOutcome } from "./store/experiment-store.js";
-export { record, buildExperiment, type RecordInput } from "./capture/record.js";
-export { importDocuments, type ImportSummary } from "./capture/import.js";
-export { listExperiments, showExperiment } from "./analysis/listing.js";
-// Sharing: remotes, annotations after the fact, export and MLflow import.
-export { push, type PushSummary, type PushOptions } from "./store/push.js";
-export { pull, type PullSummary, type PullOptions } from "./store/pull.js";
-export { initRemote, type InitSummary } from "./store/remote-config.js";
-export { verifyExperiments } from "./store/verify.js";
-export { annotate, annotationState, readAllAnnotations, type AnnotateResult } from "./store/annotations.js";
-export { foldAnnotations, parseEvents, NOTES_REF, type AnnotationEvent, type AnnotationState, type AnnotationChange } from "./core/annotations.js";
-export { experimentTable, exportDocuments } from "./analysis/export.js";
-export { importMlflow, type MlflowImportSummary } from "./capture/mlflow.js";
-export { diffExperiments, diffSpecs, type ExperimentDiff, type MetricDelta, type Tolerance } from "./analysis/diff.js";
-export { compareExperiments, compareIds, compareSpecs, type Comparison, type CompareOptions } from "./analysis/compare.js";
-export { resolveGroup, groupOf, type Group } from "./analysis/groups.js";
-export { compareGroups, summarize, testDifference, type StatsReport, type MetricStats } from "./analysis/stats.js";
-export { judgeRepro, type ReproVerdict } from "./analysis/repro.js";
-export { rerun, type RerunOptions, type RerunResult } from "./capture/rerun.js";
-export { loadCatalog, type Entry } from "./analysis/catalog.js";
-export { logMetrics, readConfig, type Metrics, type LogOptions } from "./capture/log-metrics.js";
-export { planRun, type RunRequest, type RunPlan } from "./capture/run-plan.js";
-export { runPlan, RunController, type RunHooks, type RunOutcome, type RunSummary } from "./capture/run.js";
-export { captureEnvironment, type EnvironmentCapture } from "./capture/environment.js";
-export { redactText, redactArgv, captureVariables } from "./capture/redact.js";
-export { query, withIndex, type QueryOptions } from "./index/query.js";
-export { ExperimentIndex, type IndexOptions, type IndexStatus } from "./index/experiment-index.js";
-export type { SyncReport } from "./index/sync.js";
-export type { IndexDatabase, SqlRow, SqlValue } from "./index/database.js";
-export { runUserSql, type QueryResult } from "./index/user-sql.js";
+export { canonicalJson, parseJson, type JsonValue, type JsonObject } from "./core/json.js";
+export { experimentToDocument, documentToExperiment } from "./core/document.js";
 export { parseFilter, type FilterNode } from "./core/filter.js";
-export { searchExperiments, type SearchOptions, type FoundExperiment } from "./analysis/search.js";
-export { leaderboard, guessDirection, type TopOptions, type Leaderboard } from "./analysis/leaderboard.js";
-export { trendOverTime, trendAlong, type TrendOptions, type Trend } from "./analysis/trend.js";
-export { firstParentHistory, branchHistory } from "./store/history.js";
-// Pictures: dashboard pages over the index, live runs, index sessions for long-lived programs.
-export { runsPage, indexKeys, runSeries, type RunsQuery, type RunsPage, type IndexKeys, type RunSeries } from "./analysis/runs-page.js";
-export { entriesFromIndex, newestWithSeries } from "./analysis/index-entries.js";
-export { startLive, listLive, readLiveProgress, LiveMetrics, type LiveRun, type LiveProgress, type LiveHandle } from "./capture/live.js";
-export { IndexSession, type SessionOptions } from "./index/session.js";
-// Search: W&B sweep files, the study's next trial (every executor asks this), early termination.
-export { parseSweepSpec, studyId, type SweepSpec, type SweepParam, type EarlyTerminate } from "./core/sweep-spec.js";
-export { loadSweepFile } from "./capture/sweep-file.js";
-export { nextTrial, studySize, bestTrial, type StudyTrial, type StudyOptions, type NextTrial, type TrialState } from "./analysis/study.js";
-export { trialsToStop, type TrialCurve, type PruneDecision } from "./analysis/pruning.js";
+export { parseSweepSpec, studyId, type SweepSpec } from "./core/sweep-spec.js";
+export { isFullId, isIdPrefix, shortId } from "./core/ids.js";

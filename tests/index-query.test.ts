@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { binary, cleanup, cli, git, makeRepo } from "./helpers/repo.js";
 import { fixtureDocs, importDocs, metricOf, type Doc } from "./helpers/experiments.js";
-import { query, withIndex, leaderboard } from "../src/lib.js";
+import { execFileSync } from "node:child_process";
+import { Workspace, sql, top, type Leaderboard } from "../src/lib.js";
+import { ROOT } from "./helpers/repo.js";
 
 /**
  * Every answer is checked against an oracle computed from the raw documents, never
@@ -298,12 +300,30 @@ describe("sql", () => {
 });
 
 describe("library", () => {
-  test("query(), withIndex() and leaderboard() work without the CLI", async () => {
-    const r = await query("SELECT count(*) AS n FROM experiments", { cwd: dir });
-    expect(r.rows).toEqual([{ n: 120 }]);
-    expect(r.types).toEqual(["BIGINT"]);
-    const board = await withIndex((db) => leaderboard(db, { metric: "metrics.val.acc", limit: 1 }), { cwd: dir });
+  test("the api through the package entry point: a Workspace, sql() and top(); nothing internal exported", async () => {
+    // As a user's program imports it: `import ... from "git-exp"` (the package's exports, dist/), run by plain node.
+    const program = `
+      import * as lib from "git-exp";
+      const ws = new lib.Workspace({ cwd: process.argv[1] });
+      const r = await lib.sql(ws, { query: "SELECT count(*) AS n FROM experiments" });
+      const board = await lib.top(ws, { metric: "metrics.val.acc", limit: 1 });
+      await ws.close();
+      console.log(JSON.stringify({ rows: r.rows, types: r.types, best: board.rows[0].value, names: Object.keys(lib) }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", program, dir], { cwd: ROOT, encoding: "utf8" })) as { rows: unknown[]; types: string[]; best: number; names: string[] };
+    expect(out.rows).toEqual([{ n: 120 }]);
+    expect(out.types).toEqual(["BIGINT"]);
     const best = Math.max(...docs.map((d) => metricOf(d, "val.acc")).filter((v): v is number => v !== undefined && !Number.isNaN(v)));
-    expect(board.rows[0]!.value).toBe(best);
+    expect(out.best).toBe(best);
+    expect(out.names).toEqual(expect.arrayContaining(["Workspace", "record", "run", "top", "trend", "check", "push", "pull", "UsageError"]));
+    for (const internal of ["ExperimentStore", "openRepository", "ExperimentIndex", "runUserSql", "leaderboard", "withIndex"]) expect(out.names).not.toContain(internal);
+    // The same, typed, in this process
+    const ws = new Workspace({ cwd: dir });
+    try {
+      const board: Leaderboard = await top(ws, { metric: "val.acc", by: "name", limit: 3 });
+      expect(board.groups).toHaveLength(3);
+      expect((await sql(ws, { query: "SELECT 1 AS one" })).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await ws.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { listLive, startLive } from "../src/capture/live.js";
 import { openRepository } from "../src/store/repository.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
+import { Workspace } from "../src/api/workspace.js";
 import { startUi } from "../src/cli/ui/start.js";
 import { BIN, FIXTURES, TEST_ENV, binary, cleanup, cli, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
 
@@ -115,8 +116,9 @@ describe("live runs", () => {
   it("the dashboard follows a live run's metrics file as it grows, NaN kept as a gap", async () => {
     const dir = makeRepo({ commit: true });
     const repo = await openRepository(dir);
-    const store = new ExperimentStore(repo);
-    const ui = await startUi(store, {}, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
+    const ws = new Workspace({ cwd: dir });
+    const store = await ws.store();
+    const ui = await startUi(ws, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
     try {
       const metrics = join(tempDir(), "metrics.jsonl");
       mkdirSync(join(metrics, ".."), { recursive: true });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { capturePatch } from "../src/capture/git-state.js";
@@ -107,8 +107,9 @@ describe("git exp repro", () => {
 
   it("Ctrl-C stops the rerun: the command is stopped, the worktree removed, nothing recorded (exit 130)", async () => {
     const dir = makeRepo();
-    const script = `import { appendFileSync } from "node:fs";
+    const script = `import { appendFileSync, writeFileSync } from "node:fs";
 appendFileSync(process.env.GIT_EXP_METRICS, JSON.stringify({ final: true, loss: 1 }) + "\\n");
+if (process.env.STARTED) writeFileSync(process.env.STARTED, "");
 if (process.env.SLOW) setTimeout(() => {}, 60000);
 `;
     writeFileSync(join(dir, "train.mjs"), script);
@@ -116,11 +117,13 @@ if (process.env.SLOW) setTimeout(() => {}, 60000);
     git(dir, ["commit", "-q", "-m", "slow"]);
     const id = await originalRun(dir, { lr: 0.1 });
     const before = repoSnapshot(dir);
-    const child = spawn(BIN, ["repro", id], { cwd: dir, env: { ...process.env, ...TEST_ENV, SLOW: "1" } });
+    // The rerun's command says it is running by writing this file: Ctrl-C comes then, not after a guessed pause.
+    const started = join(tempDir(), "started");
+    const child = spawn(BIN, ["repro", id], { cwd: dir, env: { ...process.env, ...TEST_ENV, SLOW: "1", STARTED: started } });
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
     await new Promise<void>((ok) => child.stderr.on("data", () => stderr.includes("rerunning") && ok()));
-    await new Promise((ok) => setTimeout(ok, 1500));
+    while (!existsSync(started) && child.exitCode === null) await new Promise((ok) => setTimeout(ok, 20));
     child.kill("SIGINT");
     const code = await new Promise<number | null>((ok) => child.on("close", ok));
     expect(code, stderr).toBe(130);

@@ -69,11 +69,19 @@ describe("the resident index process", () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain("no experiment matches");
 
-    // a writer in another process while it holds the index: asked to let go, not waited out
-    const rebuild = binary(dir, ["index", "--rebuild"], { env: { ...ENV, GIT_EXP_LOCK_TIMEOUT: "20" } });
+    // Writers in other processes while it holds the index, even ones that never use it
+    // (GIT_EXP_RESIDENT=0): each asks it to let go, none waits the lock out or answers from a snapshot.
+    const waits = { GIT_EXP_LOCK_TIMEOUT: "20" };
+    const rebuild = binary(dir, ["index", "--rebuild"], { env: waits });
     expect(rebuild.code, rebuild.stderr).toBe(0);
     expect(rebuild.stderr).not.toMatch(/busy/);
     expect(JSON.parse(binary(dir, count, { env: ENV }).stdout)).toEqual([{ n: 21 }]);
+    await importDocs(dir, fixtureDocs(22).slice(21));
+    const update = binary(dir, ["index", "--json"], { env: waits });
+    expect(update.code, update.stderr).toBe(0);
+    expect(update.stderr).not.toMatch(/busy/);
+    expect(JSON.parse(update.stdout)).toMatchObject({ added: 1, total: 22 });
+    expect(JSON.parse(binary(dir, count, { env: ENV }).stdout)).toEqual([{ n: 22 }]);
 
     // idle for 5 s: it exits and takes its socket away
     await until(() => !existsSync(socket));

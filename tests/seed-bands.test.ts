@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Workspace } from "../src/api/workspace.js";
 import { startUi } from "../src/cli/ui/start.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { openRepository } from "../src/store/repository.js";
@@ -58,8 +59,9 @@ describe("plot --group config: seed bands", () => {
 
 describe("the dashboard's seed bands", () => {
   it("answers /api/bands with a mean curve and band per group of the selected runs", async () => {
-    const store = new ExperimentStore(await openRepository(dir));
-    const ui = await startUi(store, {}, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
+    const ws = new Workspace({ cwd: dir });
+    const store = await ws.store();
+    const ui = await startUi(ws, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
     try {
       const res = (await (await fetch(`${ui.url}api/bands?ids=wide-0,wide-1,wide-2,narrow-0,deep-0,deep-1&metric=loss`)).json()) as { series: { label: string; points: [number, number][]; band: [number, number, number][] }[] };
       expect(res.series.map((g) => g.label).sort()).toEqual(["deep (2 runs, mean ± std)", "narrow-0 (1 run, mean ± std)", "wide (3 runs, mean ± std)"]);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
+import { Workspace } from "../src/api/workspace.js";
 import { startUi, type RunningUi } from "../src/cli/ui/start.js";
 import { openRepository } from "../src/store/repository.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
@@ -18,8 +19,9 @@ const servers: { ui: RunningUi; store: ExperimentStore }[] = [];
 let browser: BrowserContext | undefined;
 
 async function serve(dir: string): Promise<RunningUi> {
-  const store = new ExperimentStore(await openRepository(dir));
-  const ui = await startUi(store, {}, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
+  const ws = new Workspace({ cwd: dir });
+  const store = await ws.store();
+  const ui = await startUi(ws, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
   servers.push({ ui, store });
   return ui;
 }

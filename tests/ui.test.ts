@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExperimentIndex } from "../src/index/experiment-index.js";
 import { openRepository } from "../src/store/repository.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
+import { Workspace } from "../src/api/workspace.js";
 import { startUi, type RunningUi } from "../src/cli/ui/start.js";
 import { runsPage } from "../src/analysis/runs-page.js";
 import { BIN, TEST_ENV, binary, cleanup, cli, makeRepo, repoSnapshot } from "./helpers/repo.js";
@@ -21,8 +22,9 @@ interface Served {
 const opened: Served[] = [];
 
 async function serve(dir: string, port = 0): Promise<Served> {
-  const store = new ExperimentStore(await openRepository(dir));
-  const ui = await startUi(store, { timeoutMs: 30_000 }, { host: "127.0.0.1", port, onError: (e) => console.error(e) });
+  const ws = new Workspace({ cwd: dir });
+  const store = await ws.store();
+  const ui = await startUi(ws, { host: "127.0.0.1", port, onError: (e) => console.error(e) });
   const get = async <T,>(path: string): Promise<T> => (await (await fetch(ui.url + path.replace(/^\//, ""))).json()) as T;
   const s = { dir, ui, store, get };
   opened.push(s);

@@ -1,3 +1,4 @@
+import { isIdPrefix } from "../core/ids.js";
 import { AmbiguousError, NotFoundError } from "../core/errors.js";
 import { EXPERIMENT_REFS } from "../store/refs.js";
 import type { Entry } from "./catalog.js";
@@ -27,7 +28,7 @@ export function groupOf(label: string, entries: Entry[]): Group {
 export function resolveGroup(catalog: Entry[], spec: string): Group {
   const s = spec.trim();
   const bare = s.startsWith(EXPERIMENT_REFS) ? s.slice(EXPERIMENT_REFS.length) : s;
-  if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
+  if (isIdPrefix(bare)) {
     const config = configByHex(catalog, spec, bare.toLowerCase());
     if (config !== undefined) {
       const chosen = catalog.filter((e) => e.configHash === config);

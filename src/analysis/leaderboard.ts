@@ -9,9 +9,9 @@ import { compileSelection, type Selection } from "../index/selection.js";
 import { lowerIsBetter } from "./catalog.js";
 import { paramValue, toNumber } from "./search.js";
 
-export type Direction = "max" | "min";
-export const GROUPINGS = ["config", "name", "branch", "commit"] as const;
-export type Grouping = (typeof GROUPINGS)[number];
+import { GROUPINGS, type Direction, type Grouping } from "../core/choices.js";
+
+export { GROUPINGS, type Direction, type Grouping };
 
 /** Which way is better when the user did not say: losses and errors go down, the rest up. */
 export function guessDirection(metric: string): Direction {

@@ -1,4 +1,3 @@
-import { listValue } from "../index/duckdb.js";
 import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
@@ -24,7 +23,7 @@ export const MAX_MATRIX_KEYS = 16;
 
 /**
  * Values of a few `params.X` / `metrics.X` keys for every run the filter keeps (newest first,
- * at most MAX_MATRIX_RUNS): one count, one id query, one long-form query a key kind.
+ * at most MAX_MATRIX_RUNS), in one query.
  */
 export async function runMatrix(db: IndexDatabase, where: string, keys: string[]): Promise<RunMatrix> {
   if (keys.length > MAX_MATRIX_KEYS) throw new UsageError(`a chart takes at most ${MAX_MATRIX_KEYS} keys, not ${keys.length}`);
@@ -36,34 +35,42 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
   });
   const sql = new SqlBuilder();
   const sel = compileSelection({ where: where.trim() === "" ? undefined : where }, catalog, sql);
-  const chosen = `SELECT ${E}.id FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS}`;
-  const rows = await db.rows(`SELECT ${E}.id, ${E}.name, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS}`, sql.values);
-  const ids = rows.map((r) => String(r["id"]));
-  const at = new Map(ids.map((id, i) => [id, i]));
-  const columns = named.map((key) => ({ key, kind: "number" as "number" | "category", values: new Array<AxisValue>(ids.length).fill(null) }));
-  const byKey = new Map(columns.map((c) => [c.key, c]));
   const params = named.filter((k) => k.startsWith("params.")).map((k) => k.slice(7));
   const metrics = named.filter((k) => k.startsWith("metrics.")).map((k) => k.slice(8));
-  if (ids.length > 0 && params.length > 0) {
-    // The selection again as a subquery: thousands of ids never travel as a parameter.
-    const q = new SqlBuilder();
-    q.values.push(...sql.values);
-    const list = await db.rows(`SELECT id, key, value, num, type FROM params WHERE key IN (SELECT unnest(${q.param(listValue(params))}::VARCHAR[])) AND id IN (${chosen})`, q.values);
-    for (const r of list) {
-      const c = byKey.get(`params.${String(r["key"])}`)!;
-      const v = paramValue(r["value"], r["num"], String(r["type"]));
-      c.values[at.get(String(r["id"]))!] = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
-    }
-  }
-  if (ids.length > 0 && metrics.length > 0) {
-    const q = new SqlBuilder();
-    q.values.push(...sql.values);
-    const list = await db.rows(`SELECT id, key, value FROM metrics WHERE key IN (SELECT unnest(${q.param(listValue(metrics))}::VARCHAR[])) AND id IN (${chosen})`, q.values);
-    for (const r of list) {
-      const v = toNumber(r["value"]);
-      byKey.get(`metrics.${String(r["key"])}`)!.values[at.get(String(r["id"]))!] = v !== null && Number.isFinite(v) ? v : null;
-    }
-  }
+  // One row per run, a column (value, num, type) per param and one per metric: a fraction of
+  // the long-form rows, which at 10,000 runs cost more to hand to JavaScript than to query.
+  const pk = params.map((k) => sql.param(k));
+  const mk = metrics.map((k) => sql.param(k));
+  const pcols = pk.flatMap((k, i) => [`any_value(p.value) FILTER (WHERE p.key = ${k}) AS v${i}`, `any_value(p.num) FILTER (WHERE p.key = ${k}) AS n${i}`, `any_value(p.type) FILTER (WHERE p.key = ${k}) AS t${i}`]);
+  const mcols = mk.map((k, i) => `any_value(m.value) FILTER (WHERE m.key = ${k}) AS m${i}`);
+  const rows = await db.rows(
+    `WITH chosen AS (SELECT ${E}.id, ${E}.name, ${E}.created_at, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS})` +
+      (pk.length ? `, pv AS (SELECT p.id, ${pcols.join(", ")} FROM params p WHERE p.key IN (${pk.join(", ")}) AND p.id IN (SELECT id FROM chosen) GROUP BY p.id)` : "") +
+      (mk.length ? `, mv AS (SELECT m.id, ${mcols.join(", ")} FROM metrics m WHERE m.key IN (${mk.join(", ")}) AND m.id IN (SELECT id FROM chosen) GROUP BY m.id)` : "") +
+      ` SELECT c.id, c.name, c.total${pk.map((_, i) => `, pv.v${i}, pv.n${i}, pv.t${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
+      (pk.length ? ` LEFT JOIN pv ON pv.id = c.id` : "") +
+      (mk.length ? ` LEFT JOIN mv ON mv.id = c.id` : "") +
+      ` ORDER BY c.created_at DESC, c.id`,
+    sql.values,
+  );
+  const ids = rows.map((r) => String(r["id"]));
+  const columns = named.map((key) => ({ key, kind: "number" as "number" | "category", values: new Array<AxisValue>(ids.length).fill(null) }));
+  const byKey = new Map(columns.map((c) => [c.key, c]));
+  params.forEach((k, i) => {
+    const c = byKey.get(`params.${k}`)!;
+    rows.forEach((r, at) => {
+      if (r[`t${i}`] === null || r[`t${i}`] === undefined) return;
+      const v = paramValue(r[`v${i}`] ?? null, r[`n${i}`] ?? null, String(r[`t${i}`]));
+      c.values[at] = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
+    });
+  });
+  metrics.forEach((k, i) => {
+    const c = byKey.get(`metrics.${k}`)!;
+    rows.forEach((r, at) => {
+      const v = toNumber(r[`m${i}`] ?? null);
+      c.values[at] = v !== null && Number.isFinite(v) ? v : null;
+    });
+  });
   for (const c of columns) if (c.values.some((v) => typeof v === "string")) {
     c.kind = "category";
     c.values = c.values.map((v) => (v === null ? null : String(v)));

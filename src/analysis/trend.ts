@@ -8,8 +8,9 @@ import type { HistoryCommit } from "../store/history.js";
 import { checkDirection, guessDirection, metricKey, type Direction } from "./leaderboard.js";
 import { toNumber } from "./search.js";
 
-export const BUCKETS = ["day", "week", "month"] as const;
-export type Bucket = (typeof BUCKETS)[number];
+import { BUCKETS, type Bucket } from "../core/choices.js";
+
+export { BUCKETS, type Bucket };
 
 export interface TrendOptions extends Selection {
   metric: string;

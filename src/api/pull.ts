@@ -2,6 +2,9 @@ import { loadRulesFile } from "../capture/rules-file.js";
 import type { AnnotationPolicy } from "../store/annotation-policy.js";
 import { pull as pullFromRemote, type PullSummary } from "../store/pull.js";
 import type { Repository } from "../store/repository.js";
+import type { Workspace } from "./workspace.js";
+
+export type { PullSummary };
 
 export interface PullRequest {
   remote?: string;
@@ -11,12 +14,14 @@ export interface PullRequest {
   noDeletes?: boolean;
   /** `--verify-signatures`: keep only annotations added by well-signed commits (also gitexp.json `verify_signatures`). */
   verifySignatures?: boolean;
+  /** What "now" is for refusing events dated ahead (default: the workspace's clock). */
   nowMs?: number;
 }
 
 /** `git exp pull`: experiments checked into refs/experiments, annotations merged as the policy allows. */
-export async function pull(repo: Repository, request: PullRequest = {}): Promise<PullSummary> {
-  const policy = await annotationPolicy(repo, request);
+export async function pull(ws: Workspace, request: PullRequest = {}): Promise<PullSummary> {
+  const repo = await ws.repo();
+  const policy = await annotationPolicy(repo, { ...request, nowMs: request.nowMs ?? ws.now() });
   return pullFromRemote(repo, { remote: request.remote, fetch: request.fetch, policy });
 }
 

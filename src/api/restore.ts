@@ -4,6 +4,18 @@ import { createRef, type RefListing } from "../store/refs.js";
 import { runGit, GitCommandError } from "../store/git.js";
 import { INCOMING_REFS } from "../store/remote.js";
 import { verifyExperiments } from "../store/verify.js";
+import { annotate, type AnnotateResult } from "./annotate.js";
+import type { Workspace } from "./workspace.js";
+
+/**
+ * `git exp restore`: bring back deleted experiments: deleted here with rm, or by another
+ * clone (an experiment a pull left in quarantine because it arrived deleted gets its ref
+ * back first, checked as pull checks it).
+ */
+export async function restore(ws: Workspace, experiments: string[]): Promise<AnnotateResult[]> {
+  await promoteDeletedArrivals(await ws.store(), experiments);
+  return annotate(ws, { experiments, changes: [{ op: "restore" }], includeDeleted: true });
+}
 
 /**
  * Before `git exp restore` writes its restore events: an experiment that arrived through

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import type { IndexDatabase } from "../index/database.js";
 import type { ExperimentIndex, IndexOptions } from "../index/experiment-index.js";
+import type { IndexSession } from "../index/session.js";
 import type { SyncReport } from "../index/sync.js";
-import { releaseResident, SOCKET_ENV } from "../index/resident.js";
 import { ExperimentStore } from "../store/experiment-store.js";
 import { openRepository, type Repository } from "../store/repository.js";
 
@@ -47,6 +47,8 @@ export interface IndexRequest {
   allowFiles?: boolean;
 }
 
+export type { ExperimentStore, Repository };
+
 const QUIET: ProgressSink = { update: () => undefined, finish: () => undefined };
 
 /**
@@ -66,6 +68,7 @@ export class Workspace {
   private storeV: ExperimentStore | undefined;
   private readonly indexes = new Map<boolean, Promise<ExperimentIndex>>();
   private readonly closers: (() => void | Promise<void>)[] = [];
+  private session: IndexSession | undefined;
 
   constructor(options: WorkspaceOptions = {}) {
     this.cwd = options.cwd ?? process.cwd();
@@ -131,6 +134,35 @@ export class Workspace {
     return db;
   }
 
+  /**
+   * Ask the index: the one way api functions reach it. In a command, on the handle db()
+   * opens; in a long-lived workspace (serve()), one question at a time on a session that
+   * follows the refs and lets go of the index when idle. `fn` must not ask again inside.
+   */
+  query<T>(fn: (db: IndexDatabase) => Promise<T>, request: IndexRequest = {}): Promise<T> {
+    if (this.session) return this.session.use(fn);
+    return this.db(request).then(fn);
+  }
+
+  /**
+   * Make this a workspace for a long-lived process (the dashboard): the index is brought up
+   * to date now, and later questions go through a session. Returns the experiments indexed.
+   */
+  async serve(): Promise<{ experiments: number; fingerprint: () => string; stop: () => Promise<void> }> {
+    const index = await this.index();
+    const report = await index.sync();
+    index.close();
+    const { IndexSession } = await import("../index/session.js");
+    const session = new IndexSession(await this.repo(), await this.indexOptions());
+    this.session = session;
+    const stop = async (): Promise<void> => {
+      if (this.session === session) this.session = undefined;
+      await session.close();
+    };
+    this.onClose(stop);
+    return { experiments: report.total, fingerprint: () => session.fingerprint(), stop };
+  }
+
   /** Lock timeout from the environment, notes and progress through the sinks. */
   async indexOptions(request: IndexRequest = {}): Promise<IndexOptions> {
     const { defaultTimeoutMs } = await import("../index/experiment-index.js");
@@ -143,8 +175,6 @@ export class Workspace {
         if (done === total) progress.finish();
       },
       allowFiles: request.allowFiles,
-      // A resident index process holding the index lets go before this process writes it.
-      beforeWrite: () => releaseResident(this.env[SOCKET_ENV], defaultTimeoutMs(this.env)),
     };
   }
 

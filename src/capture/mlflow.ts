@@ -1,3 +1,4 @@
+import { isFullId } from "../core/ids.js";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -169,7 +170,7 @@ async function readRun(dir: string, experiment: MlflowExperiment): Promise<Exper
     created_by: { name: user.replace(/[<>\n\u0000]/g, ""), email: "" },
     status: STATUS[String(meta["status"])] ?? "interrupted",
     source: {
-      commit: /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? commit : null,
+      commit: isFullId(commit) ? commit : null,
       branch: tags.get("mlflow.source.git.branch") ?? null,
       dirty: false,
     },

@@ -1,8 +1,6 @@
 import type { Argv } from "yargs";
-import { Workspace, type SharedIndex } from "../api/workspace.js";
+import { Workspace, type ExperimentStore, type Repository, type SharedIndex } from "../api/workspace.js";
 import { Progress } from "../report/progress.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
-import type { Repository } from "../store/repository.js";
 import type { IO } from "./io.js";
 
 /** What a command handler gets: the IO sink and the workspace every api function works in. */

@@ -156,8 +156,7 @@ async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown
     if (!(e instanceof IndexDamagedError)) throw e;
     await ctx.close();
     ctx.io.stderr(`note: the index is damaged (${e.message}); rebuilding it from the experiment refs (nothing is lost)\n`);
-    const { indexOf } = await import("./index-handle.js");
-    await (await indexOf(ctx)).sync(true);
+    await (await ctx.ws.index()).sync(true);
     await ctx.close();
     return def.run(args, ctx);
   }

@@ -1,6 +1,7 @@
 import type { Argv } from "yargs";
-import type { Selection } from "../index/selection.js";
+import type { Selection } from "../api/ls.js";
 import { UsageError } from "../core/errors.js";
+import { isIdPrefix } from "../core/ids.js";
 import type { OutputFormat } from "../report/format.js";
 
 /** Shared options as typed builders, so every command spells them the same way. */
@@ -114,7 +115,7 @@ export function whereWithSweep(args: Record<string, unknown>, key = "where"): st
   const where = optString(args[key]);
   const sweep = optString(args["sweep"]);
   if (sweep === undefined) return where;
-  if (!/^[0-9a-f]{4,64}$/i.test(sweep.trim())) throw new UsageError(`--sweep ${sweep}: give a study's id or its first 4 or more characters (git exp sweeps lists them)`);
+  if (!isIdPrefix(sweep.trim())) throw new UsageError(`--sweep ${sweep}: give a study's id or its first 4 or more characters (git exp sweeps lists them)`);
   const bySweep = `sweep.id like '${sweep.trim().toLowerCase()}%'`;
   return where === undefined ? bySweep : `(${where}) and ${bySweep}`;
 }

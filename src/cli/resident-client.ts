@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { FRAME, SOCKET_ENV, frameReader, type CommandRequest } from "../index/resident.js";
+import { FRAME, frameReader, type CommandRequest } from "../index/resident.js";
 
 /**
  * The query commands the resident index process answers: read-only, no stdin, no terminal
@@ -27,12 +27,9 @@ export const DEFAULT_IDLE_S = 300;
  */
 export async function runResident(argv: string[], bundle: string): Promise<number | null> {
   const env = process.env;
-  if (env["GIT_EXP_RESIDENT"] === "0") return null;
+  if (env["GIT_EXP_RESIDENT"] === "0" || !served(argv)) return null;
   const socketPath = residentSocket(process.cwd(), env, bundle);
   if (!socketPath) return null;
-  // Whatever command this process runs itself, its index writes ask the resident one to let go first.
-  env[SOCKET_ENV] = socketPath;
-  if (!served(argv)) return null;
   const request: CommandRequest = {
     kind: "command",
     argv,
@@ -57,10 +54,19 @@ function served(argv: string[]): boolean {
  * git-exp (`bundle`), or null when none may serve there.
  */
 export function residentSocket(cwd: string, env: NodeJS.ProcessEnv, bundle: string): string | null {
+  try {
+    return socketFor(cwd, env, bundle);
+  } catch {
+    return null; // a .git file naming nothing, a folder not readable: git itself will say
+  }
+}
+
+function socketFor(cwd: string, env: NodeJS.ProcessEnv, bundle: string): string | null {
   if (REPOSITORY_ENV.some((k) => env[k] !== undefined)) return null;
   const gitDir = findGitDir(cwd);
-  if (!gitDir) return null;
-  const { size, mtimeMs } = statSync(bundle);
+  const built = statSync(bundle, { throwIfNoEntry: false });
+  if (!gitDir || !built) return null;
+  const { size, mtimeMs } = built;
   const key = createHash("sha1").update(`${gitDir}\0${size}-${mtimeMs}\0${process.execPath}`).digest("hex").slice(0, 24);
   const dir = join(tmpdir(), `git-exp-${process.getuid?.() ?? "user"}`);
   const path = join(dir, `${key}.sock`);

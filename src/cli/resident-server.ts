@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { Readable } from "node:stream";
 import type { SharedIndex } from "../api/workspace.js";
 import type { IndexOptions } from "../index/experiment-index.js";
-import { FRAME, SOCKET_ENV, frame, type CommandRequest, type ResidentRequest } from "../index/resident.js";
+import { FRAME, frame, residentsDir, type CommandRequest, type ResidentRequest } from "../index/resident.js";
 import { IndexSession } from "../index/session.js";
 import { ExperimentStore } from "../store/experiment-store.js";
 import { openRepository, type Repository } from "../store/repository.js";
@@ -20,6 +21,7 @@ type Main = (argv: string[], io: IO, options: { sharedIndex: SharedIndex }) => P
  */
 export async function serveResident(socketPath: string, idleMs: number, main: Main): Promise<void> {
   const sessions = new Map<string, IndexSession>();
+  const notes: string[] = [];
   // Starting git from this process costs tens of ms (a fork of a large process): the
   // repository a folder names and the store's git reader are kept too.
   const repos = new Map<string, Promise<Repository>>();
@@ -48,10 +50,14 @@ export async function serveResident(socketPath: string, idleMs: number, main: Ma
           timeoutMs: options.timeoutMs,
           onNote: (m) => sink.note(m),
           onProgress: (done, total) => sink.progress?.(done, total),
-          // no beforeWrite: this process is the one that lets go
           idleMs: idleMs * 2,
         });
         sessions.set(repo.gitDir, session);
+        // Writers in other processes find this process here and ask it to let go of the index.
+        const note = join(residentsDir(repo.expDir), String(process.pid));
+        mkdirSync(dirname(note), { recursive: true });
+        writeFileSync(note, socketPath);
+        notes.push(note);
       }
       sink = { note: options.onNote ?? (() => undefined), progress: options.onProgress };
       return session.current();
@@ -73,6 +79,7 @@ export async function serveResident(socketPath: string, idleMs: number, main: Ma
   let server: Server;
   const stop = (): void => {
     releaseAll();
+    for (const note of notes) rmSync(note, { force: true });
     server.close();
     rmSync(socketPath, { force: true });
     process.exit(0);
@@ -145,7 +152,6 @@ async function runCommand(main: Main, sharedIndex: SharedIndex, socket: Socket, 
   const saved = { ...process.env };
   for (const k of Object.keys(process.env)) delete process.env[k];
   Object.assign(process.env, r.env);
-  delete process.env[SOCKET_ENV];
   let code = 70;
   try {
     code = await main(r.argv, io, { sharedIndex });

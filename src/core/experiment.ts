@@ -1,3 +1,4 @@
+import { isIdPrefix } from "./ids.js";
 import { InvalidInputError } from "./errors.js";
 import {
   canonicalJson,
@@ -118,7 +119,7 @@ export function checkName(name: string, what = "name"): void {
  */
 export function checkNewName(name: string): void {
   checkName(name);
-  if (/^[0-9a-fA-F]{4,64}$/.test(name)) {
+  if (isIdPrefix(name)) {
     throw new InvalidInputError(`the name '${name}' reads as an experiment id prefix (hex digits): add a letter or a dash, e.g. 'run-${name}'`);
   }
 }

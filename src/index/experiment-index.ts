@@ -4,6 +4,7 @@ import { IndexBusyError, EnvironmentError } from "../core/errors.js";
 import type { Repository } from "../store/repository.js";
 import { IndexDatabase, isLockError } from "./database.js";
 import { refsFingerprint, type Fingerprint } from "./fingerprint.js";
+import { releaseResidents } from "./resident.js";
 import { holderAlive, takeLock } from "./write-lock.js";
 import { INDEX_FORMAT, SCHEMA } from "./schema.js";
 import { readMeta, storedFingerprint, syncInto, type SyncReport } from "./sync.js";
@@ -16,8 +17,6 @@ export interface IndexOptions {
   onProgress?: (done: number, total: number) => void;
   /** Let user SQL read and write files (DuckDB's enable_external_access). */
   allowFiles?: boolean;
-  /** Called before the index is opened for writing (the CLI asks a resident index process to close it). */
-  beforeWrite?: () => Promise<void>;
 }
 
 export interface IndexStatus {
@@ -236,8 +235,7 @@ export class ExperimentIndex {
   private async updateLocked(): Promise<SyncReport | null> {
     let db: IndexDatabase;
     try {
-      await this.options.beforeWrite?.();
-      db = await IndexDatabase.open(this.path, { readOnly: false, timeoutMs: this.timeoutMs });
+      db = await this.openForWriting(this.path);
     } catch (e) {
       return e instanceof IndexBusyError ? this.busy() : null;
     }
@@ -271,8 +269,6 @@ export class ExperimentIndex {
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
       this.removeStaleBuilds();
-      // The file is replaced by rename: a resident process's handle would keep reading the old one.
-      await this.options.beforeWrite?.();
       const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs });
       let report: SyncReport;
       let fingerprint: Fingerprint;
@@ -284,6 +280,8 @@ export class ExperimentIndex {
       } finally {
         db.close();
       }
+      // Just before the swap: a resident process still holding the old file would keep reading it.
+      await releaseResidents(this.repo.expDir, this.timeoutMs);
       rmSync(`${this.path}.wal`, { force: true });
       renameSync(tmp, this.path);
       writeHint(this.hintPath, storedFingerprint(fingerprint));
@@ -291,6 +289,24 @@ export class ExperimentIndex {
     } finally {
       for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
       release();
+    }
+  }
+
+  /**
+   * Open the live file for writing, asking any resident index process to let go first, and
+   * again each second while the file stays held (one may have reopened it for a command in
+   * between); IndexBusyError past the lock timeout, as without one.
+   */
+  private async openForWriting(path: string): Promise<IndexDatabase> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      await releaseResidents(this.repo.expDir, Math.max(0, deadline - Date.now()));
+      const left = deadline - Date.now();
+      try {
+        return await IndexDatabase.open(path, { readOnly: false, timeoutMs: Math.max(0, Math.min(left, 1000)) });
+      } catch (e) {
+        if (!(e instanceof IndexBusyError) || left <= 1000) throw e;
+      }
     }
   }
 

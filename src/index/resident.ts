@@ -1,4 +1,6 @@
-import { connect, type Socket } from "node:net";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
 
 /**
  * The wire of the resident index process (one per repository, which holds the index open and
@@ -8,9 +10,6 @@ import { connect, type Socket } from "node:net";
  * before anything else of git-exp.
  */
 export const FRAME = { stdout: 1, stderr: 2, exit: 3, released: 4 } as const;
-
-/** Where the client puts the socket's path, for the process it starts and for its own writers. */
-export const SOCKET_ENV = "GIT_EXP_RESIDENT_SOCKET";
 
 export interface CommandRequest {
   kind: "command";
@@ -54,25 +53,62 @@ export function frameReader(onFrame: (kind: number, payload: Buffer) => void): (
   };
 }
 
+/** Where each resident process of a repository says which socket it listens on: `<exp dir>/resident/<pid>`. */
+export function residentsDir(expDir: string): string {
+  return join(expDir, "resident");
+}
+
 /**
- * Before a process writes the index, the resident process (if one is up) closes its handle:
- * DuckDB lets one process write a file only while no other holds it open. Resolves when it
- * has, or at once when none answers (then DuckDB's lock wait decides, as without one).
+ * Before a process writes the index, every resident process of the repository (another
+ * build, another environment) closes its handle: DuckDB lets one process write a file only
+ * while no other holds it open. Resolves when they have; one that does not answer is left to
+ * DuckDB's lock wait, as without it, and the note of one that is gone is removed.
  */
-export function releaseResident(socketPath: string | undefined, timeoutMs: number): Promise<void> {
-  if (!socketPath) return Promise.resolve();
+export async function releaseResidents(expDir: string, timeoutMs: number): Promise<void> {
+  const dir = residentsDir(expDir);
+  let pids: string[];
+  try {
+    pids = readdirSync(dir).filter((n) => /^\d+$/.test(n) && n !== String(process.pid));
+  } catch {
+    return; // none was ever started here
+  }
+  await Promise.all(
+    pids.map(async (pid) => {
+      let socket: string;
+      try {
+        socket = readFileSync(join(dir, pid), "utf8");
+      } catch {
+        return;
+      }
+      // A process writes its note only once it listens: no answer at all means it is gone.
+      if ((await releaseResident(socket, timeoutMs)) === "absent") rmSync(join(dir, pid), { force: true });
+    }),
+  );
+}
+
+function releaseResident(socketPath: string, timeoutMs: number): Promise<"released" | "absent" | "silent"> {
   return new Promise((resolve) => {
-    let socket: Socket;
+    let answer: "released" | "absent" | "silent" = "silent";
+    const socket = connect(socketPath);
     const done = (): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve();
+      resolve(answer);
     };
     const timer = setTimeout(done, timeoutMs);
-    socket = connect(socketPath);
-    socket.on("error", done);
+    socket.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT" || e.code === "ECONNREFUSED") answer = "absent";
+      done();
+    });
     socket.on("close", done);
     socket.on("connect", () => socket.write(JSON.stringify({ kind: "release" } satisfies ReleaseRequest) + "\n"));
-    socket.on("data", frameReader((kind) => kind === FRAME.released && done()));
+    socket.on(
+      "data",
+      frameReader((kind) => {
+        if (kind !== FRAME.released) return;
+        answer = "released";
+        done();
+      }),
+    );
   });
 }

@@ -1,3 +1,4 @@
+import { isFullId, isIdPrefix } from "../core/ids.js";
 import { AmbiguousError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import {
   commitMessage,
@@ -407,7 +408,7 @@ export class ExperimentStore {
   ): Promise<string> {
     const s = spec.trim();
     const bare = s.startsWith(EXPERIMENT_REFS) ? s.slice(EXPERIMENT_REFS.length) : s;
-    if (/^[0-9a-fA-F]{4,64}$/.test(bare)) {
+    if (isIdPrefix(bare)) {
       const all = await byPrefix(bare.toLowerCase());
       if (all.length > 0) {
         const events = options.includeDeleted ? new Map<string, AnnotationEvent[]>() : await readAnnotationsOf(this.objects(), all);
@@ -494,7 +495,7 @@ function dedupe(items: Prepared[]): Prepared[] {
 }
 
 export function assertId(id: string): void {
-  if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(id)) throw new InvalidInputError(`${id} is not a full experiment id`);
+  if (!isFullId(id)) throw new InvalidInputError(`${id} is not a full experiment id`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isFullId } from "../core/ids.js";
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
 import type { IncomingEvent } from "../core/annotation-trust.js";
@@ -98,7 +99,7 @@ async function mirroredRefs(repo: Repository, remote: Remote): Promise<Map<strin
 function sortOffered(summary: PullSummary, remote: Remote, offered: Map<string, string>, local: Set<string>): string[] {
   const candidates: string[] = [];
   for (const [name, id] of offered) {
-    if (name === id && ID.test(name)) {
+    if (name === id && isFullId(name)) {
       summary.remoteCount++;
       if (!local.has(id)) candidates.push(id);
     } else {
@@ -108,7 +109,6 @@ function sortOffered(summary: PullSummary, remote: Remote, offered: Map<string, 
   return candidates;
 }
 
-const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Above this many exclusions a glob fetch with negative refspecs stops paying off. */
 const MAX_EXCLUDED = 64;

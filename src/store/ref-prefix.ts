@@ -1,8 +1,8 @@
+import { isFullId } from "../core/ids.js";
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { commonGitDir, type Repository } from "./repository.js";
 
-const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Longer than any packed-refs line git-exp writes (a 64-hex id and its ref, ~147 bytes): past it, git decides. */
 const WINDOW = 1024;
 
@@ -35,7 +35,7 @@ export function experimentIdsByPrefix(repo: Repository, namespace: string, prefi
       return null; // deleted while looking: git decides
     }
     // A loose ref hides a packed one of the same name.
-    ids.set(name, text === name && ID.test(name));
+    ids.set(name, text === name && isFullId(name));
   }
   return [...ids].filter(([, ok]) => ok).map(([id]) => id);
 }

@@ -1,3 +1,4 @@
+import { isFullId } from "../core/ids.js";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -19,7 +20,6 @@ export interface RefListing {
   corrupt: { ref: string; target: string }[];
 }
 
-const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Every experiment ref in one `git for-each-ref` call. */
 export function listExperimentRefs(repo: Repository, namespace = EXPERIMENT_REFS): Promise<RefListing> {
@@ -49,7 +49,7 @@ async function refsMatching(repo: Repository, pattern: string, namespace: string
     const target = line.slice(0, sp);
     const ref = line.slice(sp + 1);
     const name = ref.slice(namespace.length);
-    if (name === target && ID.test(name)) listing.refs.push({ id: name, ref });
+    if (name === target && isFullId(name)) listing.refs.push({ id: name, ref });
     else listing.corrupt.push({ ref, target });
   }
   return listing;
@@ -252,7 +252,7 @@ export function looseExperimentRefs(repo: Repository, known: Set<string> = new S
     } catch {
       return null; // deleted while listing: let the full listing decide
     }
-    loose.set(e.name, ID.test(text) ? text : null);
+    loose.set(e.name, isFullId(text) ? text : null);
   }
   return { packedStamp, loose };
 }

@@ -1,10 +1,10 @@
+import { isFullId } from "../core/ids.js";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { commonGitDir, type Repository } from "./repository.js";
 import { sleep } from "./transport.js";
 import { openVerifier, type Verifier } from "./verify.js";
 
-const ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
  * Often enough to keep the checks close behind git's ref writes; each look lists the whole
@@ -70,7 +70,7 @@ export class VerifyAhead {
       while (this.mode !== "abandoned") {
         const sweeping = this.mode === "sweeping";
         // The set first: most names are already seen, and the pattern costs more.
-        const fresh = (await looseNames(this.dir)).filter((name) => !this.seen.has(name) && ID.test(name));
+        const fresh = (await looseNames(this.dir)).filter((name) => !this.seen.has(name) && isFullId(name));
         if (fresh.length > 0) this.add(fresh);
         if (sweeping) return;
         await sleep(POLL_MS);

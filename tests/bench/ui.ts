@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { searchExperiments } from "../../src/analysis/search.js";
+import { Workspace } from "../../src/api/workspace.js";
 import { startUi } from "../../src/cli/ui/start.js";
 import { withIndex } from "../../src/index/query.js";
 import { openRepository } from "../../src/store/repository.js";
@@ -37,8 +38,9 @@ export async function bench(): Promise<BenchRow[]> {
       { cwd: dir },
     );
 
-    const store = new ExperimentStore(await openRepository(dir));
-    const ui = await startUi(store, {}, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
+    const ws = new Workspace({ cwd: dir });
+    const store = await ws.store();
+    const ui = await startUi(ws, { host: "127.0.0.1", port: 0, onError: (e) => console.error(e) });
     try {
       const page = (q: string) => async (): Promise<void> => {
         const res = (await (await fetch(`${ui.url}api/runs?${q}`)).json()) as { rows?: unknown[]; error?: unknown };

@@ -1,19 +1,11 @@
 import { appendFile, writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
-import { UsageError } from "../../core/errors.js";
-import { DEFAULT_REPEAT_KEYS, checkRule, type Requirement, type Rule, type Rules } from "../../core/rules.js";
-import { runCheck } from "../../analysis/check.js";
-import { loadCatalog } from "../../analysis/catalog.js";
-import { welchPValue } from "../../analysis/welch.js";
-import { loadRulesFile } from "../../capture/rules-file.js";
-import { defaultBaseRef } from "../../store/history.js";
-import type { CheckReport } from "../../analysis/check.js";
+import { check, LIMIT_FLAGS, rulesFromLimits, type CheckReport } from "../../api/check.js";
+import type { Requirement } from "../../core/rules.js";
 import { checkMarkdown, checkText, githubAnnotations } from "../../report/check-report.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef, Context } from "../context.js";
+import type { CommandDef } from "../context.js";
 import { optString, strings } from "../options.js";
-
-const LIMIT_FLAGS = ["min", "max", "max-drop", "max-drop-pct", "max-rise", "max-rise-pct"] as const;
 
 export const checkCommand: CommandDef = {
   command: "check",
@@ -38,15 +30,16 @@ export const checkCommand: CommandDef = {
   run: async (args, ctx) => {
     const output = optString(args["output"]);
     if (output) await checkWritable(ctx.path(output));
-    const store = await ctx.store();
-    const rules = await rulesFrom(args, ctx);
-    const baseRef = optString(args["base"]) ?? (await defaultBaseRef(store.repo, ctx.io.env));
-    const candidates = await loadCatalog(store, undefined, rules.repeatKeys);
-    const report = await runCheck(store, rules, candidates, {
-      baseRef,
-      headRef: optString(args["head"]) ?? "HEAD",
+    const limits = Object.fromEntries(LIMIT_FLAGS.map((f) => [f, strings(args[f])]));
+    const report = await check(ctx.ws, {
+      base: optString(args["base"]),
+      head: optString(args["head"]),
+      rulesFile: optString(args["rules"]),
+      rules: rulesFromLimits(limits, optString(args["alpha"])),
+      require: optString(args["require"]) as Requirement | undefined,
+      experiments: optString(args["experiments"]),
+      includeDirty: Boolean(args["include-dirty"]),
       requireBase: Boolean(args["require-base"]),
-      pValue: welchPValue,
     });
     const md = checkMarkdown(report);
     const format = optString(args["format"]) as ReportFormat | undefined;
@@ -70,38 +63,3 @@ function render(report: CheckReport, format: ReportFormat, md: string, columns: 
   return format === "text" ? checkText(report, Math.max(60, columns)) : md;
 }
 
-async function rulesFrom(args: Record<string, unknown>, ctx: Context): Promise<Rules> {
-  const path = optString(args["rules"]);
-  const file = await loadRulesFile(await ctx.repo(), path === undefined ? undefined : ctx.path(path));
-  const flagged = flagRules(args);
-  if (!file && flagged.length === 0) {
-    throw new UsageError("no rules: write gitexp.json at the repository root, or give rules as flags (--min val.acc=0.9, --max-drop val.acc=0.01, ...)");
-  }
-  return {
-    checks: flagged.length > 0 ? flagged : (file?.checks ?? []),
-    require: (optString(args["require"]) as Requirement | undefined) ?? file?.require ?? "head",
-    experiments: optString(args["experiments"]) ?? file?.experiments,
-    configSchema: file?.configSchema,
-    repeatKeys: file?.repeatKeys ?? [...DEFAULT_REPEAT_KEYS],
-    includeDirty: Boolean(args["include-dirty"]) || (file?.includeDirty ?? false),
-  };
-}
-
-function flagRules(args: Record<string, unknown>): Rule[] {
-  const alphaText = optString(args["alpha"]);
-  const alpha = alphaText === undefined ? undefined : Number(alphaText);
-  if (alpha !== undefined && !(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha takes a level between 0 and 1, not ${alphaText}`);
-  const rules: Rule[] = [];
-  for (const flag of LIMIT_FLAGS) {
-    for (const spec of strings(args[flag])) {
-      const m = /^(.+)=([^=]+)$/.exec(spec);
-      const value = m ? Number(m[2]) : NaN;
-      if (!m || !Number.isFinite(value)) throw new UsageError(`--${flag} takes METRIC=NUMBER, not '${spec}'`);
-      const rule: Rule = { metric: m[1]!, [flag.replace(/-/g, "_")]: value };
-      if (alpha !== undefined && flag !== "min" && flag !== "max") rule.alpha = alpha;
-      checkRule(rule, `--${flag} ${spec}`);
-      rules.push(rule);
-    }
-  }
-  return rules;
-}

@@ -1,9 +1,7 @@
-import { UsageError } from "../../core/errors.js";
-import { compareIds, compareSpecs } from "../../analysis/compare.js";
+import { compare } from "../../api/compare.js";
 import { comparisonNote, renderComparison } from "../../report/compare.js";
 import type { CommandDef } from "../context.js";
-import { idsWhere } from "../index-handle.js";
-import { directionHints, optString, outputFormat, positiveInt, strings, withDirections, withFormat, whereWithSweep } from "../options.js";
+import { directionHints, outputFormat, positiveInt, strings, withDirections, withFormat, whereWithSweep } from "../options.js";
 
 export const compareCommand: CommandDef = {
   command: "compare [experiment..]",
@@ -18,18 +16,13 @@ export const compareCommand: CommandDef = {
       .example("git exp compare iris-1 iris-2 iris-3", "params and metrics that differ, best marked")
       .example("git exp compare --where \"params.epochs = 40\" --format md", "for a pull request"),
   run: async (args, ctx) => {
-    const specs = strings(args["experiment"]);
-    const where = whereWithSweep(args);
-    if (specs.length > 0 && where !== undefined) throw new UsageError("give experiments to compare, or --where EXPR, not both");
-    if (specs.length === 0 && where === undefined) throw new UsageError("give the experiments to compare (ids, prefixes or names), or --where EXPR");
-    const options = { all: Boolean(args["all"]), ...directionHints(args) };
-    const store = await ctx.store();
-    let c;
-    if (where !== undefined) {
-      const ids = (await idsWhere(ctx, { where })).slice(0, positiveInt(args["limit"], "limit") ?? 20);
-      if (ids.length === 0) throw new UsageError(`no experiment matches --where ${where}`);
-      c = await compareIds(store, ids, options);
-    } else c = await compareSpecs(store, specs, options);
+    const c = await compare(ctx.ws, {
+      experiments: strings(args["experiment"]),
+      where: whereWithSweep(args),
+      limit: positiveInt(args["limit"], "limit"),
+      all: Boolean(args["all"]),
+      ...directionHints(args),
+    });
     const format = outputFormat(args);
     ctx.io.stdout(renderComparison(c, format, ctx.io.columns));
     const note = comparisonNote(c);

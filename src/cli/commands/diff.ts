@@ -1,4 +1,4 @@
-import { diffSpecs } from "../../analysis/diff.js";
+import { diff } from "../../api/diff.js";
 import { renderDiff } from "../../report/diff.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
@@ -16,7 +16,7 @@ export const diffCommand: CommandDef = {
       .example("git exp diff iris-1 iris-2", "config, inputs, code, environment, results")
       .example("git exp diff iris-1 iris-2 --exit-code --json", "exit 1 when anything but metadata differs"),
   run: async (args, ctx) => {
-    const d = await diffSpecs(await ctx.store(), String(args["a"]), String(args["b"]), tolerance(args));
+    const d = await diff(ctx.ws, { a: String(args["a"]), b: String(args["b"]), ...tolerance(args) });
     ctx.io.stdout(args["json"] ? renderJson(d) : renderDiff(d, { color: useColor(ctx.io), width: ctx.io.columns }));
     return args["exit-code"] && d.differs ? 1 : 0;
   },

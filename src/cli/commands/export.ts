@@ -2,11 +2,10 @@ import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
-import { experimentTable, exportDocuments } from "../../analysis/export.js";
+import { exportNdjson, exportTable } from "../../api/export.js";
 import { tableToCsv } from "../../report/table.js";
 import type { CommandDef } from "../context.js";
 import { optString, withSelection, selectionOf } from "../options.js";
-import { idsWhere } from "../index-handle.js";
 import { checkWritable } from "../output-file.js";
 
 export const exportCommand: CommandDef = {
@@ -24,19 +23,19 @@ export const exportCommand: CommandDef = {
     if (format === "parquet" && !given) throw new UsageError("parquet is binary: give -o FILE.parquet");
     const file = given ? resolve(ctx.io.cwd, given) : undefined;
     if (file) await checkWritable(file);
-    const store = await ctx.store();
     const selection = selectionOf(args);
-    const selective = Boolean(selection.where || selection.tags?.length || selection.since || selection.branch || selection.status);
-    // the index answers the filter; without one every experiment goes, read straight from git
-    const only = selective ? await idsWhere(ctx, selection) : undefined;
     let problems: string[];
     if (format === "ndjson") {
-      const out = file ? createWriteStream(file) : undefined;
-      const write = out ? (t: string) => void out.write(t) : ctx.io.stdout;
-      ({ problems } = await exportDocuments(store, write, only));
-      if (out) await new Promise((ok) => out.end(ok));
+      let out: ReturnType<typeof createWriteStream> | undefined;
+      const open = (): ((t: string) => void) => {
+        if (!file) return ctx.io.stdout;
+        const stream = (out = createWriteStream(file));
+        return (t) => void stream.write(t);
+      };
+      ({ problems } = await exportNdjson(ctx.ws, selection, open));
+      if (out) await new Promise((ok) => out!.end(ok));
     } else {
-      const result = await experimentTable(store, only);
+      const result = await exportTable(ctx.ws, selection);
       problems = result.problems;
       if (format === "csv") {
         const text = tableToCsv(result.table);

@@ -1,9 +1,7 @@
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
-import { importDocuments } from "../../capture/import.js";
-import { resolve } from "node:path";
-import { Progress } from "../../report/progress.js";
+import { importMlflowStore, importNdjson } from "../../api/import.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
 import { linesOf } from "../stdin.js";
@@ -19,18 +17,12 @@ export const importCommand: CommandDef = {
       .example("git exp export -o all.ndjson && git exp import all.ndjson", "the same experiments, the same ids, in another clone")
       .example("git exp import --from mlflow mlruns", "every run of an MLflow file store"),
   run: async (args, ctx) => {
-    if (args["from"] === "mlflow") return runMlflow(ctx.path(String(args["file"])), Boolean(args["json"]), ctx);
+    if (args["from"] === "mlflow") return runMlflow(String(args["file"]), Boolean(args["json"]), ctx);
     const given = fileOrDash(args["file"]) ?? "-";
     const file = given === "-" ? "-" : ctx.path(given);
     if (file !== "-") await access(file).catch(() => Promise.reject(new NotFoundError(`${file} does not exist`)));
-    const store = await ctx.store();
     const source = file === "-" ? ctx.io.stdin() : createReadStream(file);
-    const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "importing");
-    const summary = await importDocuments(store, refusingTables(linesOf(source), given), {
-      environ: ctx.io.env,
-      onProgress: (n) => progress.update(n, n),
-    });
-    progress.finish();
+    const summary = await importNdjson(ctx.ws, refusingTables(linesOf(source), given));
     for (const b of summary.bad) ctx.io.stderr(`line ${b.line}: ${b.message} (line skipped)\n`);
     if (summary.reparented > 0) {
       ctx.io.stderr(
@@ -82,12 +74,7 @@ function tableFormat(firstLine: string, file: string): string | undefined {
 }
 
 async function runMlflow(path: string, json: boolean, ctx: Context): Promise<number> {
-  // Loaded only here: its YAML parser is a quarter of the CLI's code, parsed at every start.
-  const { importMlflow } = await import("../../capture/mlflow.js");
-  const store = await ctx.store();
-  const progress = new Progress(ctx.io.stderr, ctx.io.stderrIsTTY, "importing runs");
-  const summary = await importMlflow(store, path, { onProgress: (d, t) => progress.update(d, t) });
-  progress.finish();
+  const summary = await importMlflowStore(ctx.ws, path);
   for (const b of summary.bad) ctx.io.stderr(`run ${b.run}: ${b.reason} (run skipped)\n`);
   if (json) ctx.io.stdout(renderJson(summary));
   else {

@@ -1,6 +1,6 @@
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { indexOf, reportSync } from "../index-handle.js";
+import { indexStatus, syncIndex } from "../../api/index-sync.js";
 import { withJson } from "../options.js";
 
 export const indexCommand: CommandDef = {
@@ -13,9 +13,8 @@ export const indexCommand: CommandDef = {
       .example("git exp index --status", "where the index is, how big, whether current")
       .example("git exp index --rebuild", "build it again from the refs (nothing is lost)"),
   run: async (args, ctx) => {
-    const index = await indexOf(ctx);
     if (args["status"]) {
-      const s = await index.status();
+      const s = await indexStatus(ctx.ws);
       if (args["json"]) ctx.io.stdout(renderJson(s));
       else {
         const lines = [
@@ -34,8 +33,7 @@ export const indexCommand: CommandDef = {
       return 0;
     }
     const started = Date.now();
-    const report = await index.sync(Boolean(args["rebuild"]));
-    reportSync(ctx, report);
+    const report = await syncIndex(ctx.ws, { rebuild: Boolean(args["rebuild"]) });
     if (args["json"]) ctx.io.stdout(renderJson({ ...report, ms: Date.now() - started }));
     else {
       ctx.io.stdout(

@@ -1,5 +1,4 @@
-import { hiddenFromLog, hideFromLog, initRemote, type InitSummary } from "../../store/remote-config.js";
-import { remoteNames } from "../../store/remote.js";
+import { init } from "../../api/init.js";
 import { renderJson } from "../../report/format.js";
 import { renderInit } from "../../report/share.js";
 import type { CommandDef } from "../context.js";
@@ -19,18 +18,13 @@ export const initCommand: CommandDef = {
   run: async (args, ctx) => {
     const undo = Boolean(args["undo"]);
     const hide = Boolean(args["hide"]);
-    const repo = await ctx.repo();
-    const remote = optString(args["remote"]);
-    // --hide alone in a repository without remotes is fine: there is only the log to set up.
-    const onlyLog = hide && remote === undefined && (await remoteNames(repo)).length === 0;
-    const summary: InitSummary = onlyLog ? { remote: "(no remote)", added: [], removed: [] } : await initRemote(repo, remote, { undo });
-    if (hide) await hideFromLog(repo, summary, { undo });
+    const { summary, onlyLog, hidden } = await init(ctx.ws, { remote: optString(args["remote"]), undo, hide });
     const nothing = summary.added.length === 0 && summary.removed.length === 0;
     if (args["json"]) ctx.io.stdout(renderJson(summary));
     else if (onlyLog && nothing) ctx.io.stdout(undo ? "nothing to undo\n" : "git log already leaves the experiment refs out\n");
     else ctx.io.stdout(renderInit(summary, undo));
     if (onlyLog && !undo) ctx.io.stderr("note: no remote yet; after 'git remote add origin URL', run 'git exp init' so plain fetch and push carry experiments\n");
-    if (!hide && !undo && !(await hiddenFromLog(repo))) {
+    if (!hide && !undo && !hidden) {
       ctx.io.stderr(
         "tip: git log --all and GUI clients show every experiment as a commit; 'git exp init --hide' keeps them out of decorations " +
           "(git config log.excludeDecoration 'refs/experiments/*'), and git log --exclude='refs/experiments/*' --all leaves them out of --all\n",

@@ -1,8 +1,7 @@
-import type { SearchOptions } from "../../analysis/search.js";
+import type { LsRequest } from "../../api/ls.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef, Context } from "../context.js";
-import { openIndex } from "../index-handle.js";
 import { limitOrAll, optString, outputFormat, selectionOf, strings, withFormat, withSelection } from "../options.js";
 
 /** On a terminal a table shows this many rows unless --limit says otherwise; a pipe gets all. */
@@ -24,17 +23,16 @@ export const lsCommand: CommandDef = {
     if (args["running"]) return listRunning(args, ctx);
     const format = outputFormat(args);
     const cut = args["limit"] === undefined && ctx.io.stdoutIsTTY && format === "table";
-    const options: SearchOptions = {
+    const options: LsRequest = {
       ...selectionOf(args),
       sort: optString(args["sort"]),
       limit: cut ? TERMINAL_ROWS : limitOrAll(args["limit"], "limit"),
       columns: strings(args["columns"]).flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
     };
     options.withParams = format === "json";
-    const { searchExperiments } = await import("../../analysis/search.js");
+    const { ls } = await import("../../api/ls.js");
     const { experimentRows } = await import("../../report/experiments.js");
-    const { db } = await openIndex(ctx);
-    const result = await searchExperiments(db, options);
+    const result = await ls(ctx.ws, options);
     for (const note of result.notes) ctx.io.stderr(`note: ${note}\n`);
     if (format === "json") {
       ctx.io.stdout(renderJson(result.experiments));
@@ -62,10 +60,9 @@ const RECORDED_ONLY = ["where", "tag", "since", "branch", "status", "sort", "lim
 async function listRunning(args: Record<string, unknown>, ctx: Context): Promise<number> {
   const given = RECORDED_ONLY.filter((o) => args[o] !== undefined && !(Array.isArray(args[o]) && (args[o] as unknown[]).length === 0));
   if (given.length > 0) throw new UsageError(`--running lists runs in progress; --${given[0]} applies to recorded experiments`);
-  const { listLive, readLiveProgress } = await import("../../capture/live.js");
+  const { lsRunning } = await import("../../api/ls.js");
   const { liveJson, liveRows } = await import("../../report/live-runs.js");
-  const runs = await listLive(await ctx.repo());
-  const progress = new Map(await Promise.all(runs.map(async (r) => [r.key, await readLiveProgress(r)] as const)));
+  const { runs, progress } = await lsRunning(ctx.ws);
   const format = outputFormat(args);
   if (format === "json") {
     ctx.io.stdout(renderJson(liveJson(runs, progress)));

@@ -1,5 +1,4 @@
-import { checkUtf8Text } from "../../core/experiment.js";
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
 
@@ -12,10 +11,7 @@ export const noteCommand: CommandDef = {
       .positional("text", { type: "string", describe: "the note, in quotes" })
       .example("git exp note iris-3 \"best so far; try a larger lr\"", ""),
   run: async (args, ctx) => {
-    checkUtf8Text(String(args["text"]), "note");
-    await runAnnotate(ctx, [String(args["experiment"])], [{ op: "note", text: String(args["text"]) }], {
-      json: Boolean(args["json"]),
-    });
-    return 0;
+    const { note } = await import("../../api/note.js");
+    return printAnnotated(ctx, await note(ctx.ws, String(args["experiment"]), String(args["text"])), Boolean(args["json"]));
   },
 };

@@ -1,14 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
-import { NotFoundError, UsageError } from "../../core/errors.js";
-import { nearest } from "../../core/filter.js";
-import { metricCurves } from "../../analysis/curves.js";
-import { repeatKeysOf } from "../../capture/rules-file.js";
+import { plot } from "../../api/plot.js";
+import { UsageError } from "../../core/errors.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
 import { htmlPage } from "../../report/html.js";
 import { textChart } from "../../report/text-chart.js";
-import type { CommandDef, Context } from "../context.js";
-import { openIndex } from "../index-handle.js";
+import type { CommandDef } from "../context.js";
 import { optString, positiveInt, strings, whereWithSweep } from "../options.js";
 
 export const plotCommand: CommandDef = {
@@ -35,22 +32,20 @@ export const plotCommand: CommandDef = {
     const out = optString(args["output"]);
     if (out !== undefined && !/\.(svg|html?)$/i.test(out)) throw new UsageError(`-o takes a .svg or .html file, not ${out}`);
     if (out !== undefined) await checkWritable(ctx.path(out));
-    if (args["band"] !== undefined && args["group"] === undefined) throw new UsageError("--band goes with --group config");
-    const where = whereWithSweep(args);
-    const specs = strings(args["experiments"]);
-    if (where !== undefined && specs.length > 0) throw new UsageError("name experiments or give --where, not both");
-    const limit = positiveInt(args["limit"], "limit") ?? 10;
-    const store = await ctx.store();
+    const limit = positiveInt(args["limit"], "limit");
     const metric = String(args["metric"]);
-    const ids = specs.length > 0 ? await store.resolveAll(specs) : await newest(ctx, metric, where, limit);
-    const { series, without, untimed } = await metricCurves(store, ids, {
+    const where = whereWithSweep(args);
+    const { series, without, untimed, matched, taken } = await plot(ctx.ws, {
       metric,
+      experiments: strings(args["experiments"]),
+      where,
+      limit,
       x: args["x"] === "time" ? "time" : "step",
       colorBy: optString(args["color-by"]),
       group: args["group"] === "config" ? "config" : undefined,
-      band: args["band"] === "minmax" ? "minmax" : "std",
-      repeatKeys: await repeatKeysOf(store.repo),
+      band: args["band"] === "minmax" ? "minmax" : args["band"] === "std" ? "std" : undefined,
     });
+    if (matched !== undefined && matched > taken) ctx.io.stderr(`${matched} experiments${where ? " match and" : ""} have a '${metric}' series: plotting the newest ${taken} (--limit N for more)\n`);
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
     for (const w of untimed) ctx.io.stderr(`warning: ${w} logged no time with '${metric}': left out of a chart by time\n`);
     const shown = series.map((s) => ({ ...s, points: smooth(s.points, weight) }));
@@ -66,25 +61,3 @@ export const plotCommand: CommandDef = {
   },
 };
 
-/** The newest experiments with the series, chosen in the index (the filter's errors come from there). */
-async function newest(ctx: Context, metric: string, where: string | undefined, limit: number): Promise<string[]> {
-  const { newestWithSeries, seriesKeys } = await import("../../analysis/index-entries.js");
-  const { db } = await openIndex(ctx);
-  const { ids, matched } = await newestWithSeries(db, metric, { where }, limit);
-  if (ids.length === 0) throw noSeries(metric, where, await seriesKeys(db));
-  if (matched > ids.length) ctx.io.stderr(`${matched} experiments${where ? " match and" : ""} have a '${metric}' series: plotting the newest ${ids.length} (--limit N for more)\n`);
-  return ids;
-}
-
-function noSeries(metric: string, where: string | undefined, known: string[]): NotFoundError {
-  const near = nearest(metric, known);
-  const hint =
-    known.length === 0
-      ? "no experiment has a metric history yet: run one with 'git exp run -- python train.py' (its metric lines are the history), or record one with --series"
-      : known.includes(metric)
-        ? "the filter leaves out every experiment that has one: loosen it"
-        : near.length > 0
-          ? `did you mean ${near.join(", ")}?`
-          : `series here: ${known.slice(0, 8).join(", ")}`;
-  return new NotFoundError(`no experiment${where ? " matching the filter" : ""} has a '${metric}' series; ${hint}`);
-}

@@ -18,8 +18,7 @@ export const pullCommand: CommandDef = {
       .example("git exp pull origin --no-fetch", "only check what a plain git fetch brought")
       .example("git exp pull --no-deletes", "keep other clones' deletes out of this one"),
   run: async (args, ctx) => {
-    const repo = await ctx.repo();
-    const summary = await pull(repo, {
+    const summary = await pull(ctx.ws, {
       remote: optString(args["remote"]),
       fetch: args["fetch"] !== false,
       noDeletes: args["deletes"] === false,

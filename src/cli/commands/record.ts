@@ -4,8 +4,7 @@ import { documentToExperiment } from "../../core/document.js";
 import { parseJson } from "../../core/json.js";
 import { STATUSES, checkNewName, type Status } from "../../core/experiment.js";
 import { loadJsonObject, parseMetricLines, readText } from "../../capture/load.js";
-import { record } from "../../capture/record.js";
-import { recordDocument } from "../../capture/record-document.js";
+import { record, recordDocumentIn, type RecordResult } from "../../api/record.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
 import { fileOrDash, optString, strings, withJson } from "../options.js";
@@ -44,7 +43,7 @@ export const recordCommand: CommandDef = {
   },
 };
 
-async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise<RecordResult> {
   for (const only of ["metrics", "capture"]) {
     if (args[only] !== undefined) throw new UsageError(`--${only} goes with - (a document on stdin); with --config and --results use --series`);
   }
@@ -60,8 +59,7 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   const results = await loadJsonObject(ctx.path(resultsPath), "results", true);
   const seriesPath = optString(args["series"]);
   const series = seriesPath ? parseMetricLines(await readText(ctx.path(seriesPath), "series"), seriesPath, true).series : undefined;
-  const store = await ctx.store();
-  return record(store, {
+  return record(ctx.ws, {
     config,
     results,
     series,
@@ -69,9 +67,8 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
     message: optString(args["message"]),
     tags: strings(args["tag"]),
     status: optString(args["status"]) as Status | undefined,
-    inputs: strings(args["input"]).map((p) => ctx.path(p)),
-    outputs: strings(args["output"]).map((p) => ctx.path(p)),
-    environ: ctx.io.env,
+    inputs: strings(args["input"]),
+    outputs: strings(args["output"]),
   });
 }
 
@@ -84,7 +81,7 @@ const DOCUMENT_SHAPE =
   `optionally "series", "env", "inputs", "outputs" and "files". For example:\n  ${DOCUMENT_EXAMPLE}\n` +
   `(to record from separate files instead: git exp record --config config.json --results results.json)`;
 
-async function recordStdin(args: Record<string, unknown>, ctx: Context): Promise<Awaited<ReturnType<typeof record>>> {
+async function recordStdin(args: Record<string, unknown>, ctx: Context): Promise<RecordResult> {
   for (const files of ["config", "results", "series"]) {
     if (args[files] !== undefined) throw new UsageError(`--${files} goes with --config and --results, not with - (the document carries it)`);
   }
@@ -92,10 +89,8 @@ async function recordStdin(args: Record<string, unknown>, ctx: Context): Promise
   const metrics = optString(args["metrics"]);
   try {
     const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
-    return await recordDocument(await ctx.store(), exp, {
-      environ: ctx.io.env,
-      cwd: ctx.io.cwd,
-      metricsFile: metrics === undefined ? undefined : ctx.path(metrics),
+    return await recordDocumentIn(ctx.ws, exp, {
+      metricsFile: metrics,
       inputs: strings(args["input"]),
       outputs: strings(args["output"]),
       capture: Boolean(args["capture"]),

@@ -1,4 +1,4 @@
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
 
@@ -11,9 +11,7 @@ export const renameCommand: CommandDef = {
       .positional("name", { type: "string", describe: "the new name" })
       .example("git exp rename iris-3 iris-best", "the id stays; the old name shows as 'recorded as'"),
   run: async (args, ctx) => {
-    await runAnnotate(ctx, [String(args["experiment"])], [{ op: "rename", name: String(args["name"]) }], {
-      json: Boolean(args["json"]),
-    });
-    return 0;
+    const { rename } = await import("../../api/rename.js");
+    return printAnnotated(ctx, await rename(ctx.ws, String(args["experiment"]), String(args["name"])), Boolean(args["json"]));
   },
 };

@@ -1,11 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
-import { NotFoundError, UsageError } from "../../core/errors.js";
-import { overview } from "../../analysis/overview.js";
-import { repeatKeysOf } from "../../capture/rules-file.js";
+import { UsageError } from "../../core/errors.js";
 import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
 import type { CommandDef } from "../context.js";
-import { openIndex } from "../index-handle.js";
 import { optString, positiveInt, whereWithSweep } from "../options.js";
 
 export const reportCommand: CommandDef = {
@@ -30,12 +27,9 @@ export const reportCommand: CommandDef = {
     await checkWritable(ctx.path(out));
     if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
     const where = whereWithSweep(args);
-    const store = await ctx.store();
-    const { entriesFromIndex } = await import("../../analysis/index-entries.js");
-    const { db } = await openIndex(ctx);
-    const entries = await entriesFromIndex(db, { where }, await repeatKeysOf(store.repo));
-    if (entries.length === 0 && where !== undefined) throw new NotFoundError("no experiment matches the filter: nothing to report");
-    const o = await overview(store, entries, {
+    const { report } = await import("../../api/report.js");
+    const o = await report(ctx.ws, {
+      where,
       metric: optString(args["metric"]),
       better: args["max"] ? "higher" : args["min"] ? "lower" : undefined,
       limit: positiveInt(args["limit"], "limit"),

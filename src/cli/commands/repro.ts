@@ -1,11 +1,8 @@
 import { StringDecoder } from "node:string_decoder";
-import { judgeRepro } from "../../analysis/repro.js";
-import { checkTolerance } from "../../analysis/diff.js";
-import { rerun } from "../../capture/rerun.js";
+import { repro, type ForeignCommand } from "../../api/repro.js";
 import { RunController } from "../../capture/run-session.js";
 import { renderJson } from "../../report/format.js";
 import { renderRepro } from "../../report/repro.js";
-import { foreignCommand, type ForeignCommand } from "../../capture/repro-trust.js";
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef, Context } from "../context.js";
 import { firstLine } from "../stdin.js";
@@ -22,21 +19,21 @@ export const reproCommand: CommandDef = {
       .option("yes", { alias: "y", type: "boolean", describe: "run a command this clone did not record without asking" })
       .example("git exp repro iris-3", "rerun it in a temporary worktree; exit 0 reproduced, 1 not"),
   run: async (args, ctx) => {
-    const tol = tolerance(args);
-    checkTolerance(tol);
-    const store = await ctx.store();
-    const id = await store.resolve(String(args["experiment"]));
-    await confirmCommand(ctx, await foreignCommand(store, id, await store.read(id)), Boolean(args["yes"]));
-    ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
+    const yes = Boolean(args["yes"]);
     // Ctrl-C stops the command and lets the temporary worktree be removed, instead of killing us.
     const controller = new RunController();
     const decoder = new StringDecoder("utf8");
     const onSignal = (sig: NodeJS.Signals): void => controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    const r = await rerun(store, id, {
+    const { verdict: v, rerun: r } = await repro(ctx.ws, {
+      experiment: String(args["experiment"]),
+      ...tolerance(args),
       allowChangedInputs: Boolean(args["allow-changed-inputs"]),
-      environ: ctx.io.env,
+      confirm: (foreign) => confirmCommand(ctx, foreign, yes),
+      onStart: (id) => {
+        ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+      },
       controller,
       hooks: {
         // stdout carries the verdict: the command's output goes to stderr
@@ -49,7 +46,6 @@ export const reproCommand: CommandDef = {
     });
     for (const p of r.inputProblems) ctx.io.stderr(`git exp: warning: input ${p.path} is ${p.kind}\n`);
     ctx.io.stderr(`recorded rerun ${r.id}${r.experiment.meta.name ? ` as ${r.experiment.meta.name}` : ""}${r.status === "exists" ? " (already recorded)" : ""}\n`);
-    const v = await judgeRepro(store, { id, experiment: r.original }, { id: r.id, experiment: r.experiment }, tol, { missingFiles: r.missingFiles, logTail: r.outcome.logTail });
     ctx.io.stdout(args["json"] ? renderJson(v) : renderRepro(v, { color: useColor(ctx.io), width: ctx.io.columns }));
     return v.reproduced ? 0 : 1;
   },
@@ -59,8 +55,8 @@ export const reproCommand: CommandDef = {
  * Someone else's command runs only when the user says so: on a terminal they are shown what
  * would run and asked; without one, only --yes lets it run.
  */
-async function confirmCommand(ctx: Context, foreign: ForeignCommand | null, yes: boolean): Promise<void> {
-  if (!foreign || yes) return;
+async function confirmCommand(ctx: Context, foreign: ForeignCommand, yes: boolean): Promise<void> {
+  if (yes) return;
   const shown = [
     `experiment ${foreign.id.slice(0, 12)} was not recorded in this clone: ${foreign.why}. repro would run`,
     `  command:        ${JSON.stringify(foreign.command)}`,

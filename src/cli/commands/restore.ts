@@ -1,5 +1,4 @@
-import { promoteDeletedArrivals } from "../../api/restore.js";
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { strings, withJson } from "../options.js";
 
@@ -11,12 +10,7 @@ export const restoreCommand: CommandDef = {
       .positional("experiment", { type: "string", array: true, describe: "id prefix, name or ref" })
       .example("git exp restore iris-1", "undo git exp rm iris-1"),
   run: async (args, ctx) => {
-    const specs = strings(args["experiment"]);
-    await promoteDeletedArrivals(await ctx.store(), specs);
-    await runAnnotate(ctx, specs, [{ op: "restore" }], {
-      json: Boolean(args["json"]),
-      includeDeleted: true,
-    });
-    return 0;
+    const { restore } = await import("../../api/restore.js");
+    return printAnnotated(ctx, await restore(ctx.ws, strings(args["experiment"])), Boolean(args["json"]));
   },
 };

@@ -1,4 +1,4 @@
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { strings, withJson } from "../options.js";
 
@@ -12,13 +12,7 @@ export const rmCommand: CommandDef = {
       .example("git exp rm iris-1", "a delete event: git exp restore brings it back")
       .example("git exp rm --purge iris-1", "also drop the ref here"),
   run: async (args, ctx) => {
-    const purge = Boolean(args["purge"]);
-    const store = await ctx.store();
-    await runAnnotate(ctx, strings(args["experiment"]), [{ op: "delete" }], {
-      json: Boolean(args["json"]),
-      includeDeleted: purge,
-      after: purge ? (ids) => store.remove(ids) : undefined,
-    });
-    return 0;
+    const { rm } = await import("../../api/rm.js");
+    return printAnnotated(ctx, await rm(ctx.ws, { experiments: strings(args["experiment"]), purge: Boolean(args["purge"]) }), Boolean(args["json"]));
   },
 };

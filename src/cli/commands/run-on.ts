@@ -9,7 +9,7 @@ import { loadSweepFile } from "../../capture/sweep-file.js";
 import { submitPlan, waitForStudy, type SearchSubmission } from "../../capture/submit.js";
 import { RULES_FILE } from "../../core/rules.js";
 import { renderJson } from "../../report/format.js";
-import type { ExperimentStore } from "../../store/experiment-store.js";
+import type { ExperimentStore } from "../../api/workspace.js";
 import type { Context } from "../context.js";
 import { optNumber, optString, outputFormat, positiveInt } from "../options.js";
 import { printSummary } from "./run.js";

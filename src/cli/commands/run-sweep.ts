@@ -10,7 +10,6 @@ import { loadSweepFile } from "../../capture/sweep-file.js";
 import { renderJson } from "../../report/format.js";
 import { renderSweepSummary } from "../../report/run-status.js";
 import type { Context } from "../context.js";
-import { indexOf } from "../index-handle.js";
 import { optNumber, outputFormat, positiveInt } from "../options.js";
 import { RunView } from "./run.js";
 
@@ -40,16 +39,8 @@ export async function runSweepCommand(args: Record<string, unknown>, ctx: Contex
         plan,
         trials,
         samplerSeed: seed,
-        readTrials: async (id, known) => {
-          // open, read, close: the index is not held while trials run (other commands use it)
-          const { studyTrials } = await import("../../analysis/study-trials.js");
-          const index = await indexOf(ctx);
-          try {
-            return await studyTrials(await index.open(), spec, id, undefined, known);
-          } finally {
-            index.close();
-          }
-        },
+        // the index (and DuckDB's binding) is loaded when the study is first asked, not at start
+        readTrials: async (id, known) => (await import("../../api/sweeps.js")).trialsOf(ctx.ws, spec, id, known),
       },
       view.hooks(),
       controller,

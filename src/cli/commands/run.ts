@@ -1,8 +1,7 @@
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "../../core/errors.js";
 import { flattenMetrics } from "../../core/experiment.js";
-import { planRun, type RunRequest } from "../../capture/run-plan.js";
-import { RunController, runPlan, type RunHooks, type RunOutcome, type RunSummary } from "../../capture/run.js";
+import { plan as planOf, run, RunController, type RunHooks, type RunOutcome, type RunRequest, type RunSummary } from "../../api/run.js";
 import { renderJson } from "../../report/format.js";
 import { Progress } from "../../report/progress.js";
 import { renderStatusLine, renderSweepSummary } from "../../report/run-status.js";
@@ -60,7 +59,7 @@ export const runCommand: CommandDef = {
       return runSweepCommand(args, ctx, request);
     }
     const store = await ctx.store();
-    const plan = await planRun(request);
+    const plan = await planOf(ctx.ws, request);
     if (on !== undefined) {
       const { submitRun } = await import("./run-on.js");
       return submitRun(ctx, args, store, plan, on);
@@ -75,7 +74,7 @@ export const runCommand: CommandDef = {
     const view = new RunView(ctx.io, plan.points.length, plan.jobs);
     let summary: RunSummary;
     try {
-      summary = await runPlan(store, plan, view.hooks(), controller);
+      summary = await run(ctx.ws, plan, view.hooks(), controller);
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

@@ -1,5 +1,5 @@
 import { experimentToDocument } from "../../core/document.js";
-import { showExperiment } from "../../analysis/listing.js";
+import { show } from "../../api/show.js";
 import { renderJson } from "../../report/format.js";
 import { renderShow } from "../../report/show.js";
 import type { CommandDef } from "../context.js";
@@ -15,7 +15,7 @@ export const showCommand: CommandDef = {
       .example("git exp show iris-3", "by name; an id prefix (4+ hex) or a ref works too")
       .example("git exp show iris-3 --json", "everything, as data"),
   run: async (args, ctx) => {
-    const d = await showExperiment(await ctx.store(), String(args["experiment"]), { includeDeleted: Boolean(args["deleted"]) });
+    const d = await show(ctx.ws, { experiment: String(args["experiment"]), includeDeleted: Boolean(args["deleted"]) });
     if (args["json"]) {
       ctx.io.stdout(
         renderJson({

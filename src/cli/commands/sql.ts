@@ -1,6 +1,5 @@
 import { renderJson, renderRows, type Row } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { openIndex } from "../index-handle.js";
 import { optNumber, outputFormat, withFormat } from "../options.js";
 
 export const sqlCommand: CommandDef = {
@@ -14,11 +13,8 @@ export const sqlCommand: CommandDef = {
       .example("git exp sql \"SELECT name, \\\"metrics.val.acc\\\" FROM runs ORDER BY 2 DESC LIMIT 5\"", "one row per experiment, a column per param and metric")
       .example("git exp sql \"SELECT step, avg(value) FROM series WHERE key = 'loss' GROUP BY 1 ORDER BY 1\" --format csv", ""),
   run: async (args, ctx) => {
-    const { checkTimeout, runUserSql } = await import("../../index/user-sql.js");
-    // Checked before the index is opened (and brought up to date): bad input writes nothing.
-    const timeoutS = checkTimeout(optNumber(args["timeout"], "timeout"));
-    const { db } = await openIndex(ctx, { allowFiles: Boolean(args["allow-files"]) });
-    const result = await runUserSql(db, String(args["query"] ?? ""), { timeoutS });
+    const { sql } = await import("../../api/sql.js");
+    const result = await sql(ctx.ws, { query: String(args["query"] ?? ""), allowFiles: Boolean(args["allow-files"]), timeoutS: optNumber(args["timeout"], "timeout") });
     const format = outputFormat(args);
     if (format === "json") ctx.io.stdout(renderJson(result.rows));
     else ctx.io.stdout(renderRows(format, result.columns, result.rows.map((r) => cells(r)), ctx.io.columns));

@@ -1,7 +1,6 @@
 import { canonicalJson } from "../../core/json.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { openIndex } from "../index-handle.js";
 import { outputFormat, withFormat } from "../options.js";
 
 export const sweepsCommand: CommandDef = {
@@ -9,9 +8,8 @@ export const sweepsCommand: CommandDef = {
   describe: "the studies (sweeps and searches) in the repository: trials done, best so far, its config",
   builder: (y) => withFormat(y).example("git exp ls --sweep ID", "a study's trials; top, compare, stats, plot and report take --sweep ID too"),
   run: async (args, ctx) => {
-    const { listStudies } = await import("../../analysis/study-trials.js");
-    const { db } = await openIndex(ctx);
-    const studies = await listStudies(db);
+    const { sweeps } = await import("../../api/sweeps.js");
+    const studies = await sweeps(ctx.ws);
     const format = outputFormat(args);
     if (format === "json") {
       ctx.io.stdout(renderJson(studies));

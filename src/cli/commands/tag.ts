@@ -1,4 +1,4 @@
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { strings, withJson } from "../options.js";
 
@@ -11,8 +11,7 @@ export const tagCommand: CommandDef = {
       .positional("tags", { type: "string", array: true, describe: "tags to add" })
       .example("git exp tag iris-3 baseline v2", ""),
   run: async (args, ctx) => {
-    const changes = strings(args["tags"]).map((tag) => ({ op: "tag" as const, tag }));
-    await runAnnotate(ctx, [String(args["experiment"])], changes, { json: Boolean(args["json"]) });
-    return 0;
+    const { tag } = await import("../../api/tag.js");
+    return printAnnotated(ctx, await tag(ctx.ws, String(args["experiment"]), strings(args["tags"])), Boolean(args["json"]));
   },
 };

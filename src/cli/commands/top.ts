@@ -1,9 +1,8 @@
 import type { Argv } from "yargs";
-import type { Direction, Grouping } from "../../analysis/leaderboard.js";
+import { GROUPINGS, type Direction, type Grouping } from "../../core/choices.js";
 import { UsageError } from "../../core/errors.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { openIndex } from "../index-handle.js";
 import { outputFormat, positiveInt, withFormat, withSelection, selectionOf } from "../options.js";
 
 /** --max / --min, or nothing to let the metric's name decide. */
@@ -24,26 +23,15 @@ export const topCommand: CommandDef = {
   builder: (y) =>
     withDirection(withSelection(withFormat(y)))
       .positional("metric", { type: "string", describe: "metric key, e.g. val.acc" })
-      .option("by", { type: "string", choices: ["config", "name", "branch", "commit"], describe: "one row per config (repeated runs), name, branch or commit" })
+      .option("by", { type: "string", choices: GROUPINGS, describe: "one row per config (repeated runs), name, branch or commit" })
       .option("limit", { alias: "n", type: "string", describe: "rows to show (default 10)" })
       .example("git exp top val.acc --by config", "repeats (configs equal but for the seed): count, mean, std, best"),
   run: async (args, ctx) => {
-    const { leaderboard } = await import("../../analysis/leaderboard.js");
+    const { top } = await import("../../api/top.js");
     const { leaderboardTable } = await import("../../report/experiments.js");
     const direction = directionOf(args);
-    const limit = positiveInt(args["limit"], "limit") ?? 10;
-    const { db } = await openIndex(ctx);
-    const by = args["by"] as Grouping | undefined;
-    const { repeatKeysOf } = await import("../../capture/rules-file.js");
-    const repeatKeys = by === "config" ? await repeatKeysOf(await ctx.repo()) : undefined;
-    const board = await leaderboard(db, {
-      repeatKeys,
-      ...selectionOf(args),
-      metric: String(args["metric"]),
-      direction,
-      by,
-      limit,
-    });
+    const limit = positiveInt(args["limit"], "limit");
+    const board = await top(ctx.ws, { ...selectionOf(args), metric: String(args["metric"]), direction, by: args["by"] as Grouping | undefined, limit });
     const format = outputFormat(args);
     if (format === "json") {
       ctx.io.stdout(renderJson(board));

@@ -1,8 +1,6 @@
-import type { Bucket } from "../../analysis/trend.js";
-import { UsageError } from "../../core/errors.js";
+import { BUCKETS, type Bucket } from "../../core/choices.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
-import { openIndex } from "../index-handle.js";
 import { optString, outputFormat, withFormat, withSelection, selectionOf } from "../options.js";
 import { directionOf, withDirection } from "./top.js";
 
@@ -12,22 +10,19 @@ export const trendCommand: CommandDef = {
   builder: (y) =>
     withDirection(withSelection(withFormat(y)))
       .positional("metric", { type: "string", describe: "metric key, e.g. val.acc" })
-      .option("every", { type: "string", choices: ["day", "week", "month"], describe: "time bucket (default day, UTC)" })
+      .option("every", { type: "string", choices: BUCKETS, describe: "time bucket (default day, UTC)" })
       .option("along", { type: "string", describe: "walk this branch's first-parent history: the best experiment per commit" })
       .example("git exp trend val.acc --along main", "per commit of main, the best val.acc run on it"),
   run: async (args, ctx) => {
-    const { trendAlong, trendOverTime } = await import("../../analysis/trend.js");
+    const api = await import("../../api/trend.js");
     const { trendHeadline, trendTable } = await import("../../report/experiments.js");
-    const options = { ...selectionOf(args), metric: String(args["metric"]), direction: directionOf(args), every: args["every"] as Bucket | undefined };
-    const along = optString(args["along"]);
-    if (along !== undefined && args["every"] !== undefined) throw new UsageError("--along walks commits, --every buckets time: give one or the other");
-    let history;
-    if (along !== undefined) {
-      const { branchHistory } = await import("../../store/history.js");
-      history = await branchHistory(await ctx.repo(), along);
-    }
-    const { db } = await openIndex(ctx);
-    const trend = along !== undefined && history ? await trendAlong(db, options, along, history) : await trendOverTime(db, options);
+    const trend = await api.trend(ctx.ws, {
+      ...selectionOf(args),
+      metric: String(args["metric"]),
+      direction: directionOf(args),
+      every: args["every"] as Bucket | undefined,
+      along: optString(args["along"]),
+    });
     const format = outputFormat(args);
     if (format === "json") {
       ctx.io.stdout(renderJson(trend));

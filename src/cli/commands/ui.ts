@@ -1,6 +1,5 @@
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef } from "../context.js";
-import { indexOptions } from "../index-handle.js";
 import { optString, whereWithSweep } from "../options.js";
 
 const DEFAULT_PORT = 8765;
@@ -21,7 +20,7 @@ export const uiCommand: CommandDef = {
     // --sweep ID opens the runs page filtered to the study's trials (the page keeps its filter in the URL)
     const where = whereWithSweep(args);
     const { startUi } = await import("../ui/start.js");
-    const ui = await startUi(await ctx.store(), await indexOptions(ctx), { host, port, onError: (e) => ctx.io.stderr(`git exp ui: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`) });
+    const ui = await startUi(ctx.ws, { host, port, onError: (e) => ctx.io.stderr(`git exp ui: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`) });
     ctx.onClose(() => ui.close());
     if (ui.port !== port && port !== 0) ctx.io.stderr(`note: port ${port} is in use; listening on ${ui.port} instead\n`);
     if (!ui.loopback) {

@@ -1,4 +1,4 @@
-import { runAnnotate } from "../annotate.js";
+import { printAnnotated } from "../annotate.js";
 import type { CommandDef } from "../context.js";
 import { strings, withJson } from "../options.js";
 
@@ -11,8 +11,7 @@ export const untagCommand: CommandDef = {
       .positional("tags", { type: "string", array: true, describe: "tags to remove" })
       .example("git exp untag iris-3 v2", ""),
   run: async (args, ctx) => {
-    const changes = strings(args["tags"]).map((tag) => ({ op: "untag" as const, tag }));
-    await runAnnotate(ctx, [String(args["experiment"])], changes, { json: Boolean(args["json"]) });
-    return 0;
+    const { untag } = await import("../../api/tag.js");
+    return printAnnotated(ctx, await untag(ctx.ws, String(args["experiment"]), strings(args["tags"])), Boolean(args["json"]));
   },
 };

@@ -1,12 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Direction } from "../../analysis/leaderboard.js";
-import type { IndexKeys, RunSeries, RunsPage, RunsQuery } from "../../analysis/runs-page.js";
-import type { RunDetails } from "../../analysis/run-details.js";
-import type { RunMatrix } from "../../analysis/run-matrix.js";
-import type { LiveRun } from "../../capture/live.js";
-import type { Series } from "../../core/experiment.js";
+import type { Bands, IndexKeys, LiveRunView, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery } from "../../api/dashboard.js";
+import type { Direction } from "../../core/choices.js";
 import { EnvironmentError, ExitCode, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
 import type { Cell } from "../../report/format.js";
 import { CLIENT_JS } from "./client.js";
@@ -26,7 +22,7 @@ export interface TrendView extends TableView {
 }
 
 export interface LiveView {
-  runs: (LiveRun & { step: number | null; latest: Record<string, number | null>; series: Record<string, Series> })[];
+  runs: LiveRunView[];
 }
 
 /** What the dashboard asks of the experiments; every answer is one page of data, JSON-safe. */
@@ -41,7 +37,7 @@ export interface DashboardData {
   trend(metric: string, along: string, order: Direction | undefined): Promise<TrendView>;
   live(): Promise<LiveView>;
   /** Selected runs' curves of a metric, one mean curve and band per group of repeats. */
-  bands(ids: string[], metric: string, band: "std" | "minmax"): Promise<{ metric: string; series: { label: string; points: [number, number | null][]; band: [number, number, number][] }[] }>;
+  bands(ids: string[], metric: string, band: "std" | "minmax"): Promise<Bands>;
   /** One run's page: params, metrics, system metrics over time, its media by key. */
   run(id: string): Promise<RunDetails>;
   /** A column of values per key for every run the filter keeps: parallel coordinates, scatter. */

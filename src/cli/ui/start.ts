@@ -1,6 +1,4 @@
-import { ExperimentIndex, type IndexOptions } from "../../index/experiment-index.js";
-import { IndexSession } from "../../index/session.js";
-import type { ExperimentStore } from "../../store/experiment-store.js";
+import type { Workspace } from "../../api/workspace.js";
 import { IndexDashboardData } from "./data.js";
 import { isLoopback, startDashboard } from "./server.js";
 
@@ -19,30 +17,26 @@ export interface RunningUi {
  * Bring the index up to date (so a first sync happens before the address is printed, with
  * its progress), then serve the dashboard on it.
  */
-export async function startUi(
-  store: ExperimentStore,
-  indexOptions: IndexOptions,
-  options: { host: string; port: number; onError: (e: unknown) => void },
-): Promise<RunningUi> {
-  const index = new ExperimentIndex(store.repo, indexOptions);
-  const report = await index.sync();
-  const session = new IndexSession(store.repo, indexOptions);
-  const data = new IndexDashboardData(session, store);
+export async function startUi(ws: Workspace, options: { host: string; port: number; onError: (e: unknown) => void }): Promise<RunningUi> {
+  const served = await ws.serve();
+  const data = new IndexDashboardData(ws, served);
   try {
     const listening = await startDashboard(data, options);
     return {
       url: listening.url,
       port: listening.port,
       loopback: isLoopback(options.host),
-      experiments: report.total,
-      fingerprint: () => session.fingerprint(),
+      experiments: served.experiments,
+      fingerprint: served.fingerprint,
       close: async () => {
         await listening.close();
         await data.close();
+        await served.stop();
       },
     };
   } catch (e) {
     await data.close();
+    await served.stop();
     throw e;
   }
 }
