@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { residentSocket } from "../src/cli/resident-client.js";
-import { FRAME, frameReader, type CommandRequest } from "../src/index/resident.js";
+import { FRAME, frameReader, type CommandRequest } from "../src/core/resident-wire.js";
 import { fixtureDocs, importDocs } from "./helpers/experiments.js";
 import { ROOT, TEST_ENV, binary, cleanup, git, makeRepo } from "./helpers/repo.js";
 

@@ -1,18 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import type { Series } from "../core/experiment.js";
+import { utf8Text } from "../core/utf8.js";
 import { decodeNonFinite, isJsonObject, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Bytes as UTF-8 text; bytes that are not UTF-8 are refused, never turned into U+FFFD. */
-export function utf8Text(data: Uint8Array, what: string): string {
-  try {
-    return strictUtf8.decode(data);
-  } catch {
-    throw new InvalidInputError(`${what} is not valid UTF-8 text; convert it (iconv -t UTF-8) and try again`);
-  }
-}
 
 export async function readText(path: string, what: string): Promise<string> {
   try {

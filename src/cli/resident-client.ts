@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { FRAME, frameReader, type CommandRequest } from "../index/resident.js";
+import { FRAME, frameReader, type CommandRequest } from "../core/resident-wire.js";
 
 /**
  * The query commands the resident index process answers: read-only, no stdin, no terminal

@@ -1,13 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, existsSync, rmSync, statSync } from "node:fs";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { Readable } from "node:stream";
+import { residentIndex } from "../api/resident-index.js";
 import type { SharedIndex } from "../api/workspace.js";
-import type { IndexOptions } from "../index/experiment-index.js";
-import { FRAME, frame, residentsDir, type CommandRequest, type ResidentRequest } from "../index/resident.js";
-import { IndexSession } from "../index/session.js";
-import { ExperimentStore } from "../store/experiment-store.js";
-import { openRepository, type Repository } from "../store/repository.js";
+import { FRAME, frame, type CommandRequest, type ResidentRequest } from "../core/resident-wire.js";
 import type { IO } from "./io.js";
 
 type Main = (argv: string[], io: IO, options: { sharedIndex: SharedIndex }) => Promise<number>;
@@ -20,66 +16,12 @@ type Main = (argv: string[], io: IO, options: { sharedIndex: SharedIndex }) => P
  * index while it holds it: a writer elsewhere asks it to let go first (releaseResident).
  */
 export async function serveResident(socketPath: string, idleMs: number, main: Main): Promise<void> {
-  const sessions = new Map<string, IndexSession>();
-  const notes: string[] = [];
-  // Starting git from this process costs tens of ms (a fork of a large process): the
-  // repository a folder names and the store's git reader are kept too.
-  const repos = new Map<string, Promise<Repository>>();
-  const stores = new Map<string, ExperimentStore>();
-  // Notes and progress go to whichever command is running now.
-  let sink: { note: (m: string) => void; progress?: IndexOptions["onProgress"] } = { note: () => undefined };
-  const shared: SharedIndex = {
-    repo: (cwd) => {
-      let repo = repos.get(cwd);
-      if (!repo) {
-        repo = openRepository(cwd);
-        repos.set(cwd, repo);
-        repo.catch(() => repos.delete(cwd));
-      }
-      return repo;
-    },
-    store: (repo) => {
-      let store = stores.get(repo.gitDir);
-      if (!store) stores.set(repo.gitDir, (store = new ExperimentStore(repo)));
-      return store;
-    },
-    db: (repo: Repository, options: IndexOptions) => {
-      let session = sessions.get(repo.gitDir);
-      if (!session) {
-        session = new IndexSession(repo, {
-          timeoutMs: options.timeoutMs,
-          onNote: (m) => sink.note(m),
-          onProgress: (done, total) => sink.progress?.(done, total),
-          idleMs: idleMs * 2,
-        });
-        sessions.set(repo.gitDir, session);
-        // Writers in other processes find this process here and ask it to let go of the index.
-        const note = join(residentsDir(repo.expDir), String(process.pid));
-        mkdirSync(dirname(note), { recursive: true });
-        writeFileSync(note, socketPath);
-        notes.push(note);
-      }
-      sink = { note: options.onNote ?? (() => undefined), progress: options.onProgress };
-      return session.current();
-    },
-  };
-  const releaseAll = (): void => {
-    for (const s of sessions.values()) s.closeNow();
-  };
-  /** After a failed command: found again from scratch next time (a damaged index rebuilt, a git reader gone). */
-  const forget = async (): Promise<void> => {
-    releaseAll();
-    repos.clear();
-    await Promise.all([...stores.values()].map((s) => s.close().catch(() => undefined)));
-    stores.clear();
-  };
-
+  const held = residentIndex(socketPath, idleMs);
   let queue: Promise<unknown> = Promise.resolve();
   let idle: NodeJS.Timeout | undefined;
   let server: Server;
   const stop = (): void => {
-    releaseAll();
-    for (const note of notes) rmSync(note, { force: true });
+    held.close();
     server.close();
     rmSync(socketPath, { force: true });
     process.exit(0);
@@ -93,13 +35,13 @@ export async function serveResident(socketPath: string, idleMs: number, main: Ma
     armIdle();
     queue = queue.then(async () => {
       if (request.kind === "release") {
-        releaseAll();
+        held.release();
         socket.end(frame(FRAME.released, ""));
         return;
       }
-      const code = await runCommand(main, shared, socket, request);
+      const code = await runCommand(main, held.shared, socket, request);
       // An environment error or a bug (4, 70), not a "no" or a user's mistake: start afresh.
-      if (code >= 4) await forget();
+      if (code >= 4) await held.forget();
       armIdle();
     });
   };
@@ -124,7 +66,7 @@ export async function serveResident(socketPath: string, idleMs: number, main: Ma
   // A repository deleted (a temporary one) ends its resident process without waiting out the idle time.
   const started = process.cwd();
   setInterval(() => {
-    if (!existsSync(started) || [...sessions.keys()].some((gitDir) => !existsSync(gitDir))) queue = queue.then(stop);
+    if (!existsSync(started) || held.gitDirs().some((gitDir) => !existsSync(gitDir))) queue = queue.then(stop);
   }, GONE_CHECK_MS).unref();
 }
 

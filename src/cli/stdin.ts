@@ -1,4 +1,4 @@
-import { utf8Text } from "../capture/load.js";
+import { utf8Text } from "../core/utf8.js";
 import type { IO } from "./io.js";
 
 export async function readStdin(io: IO): Promise<string> {
