@@ -1,4 +1,5 @@
-import { hiddenFromLog, hideFromLog, initRemote, type InitSummary } from "../store/remote-config.js";
+import type { InitSummary } from "../core/share-results.js";
+import { hiddenFromLog, hideFromLog, initRemote } from "../store/remote-config.js";
 import { remoteNames } from "../store/remote.js";
 import type { Workspace } from "./workspace.js";
 

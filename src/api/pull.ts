@@ -1,6 +1,7 @@
 import { loadRulesFile } from "../capture/rules-file.js";
 import type { AnnotationPolicy } from "../store/annotation-policy.js";
-import { pull as pullFromRemote, type PullSummary } from "../store/pull.js";
+import type { PullSummary } from "../core/share-results.js";
+import { pull as pullFromRemote } from "../store/pull.js";
 import type { Repository } from "../store/repository.js";
 import type { Workspace } from "./workspace.js";
 

@@ -1,5 +1,6 @@
 import { NotFoundError, UsageError } from "../core/errors.js";
-import { push as pushRefs, type PushSummary } from "../store/push.js";
+import type { PushSummary } from "../core/share-results.js";
+import { push as pushRefs } from "../store/push.js";
 import { resolveRemote } from "../store/remote.js";
 import { annotationPolicy } from "./pull.js";
 import type { Workspace } from "./workspace.js";

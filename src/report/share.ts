@@ -1,7 +1,5 @@
 import { REFUSAL_REASONS, type IncomingEvent } from "../core/annotation-trust.js";
-import type { PullSummary } from "../store/pull.js";
-import type { PushSummary } from "../store/push.js";
-import type { InitSummary } from "../store/remote-config.js";
+import type { InitSummary, PullSummary, PushSummary } from "../core/share-results.js";
 
 /** Summary lines for stdout; problems go to stderr, one line each, at most `limit`. */
 export function renderPush(s: PushSummary): { out: string; problems: string[] } {

@@ -1,12 +1,12 @@
 import { NOTES_REF } from "../core/annotations.js";
 import { addRefused, screenIncoming, type AnnotationPolicy } from "./annotation-policy.js";
 import type { IncomingEvent } from "../core/annotation-trust.js";
+import type { NotesOutcome } from "../core/share-results.js";
 import { runGit, GitCommandError } from "./git.js";
 import { INCOMING_REFS, transportError, type Remote } from "./remote.js";
 import type { Repository } from "./repository.js";
 import { backoffMs, gitFetch, gitPush, sleep, RACE } from "./transport.js";
 
-export type NotesOutcome = "none" | "up to date" | "fast-forward" | "merged" | "sent" | "refused";
 
 /** What a merge of another clone's notes did, and the events in it a user must hear about. */
 export interface NotesMerge {

@@ -4,7 +4,8 @@ import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
 import type { IncomingEvent } from "../core/annotation-trust.js";
 import { readAllAnnotations } from "./annotations.js";
 import { noteArrived } from "./arrivals.js";
-import { incomingNotesRef, mergeNotes, notesFetchRefspec, type NotesOutcome } from "./notes-sync.js";
+import type { PullSummary } from "../core/share-results.js";
+import { incomingNotesRef, mergeNotes, notesFetchRefspec } from "./notes-sync.js";
 import { createRef, createRefsAtomically, createRefsPacked, listExperimentRefs, packRefs, EXPERIMENT_REFS } from "./refs.js";
 import { INCOMING_REFS, resolveRemote, transportError, type Remote } from "./remote.js";
 import type { Repository } from "./repository.js";
@@ -13,20 +14,6 @@ import { verifyExperiments } from "./verify.js";
 import { VerifyAhead } from "./verify-ahead.js";
 
 
-export interface PullSummary {
-  remote: string;
-  /** Experiments on the remote (that passed the ref-name check). */
-  remoteCount: number;
-  /** Experiments checked and promoted into refs/experiments. */
-  added: string[];
-  /** Experiments deleted here (rm --purge) that the remote still has: left out. */
-  skippedDeleted: number;
-  /** Experiments left in quarantine, each with the reason. */
-  rejected: { ref: string; id: string | null; reason: string }[];
-  notes: NotesOutcome;
-  /** Deletes, renames and restores the remote's annotations brought, and every event kept out. */
-  events: IncomingEvent[];
-}
 
 export interface PullOptions {
   remote?: string;

@@ -1,23 +1,12 @@
 import { EXPERIMENT_REFS, listExperimentRefs } from "./refs.js";
 import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
 import type { IncomingEvent } from "../core/annotation-trust.js";
-import { pushNotes, type NotesOutcome } from "./notes-sync.js";
+import type { PushSummary } from "../core/share-results.js";
+import { pushNotes } from "./notes-sync.js";
 import { resolveRemote, transportError, type Remote } from "./remote.js";
 import type { Repository } from "./repository.js";
 import { backoffMs, gitPush, sleep, RACE, type PushStatus } from "./transport.js";
 
-export interface PushSummary {
-  remote: string;
-  /** Experiments the remote lacked and now has. */
-  sent: string[];
-  /** Experiments the remote already had. */
-  present: number;
-  /** Experiments the remote would not take, with git's reason. */
-  refused: { id: string; reason: string }[];
-  notes: NotesOutcome;
-  /** Deletes, renames and restores that merging the remote's newer annotations brought, and refused events. */
-  events: IncomingEvent[];
-}
 
 export interface PushOptions {
   remote?: string;

@@ -1,5 +1,6 @@
 import { NOTES_REF } from "../core/annotations.js";
 import { UsageError } from "../core/errors.js";
+import type { InitSummary } from "../core/share-results.js";
 import { runGit, GitCommandError } from "./git.js";
 import { notesFetchRefspec } from "./notes-sync.js";
 import { experimentsFetchRefspec } from "./pull.js";
@@ -7,12 +8,6 @@ import { EXPERIMENT_REFS } from "./refs.js";
 import { resolveRemote } from "./remote.js";
 import type { Repository } from "./repository.js";
 
-export interface InitSummary {
-  remote: string;
-  /** Config lines written ("remote.origin.fetch +refs/..."); empty when already set up. */
-  added: string[];
-  removed: string[];
-}
 
 /** Marks that init added the `HEAD` push refspec, so --undo removes only what init added. */
 const HEAD_MARK = "gitexpPushHead";
