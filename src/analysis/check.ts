@@ -209,7 +209,11 @@ function untrustedNote(runs: Candidate[], included: boolean): string | undefined
     const why = c.dirty ? "dirty" : c.status;
     counts.set(why, (counts.get(why) ?? 0) + 1);
   }
-  const parts = [...counts].map(([why, n]) => `${n} ${why} run${n === 1 ? "" : "s"}`);
+  // A fixed order (dirty first, then statuses by name), not the order the runs were read in.
+  const order = (why: string): string => (why === "dirty" ? "" : why);
+  const parts = [...counts]
+    .sort(([a], [b]) => order(a).localeCompare(order(b)))
+    .map(([why, n]) => `${n} ${why} run${n === 1 ? "" : "s"}`);
   return included
     ? `${parts.join(", ")} counted (include_dirty): they may not measure the commit's code`
     : `${parts.join(", ")} left out (uncommitted code or not completed; "include_dirty": true or --include-dirty counts them)`;
