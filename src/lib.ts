@@ -13,13 +13,15 @@ export { Workspace, type WorkspaceOptions, type WorkspaceSinks, type ProgressSin
 export * from "./core/errors.js";
 
 // Recording and running
-export { record, recordDocumentIn, type RecordInput, type RecordResult } from "./api/record.js";
+export { record, recordFiles, recordDocumentIn, type RecordInput, type RecordFilesRequest, type RecordResult } from "./api/record.js";
 export { plan, run, RunController, type RunHooks, type RunOutcome, type RunPlan, type RunRequest, type RunSummary } from "./api/run.js";
 export { repro, type ReproRequest, type ReproResult, type ReproVerdict, type ForeignCommand } from "./api/repro.js";
 export { importNdjson, importMlflowStore, type ImportSummary, type MlflowImportSummary } from "./api/import.js";
 
 // Asking
 export { show, type ShowRequest, type ExperimentDetails } from "./api/show.js";
+export { artifacts, type ArtifactsRequest, type ArtifactListing, type StoredFile } from "./api/artifacts.js";
+export { get, type GetRequest, type GotFile } from "./api/get.js";
 export { ls, lsRunning, type LsRequest, type SearchResult, type FoundExperiment, type RunningRuns, type Selection } from "./api/ls.js";
 export { top, GROUPINGS, type TopRequest, type Leaderboard, type Direction, type Grouping } from "./api/top.js";
 export { trend, BUCKETS, type TrendRequest, type Trend, type Bucket } from "./api/trend.js";
@@ -42,13 +44,20 @@ export { rename } from "./api/rename.js";
 export { rm, type RmRequest } from "./api/rm.js";
 export { restore } from "./api/restore.js";
 
+// An experiment's code back in the work tree
+export { apply, type ApplyRequest, type ApplyOutcome } from "./api/apply.js";
+export { branch, type BranchRequest, type BranchOutcome } from "./api/branch.js";
+
 // Sharing
 export { push, type PushRequest, type PushSummary } from "./api/push.js";
 export { pull, type PullRequest, type PullSummary } from "./api/pull.js";
 export { init, type InitRequest, type InitResult, type InitSummary } from "./api/init.js";
 
-// Studies: a sweep run here, a search worker a scheduler runs, the studies so far
-export { runSweep, type SweepRequest, type SweepSummary, type TrialOutcome } from "./api/sweep.js";
+// Studies: a sweep run here, a run handed to a scheduler and its workers, the studies so far
+export { planSweep, sweep, runSweep, type SweepFileRequest, type SweepStudy, type SweepPlan, type SweepRequest, type SweepSummary, type TrialOutcome } from "./api/sweep.js";
+export { runOn, type RunOnRequest, type RunOnResult, type SchedulerOptions, type Submission } from "./api/run-on.js";
+export { worker, type WorkerRequest, type WorkerSummary, type WorkerResult } from "./api/worker.js";
+export { cancel, type CancelRequest, type Cancelled } from "./api/cancel.js";
 export { runSearchWorker } from "./api/cluster-search.js";
 export { sweeps, trialsOf, nextTrial, studySize, type StudyRow, type IndexedTrial, type StudyTrial, type NextTrial } from "./api/sweeps.js";
 

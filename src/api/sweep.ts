@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../core/errors.js";
+import { InvalidInputError, UsageError } from "../core/errors.js";
 import { flattenMetrics } from "../core/experiment.js";
 import { getPath, type JsonObject } from "../core/json.js";
 import { studyId, type SweepSpec } from "../core/sweep-spec.js";
@@ -8,8 +8,10 @@ import type { IndexedTrial } from "../analysis/study-trials.js";
 import { LiveMetrics, listLive } from "../capture/live.js";
 import { cloneJson, setPath } from "../capture/params.js";
 import { preflight, RunController, runPlan, TrialController, type RunHooks, type RunOutcome } from "../capture/run.js";
-import type { RunPlan } from "../capture/run-plan.js";
+import { planRun, type RunPlan, type RunRequest } from "../capture/run-plan.js";
+import { loadSweepFile } from "../capture/sweep-file.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import type { Workspace } from "./workspace.js";
 
 /**
  * `git exp run --sweep FILE -- CMD`: a study run here, `jobs` trials at a time. Each trial
@@ -53,6 +55,70 @@ export interface SweepSummary {
   /** The best completed trial of the whole study (this run's and earlier ones). */
   best?: { id: string; index: number; value: number; config: JsonObject };
   exitCode: number;
+}
+
+/** `--sweep FILE` and its options, as `run` is given them. */
+export interface SweepFileRequest {
+  /** The W&B sweep file, as given (relative to the workspace's directory; errors name it so). */
+  file: string;
+  /** Trials in all (overrides run_cap). */
+  trials?: number;
+  /** Seeds the sampler, so the same results give the same trials. */
+  samplerSeed?: number;
+}
+
+/** A sweep file read and checked with its options: the study it describes. */
+export interface SweepStudy {
+  spec: SweepSpec;
+  /** The file, absolute, and as the user gave it. */
+  file: string;
+  shownAs: string;
+  /** Trials in all (run_cap or `trials`). */
+  size: number;
+  trials?: number;
+  samplerSeed?: number;
+}
+
+/**
+ * The sweep file read and its options checked, before anything runs or is submitted; a
+ * run's grid file (`gridFile`) is refused beside it. The one reading of `--sweep FILE` for
+ * a study run here and one handed to a scheduler.
+ */
+export async function readSweepFile(ws: Workspace, req: SweepFileRequest, gridFile?: string): Promise<SweepStudy> {
+  if (gridFile !== undefined) throw new UsageError("give --sweep FILE or --grid FILE, not both");
+  const file = ws.path(req.file);
+  const spec = await loadSweepFile(file, req.file);
+  const seed = req.samplerSeed;
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) throw new UsageError(`--sampler-seed takes a whole number, 0 or more, not ${String(seed)}`);
+  return { spec, file, shownAs: req.file, size: studySize(spec, req.trials), trials: req.trials, samplerSeed: seed };
+}
+
+/** With a sweep file, the file says what varies: the plan is one point, the base config. */
+export function checkSweepBase(plan: RunPlan): void {
+  if (plan.points.length > 1) throw new UsageError("with --sweep, the sweep file says what varies: give -p and --seed one value each (they set the base config)");
+}
+
+export interface SweepPlan {
+  study: SweepStudy;
+  plan: RunPlan;
+}
+
+/** `git exp run --sweep FILE`, first half: the sweep file and the run's options, every refusal before anything runs. */
+export async function planSweep(ws: Workspace, req: SweepFileRequest & { run: Omit<RunRequest, "cwd" | "environ"> }): Promise<SweepPlan> {
+  const study = await readSweepFile(ws, req, req.run.gridFile);
+  const plan = await planRun({ ...req.run, cwd: ws.cwd, environ: ws.env });
+  checkSweepBase(plan);
+  return { study, plan };
+}
+
+/**
+ * `git exp run --sweep FILE`: the planned study run here (`runSweep`), its trials read from
+ * the workspace's index (opened when the study is first asked, not at start).
+ */
+export async function sweep(ws: Workspace, p: SweepPlan, hooks: RunHooks = {}, controller = new RunController()): Promise<SweepSummary> {
+  const { spec, trials, samplerSeed } = p.study;
+  const readTrials: SweepRequest["readTrials"] = async (id, known) => (await import("./sweeps.js")).trialsOf(ws, spec, id, known);
+  return runSweep(await ws.store(), { spec, plan: p.plan, trials, samplerSeed, readTrials }, hooks, controller);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { applyExperiment } from "../../capture/apply.js";
+import { apply } from "../../api/apply.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
@@ -12,7 +12,7 @@ export const applyCommand: CommandDef = {
       .option("force", { type: "boolean", describe: "apply even though the work tree has uncommitted changes" })
       .example("git exp apply baseline", "the work tree as the run named baseline had it; HEAD stays where it is"),
   run: async (args, ctx) => {
-    const o = await applyExperiment(await ctx.store(), String(args["experiment"]), { force: Boolean(args["force"]) });
+    const o = await apply(ctx.ws, { experiment: String(args["experiment"]), force: Boolean(args["force"]) });
     if (args["json"]) {
       ctx.io.stdout(renderJson({ id: o.id, source_commit: o.commit, changed: o.changed, patch_applied: o.patchApplied, config_written: o.configWritten }));
       return 0;

@@ -1,4 +1,4 @@
-import { listArtifacts } from "../../analysis/artifacts.js";
+import { artifacts } from "../../api/artifacts.js";
 import { renderJson, renderTable } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
@@ -12,7 +12,7 @@ export const artifactsCommand: CommandDef = {
       .example("git exp artifacts baseline", "what the run named baseline kept")
       .example("git exp get baseline model.pt -o model.pt", "then write one back"),
   run: async (args, ctx) => {
-    const l = await listArtifacts(await ctx.store(), String(args["experiment"]));
+    const l = await artifacts(ctx.ws, { experiment: String(args["experiment"]) });
     if (args["json"]) {
       ctx.io.stdout(renderJson({ id: l.id, files: l.files, checksum_only: l.checksumOnly }));
       return 0;

@@ -1,4 +1,4 @@
-import { branchExperiment } from "../../capture/apply.js";
+import { branch } from "../../api/branch.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
@@ -12,7 +12,7 @@ export const branchCommand: CommandDef = {
       .positional("name", { type: "string", describe: "the new branch" })
       .example("git exp branch baseline try-baseline", "then git switch try-baseline"),
   run: async (args, ctx) => {
-    const o = await branchExperiment(await ctx.store(), String(args["experiment"]), String(args["name"]));
+    const o = await branch(ctx.ws, { experiment: String(args["experiment"]), name: String(args["name"]) });
     if (args["json"]) {
       ctx.io.stdout(renderJson({ id: o.id, branch: o.branch, head: o.head, source_commit: o.commit, patch_committed: o.patchCommitted, config_written: o.configWritten }));
       return 0;

@@ -1,6 +1,6 @@
 import { access, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { getArtifact } from "../../analysis/artifacts.js";
+import { get } from "../../api/get.js";
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef } from "../context.js";
 import { checkWritable } from "../output-file.js";
@@ -25,7 +25,7 @@ export const getCommand: CommandDef = {
       const exists = await access(target).then(() => true, () => false);
       if (exists && !args["force"]) throw new UsageError(`${target} exists: give another -o FILE, or --force to overwrite it`);
     }
-    const { id, file, data } = await getArtifact(await ctx.store(), String(args["experiment"]), path);
+    const { id, file, data } = await get(ctx.ws, { experiment: String(args["experiment"]), path });
     if (!target) {
       if (ctx.io.writeBytes) ctx.io.writeBytes("stdout", data);
       else ctx.io.stdout(Buffer.from(data).toString("utf8"));

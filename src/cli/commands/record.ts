@@ -2,9 +2,8 @@ import { readStdin } from "../stdin.js";
 import { InvalidInputError, UsageError } from "../../core/errors.js";
 import { documentToExperiment } from "../../core/document.js";
 import { parseJson } from "../../core/json.js";
-import { STATUSES, checkNewName, type Status } from "../../core/experiment.js";
-import { loadJsonObject, parseMetricLines, readText } from "../../capture/load.js";
-import { record, recordDocumentIn, type RecordResult } from "../../api/record.js";
+import { STATUSES, type Status } from "../../core/experiment.js";
+import { recordDocumentIn, recordFiles as recordFromFiles, type RecordResult } from "../../api/record.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
 import { fileOrDash, optString, strings, withJson } from "../options.js";
@@ -47,23 +46,11 @@ async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise
   for (const only of ["metrics", "capture"]) {
     if (args[only] !== undefined) throw new UsageError(`--${only} goes with - (a document on stdin); with --config and --results use --series`);
   }
-  const configPath = optString(args["config"]);
-  const resultsPath = optString(args["results"]);
-  if (!resultsPath) {
-    throw new UsageError("record needs --results FILE, the final metrics as JSON (with --config FILE for the parameters), or - to read a whole document on stdin");
-  }
-  const name = optString(args["name"]);
-  if (name !== undefined) checkNewName(name);
-  // Without --config the run had no parameters: an empty config, as a script without flags.
-  const config = configPath ? await loadJsonObject(ctx.path(configPath), "config", false) : {};
-  const results = await loadJsonObject(ctx.path(resultsPath), "results", true);
-  const seriesPath = optString(args["series"]);
-  const series = seriesPath ? parseMetricLines(await readText(ctx.path(seriesPath), "series"), seriesPath, true).series : undefined;
-  return record(ctx.ws, {
-    config,
-    results,
-    series,
-    name,
+  return recordFromFiles(ctx.ws, {
+    configFile: optString(args["config"]),
+    resultsFile: optString(args["results"]) ?? "",
+    seriesFile: optString(args["series"]),
+    name: optString(args["name"]),
     message: optString(args["message"]),
     tags: strings(args["tag"]),
     status: optString(args["status"]) as Status | undefined,

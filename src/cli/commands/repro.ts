@@ -1,12 +1,13 @@
 import { StringDecoder } from "node:string_decoder";
 import { repro, type ForeignCommand } from "../../api/repro.js";
-import { RunController } from "../../capture/run-session.js";
+import { RunController } from "../../api/run.js";
 import { renderJson } from "../../report/format.js";
 import { renderRepro } from "../../report/repro.js";
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef, Context } from "../context.js";
 import { firstLine } from "../stdin.js";
 import { useColor } from "../io.js";
+import { interruptOnSignals } from "../signals.js";
 import { tolerance, withJson, withTolerance } from "../options.js";
 
 export const reproCommand: CommandDef = {
@@ -23,7 +24,7 @@ export const reproCommand: CommandDef = {
     // Ctrl-C stops the command and lets the temporary worktree be removed, instead of killing us.
     const controller = new RunController();
     const decoder = new StringDecoder("utf8");
-    const onSignal = (sig: NodeJS.Signals): void => controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
+    let stopListening = (): void => undefined;
     const { verdict: v, rerun: r } = await repro(ctx.ws, {
       experiment: String(args["experiment"]),
       ...tolerance(args),
@@ -31,8 +32,7 @@ export const reproCommand: CommandDef = {
       confirm: (foreign) => confirmCommand(ctx, foreign, yes),
       onStart: (id) => {
         ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
+        stopListening = interruptOnSignals(controller, ctx.io);
       },
       controller,
       hooks: {
@@ -40,10 +40,7 @@ export const reproCommand: CommandDef = {
         onOutput: (_stream, chunk) => (ctx.io.writeBytes ? ctx.io.writeBytes("stderr", chunk) : ctx.io.stderr(decoder.write(chunk))),
         onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
       },
-    }).finally(() => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    });
+    }).finally(() => stopListening());
     for (const p of r.inputProblems) ctx.io.stderr(`git exp: warning: input ${p.path} is ${p.kind}\n`);
     ctx.io.stderr(`recorded rerun ${r.id}${r.experiment.meta.name ? ` as ${r.experiment.meta.name}` : ""}${r.status === "exists" ? " (already recorded)" : ""}\n`);
     ctx.io.stdout(args["json"] ? renderJson(v) : renderRepro(v, { color: useColor(ctx.io), width: ctx.io.columns }));

@@ -1,57 +1,34 @@
-import { resolve } from "node:path";
-import { UsageError } from "../../core/errors.js";
 import { flattenMetrics } from "../../core/experiment.js";
 import { canonicalJson } from "../../core/json.js";
-import { runSweep, type SweepSummary } from "../../api/sweep.js";
-import { studySize } from "../../analysis/study.js";
-import { planRun, type RunRequest } from "../../capture/run-plan.js";
-import { RunController } from "../../capture/run.js";
-import { loadSweepFile } from "../../capture/sweep-file.js";
+import { RunController, type RunRequest } from "../../api/run.js";
+import { planSweep, sweep, type SweepFileRequest, type SweepSummary } from "../../api/sweep.js";
 import { renderJson } from "../../report/format.js";
 import { renderSweepSummary } from "../../report/run-status.js";
 import type { Context } from "../context.js";
 import { optNumber, outputFormat, positiveInt } from "../options.js";
+import { interruptOnSignals } from "../signals.js";
 import { RunView } from "./run.js";
 
 /** `git exp run --sweep FILE -- CMD`: every refusal first (the file, the options), then the study. */
 export async function runSweepCommand(args: Record<string, unknown>, ctx: Context, request: RunRequest): Promise<number> {
-  const file = String(args["sweep"]);
-  if (request.gridFile !== undefined) throw new UsageError("give --sweep FILE or --grid FILE, not both");
-  const spec = await loadSweepFile(resolve(request.cwd, file), file);
-  const trials = positiveInt(args["trials"], "trials");
-  const seed = optNumber(args["sampler-seed"], "sampler-seed");
-  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) throw new UsageError(`--sampler-seed takes a whole number, 0 or more, not ${String(args["sampler-seed"])}`);
-  const size = studySize(spec, trials);
-  const plan = await planRun(request);
-  if (plan.points.length > 1) throw new UsageError("with --sweep, the sweep file says what varies: give -p and --seed one value each (they set the base config)");
-  const store = await ctx.store();
+  const p = await planSweep(ctx.ws, sweepFileOf(args, request));
   const controller = new RunController();
-  const onSignal = (sig: NodeJS.Signals): void => controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const view = new RunView(ctx.io, size, plan.jobs);
+  const stopListening = interruptOnSignals(controller, ctx.io);
+  const view = new RunView(ctx.io, p.study.size, p.plan.jobs);
   let summary: SweepSummary;
   try {
-    summary = await runSweep(
-      store,
-      {
-        spec,
-        plan,
-        trials,
-        samplerSeed: seed,
-        // the index (and DuckDB's binding) is loaded when the study is first asked, not at start
-        readTrials: async (id, known) => (await import("../../api/sweeps.js")).trialsOf(ctx.ws, spec, id, known),
-      },
-      view.hooks(),
-      controller,
-    );
+    summary = await sweep(ctx.ws, p, view.hooks(), controller);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
     view.clear();
   }
   printSweep(ctx, args, summary);
   return summary.exitCode;
+}
+
+/** `--sweep FILE`, `--trials N`, `--sampler-seed N` as the api takes them. */
+export function sweepFileOf(args: Record<string, unknown>, request: RunRequest): SweepFileRequest & { run: RunRequest } {
+  return { file: String(args["sweep"]), trials: positiveInt(args["trials"], "trials"), samplerSeed: optNumber(args["sampler-seed"], "sampler-seed"), run: request };
 }
 
 function printSweep(ctx: Context, args: Record<string, unknown>, s: SweepSummary): void {

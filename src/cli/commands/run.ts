@@ -8,6 +8,7 @@ import { renderStatusLine, renderSweepSummary } from "../../report/run-status.js
 import type { CommandDef, Context } from "../context.js";
 import type { IO } from "../io.js";
 import { optNumber, optString, outputFormat, positiveInt, strings, withFormat } from "../options.js";
+import { interruptOnSignals } from "../signals.js";
 
 export const runCommand: CommandDef = {
   command: "run [command..]",
@@ -58,26 +59,20 @@ export const runCommand: CommandDef = {
       const { runSweepCommand } = await import("./run-sweep.js");
       return runSweepCommand(args, ctx, request);
     }
-    const store = await ctx.store();
-    const plan = await planOf(ctx.ws, request);
     if (on !== undefined) {
       const { submitRun } = await import("./run-on.js");
-      return submitRun(ctx, args, store, plan, on);
+      return submitRun(ctx, args, request, on);
     }
+    await ctx.store();
+    const plan = await planOf(ctx.ws, request);
     const controller = new RunController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      // On a terminal, Ctrl-C reaches the child itself (same process group): do not send it twice.
-      controller.interrupt(sig, sig === "SIGINT" && ctx.io.stderrIsTTY);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stopListening = interruptOnSignals(controller, ctx.io);
     const view = new RunView(ctx.io, plan.points.length, plan.jobs);
     let summary: RunSummary;
     try {
       summary = await run(ctx.ws, plan, view.hooks(), controller);
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      stopListening();
       view.clear();
     }
     printSummary(ctx, args, summary, plan.points.length);

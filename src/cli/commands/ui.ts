@@ -1,6 +1,7 @@
 import { UsageError } from "../../core/errors.js";
 import type { CommandDef } from "../context.js";
 import { optString, whereWithSweep } from "../options.js";
+import { onStopSignals } from "../signals.js";
 
 const DEFAULT_PORT = 8765;
 
@@ -43,12 +44,9 @@ function portOf(text: string | undefined): number {
 
 function untilStopped(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = (s: NodeJS.Signals): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+    const off = onStopSignals((s) => {
+      off();
       resolve(s);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    });
   });
 }
