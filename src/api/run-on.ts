@@ -6,6 +6,7 @@ import { RULES_FILE } from "../core/rules.js";
 import { splitShellWords } from "../core/shell-words.js";
 import { plan as planOf, type RunRequest, type RunSummary } from "./run.js";
 import { checkSweepBase, readSweepFile, type SweepFileRequest } from "./sweep.js";
+import { pull } from "./pull.js";
 import type { Workspace } from "./workspace.js";
 
 export type { Submission };
@@ -22,6 +23,11 @@ export interface RunOnRequest {
   schedulerOptions?: SchedulerOptions;
   /** A search (`--sweep FILE`) instead of the plan's points: `run.jobs` workers ask the study for trials. */
   sweep?: SweepFileRequest;
+  /**
+   * A remote the nodes clone from and push to, for a cluster that does not share this
+   * repository: HEAD must be on it; uncommitted changes to tracked files travel with the job.
+   */
+  push?: string;
   /** Wait for the job to end and summarise its trials as a local sweep. */
   wait?: boolean;
   /** Told once the job is submitted, before waiting. */
@@ -66,9 +72,16 @@ export async function runOn(ws: Workspace, req: RunOnRequest): Promise<RunOnResu
     // -j says how many at once; without it the scheduler decides.
     atOnce: req.run.jobs,
     search,
+    push: req.push,
   });
   req.onSubmitted?.(submission);
   if (!req.wait) return { submission, workers: search?.workers };
-  const summary = await waitForStudy(store, submission, executor, ws.env, { onState: req.onState });
+  const summary = await waitForStudy(store, submission, executor, ws.env, {
+    onState: req.onState,
+    pull: async (url) => {
+      const got = await pull(ws, { remote: url });
+      req.onState?.(`pulled ${got.added.length} experiment(s) from ${url}${got.rejected.length ? `; ${got.rejected.length} rejected (see git exp pull)` : ""}`);
+    },
+  });
   return { submission, workers: search?.workers, summary };
 }

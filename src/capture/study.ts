@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { canonicalJson, parseJson, type JsonObject, type JsonValue } from "../core/json.js";
+import type { CloneSource } from "../store/clone.js";
 import type { Repository } from "../store/repository.js";
 import type { RunRequest } from "./run-plan.js";
 import type { SweepPoint } from "./sweep.js";
@@ -28,6 +29,12 @@ export interface Study {
   submitted?: string;
   /** A search (--sweep FILE): the file copied into the study folder, and what the command line set. */
   search?: { file: string; shownAs: string; trials?: number; samplerSeed?: number };
+  /**
+   * `run --on slurm --push REMOTE`: the nodes do not share the repository, so each task
+   * clones this source into its own folder, runs there and pushes what it recorded.
+   * `workTree` is the submitter's, to move the request's paths into the clone.
+   */
+  push?: CloneSource & { workTree: string };
 }
 
 export function studiesDir(repo: Repository): string {
@@ -53,10 +60,15 @@ export async function readStudy(dir: string): Promise<Study> {
   } catch (e) {
     throw new NotFoundError(`no study at ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  const v = parseJson(text, { source: file }) as JsonValue;
+  return parseStudy(text, file);
+}
+
+/** A study from its JSON text (a file, or the job script's input for a --push study); `source` names it in errors. */
+export function parseStudy(text: string, source: string): Study {
+  const v = parseJson(text, { source }) as JsonValue;
   const doc = v as JsonObject;
   if (doc["schema"] !== 1 || typeof doc["sweep"] !== "string" || !Array.isArray(doc["points"])) {
-    throw new InvalidInputError(`${file} is not a study written by this git-exp`);
+    throw new InvalidInputError(`${source} is not a study written by this git-exp`);
   }
   return doc as unknown as Study;
 }

@@ -3,12 +3,15 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EnvironmentError, InvalidInputError } from "../core/errors.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
+import { EnvironmentError, InvalidInputError, UsageError } from "../core/errors.js";
+import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
+import { shortId } from "../core/ids.js";
 import { studyId, type SweepSpec } from "../core/sweep-spec.js";
-import { listClaims } from "../store/claims.js";
+import { CLAIM_REFS, listClaims, type Claim } from "../store/claims.js";
+import { remoteHasCommit, remoteRefs, remoteUrl, type CloneSource } from "../store/clone.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import type { Executor, WorkState } from "./executors/executor.js";
+import { captureIdentity, capturePatch, captureSource } from "./git-state.js";
 import type { RunPlan } from "./run-plan.js";
 import { preflight, type RunOutcome, type RunSummary } from "./run.js";
 import { readStudy, studyDir, writeStudy, type Study } from "./study.js";
@@ -23,6 +26,11 @@ export interface SubmitOptions {
   atOnce: number | undefined;
   /** A search instead of a grid: workers ask the study for trials. */
   search?: SearchSubmission;
+  /**
+   * `--push REMOTE`: the nodes do not share this repository. Each task clones the remote,
+   * rebuilds this tree's code state, records there and pushes its experiment back.
+   */
+  push?: string;
 }
 
 /** `--sweep FILE` on a scheduler: `workers` array tasks, each asking the study for trials until it is done. */
@@ -59,6 +67,10 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
   await o.executor.checkAvailable(r.environ, r.cwd);
   await preflight(store, plan);
   const search = o.search;
+  if (o.push !== undefined && search) {
+    throw new UsageError("--push runs a grid or seeds; a --sweep search needs a repository the nodes share (its workers read each other's trials)");
+  }
+  const push = o.push === undefined ? undefined : await cloneSourceFor(store, o.push);
   // A search is named by its file and command, as a local one: submitting it again continues it.
   const sweep = search ? studyId(search.spec, r.command) : randomBytes(4).toString("hex");
   const dir = studyDir(store.repo, sweep);
@@ -74,6 +86,7 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
     request,
     argv: plan.argv,
     points: plan.points,
+    ...(push ? { push } : {}),
   };
   if (search) {
     const file = `sweep${extname(search.file)}`;
@@ -89,7 +102,9 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
       tasks: search ? search.workers : plan.points.length,
       atOnce: search ? undefined : o.atOnce,
       cwd: r.cwd,
-      workerArgv: [...gitExpArgv(), "worker", dir],
+      workerArgv: push ? [...gitExpArgv(), "worker", "--stdin"] : [...gitExpArgv(), "worker", dir],
+      // the nodes cannot read this folder: the job script carries the study
+      ...(push ? { inlineStudy: canonicalJson(study) } : {}),
       defaults: o.defaults,
       args: o.args,
       environ: r.environ,
@@ -106,6 +121,23 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
     if (fresh) await rm(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * The code state a --push task rebuilds: HEAD, which the remote must have (the nodes clone
+ * it from there), and the uncommitted changes to tracked files, which travel in the study.
+ */
+async function cloneSourceFor(store: ExperimentStore, spec: string): Promise<CloneSource & { workTree: string }> {
+  const repo = store.repo;
+  if (repo.workTree === null) throw new UsageError("--push runs from a work tree: the nodes rebuild its code state");
+  const url = await remoteUrl(repo, spec);
+  const { commit, branch } = await captureSource(repo);
+  if (commit === null) throw new InvalidInputError("--push needs a commit for the nodes to clone: commit first; nothing was submitted");
+  if (!(await remoteHasCommit(repo, url, commit))) {
+    throw new InvalidInputError(`commit ${shortId(commit)} is not on ${spec}, so the nodes could not clone it: push it first ('git push ${spec} ${branch ?? "HEAD"}'); nothing was submitted`);
+  }
+  const [patch, identity] = await Promise.all([capturePatch(repo), captureIdentity(repo)]);
+  return { url, commit, branch, patch, identity, workTree: repo.workTree };
 }
 
 function cannotStartMessage(job: string, s: WorkState): string {
@@ -127,6 +159,8 @@ export function gitExpArgv(): string[] {
 export interface WaitHooks {
   /** Once per change of what the job does: pending for a reason, n running, n done. */
   onState?: (text: string) => void;
+  /** A --push study, once its job ended: bring the remote's experiments here (git exp pull). */
+  pull?: (url: string) => Promise<void>;
 }
 
 /**
@@ -143,7 +177,7 @@ export async function waitForStudy(store: ExperimentStore, sub: Submission, exec
     // Only once nothing else runs: tasks that cannot start would keep --wait waiting for ever.
     const stuck = live.filter((s) => s.cannotStart || s.held);
     if (stuck.length === live.length) {
-      const recorded = (await listClaims(store.repo, sub.sweep)).some((c) => c.done);
+      const recorded = (await doneClaims(store, sub.study)).length > 0;
       await executor.cancel(recorded ? stuck.map((s) => s.display) : [sub.job], environ).catch(() => undefined);
       if (!recorded) throw new InvalidInputError(cannotStartMessage(sub.job, stuck[0]!));
       hooks.onState?.(`${stuck.length} task(s) of job ${sub.job} cannot start (${stuck[0]!.reason}): cancelled, their trials not run`);
@@ -155,7 +189,23 @@ export async function waitForStudy(store: ExperimentStore, sub: Submission, exec
     said = text;
     await new Promise((r) => setTimeout(r, 1000));
   }
+  if (sub.study.push) await hooks.pull?.(sub.study.push.url);
   return studySummary(store, await readStudy(sub.dir));
+}
+
+/**
+ * A study's recorded trials. A --push study's claims are on the remote (each task pushed
+ * its own once its experiment was there); only those whose experiment is here count.
+ */
+async function doneClaims(store: ExperimentStore, study: Study): Promise<Extract<Claim, { done: true }>[]> {
+  if (!study.push) return (await listClaims(store.repo, study.sweep)).filter((c): c is Extract<Claim, { done: true }> => c.done);
+  const prefix = `${CLAIM_REFS}${study.sweep}/`;
+  const refs = await remoteRefs(store.repo, study.push.url, prefix);
+  const here = new Set((await store.list()).refs.map((r) => r.id));
+  return [...refs]
+    .map(([ref, oid]) => ({ index: Number(ref.slice(prefix.length)), oid, done: true as const, experiment: oid }))
+    .filter((c) => Number.isInteger(c.index) && here.has(c.experiment))
+    .sort((a, b) => a.index - b.index);
 }
 
 function sweepParams(v: JsonValue | undefined): Record<string, JsonValue> | undefined {
@@ -164,10 +214,8 @@ function sweepParams(v: JsonValue | undefined): Record<string, JsonValue> | unde
 
 /** What a study's recorded trials say, in the shape of a local sweep's summary. */
 export async function studySummary(store: ExperimentStore, study: Study): Promise<RunSummary> {
-  const claims = await listClaims(store.repo, study.sweep);
   const outcomes: RunOutcome[] = [];
-  for (const c of claims) {
-    if (!c.done) continue;
+  for (const c of await doneClaims(store, study)) {
     const e = await store.read(c.experiment);
     outcomes.push({
       index: c.index,

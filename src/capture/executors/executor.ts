@@ -41,6 +41,12 @@ export interface JobRequest {
   cwd: string;
   /** The command each worker runs (`git exp worker STUDY`), absolute paths. */
   workerArgv: string[];
+  /**
+   * The study as JSON, fed to the worker's stdin (`git exp worker --stdin`) when the nodes
+   * cannot read the study folder (`--push`): the job then starts in the node's /tmp and
+   * logs there too.
+   */
+  inlineStudy?: string;
   /** Options from gitexp.json, `{"partition": "gpu", "requeue": true}`, overridden by `args`. */
   defaults: JsonObject;
   /** The user's own scheduler options (`--slurm "..."`), passed as given. */

@@ -29,11 +29,13 @@ export const slurm: Executor = {
     const script = jobScript(job);
     const file = join(job.studyDir, "job.sh");
     await writeFile(file, script, { mode: 0o755 });
+    const shared = job.inlineStudy === undefined;
     const fixed = [
       `--job-name=git-exp-${job.sweepId}`,
       `--array=0-${job.tasks - 1}${job.atOnce ? `%${job.atOnce}` : ""}`,
-      `--output=${join(job.studyDir, "slurm-%A_%a.out")}`,
-      `--chdir=${job.cwd}`,
+      // without a shared filesystem the log stays on the node: /tmp/git-exp-<sweep>-<job>_<task>.out
+      shared ? `--output=${join(job.studyDir, "slurm-%A_%a.out")}` : "--output=%x-%A_%a.out",
+      `--chdir=${shared ? job.cwd : "/tmp"}`,
     ];
     // Later options win in sbatch: gitexp.json's defaults, then what the user typed.
     const args = ["--parsable", ...fixed, ...defaultArgs(job.defaults), ...job.args, file];
@@ -116,12 +118,17 @@ export const slurm: Executor = {
   },
 };
 
-/** The batch script: the worker, run where sbatch was typed (--chdir), and nothing else. */
+/**
+ * The batch script: the worker, run where sbatch was typed (--chdir), and nothing else; a
+ * study the nodes cannot read is the worker's input, in a quoted here-document (one line of
+ * JSON, nothing in it expanded).
+ */
 function jobScript(job: JobRequest): string {
+  const exec = `exec ${job.workerArgv.map(shellQuote).join(" ")}`;
   return [
     "#!/bin/sh",
     `# git-exp study ${job.sweepId}: ${job.tasks} array task(s), each one git exp worker.`,
-    `exec ${job.workerArgv.map(shellQuote).join(" ")}`,
+    ...(job.inlineStudy === undefined ? [exec] : [`${exec} <<'GIT_EXP_STUDY'`, job.inlineStudy.trimEnd(), "GIT_EXP_STUDY"]),
     "",
   ].join("\n");
 }

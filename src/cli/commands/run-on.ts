@@ -14,6 +14,7 @@ export async function submitRun(ctx: Context, args: Record<string, unknown>, req
     run: request,
     on,
     schedulerOptions: { slurm: optString(args["slurm"]) },
+    push: optString(args["push"]),
     sweep: args["sweep"] === undefined ? undefined : sweepFileOf(args, request),
     wait,
     onSubmitted: (s) => {
@@ -24,7 +25,9 @@ export async function submitRun(ctx: Context, args: Record<string, unknown>, req
   if (!summary) {
     if (outputFormat(args) === "json") io.stdout(renderJson({ job: sub.job, sweep: sub.sweep, trials: sub.trials, study: sub.dir }));
     else io.stdout(`submitted job ${sub.job}, sweep ${sub.sweep} (${sub.trials} trial${sub.trials === 1 ? "" : "s"}${workers !== undefined ? `, ${workers} worker${workers === 1 ? "" : "s"}` : ""})\n`);
-    io.stderr(`git exp: follow it with 'git exp ls --running', stop it with 'git exp cancel ${sub.sweep}'; logs in ${sub.dir}\n`);
+    const push = sub.study.push;
+    if (push) io.stderr(`git exp: each task pushes its experiment to ${push.url}: 'git exp pull' brings them here; stop it with 'git exp cancel ${sub.sweep}'; logs on each node in /tmp/git-exp-${sub.sweep}-${sub.job}_<task>.out\n`);
+    else io.stderr(`git exp: follow it with 'git exp ls --running', stop it with 'git exp cancel ${sub.sweep}'; logs in ${sub.dir}\n`);
     return 0;
   }
   printSummary(ctx, args, summary, sub.trials);

@@ -39,6 +39,7 @@ export const runCommand: CommandDef = {
       .option("on", { type: "string", describe: "hand the points to a scheduler: slurm (one array job; -j N: at most N at once)" })
       .option("slurm", { type: "string", describe: "sbatch options for --on slurm, as one string: \"--partition=gpu --time=4:00:00\"" })
       .option("wait", { type: "boolean", describe: "with --on: wait for the job and print the sweep's summary" })
+      .option("push", { type: "string", describe: "with --on slurm, for nodes that do not share this repository: each task clones REMOTE, runs, and pushes its experiment there" })
       .option("sweep", { type: "string", describe: "a W&B sweep file (grid, random or bayes; early_terminate): run its study" })
       .option("trials", { type: "string", describe: "with --sweep: trials in all (overrides run_cap)" })
       .option("sampler-seed", { type: "string", describe: "with --sweep: seeds the sampler, so the same results give the same trials" })
@@ -49,7 +50,7 @@ export const runCommand: CommandDef = {
     const request = toRequest(args, ctx.io);
     const on = optString(args["on"]);
     if (on === undefined) {
-      const given = ["slurm", "wait"].find((k) => args[k] !== undefined);
+      const given = ["slurm", "wait", "push"].find((k) => args[k] !== undefined);
       if (given) throw new UsageError(`--${given} goes with --on slurm`);
     }
     if (args["sweep"] === undefined && (args["trials"] !== undefined || args["sampler-seed"] !== undefined)) {

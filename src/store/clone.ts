@@ -1,0 +1,111 @@
+import { isAbsolute, resolve } from "node:path";
+import { EnvironmentError, InvalidInputError } from "../core/errors.js";
+import type { Person } from "../core/experiment.js";
+import { GitCommandError, runGit } from "./git.js";
+import { resolveRemote, transportError } from "./remote.js";
+import { openRepository, type Repository } from "./repository.js";
+import { gitPush, lsRemote } from "./transport.js";
+
+/**
+ * What a node without the submitter's repository needs to rebuild its code state: where to
+ * clone from, the commit and branch, the uncommitted changes to tracked files, and who
+ * records (the node's own git config is not the user's).
+ */
+export interface CloneSource {
+  url: string;
+  commit: string;
+  branch: string | null;
+  /** `git diff HEAD --binary` of the submitter's tree; "" when clean. */
+  patch: string;
+  identity: Person;
+}
+
+/** The URL every node clones from: a configured remote's own URL, or the URL or path given (made absolute). */
+export async function remoteUrl(repo: Repository, spec: string): Promise<string> {
+  const remote = await resolveRemote(repo, spec);
+  if (remote.name === null) return remote.target;
+  const r = await runGit(["remote", "get-url", remote.name], { cwd: repo.cwd });
+  if (r.code !== 0) throw new GitCommandError(["remote", "get-url", remote.name], r);
+  const url = r.stdout.toString("utf8").trim();
+  // a remote set up with a relative path means something else on a node
+  return /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[^/]+@[^/]+:/.test(url) || isAbsolute(url) ? url : resolve(repo.cwd, url);
+}
+
+/**
+ * Whether the remote has `commit`: some branch or tag it advertises contains it. Only tips
+ * this clone knows can be asked about, so a commit the remote has only behind tips we never
+ * fetched reads as absent: the user is told to push, which is harmless.
+ */
+export async function remoteHasCommit(repo: Repository, url: string, commit: string): Promise<boolean> {
+  const { result, refs } = await lsRemote(repo, url, "refs/*");
+  if (result.code !== 0) throw transportError("read", { target: url, name: null, label: "" }, result.stderr);
+  const tips = [...new Set(refs.values())];
+  if (tips.includes(commit)) return true;
+  const known = await knownObjects(repo, tips);
+  if (known.length === 0) return false;
+  const r = await runGit(["rev-list", "--max-count=1", commit, "--not", "--stdin"], { cwd: repo.cwd, input: known.join("\n") + "\n" });
+  return r.code === 0 && r.stdout.toString("utf8").trim() === "";
+}
+
+async function knownObjects(repo: Repository, oids: string[]): Promise<string[]> {
+  if (oids.length === 0) return [];
+  const r = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd: repo.cwd, input: oids.join("\n") + "\n" });
+  return r.stdout
+    .toString("utf8")
+    .split("\n")
+    .map((l) => l.split(" "))
+    .filter(([, type]) => type === "commit" || type === "tag")
+    .map(([oid]) => oid!);
+}
+
+/**
+ * A fresh clone at `dir` in the source's code state: the commit checked out on the source's
+ * branch, the uncommitted changes applied (and staged, so files the patch adds count as
+ * tracked, as they were), the submitter's identity set. The run engine then captures the same
+ * commit and patch the submitter's tree had.
+ */
+export async function cloneForRun(dir: string, source: CloneSource, environ: NodeJS.ProcessEnv): Promise<Repository> {
+  const env = { ...environ, GIT_TERMINAL_PROMPT: "0" };
+  const step = async (args: string[], cwd: string, input?: string): Promise<void> => {
+    const r = await runGit(args, { cwd, env, input });
+    if (r.code !== 0) throw new EnvironmentError(`could not rebuild the submitted code state in ${dir}: git ${args[0]} failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  };
+  await step(["clone", "--quiet", "--no-checkout", source.url, dir], resolve(dir, ".."));
+  const has = await runGit(["cat-file", "-e", `${source.commit}^{commit}`], { cwd: dir, env });
+  if (has.code !== 0) await step(["fetch", "--quiet", "--no-tags", "origin", source.commit], dir);
+  await step(source.branch ? ["checkout", "--quiet", "-B", source.branch, source.commit] : ["checkout", "--quiet", "--detach", source.commit], dir);
+  await step(["config", "user.name", source.identity.name], dir);
+  await step(["config", "user.email", source.identity.email], dir);
+  if (source.patch !== "") await step(["apply", "--index", "--binary", "--whitespace=nowarn"], dir, source.patch);
+  return openRepository(dir);
+}
+
+/** The object a remote's ref names, or undefined when it has no such ref. */
+export async function remoteRef(repo: Repository, url: string, ref: string): Promise<string | undefined> {
+  const { result, refs } = await lsRemote(repo, url, ref);
+  if (result.code !== 0) throw transportError("read", { target: url, name: null, label: "" }, result.stderr);
+  return refs.get(ref);
+}
+
+/** The remote's refs under a prefix (`refs/exp-claims/<sweep>/`), ref name to object id. */
+export async function remoteRefs(repo: Repository, url: string, prefix: string): Promise<Map<string, string>> {
+  const { result, refs } = await lsRemote(repo, url, `${prefix}*`);
+  if (result.code !== 0) throw transportError("read", { target: url, name: null, label: "" }, result.stderr);
+  return refs;
+}
+
+/**
+ * Create `ref` on the remote, pointing at what it points at here, only if the remote lacks
+ * it (git's push without force refuses to move an existing ref to an unrelated object).
+ * False when the remote had it already.
+ */
+export async function pushNewRef(repo: Repository, url: string, ref: string): Promise<boolean> {
+  const { result, status } = await gitPush(repo, url, [`${ref}:${ref}`]);
+  const s = status.get(ref);
+  if (!s) throw transportError("push to", { target: url, name: null, label: "" }, result.stderr);
+  if (s.flag === "!") {
+    if (/already exists|non-fast-forward|fetch first/.test(s.summary)) return false;
+    throw new InvalidInputError(`${url} refused ${ref}: ${s.summary}`);
+  }
+  return s.flag !== "=";
+}
