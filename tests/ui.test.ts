@@ -344,6 +344,10 @@ describe("git exp ui command", () => {
     expect(stderr).toMatch(/warning: listening on 0\.0\.0\.0/);
     const port = new URL(url).port;
     expect(((await (await fetch(`http://127.0.0.1:${port}/api/runs`)).json()) as Page).total).toBe(0);
+    // The one-file CLI serves the page's script bundled beside it by the build.
+    const app = await fetch(`http://127.0.0.1:${port}/static/app.js`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain("No experiments yet");
     const code = await new Promise<number | null>((resolve) => {
       child.on("exit", (c) => resolve(c));
       child.kill("SIGINT");
