@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { Bands, IndexKeys, LiveRunView, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery } from "../../api/dashboard.js";
+import type { Bands, IndexKeys, LiveRunView, MatrixOptions, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery } from "../../api/dashboard.js";
 import type { Direction } from "../../core/choices.js";
 import { EnvironmentError, ExitCode, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
 import type { Cell } from "../../report/format.js";
@@ -42,7 +42,7 @@ export interface DashboardData {
   /** One run's page: params, metrics, system metrics over time, its media by key. */
   run(id: string): Promise<RunDetails>;
   /** A column of values per key for every run the filter keeps: parallel coordinates, scatter. */
-  matrix(where: string, keys: string[]): Promise<RunMatrix>;
+  matrix(where: string, keys: string[], options?: MatrixOptions): Promise<RunMatrix>;
   /** One media file of a run, with its content type; a NotFoundError when there is none. */
   media(id: string, path: string): Promise<{ type: string; data: Uint8Array }>;
   /** Changes when a live run starts, ends or writes metrics. */
@@ -129,7 +129,7 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
     case "/api/run":
       return data.run(q.get("id") ?? "");
     case "/api/matrix":
-      return data.matrix(q.get("where") ?? "", list("keys"));
+      return data.matrix(q.get("where") ?? "", list("keys"), { ids: q.get("ids") !== "0" });
     default:
       return undefined;
   }

@@ -50,12 +50,15 @@ export function renderView(): Promise<void> | void {
 
 /** Everything shown, asked again: on start and whenever the experiments change. */
 export function refreshAll(): Promise<void> {
-  return loadKeys()
-    .then(loadRuns)
-    .then(() => {
+  return loadKeys().then(() => {
+    // The table's page and the view's values asked together: the server answers one after
+    // the other with no wait between, while the page draws the table.
+    const runs = loadRuns();
+    if (state.view) void renderView();
+    return runs.then(() => {
       if (state.detail) renderDetail();
-      if (state.view) void renderView();
       if (state.page === "top") loadTop();
       if (state.page === "trend") loadTrend();
     });
+  });
 }

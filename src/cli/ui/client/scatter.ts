@@ -90,16 +90,18 @@ function paintScatter(res: RunMatrix): void {
   svg += '<text x="' + (L + W - R) / 2 + '" y="' + (H - 6) + '" text-anchor="middle" fill="#333">' + esc(cx.key) + "</text>";
   svg += '<text transform="translate(14,' + (T + H - B) / 2 + ') rotate(-90)" text-anchor="middle" fill="#333">' + esc(cy.key) + "</text>";
   let shown = 0;
-  for (let r = 0; r < res.ids.length; r++) {
+  const ids = res.ids ?? [];
+  const names = res.names ?? [];
+  for (let r = 0; r < ids.length; r++) {
     const X = px(cx.values[r]!);
     const Y = py(cy.values[r]!);
     if (X == null || Y == null) continue;
     const v = cc ? cc.values[r]! : null;
     const fill = !cc || v === null ? "#2f6db5" : cr ? colourRamp(((v as number) - cr[0]) / (cr[1] - cr[0] || 1)) : paletteColour(cats.indexOf(String(v)));
-    const id = res.ids[r]!;
+    const id = ids[r]!;
     svg +=
       '<circle class="pt" data-id="' + esc(id) + '" cx="' + X.toFixed(1) + '" cy="' + Y.toFixed(1) + '" r="4.5" fill="' + fill + '" fill-opacity="0.8"><title>' +
-      esc((res.names[r] || id.slice(0, 10)) + "\n" + cx.key + " = " + fmt(cx.values[r]) + "\n" + cy.key + " = " + fmt(cy.values[r]) + (cc ? "\n" + cc.key + " = " + fmt(v) : "")) + "</title></circle>";
+      esc((names[r] || id.slice(0, 10)) + "\n" + cx.key + " = " + fmt(cx.values[r]) + "\n" + cy.key + " = " + fmt(cy.values[r]) + (cc ? "\n" + cc.key + " = " + fmt(v) : "")) + "</title></circle>";
     shown++;
   }
   svg += "</svg>";
