@@ -52,7 +52,6 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
   const pcols = pk.flatMap((k, i) => [
     `any_value(coalesce(p.num, TRY_CAST(p.value AS DOUBLE))) FILTER (WHERE p.key = ${k} AND p.type = 'number') AS n${i}`,
     `any_value(p.value) FILTER (WHERE p.key = ${k} AND p.type NOT IN ('number', 'null')) AS v${i}`,
-    `bool_or(p.type IN ('array', 'object')) FILTER (WHERE p.key = ${k}) AS j${i}`,
   ]);
   const mcols = mk.map((k, i) => `any_value(CASE WHEN isfinite(m.value) THEN m.value END) FILTER (WHERE m.key = ${k}) AS m${i}`);
   const withIds = options.ids !== false;
@@ -63,7 +62,7 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
     `WITH chosen AS (SELECT ${E}.id, ${E}.name, ${E}.created_at, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS})` +
       (pk.length ? `, pv AS (SELECT p.id, ${pcols.join(", ")} FROM params p WHERE p.key IN (${pk.join(", ")})${chosenOnly("p")} GROUP BY p.id)` : "") +
       (mk.length ? `, mv AS (SELECT m.id, ${mcols.join(", ")} FROM metrics m WHERE m.key IN (${mk.join(", ")})${chosenOnly("m")} GROUP BY m.id)` : "") +
-      ` SELECT c.total${withIds ? ", c.id, c.name" : ""}${pk.map((_, i) => `, pv.n${i}, pv.v${i}, pv.j${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
+      ` SELECT c.total${withIds ? ", c.id, c.name" : ""}${pk.map((_, i) => `, pv.n${i}, pv.v${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
       (pk.length ? ` LEFT JOIN pv ON pv.id = c.id` : "") +
       (mk.length ? ` LEFT JOIN mv ON mv.id = c.id` : "") +
       ` ORDER BY c.created_at DESC, c.id`,
@@ -73,7 +72,7 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
   const total = column("total");
   const count = total.length;
   const byKey = new Map<string, RunMatrix["columns"][number]>();
-  params.forEach((k, i) => byKey.set(`params.${k}`, paramColumn(`params.${k}`, column(`n${i}`), column(`v${i}`), column(`j${i}`))));
+  params.forEach((k, i) => byKey.set(`params.${k}`, paramColumn(`params.${k}`, column(`n${i}`), column(`v${i}`))));
   metrics.forEach((k, i) => {
     // DuckDB's NaN and infinities are not drawn: the SQL left them out, null as missing
     const values = column(`m${i}`).map((v) => (typeof v === "number" ? v : null));
@@ -89,16 +88,16 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
 
 /**
  * A param's values: numbers, or categories as soon as one run's value is not a number (then
- * the numbers are categories too, as their text). JSON values as their canonical text.
+ * the numbers are categories too, as their text). Other values as the index keeps them:
+ * strings as they are, booleans, arrays and objects as canonical JSON.
  */
-function paramColumn(key: string, nums: SqlValue[], texts: SqlValue[], json: SqlValue[]): RunMatrix["columns"][number] {
+function paramColumn(key: string, nums: SqlValue[], texts: SqlValue[]): RunMatrix["columns"][number] {
   const category = texts.some((t) => t !== null);
   if (!category) return { key, kind: "number", values: nums.map((n) => (typeof n === "number" ? n : null)) };
   const values = texts.map((t, at): AxisValue => {
     const n = nums[at];
     if (typeof n === "number") return String(n);
-    if (t === null) return null;
-    return json[at] === true ? JSON.stringify(JSON.parse(String(t))) : String(t);
+    return t === null ? null : String(t);
   });
   return { key, kind: "category", values };
 }
