@@ -10,12 +10,13 @@ import { refreshAll, renderView, showPage, showView } from "./navigation.js";
 import { paintParallel } from "./parallel.js";
 import { openRun } from "./run-page.js";
 import { firstDescending, loadRuns, updateSelection } from "./runs.js";
-import { state } from "./state.js";
+import { isPage, state } from "./state.js";
 import { updateScrollCues } from "./table.js";
 import { readHash } from "./url-state.js";
 
 document.querySelectorAll<HTMLElement>("nav button").forEach((b) => {
-  b.onclick = () => showPage(b.dataset["page"] as typeof state.page);
+  const page = b.dataset["page"];
+  if (isPage(page)) b.onclick = () => showPage(page);
 });
 
 let typing: ReturnType<typeof setTimeout> | undefined;

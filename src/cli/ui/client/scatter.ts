@@ -97,7 +97,7 @@ function paintScatter(res: RunMatrix): void {
     const Y = py(cy.values[r]!);
     if (X == null || Y == null) continue;
     const v = cc ? cc.values[r]! : null;
-    const fill = !cc || v === null ? "#2f6db5" : cr ? colourRamp(((v as number) - cr[0]) / (cr[1] - cr[0] || 1)) : paletteColour(cats.indexOf(String(v)));
+    const fill = !cc || v === null ? "#2f6db5" : cr ? colourRamp((Number(v) - cr[0]) / (cr[1] - cr[0] || 1)) : paletteColour(cats.indexOf(String(v)));
     const id = ids[r]!;
     svg +=
       '<circle class="pt" data-id="' + esc(id) + '" cx="' + X.toFixed(1) + '" cy="' + Y.toFixed(1) + '" r="4.5" fill="' + fill + '" fill-opacity="0.8"><title>' +

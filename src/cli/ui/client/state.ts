@@ -2,6 +2,10 @@ import type { IndexKeys, RunsPage } from "../../../api/dashboard.js";
 
 export const PAGES = ["runs", "top", "trend", "live", "run"] as const;
 export type PageName = (typeof PAGES)[number];
+
+export function isPage(p: string | null | undefined): p is PageName {
+  return (PAGES as readonly (string | null | undefined)[]).includes(p);
+}
 export type View = "" | "parallel" | "scatter";
 export type Detail = "curves" | "compare" | "diff" | "media";
 

@@ -1,5 +1,5 @@
 import { $ } from "./dom.js";
-import { PAGES, state, type PageName } from "./state.js";
+import { isPage, state } from "./state.js";
 
 /** The state worth a bookmark, in the address's fragment; defaults are left out. */
 export function saveHash(): void {
@@ -21,10 +21,6 @@ export function saveHash(): void {
   if (state.sc) h.set("sc", state.sc);
   const text = h.toString();
   if (location.hash.slice(1) !== text) history.replaceState(null, "", text ? "#" + text : location.pathname);
-}
-
-function isPage(p: string | null): p is PageName {
-  return (PAGES as readonly (string | null)[]).includes(p);
 }
 
 /** The address as typed or bookmarked: anything that does not read is the default. */
