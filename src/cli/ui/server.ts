@@ -64,7 +64,15 @@ function staticFile(name: string): string {
  * The page's script: bundled by the build beside this module (tsc's output, or the one-file
  * CLI); from the TypeScript sources, bundled now from them.
  */
-async function clientScript(): Promise<string> {
+let script: Promise<string> | undefined;
+
+function clientScript(): Promise<string> {
+  // once a process: every dashboard a test starts serves the same script
+  script ??= readClientScript();
+  return script;
+}
+
+async function readClientScript(): Promise<string> {
   const built = new URL(`./${CLIENT_FILE}`, import.meta.url);
   if (existsSync(built)) return readFileSync(built, "utf8");
   const source = new URL("./client/main.ts", import.meta.url);
