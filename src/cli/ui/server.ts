@@ -60,10 +60,6 @@ function staticFile(name: string): string {
   return text;
 }
 
-/**
- * The page's script: bundled by the build beside this module (tsc's output, or the one-file
- * CLI); from the TypeScript sources, bundled now from them.
- */
 let script: Promise<string> | undefined;
 
 function clientScript(): Promise<string> {
@@ -72,6 +68,10 @@ function clientScript(): Promise<string> {
   return script;
 }
 
+/**
+ * The page's script: bundled by the build beside this module (tsc's output, or the one-file
+ * CLI); from the TypeScript sources, bundled now from them.
+ */
 async function readClientScript(): Promise<string> {
   const built = new URL(`./${CLIENT_FILE}`, import.meta.url);
   if (existsSync(built)) return readFileSync(built, "utf8");
