@@ -276,6 +276,14 @@ describe("dashboard API over the index", () => {
     expect(m.columns.map((c) => [c.key, c.kind])).toEqual([["params.lr", "number"], ["params.model.act", "category"], ["metrics.val.acc", "number"]]);
     expect(new Set(m.columns[1]!.values)).toEqual(new Set(["relu", "gelu"]));
     expect(m.columns[2]!.values.filter((v) => v === null).length).toBe(expected.filter((d) => metricOf(d, "val.acc") === undefined).length);
+    // Parallel coordinates asks without ids: the same columns, no ids or names.
+    const lines = await fx.get<{ total: number; count: number; ids?: string[]; names?: unknown[]; columns: unknown[] }>(
+      `/api/matrix?where=${encodeURIComponent("params.lr < 0.05")}&keys=params.lr,params.model.act,metrics.val.acc&ids=0`,
+    );
+    expect(lines).toMatchObject({ total: expected.length, count: expected.length });
+    expect(lines.ids).toBeUndefined();
+    expect(lines.names).toBeUndefined();
+    expect(lines.columns).toEqual(m.columns);
     const bad = await fetch(`${fx.ui.url}api/matrix?keys=name`);
     expect(bad.status).toBe(400);
     const keys = await fx.get<{ lower: string[] }>("/api/keys");
@@ -344,6 +352,10 @@ describe("git exp ui command", () => {
     expect(stderr).toMatch(/warning: listening on 0\.0\.0\.0/);
     const port = new URL(url).port;
     expect(((await (await fetch(`http://127.0.0.1:${port}/api/runs`)).json()) as Page).total).toBe(0);
+    // The one-file CLI serves the page's script bundled beside it by the build.
+    const app = await fetch(`http://127.0.0.1:${port}/static/app.js`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain("No experiments yet");
     const code = await new Promise<number | null>((resolve) => {
       child.on("exit", (c) => resolve(c));
       child.kill("SIGINT");

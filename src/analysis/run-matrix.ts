@@ -1,21 +1,28 @@
 import { Catalog } from "../index/catalog.js";
-import type { IndexDatabase } from "../index/database.js";
+import type { IndexDatabase, SqlValue } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection } from "../index/selection.js";
 import { UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
-import { paramValue, toNumber } from "./search.js";
 
 /** A value on a chart axis: a number, a category (any other param value as text), or missing. */
 export type AxisValue = number | string | null;
 
 /** The filtered runs, a column of values per key: what parallel coordinates and a scatter draw. */
 export interface RunMatrix {
-  /** Runs matching the filter, all of them; `ids` holds the newest `MAX_MATRIX_RUNS`. */
+  /** Runs matching the filter, all of them; the columns hold the newest `MAX_MATRIX_RUNS`. */
   total: number;
-  ids: string[];
-  names: (string | null)[];
+  /** How many runs the columns hold. */
+  count: number;
+  /** The runs of the columns, in their order; left out when asked to (lines need no links). */
+  ids?: string[];
+  names?: (string | null)[];
   columns: { key: string; kind: "number" | "category"; values: AxisValue[] }[];
+}
+
+export interface MatrixOptions {
+  /** With the runs' ids and names (default): a scatter links each point to its run. */
+  ids?: boolean;
 }
 
 export const MAX_MATRIX_RUNS = 20_000;
@@ -23,9 +30,9 @@ export const MAX_MATRIX_KEYS = 16;
 
 /**
  * Values of a few `params.X` / `metrics.X` keys for every run the filter keeps (newest first,
- * at most MAX_MATRIX_RUNS), in one query.
+ * at most MAX_MATRIX_RUNS), in one query read column by column.
  */
-export async function runMatrix(db: IndexDatabase, where: string, keys: string[]): Promise<RunMatrix> {
+export async function runMatrix(db: IndexDatabase, where: string, keys: string[], options: MatrixOptions = {}): Promise<RunMatrix> {
   if (keys.length > MAX_MATRIX_KEYS) throw new UsageError(`a chart takes at most ${MAX_MATRIX_KEYS} keys, not ${keys.length}`);
   const catalog = await Catalog.load(db);
   const named = keys.map((k) => {
@@ -37,43 +44,60 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
   const sel = compileSelection({ where: where.trim() === "" ? undefined : where }, catalog, sql);
   const params = named.filter((k) => k.startsWith("params.")).map((k) => k.slice(7));
   const metrics = named.filter((k) => k.startsWith("metrics.")).map((k) => k.slice(8));
-  // One row per run, a column (value, num, type) per param and one per metric: a fraction of
-  // the long-form rows, which at 10,000 runs cost more to hand to JavaScript than to query.
+  // One row per run and a column per key, typed by DuckDB: a number where the param is one,
+  // its text where it is not (a category), so JavaScript only copies columns. At 10,000 runs
+  // building row objects and decoding each value cost several times the query.
   const pk = params.map((k) => sql.param(k));
   const mk = metrics.map((k) => sql.param(k));
-  const pcols = pk.flatMap((k, i) => [`any_value(p.value) FILTER (WHERE p.key = ${k}) AS v${i}`, `any_value(p.num) FILTER (WHERE p.key = ${k}) AS n${i}`, `any_value(p.type) FILTER (WHERE p.key = ${k}) AS t${i}`]);
-  const mcols = mk.map((k, i) => `any_value(m.value) FILTER (WHERE m.key = ${k}) AS m${i}`);
-  const rows = await db.rows(
+  const pcols = pk.flatMap((k, i) => [
+    `any_value(coalesce(p.num, TRY_CAST(p.value AS DOUBLE))) FILTER (WHERE p.key = ${k} AND p.type = 'number') AS n${i}`,
+    `any_value(p.value) FILTER (WHERE p.key = ${k} AND p.type NOT IN ('number', 'null')) AS v${i}`,
+  ]);
+  const mcols = mk.map((k, i) => `any_value(CASE WHEN isfinite(m.value) THEN m.value END) FILTER (WHERE m.key = ${k}) AS m${i}`);
+  const withIds = options.ids !== false;
+  // Every run chosen: keeping the params and metrics to the chosen ones would only cost a
+  // semi-join (a third of the query at 10,000 runs).
+  const chosenOnly = (alias: string): string => (where.trim() === "" && catalog.experiments <= MAX_MATRIX_RUNS ? "" : ` AND ${alias}.id IN (SELECT id FROM chosen)`);
+  const cols = await db.columns(
     `WITH chosen AS (SELECT ${E}.id, ${E}.name, ${E}.created_at, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS})` +
-      (pk.length ? `, pv AS (SELECT p.id, ${pcols.join(", ")} FROM params p WHERE p.key IN (${pk.join(", ")}) AND p.id IN (SELECT id FROM chosen) GROUP BY p.id)` : "") +
-      (mk.length ? `, mv AS (SELECT m.id, ${mcols.join(", ")} FROM metrics m WHERE m.key IN (${mk.join(", ")}) AND m.id IN (SELECT id FROM chosen) GROUP BY m.id)` : "") +
-      ` SELECT c.id, c.name, c.total${pk.map((_, i) => `, pv.v${i}, pv.n${i}, pv.t${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
+      (pk.length ? `, pv AS (SELECT p.id, ${pcols.join(", ")} FROM params p WHERE p.key IN (${pk.join(", ")})${chosenOnly("p")} GROUP BY p.id)` : "") +
+      (mk.length ? `, mv AS (SELECT m.id, ${mcols.join(", ")} FROM metrics m WHERE m.key IN (${mk.join(", ")})${chosenOnly("m")} GROUP BY m.id)` : "") +
+      ` SELECT c.total${withIds ? ", c.id, c.name" : ""}${pk.map((_, i) => `, pv.n${i}, pv.v${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
       (pk.length ? ` LEFT JOIN pv ON pv.id = c.id` : "") +
       (mk.length ? ` LEFT JOIN mv ON mv.id = c.id` : "") +
       ` ORDER BY c.created_at DESC, c.id`,
     sql.values,
   );
-  const ids = rows.map((r) => String(r["id"]));
-  const columns = named.map((key) => ({ key, kind: "number" as "number" | "category", values: new Array<AxisValue>(ids.length).fill(null) }));
-  const byKey = new Map(columns.map((c) => [c.key, c]));
-  params.forEach((k, i) => {
-    const c = byKey.get(`params.${k}`)!;
-    rows.forEach((r, at) => {
-      if (r[`t${i}`] === null || r[`t${i}`] === undefined) return;
-      const v = paramValue(r[`v${i}`] ?? null, r[`n${i}`] ?? null, String(r[`t${i}`]));
-      c.values[at] = typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : v === null ? null : typeof v === "string" ? v : JSON.stringify(v);
-    });
-  });
+  const column = (name: string): SqlValue[] => cols.get(name)!;
+  const total = column("total");
+  const count = total.length;
+  const byKey = new Map<string, RunMatrix["columns"][number]>();
+  params.forEach((k, i) => byKey.set(`params.${k}`, paramColumn(`params.${k}`, column(`n${i}`), column(`v${i}`))));
   metrics.forEach((k, i) => {
-    const c = byKey.get(`metrics.${k}`)!;
-    rows.forEach((r, at) => {
-      const v = toNumber(r[`m${i}`] ?? null);
-      c.values[at] = v !== null && Number.isFinite(v) ? v : null;
-    });
+    // DuckDB's NaN and infinities are not drawn: the SQL left them out, null as missing
+    const values = column(`m${i}`).map((v) => (typeof v === "number" ? v : null));
+    byKey.set(`metrics.${k}`, { key: `metrics.${k}`, kind: "number", values });
   });
-  for (const c of columns) if (c.values.some((v) => typeof v === "string")) {
-    c.kind = "category";
-    c.values = c.values.map((v) => (v === null ? null : String(v)));
+  const matrix: RunMatrix = { total: count ? Number(total[0]) : 0, count, columns: named.map((key) => byKey.get(key)!) };
+  if (withIds) {
+    matrix.ids = column("id").map(String);
+    matrix.names = column("name").map((n) => (n === null ? null : String(n)));
   }
-  return { total: rows.length ? Number(rows[0]!["total"]) : 0, ids, names: rows.map((r) => (r["name"] === null ? null : String(r["name"]))), columns };
+  return matrix;
+}
+
+/**
+ * A param's values: numbers, or categories as soon as one run's value is not a number (then
+ * the numbers are categories too, as their text). Other values as the index keeps them:
+ * strings as they are, booleans, arrays and objects as canonical JSON.
+ */
+function paramColumn(key: string, nums: SqlValue[], texts: SqlValue[]): RunMatrix["columns"][number] {
+  const category = texts.some((t) => t !== null);
+  if (!category) return { key, kind: "number", values: nums.map((n) => (typeof n === "number" ? n : null)) };
+  const values = texts.map((t, at): AxisValue => {
+    const n = nums[at];
+    if (typeof n === "number") return String(n);
+    return t === null ? null : String(t);
+  });
+  return { key, kind: "category", values };
 }

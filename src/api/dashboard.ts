@@ -1,6 +1,6 @@
 import { metricCurves } from "../analysis/curves.js";
 import { runDetails, type RunDetails } from "../analysis/run-details.js";
-import { runMatrix, type RunMatrix } from "../analysis/run-matrix.js";
+import { runMatrix, type MatrixOptions, type RunMatrix } from "../analysis/run-matrix.js";
 import { indexKeys, runSeries, runsPage, type IndexKeys, type RunSeries, type RunsPage, type RunsQuery } from "../analysis/runs-page.js";
 import { LiveMetrics, listLive, type LiveProgress, type LiveRun } from "../capture/live.js";
 import { repeatKeysOf } from "../capture/rules-file.js";
@@ -9,7 +9,7 @@ import { isFullId, shortId } from "../core/ids.js";
 import { MEDIA_TYPES, parseMediaPath } from "../core/media.js";
 import type { Workspace } from "./workspace.js";
 
-export type { IndexKeys, LiveProgress, LiveRun, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery };
+export type { IndexKeys, LiveProgress, LiveRun, MatrixOptions, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery };
 
 /**
  * The dashboard's own questions (the runs table, the keys, curves, one run's page, media,
@@ -63,8 +63,8 @@ export async function run(ws: Workspace, id: string): Promise<RunDetails> {
 }
 
 /** A column of values per key for every run the filter keeps: parallel coordinates, scatter. */
-export function matrix(ws: Workspace, where: string, keys: string[]): Promise<RunMatrix> {
-  return ws.query((db) => runMatrix(db, where, keys));
+export function matrix(ws: Workspace, where: string, keys: string[], options: MatrixOptions = {}): Promise<RunMatrix> {
+  return ws.query((db) => runMatrix(db, where, keys, options));
 }
 
 /** One media file of a run, with its content type. Only media paths are served: never another file of the experiment (its patch, its log). */

@@ -75,6 +75,17 @@ export class IndexDatabase {
     return readerRows(reader);
   }
 
+  /**
+   * A column of values per selected name: for answers of many rows, which as row objects
+   * cost more to build in JavaScript than the query costs DuckDB.
+   */
+  async columns(sql: string, params?: SqlParams): Promise<Map<string, SqlValue[]>> {
+    const reader = await this.guard(this.connection.runAndReadAll(sql, params));
+    const names = reader.deduplicatedColumnNames();
+    const columns = reader.getColumnsJS();
+    return new Map(names.map((n, i) => [n, columns[i]!.map((v) => jsonSafe(v))]));
+  }
+
   async value(sql: string, params?: SqlParams): Promise<SqlValue> {
     const rows = await this.rows(sql, params);
     const first = rows[0];

@@ -81,8 +81,8 @@ export class IndexDashboardData implements DashboardData {
     return dashboard.run(this.ws, id);
   }
 
-  matrix(where: string, keys: string[]): ReturnType<DashboardData["matrix"]> {
-    return dashboard.matrix(this.ws, where, keys);
+  matrix(where: string, keys: string[], options?: dashboard.MatrixOptions): ReturnType<DashboardData["matrix"]> {
+    return dashboard.matrix(this.ws, where, keys, options);
   }
 
   media(spec: string, path: string): Promise<{ type: string; data: Uint8Array }> {

@@ -1,12 +1,15 @@
 /**
  * The dashboard: one page, no framework, no network but its own server. Charts use uPlot,
- * served from the installed package (/static/uplot.js), so it works offline.
+ * served from the installed package (/static/uplot.js), so it works offline. /api/keys is
+ * preloaded: everything else waits on it, and the server opens the index while the scripts
+ * load instead of after.
  */
 export const PAGE_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>git exp</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/uplot.css">
+<link rel="preload" href="/api/keys?" as="fetch" crossorigin>
 <style>
 :root{--b:#d9dce1;--m:#6b7280;--a:#2f6db5;--bg:#f7f8fa}
 *{box-sizing:border-box}

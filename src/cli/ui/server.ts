@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Bands, IndexKeys, LiveRunView, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery } from "../../api/dashboard.js";
+import { fileURLToPath } from "node:url";
+import type { Bands, IndexKeys, LiveRunView, MatrixOptions, RunDetails, RunMatrix, RunSeries, RunsPage, RunsQuery } from "../../api/dashboard.js";
 import type { Direction } from "../../core/choices.js";
 import { EnvironmentError, ExitCode, GitExpError, InvalidInputError, isGitExpError } from "../../core/errors.js";
 import type { Cell } from "../../report/format.js";
-import { CLIENT_JS } from "./client.js";
+import { CLIENT_FILE, bundleClient } from "./client-build.js";
 import { PAGE_HTML } from "./page.js";
 
 export interface TableView {
@@ -41,7 +42,7 @@ export interface DashboardData {
   /** One run's page: params, metrics, system metrics over time, its media by key. */
   run(id: string): Promise<RunDetails>;
   /** A column of values per key for every run the filter keeps: parallel coordinates, scatter. */
-  matrix(where: string, keys: string[]): Promise<RunMatrix>;
+  matrix(where: string, keys: string[], options?: MatrixOptions): Promise<RunMatrix>;
   /** One media file of a run, with its content type; a NotFoundError when there is none. */
   media(id: string, path: string): Promise<{ type: string; data: Uint8Array }>;
   /** Changes when a live run starts, ends or writes metrics. */
@@ -57,6 +58,26 @@ function staticFile(name: string): string {
   let text = staticCache.get(name);
   if (text === undefined) staticCache.set(name, (text = readFileSync(require.resolve(`uplot/dist/${name}`), "utf8")));
   return text;
+}
+
+let script: Promise<string> | undefined;
+
+function clientScript(): Promise<string> {
+  // once a process: every dashboard a test starts serves the same script
+  script ??= readClientScript();
+  return script;
+}
+
+/**
+ * The page's script: bundled by the build beside this module (tsc's output, or the one-file
+ * CLI); from the TypeScript sources, bundled now from them.
+ */
+async function readClientScript(): Promise<string> {
+  const built = new URL(`./${CLIENT_FILE}`, import.meta.url);
+  if (existsSync(built)) return readFileSync(built, "utf8");
+  const source = new URL("./client/main.ts", import.meta.url);
+  if (existsSync(source)) return bundleClient(fileURLToPath(source));
+  throw new EnvironmentError(`the dashboard's script ${fileURLToPath(built)} is missing: build git-exp again (npm run build)`);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -116,13 +137,15 @@ async function route(data: DashboardData, url: URL): Promise<unknown> {
     case "/api/run":
       return data.run(q.get("id") ?? "");
     case "/api/matrix":
-      return data.matrix(q.get("where") ?? "", list("keys"));
+      return data.matrix(q.get("where") ?? "", list("keys"), { ids: q.get("ids") !== "0" });
     default:
       return undefined;
   }
 }
 
 export interface HandlerOptions {
+  /** The page's script, served as /static/app.js. */
+  app: string;
   /** Host header values accepted; others are refused (DNS rebinding). Empty: any. */
   allowedHosts: string[];
   onError: (e: unknown) => void;
@@ -140,7 +163,7 @@ function handler(data: DashboardData, options: HandlerOptions) {
     if (!hostAllowed(req, options.allowedHosts)) return send(res, 403, "text/plain", "unknown host: open the address git exp ui printed\n");
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", PAGE_HTML);
-    if (url.pathname === "/static/app.js") return send(res, 200, "text/javascript; charset=utf-8", CLIENT_JS);
+    if (url.pathname === "/static/app.js") return send(res, 200, "text/javascript; charset=utf-8", options.app);
     if (url.pathname === "/static/uplot.js") return send(res, 200, "text/javascript; charset=utf-8", staticFile("uPlot.iife.min.js"));
     if (url.pathname === "/static/uplot.css") return send(res, 200, "text/css; charset=utf-8", staticFile("uPlot.min.css"));
     if (url.pathname === "/api/events") return events(data, req, res);
@@ -253,10 +276,11 @@ export function isLoopback(host: string): boolean {
 /** Listen on host:port, or the next free port when it is taken (the caller says so). */
 export async function startDashboard(data: DashboardData, options: StartOptions): Promise<Listening> {
   const tries = options.port === 0 ? 1 : (options.tries ?? 20);
+  const app = await clientScript();
   const allowedHosts = isLoopback(options.host) ? ["127.0.0.1", "localhost", "[::1]", options.host.toLowerCase()] : [];
   for (let i = 0; i < tries && options.port + i <= 65535; i++) {
     const port = options.port === 0 ? 0 : options.port + i;
-    const server = createServer(handler(data, { allowedHosts, onError: options.onError }));
+    const server = createServer(handler(data, { app, allowedHosts, onError: options.onError }));
     const ok = await new Promise<boolean>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) =>
         e.code === "EADDRINUSE"
