@@ -1,45 +1,15 @@
 import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { direction, globMatch, type Rule, type Rules } from "../core/rules.js";
-import type { Entry } from "./catalog.js";
+import type { Entry } from "../core/catalog-entry.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { commitsBetween, firstParentHistory, mergeBase, requireCommit } from "../store/history.js";
+import type { RuleResult, CheckReport } from "../core/check-results.js";
 
 /** What a check needs to know of one experiment. */
 export type Candidate = Pick<Entry, "id" | "name" | "createdAt" | "sourceCommit" | "groupKey" | "metrics" | "dirty" | "status">;
 
 /** Two-sided p-value of a difference of means (Welch's t-test), or undefined without variance. */
 export type PValue = (a: number[], b: number[]) => number | undefined;
-
-export interface RuleResult {
-  rule: Rule;
-  /** `val.acc >= 0.95`, `val.acc drop <= 0.005`: the rule in words. */
-  label: string;
-  base: number | null;
-  head: number | null;
-  delta: number | null;
-  limit: number | null;
-  pass: boolean;
-  /** How the base value was taken: the repeats of the head's config, or the base's best. */
-  baseKind: "same-config mean" | "best" | "none";
-  nBase: number;
-  /** A rule relative to the base, with no base value: it held nothing (pass stays true). */
-  skipped?: boolean;
-  nHead: number;
-  pValue?: number;
-  note?: string;
-}
-
-export interface CheckReport {
-  pass: boolean;
-  base: { ref: string; commit: string; experimentCommit: string | null; experiments: string[] };
-  head: { ref: string; commit: string; experiments: string[] };
-  results: RuleResult[];
-  notes: string[];
-  /** Per metric: its best value on each commit along the base branch that had experiments. */
-  trends: Record<string, { commit: string; value: number }[]>;
-  /** Why the check could not compare at all (exit 3), when it could not. */
-  missing?: string;
-}
 
 export interface CheckOptions {
   baseRef: string;

@@ -2,24 +2,7 @@ import type { Experiment } from "../core/experiment.js";
 import { commitExists } from "../store/commits.js";
 import { runGit } from "../store/git.js";
 import type { Repository } from "../store/repository.js";
-
-export type PatchState = "none" | "same" | "differ" | "only-a" | "only-b";
-
-export interface CodeDiff {
-  a: string | null;
-  b: string | null;
-  sameCommit: boolean;
-  /** Commits in A..B and B..A; null when either commit is missing or unknown. */
-  ahead: number | null;
-  behind: number | null;
-  /** `git diff --name-status A B`: files changed between the source commits. */
-  files: { status: string; path: string }[];
-  /** Source commits that are not in this repository (fetch them to see more). */
-  missing: string[];
-  patch: PatchState;
-  /** Whether anything about the code differs. */
-  differs: boolean;
-}
+import type { PatchState, CodeDiff } from "../core/diff-results.js";
 
 const PATCH = "patch.diff";
 

@@ -6,6 +6,7 @@ import { canonicalJson, type JsonValue } from "../core/json.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import type { Curve } from "../core/overview-results.js";
 
 export interface CurveOptions {
   metric: string;
@@ -20,14 +21,6 @@ export interface CurveOptions {
   band?: "std" | "minmax";
   /** The config keys that tell repeats apart: gitexp.json `repeat_keys` (default seed). */
   repeatKeys?: readonly string[];
-}
-
-/** One run's history of a metric; null y is a missing or NaN value. */
-export interface Curve {
-  label: string;
-  points: { x: number; y: number | null }[];
-  /** A group of repeats: its band at each x (mean ± std, or min to max). */
-  band?: { x: number; lo: number; hi: number }[];
 }
 
 export interface Curves {

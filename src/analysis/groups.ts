@@ -1,7 +1,7 @@
 import { isIdPrefix } from "../core/ids.js";
 import { AmbiguousError, NotFoundError } from "../core/errors.js";
 import { EXPERIMENT_REFS } from "../store/refs.js";
-import type { Entry } from "./catalog.js";
+import type { Entry } from "../core/catalog-entry.js";
 
 /** A set of runs treated as repeats of one another. */
 export interface Group {

@@ -4,7 +4,7 @@ import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection, type Selection } from "../index/selection.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { EMPTY_GROUP_KEY, groupKeySql } from "../index/repeat-groups.js";
-import type { Entry } from "./catalog.js";
+import type { Entry } from "../core/catalog-entry.js";
 import { paramValue, toNumber } from "./search.js";
 
 /**

@@ -10,6 +10,7 @@ import { lowerIsBetter } from "./catalog.js";
 import { paramValue, toNumber } from "./search.js";
 
 import { GROUPINGS, type Direction, type Grouping } from "../core/choices.js";
+import type { TopRow, TopGroup, Leaderboard } from "../core/top-results.js";
 
 export { GROUPINGS, type Direction, type Grouping };
 
@@ -32,42 +33,6 @@ export interface TopOptions extends Selection {
   limit?: number;
   /** With --by config: the keys that tell repeats apart (gitexp.json repeat_keys; default seed). */
   repeatKeys?: readonly string[];
-}
-
-export interface TopRow {
-  rank: number;
-  id: string;
-  name: string | null;
-  value: number;
-  created_at: string;
-  branch: string | null;
-  source_commit: string | null;
-  config_hash: string;
-}
-
-export interface TopGroup {
-  rank: number;
-  /** The config hash, name, branch or commit; null for experiments without one. */
-  group: string | null;
-  count: number;
-  mean: number;
-  /** Sample standard deviation; null for a single run. */
-  std: number | null;
-  best: number;
-  best_id: string;
-  best_name: string | null;
-  /** With --by config: the config's params. */
-  params?: Record<string, unknown>;
-}
-
-export interface Leaderboard {
-  metric: string;
-  direction: Direction;
-  /** True when the direction was guessed from the metric's name. */
-  guessed: boolean;
-  by: Grouping | null;
-  rows: TopRow[];
-  groups: TopGroup[];
 }
 
 const GROUP_COLUMN: Record<Grouping, string> = {

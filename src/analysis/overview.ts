@@ -3,10 +3,14 @@ import { nearest } from "../core/filter.js";
 import type { JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { firstParentHistory, resolveCommit } from "../store/history.js";
-import { lowerIsBetter, type Entry } from "./catalog.js";
+import { lowerIsBetter } from "./catalog.js";
+import type { Entry } from "../core/catalog-entry.js";
 import { isSystemSeries } from "../core/experiment.js";
-import { metricCurves, type Curve } from "./curves.js";
-import { mediaOf, systemSeries, type SystemSeries } from "./run-details.js";
+import { metricCurves } from "./curves.js";
+import type { Curve } from "../core/overview-results.js";
+import { mediaOf, systemSeries } from "./run-details.js";
+import type { SystemSeries } from "../core/overview-results.js";
+import type { Overview } from "../core/overview-results.js";
 
 export interface OverviewOptions {
   metric?: string;
@@ -15,22 +19,6 @@ export interface OverviewOptions {
   limit?: number;
   /** Branch whose first-parent history gives the trend. */
   branch?: string;
-}
-
-export interface Overview {
-  metric: string;
-  /** Why the metric was chosen when none was asked for: a validation metric, or the most common. */
-  chosen?: "validation" | "most common";
-  better: "higher" | "lower";
-  total: number;
-  leaderboard: Entry[];
-  /** Params whose value differs between the experiments: the ones worth a column. */
-  varying: string[];
-  curves: Curve[];
-  curveMetric: string | null;
-  trend: { branch: string; points: { commit: string; value: number; id: string }[] };
-  /** The best run's system metrics over time and the last image of each media key it logged. */
-  best: { id: string; name: string | null; system: SystemSeries[]; media: { key: string; step: number; type: string; data: Uint8Array }[] } | null;
 }
 
 /**

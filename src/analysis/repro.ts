@@ -1,17 +1,8 @@
 import type { Experiment } from "../core/experiment.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { diffExperiments, type ExperimentDiff, type Tolerance } from "./diff.js";
-
-export interface ReproVerdict {
-  original: string;
-  rerun: string;
-  reproduced: boolean;
-  /** Why it is not a reproduction: results beyond tolerance, a failed run, other inputs... */
-  reasons: string[];
-  /** What differs between the runs that could explain it; empty when reproduced. */
-  explanations: string[];
-  diff: ExperimentDiff;
-}
+import { diffExperiments, type Tolerance } from "./diff.js";
+import type { ExperimentDiff } from "../core/diff-results.js";
+import type { ReproVerdict } from "../core/repro-results.js";
 
 /** What the rerun saw that the experiments do not record. */
 export interface RerunFacts {

@@ -5,6 +5,7 @@ import { ATTRIBUTES, Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlValue } from "../index/database.js";
 import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
 import { compileSelection, type Selection } from "../index/selection.js";
+import type { FoundExperiment } from "../core/search-results.js";
 
 export interface SearchOptions extends Selection {
   /** `metrics.acc`, `-created`, `params.lr desc`; default newest first. */
@@ -14,24 +15,6 @@ export interface SearchOptions extends Selection {
   columns?: string[];
   /** Also fetch every experiment's params (JSON output wants them). */
   withParams?: boolean;
-}
-
-export interface FoundExperiment {
-  id: string;
-  name: string | null;
-  status: string;
-  created_at: string;
-  created_by: string | null;
-  branch: string | null;
-  source_commit: string | null;
-  config_hash: string;
-  message: string | null;
-  duration_s: number | null;
-  exit_code: number | null;
-  dirty: boolean | null;
-  tags: string[];
-  metrics: Record<string, number | null>;
-  params?: Record<string, JsonValue>;
 }
 
 export interface SearchResult {

@@ -9,6 +9,7 @@ import { checkDirection, guessDirection, metricKey, type Direction } from "./lea
 import { toNumber } from "./search.js";
 
 import { BUCKETS, type Bucket } from "../core/choices.js";
+import type { TrendPoint, Trend } from "../core/trend-results.js";
 
 export { BUCKETS, type Bucket };
 
@@ -16,30 +17,6 @@ export interface TrendOptions extends Selection {
   metric: string;
   every?: Bucket;
   direction?: Direction;
-}
-
-/** One time bucket, or one commit with --along. */
-export interface TrendPoint {
-  /** Start of the bucket (ISO 8601, UTC), or the commit's date with --along. */
-  at: string;
-  commit?: string;
-  subject?: string;
-  count: number;
-  min: number;
-  mean: number;
-  max: number;
-  best: number;
-  best_id: string;
-  best_name: string | null;
-}
-
-export interface Trend {
-  metric: string;
-  direction: Direction;
-  guessed: boolean;
-  every: Bucket | null;
-  along: string | null;
-  points: TrendPoint[];
 }
 
 function aggregates(direction: Direction): string {

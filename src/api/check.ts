@@ -1,7 +1,8 @@
 import { UsageError } from "../core/errors.js";
 import { DEFAULT_REPEAT_KEYS, checkRule, type Requirement, type Rule, type Rules } from "../core/rules.js";
 import { loadCatalog } from "../analysis/catalog.js";
-import { runCheck, type CheckReport } from "../analysis/check.js";
+import { runCheck } from "../analysis/check.js";
+import type { CheckReport } from "../core/check-results.js";
 import { welchPValue } from "../analysis/welch.js";
 import { loadRulesFile } from "../capture/rules-file.js";
 import { defaultBaseRef } from "../store/history.js";

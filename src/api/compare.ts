@@ -1,5 +1,6 @@
 import { UsageError } from "../core/errors.js";
-import { compareIds, compareSpecs, type CompareOptions, type Comparison } from "../analysis/compare.js";
+import { compareIds, compareSpecs, type CompareOptions } from "../analysis/compare.js";
+import type { Comparison } from "../core/compare-results.js";
 import type { Workspace } from "./workspace.js";
 
 export type { Comparison };

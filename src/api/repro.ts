@@ -1,6 +1,7 @@
 import { UsageError } from "../core/errors.js";
 import { checkTolerance, type Tolerance } from "../analysis/diff.js";
-import { judgeRepro, type ReproVerdict } from "../analysis/repro.js";
+import { judgeRepro } from "../analysis/repro.js";
+import type { ReproVerdict } from "../core/repro-results.js";
 import { rerun, type RerunResult } from "../capture/rerun.js";
 import { foreignCommand, type ForeignCommand } from "../capture/repro-trust.js";
 import type { RunController, RunHooks } from "../capture/run-session.js";

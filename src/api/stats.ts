@@ -1,7 +1,8 @@
 import { UsageError } from "../core/errors.js";
 import { loadCatalog } from "../analysis/catalog.js";
 import { groupOf, resolveGroup, type Group } from "../analysis/groups.js";
-import { checkAlpha, compareGroups, type StatsReport } from "../analysis/stats.js";
+import { checkAlpha, compareGroups } from "../analysis/stats.js";
+import type { StatsReport } from "../core/stats-results.js";
 import type { DirectionHints } from "../analysis/metric-direction.js";
 import { repeatKeysOf } from "../capture/rules-file.js";
 import type { Workspace } from "./workspace.js";

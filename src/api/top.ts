@@ -1,5 +1,6 @@
 import { UsageError } from "../core/errors.js";
-import { GROUPINGS, leaderboard, type Direction, type Grouping, type Leaderboard } from "../analysis/leaderboard.js";
+import { GROUPINGS, leaderboard, type Direction, type Grouping } from "../analysis/leaderboard.js";
+import type { Leaderboard } from "../core/top-results.js";
 import { repeatKeysOf } from "../capture/rules-file.js";
 import type { Selection } from "../index/selection.js";
 import type { Workspace } from "./workspace.js";

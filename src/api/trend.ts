@@ -1,6 +1,7 @@
 import { UsageError } from "../core/errors.js";
 import type { Direction } from "../analysis/leaderboard.js";
-import { BUCKETS, trendAlong, trendOverTime, type Bucket, type Trend } from "../analysis/trend.js";
+import { BUCKETS, trendAlong, trendOverTime, type Bucket } from "../analysis/trend.js";
+import type { Trend } from "../core/trend-results.js";
 import type { Selection } from "../index/selection.js";
 import { branchHistory } from "../store/history.js";
 import type { Workspace } from "./workspace.js";

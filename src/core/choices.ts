@@ -10,3 +10,6 @@ export type Bucket = (typeof BUCKETS)[number];
 
 /** Which way is better for a ranked metric: "max" (higher) or "min" (lower). */
 export type Direction = "max" | "min";
+
+/** Which way is better for a metric, as compare, stats and report say it. */
+export type Better = "higher" | "lower";

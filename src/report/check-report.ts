@@ -1,4 +1,4 @@
-import type { CheckReport, RuleResult } from "../analysis/check.js";
+import type { CheckReport, RuleResult } from "../core/check-results.js";
 import { formatNumber, renderTable } from "./format.js";
 import { lineChartSvg } from "./svg-chart.js";
 

@@ -1,4 +1,4 @@
-import type { Comparison, CompareColumn } from "../analysis/compare.js";
+import type { Comparison, CompareColumn } from "../core/compare-results.js";
 import { renderCsv, renderJson, renderMarkdown, renderTable, type OutputFormat, type Row } from "./format.js";
 import { valueText } from "./diff.js";
 

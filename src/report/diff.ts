@@ -1,5 +1,5 @@
-import type { ExperimentDiff, MetricDelta, Side } from "../analysis/diff.js";
-import type { ValueChange } from "../analysis/env-diff.js";
+import type { ExperimentDiff, MetricDelta, Side } from "../core/diff-results.js";
+import type { ValueChange } from "../core/diff-results.js";
 import { canonicalJson, isJsonObject, type JsonValue } from "../core/json.js";
 import { formatNumber, renderTable } from "./format.js";
 

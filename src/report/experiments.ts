@@ -1,6 +1,6 @@
-import type { FoundExperiment } from "../analysis/search.js";
-import type { Leaderboard } from "../analysis/leaderboard.js";
-import type { Trend } from "../analysis/trend.js";
+import type { FoundExperiment } from "../core/search-results.js";
+import type { Leaderboard } from "../core/top-results.js";
+import type { Trend } from "../core/trend-results.js";
 import type { JsonValue } from "../core/json.js";
 import { canonicalJson } from "../core/json.js";
 import { formatNumber, type Cell, type Row } from "./format.js";

@@ -1,4 +1,4 @@
-import type { ReproVerdict } from "../analysis/repro.js";
+import type { ReproVerdict } from "../core/repro-results.js";
 import { paint, renderDiff } from "./diff.js";
 
 /** `git exp repro`: the verdict first, then what differs, as `git exp diff` shows it. */
