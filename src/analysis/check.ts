@@ -1,6 +1,7 @@
 import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { direction, globMatch, type Rule, type Rules } from "../core/rules.js";
 import type { Entry } from "../core/catalog-entry.js";
+import type { Better } from "../core/choices.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { commitsBetween, firstParentHistory, mergeBase, requireCommit } from "../store/history.js";
 import type { RuleResult, CheckReport } from "../core/check-results.js";
@@ -133,7 +134,7 @@ function limitOf(rule: Rule, base: number | null): number | undefined {
   return undefined;
 }
 
-function betterOf(rule: Rule): "higher" | "lower" {
+function betterOf(rule: Rule): Better {
   const d = direction(rule);
   if (d !== "none") return d;
   return rule.max !== undefined ? "lower" : "higher";
@@ -189,7 +190,7 @@ function untrustedNote(runs: Candidate[], included: boolean): string | undefined
     : `${parts.join(", ")} left out (uncommitted code or not completed; "include_dirty": true or --include-dirty counts them)`;
 }
 
-function pickBest(gs: Group[], better: "higher" | "lower"): Group | undefined {
+function pickBest(gs: Group[], better: Better): Group | undefined {
   const finite = gs.filter((g) => !Number.isNaN(g.mean));
   const pool = finite.length > 0 ? finite : gs;
   return pool.reduce<Group | undefined>((best, g) => (!best || (better === "higher" ? g.mean > best.mean : g.mean < best.mean) ? g : best), undefined);

@@ -6,17 +6,15 @@ import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlRow } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection, type Selection } from "../index/selection.js";
-import { lowerIsBetter } from "./catalog.js";
 import { paramValue, toNumber } from "./search.js";
 
-import { GROUPINGS, type Direction, type Grouping } from "../core/choices.js";
+import { checkDirection, directionOf, type Direction, type Grouping } from "../core/choices.js";
+import { metricDirection } from "./metric-direction.js";
 import type { TopRow, TopGroup, Leaderboard } from "../core/top-results.js";
-
-export { GROUPINGS, type Direction, type Grouping };
 
 /** Which way is better when the user did not say: losses and errors go down, the rest up. */
 export function guessDirection(metric: string): Direction {
-  return lowerIsBetter(metric) ? "min" : "max";
+  return directionOf(metricDirection(metric));
 }
 
 /** `val.acc` or `metrics.val.acc`: the metric's key in the index. */
@@ -52,9 +50,6 @@ export async function leaderboard(db: IndexDatabase, options: TopOptions): Promi
   const metric = metricKey(options.metric);
   const catalog = await Catalog.load(db);
   catalog.requireMetric(metric);
-  if (options.by !== undefined && !GROUPINGS.includes(options.by)) {
-    throw new UsageError(`--by ${String(options.by)}: group by one of ${GROUPINGS.join(", ")}`);
-  }
   const direction = checkDirection(options.direction) ?? guessDirection(metric);
   const sql = new SqlBuilder();
   const key = sql.param(metric);
@@ -99,10 +94,6 @@ export async function leaderboard(db: IndexDatabase, options: TopOptions): Promi
   return { ...base, groups };
 }
 
-export function checkDirection(d: Direction | undefined): Direction | undefined {
-  if (d !== undefined && d !== "max" && d !== "min") throw new UsageError(`direction ${String(d)}: use max or min`);
-  return d;
-}
 
 function topRow(r: SqlRow, i: number): TopRow {
   return {

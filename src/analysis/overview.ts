@@ -3,19 +3,18 @@ import { nearest } from "../core/filter.js";
 import type { JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { firstParentHistory, resolveCommit } from "../store/history.js";
-import { lowerIsBetter } from "./catalog.js";
 import type { Entry } from "../core/catalog-entry.js";
+import type { Better } from "../core/choices.js";
 import { isSystemSeries } from "../core/experiment.js";
 import { metricCurves } from "./curves.js";
-import type { Curve } from "../core/overview-results.js";
 import { mediaOf, systemSeries } from "./run-details.js";
-import type { SystemSeries } from "../core/overview-results.js";
-import type { Overview } from "../core/overview-results.js";
+import type { Curve, Overview, SystemSeries } from "../core/overview-results.js";
+import { metricDirection } from "./metric-direction.js";
 
 export interface OverviewOptions {
   metric?: string;
   /** Which way is better; guessed from the metric's name when not given. */
-  better?: "higher" | "lower";
+  better?: Better;
   limit?: number;
   /** Branch whose first-parent history gives the trend. */
   branch?: string;
@@ -67,7 +66,7 @@ export async function overview(store: ExperimentStore, entries: Entry[], options
   const picked = options.metric === undefined ? defaultMetric(entries) : undefined;
   const metric = options.metric ?? picked?.metric;
   if (!metric) throw new NotFoundError("no experiment has any metric yet: run one with 'git exp run -- python train.py', or record one with 'git exp record'");
-  const better = options.better ?? (lowerIsBetter(metric) ? "lower" : "higher");
+  const better = options.better ?? metricDirection(metric);
   const has = entries.filter((e) => typeof e.metrics[metric] === "number" && !Number.isNaN(e.metrics[metric]));
   if (has.length === 0) throw unknownMetric(metric, entries);
   const sign = better === "higher" ? -1 : 1;
@@ -115,7 +114,7 @@ async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: st
   return training.find((n) => /loss/i.test(n)) ?? training[0] ?? null;
 }
 
-async function trend(store: ExperimentStore, entries: Entry[], metric: string, better: "higher" | "lower", branch?: string): Promise<Overview["trend"]> {
+async function trend(store: ExperimentStore, entries: Entry[], metric: string, better: Better, branch?: string): Promise<Overview["trend"]> {
   const candidates = branch ? [branch] : ["main", "master", "HEAD"];
   let ref: string | undefined;
   for (const c of candidates) if (await resolveCommit(store.repo, c)) { ref = c; break; }

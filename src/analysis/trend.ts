@@ -5,7 +5,8 @@ import type { IndexDatabase, SqlRow } from "../index/database.js";
 import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection, type Selection } from "../index/selection.js";
 import type { HistoryCommit } from "../store/history.js";
-import { checkDirection, guessDirection, metricKey, type Direction } from "./leaderboard.js";
+import { checkDirection, type Direction } from "../core/choices.js";
+import { guessDirection, metricKey } from "./leaderboard.js";
 import { toNumber } from "./search.js";
 
 import { BUCKETS, type Bucket } from "../core/choices.js";

@@ -1,5 +1,5 @@
 import { UsageError } from "../core/errors.js";
-import type { Direction } from "../analysis/leaderboard.js";
+import type { Direction } from "../core/choices.js";
 import { BUCKETS, trendAlong, trendOverTime, type Bucket } from "../analysis/trend.js";
 import type { Trend } from "../core/trend-results.js";
 import type { Selection } from "../index/selection.js";

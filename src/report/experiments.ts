@@ -1,3 +1,4 @@
+import { betterOf } from "../core/choices.js";
 import type { FoundExperiment } from "../core/search-results.js";
 import type { Leaderboard } from "../core/top-results.js";
 import type { Trend } from "../core/trend-results.js";
@@ -118,7 +119,7 @@ export function trendHeadline(trend: Trend, width = Infinity): string {
   const best = trend.points.map((p) => p.best);
   const first = best[0]!;
   const last = best[best.length - 1]!;
-  const head = `${trend.metric} (${trend.direction === "max" ? "higher" : "lower"} is better), best ${what}:  `;
+  const head = `${trend.metric} (${betterOf(trend.direction)} is better), best ${what}:  `;
   const tail = `  ${formatNumber(first)} → ${formatNumber(last)}`;
   // Too many points for the line: the latest ones, after a "…".
   const room = Math.max(10, width - head.length - tail.length - 1);
