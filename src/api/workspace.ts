@@ -100,7 +100,7 @@ export class Workspace {
   }
 
   repo(): Promise<Repository> {
-    this.repoP ??= this.sharedIndex ? this.sharedIndex.repo(this.cwd) : openRepository(this.cwd);
+    this.repoP ??= this.sharedIndex ? this.sharedIndex.repo(this.cwd) : openRepository(this.cwd, this.env);
     return this.repoP;
   }
 

@@ -167,7 +167,7 @@ export class ExperimentStore {
   private async existingRefs(ids: string[]): Promise<Set<string>> {
     if (ids.length > 50) return this.existingRefsLookedUp(ids);
     const r = await runGit(["for-each-ref", "--format=%(refname)", ...ids.map((id) => EXPERIMENT_REFS + id)], {
-      cwd: this.repo.cwd,
+      cwd: this.repo.cwd, env: this.repo.env,
     });
     if (r.code !== 0) throw new GitCommandError(["for-each-ref"], r);
     return new Set(
@@ -209,7 +209,7 @@ export class ExperimentStore {
     const unique = [...new Map(objects.map((o) => [o.id, o])).values()];
     const pack = packfile(unique, this.repo.algo);
     const args = unique.length <= 100 ? ["unpack-objects", "-q"] : ["index-pack", "--stdin"];
-    const r = await runGit(args, { cwd: this.repo.cwd, input: pack });
+    const r = await runGit(args, { cwd: this.repo.cwd, env: this.repo.env, input: pack });
     if (r.code !== 0) {
       throw new EnvironmentError(`could not write objects into ${this.repo.gitDir}: ${r.stderr.trim()}`);
     }

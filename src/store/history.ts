@@ -5,12 +5,12 @@ import type { Repository } from "./repository.js";
 /** The commit a ref names, or null when it does not resolve. */
 export async function resolveCommit(repo: Repository, ref: string): Promise<string | null> {
   if (ref.startsWith("-")) return null;
-  const r = await runGit(["rev-parse", "-q", "--verify", `${ref}^{commit}`], { cwd: repo.cwd });
+  const r = await runGit(["rev-parse", "-q", "--verify", `${ref}^{commit}`], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").trim() : null;
 }
 
 export async function isShallow(repo: Repository): Promise<boolean> {
-  const r = await runGit(["rev-parse", "--is-shallow-repository"], { cwd: repo.cwd });
+  const r = await runGit(["rev-parse", "--is-shallow-repository"], { cwd: repo.cwd, env: repo.env });
   return r.stdout.toString("utf8").trim() === "true";
 }
 
@@ -27,13 +27,13 @@ export async function requireCommit(repo: Repository, ref: string, what: string)
 }
 
 export async function mergeBase(repo: Repository, a: string, b: string): Promise<string | null> {
-  const r = await runGit(["merge-base", a, b], { cwd: repo.cwd });
+  const r = await runGit(["merge-base", a, b], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").trim() : null;
 }
 
 /** Commits in base..head, newest first. */
 export async function commitsBetween(repo: Repository, base: string, head: string): Promise<string[]> {
-  const r = await runGit(["rev-list", `${base}..${head}`], { cwd: repo.cwd });
+  const r = await runGit(["rev-list", `${base}..${head}`], { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) throw new EnvironmentError(`git rev-list ${base}..${head} failed: ${r.stderr.trim()}`);
   return r.stdout.toString("utf8").split("\n").filter(Boolean);
 }
@@ -64,10 +64,10 @@ export interface HistoryCommit {
 /** A branch's first-parent history, oldest first: the line of code changes a branch made. */
 export async function branchHistory(repo: Repository, rev: string, max = 100_000): Promise<HistoryCommit[]> {
   if (rev.startsWith("-") || /[\s\0]/.test(rev)) throw new NotFoundError(`'${rev}' is not a branch or commit name`);
-  const check = await runGit(["rev-parse", "-q", "--verify", `${rev}^{commit}`], { cwd: repo.cwd });
+  const check = await runGit(["rev-parse", "-q", "--verify", `${rev}^{commit}`], { cwd: repo.cwd, env: repo.env });
   if (check.code !== 0) throw new NotFoundError(`no branch or commit named '${rev}' in this repository; see 'git branch'`);
   const r = await runGit(["log", "--first-parent", `--max-count=${max}`, "--format=%H%x00%cI%x00%s", check.stdout.toString("utf8").trim()], {
-    cwd: repo.cwd,
+    cwd: repo.cwd, env: repo.env,
   });
   if (r.code !== 0) throw new NotFoundError(`cannot read the history of '${rev}': ${r.stderr.trim()}`);
   const out: HistoryCommit[] = [];

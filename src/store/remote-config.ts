@@ -76,12 +76,12 @@ export async function hideFromLog(repo: Repository, summary: InitSummary, option
 }
 
 async function getAll(repo: Repository, key: string): Promise<string[]> {
-  const r = await runGit(["config", "--get-all", key], { cwd: repo.cwd });
+  const r = await runGit(["config", "--get-all", key], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").split("\n").filter(Boolean) : [];
 }
 
 async function config(repo: Repository, args: string[]): Promise<void> {
-  const r = await runGit(args, { cwd: repo.cwd });
+  const r = await runGit(args, { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) throw new GitCommandError(args, r);
 }
 
