@@ -3,17 +3,16 @@ import { flattenMetrics, flattenParams } from "../core/experiment.js";
 import type { JsonValue } from "../core/json.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
-import { readAllAnnotations } from "../store/annotations.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
+import type { ExperimentSource } from "../store/experiment-source.js";
 import type { Entry } from "../core/catalog-entry.js";
 
 /**
  * Every live experiment (deleted ones left out), read in one pipelined pass. `repeatKeys`
  * (gitexp.json `repeat_keys`, default seed) make the group key of repeats.
  */
-export async function loadCatalog(store: ExperimentStore, ids?: string[], repeatKeys: readonly string[] = DEFAULT_REPEAT_KEYS): Promise<Entry[]> {
+export async function loadCatalog(store: ExperimentSource, ids?: string[], repeatKeys: readonly string[] = DEFAULT_REPEAT_KEYS): Promise<Entry[]> {
   const wanted = ids ?? (await store.list()).refs.map((r) => r.id);
-  const events = await readAllAnnotations(store.repo);
+  const events = await store.annotations();
   const out: Entry[] = [];
   await store.readMany(wanted, (id, exp) => {
     if (exp instanceof Error) return;

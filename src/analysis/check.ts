@@ -2,8 +2,7 @@ import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { direction, globMatch, type Rule, type Rules } from "../core/rules.js";
 import type { Entry } from "../core/catalog-entry.js";
 import type { Better } from "../core/choices.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
-import { commitsBetween, firstParentHistory, mergeBase, requireCommit } from "../store/history.js";
+import { firstParentHistory, requireCommit, type CommitHistory } from "../store/history.js";
 import type { RuleResult, CheckReport } from "../core/check-results.js";
 
 /** What a check needs to know of one experiment. */
@@ -22,11 +21,10 @@ export interface CheckOptions {
 }
 
 /** Run the rules on the experiments of head (base..head) against those of the base. */
-export async function runCheck(store: ExperimentStore, rules: Rules, candidates: Candidate[], options: CheckOptions): Promise<CheckReport> {
-  const repo = store.repo;
-  const headCommit = await requireCommit(repo, options.headRef, "head");
-  const baseTip = await requireCommit(repo, options.baseRef, "base");
-  const base = (await mergeBase(repo, baseTip, headCommit)) ?? baseTip;
+export async function runCheck(history: CommitHistory, rules: Rules, candidates: Candidate[], options: CheckOptions): Promise<CheckReport> {
+  const headCommit = await requireCommit(history, options.headRef, "head");
+  const baseTip = await requireCommit(history, options.baseRef, "base");
+  const base = (await history.mergeBase(baseTip, headCommit)) ?? baseTip;
   const selected = rules.experiments ? candidates.filter((c) => c.name !== null && globMatch(rules.experiments!, c.name)) : candidates;
   if (rules.experiments && selected.length === 0 && candidates.length > 0) {
     throw new NotFoundError(`no experiment is named like '${rules.experiments}' (the experiments filter): nothing to check; fix the pattern, or leave it out to check every experiment`);
@@ -34,11 +32,11 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
   // Runs of uncommitted code are not runs of their commit, and failed runs measured nothing.
   const counted = rules.includeDirty ? selected : selected.filter((c) => !untrusted(c));
   const byCommit = groupBy(counted, (c) => c.sourceCommit ?? "");
-  const range = new Set(await commitsBetween(repo, base, headCommit));
+  const range = new Set(await history.commitsBetween(base, headCommit));
   const onHead = (c: Candidate): boolean => (rules.require === "head" ? c.sourceCommit === headCommit : range.has(c.sourceCommit ?? ""));
   const head = counted.filter(onHead);
-  const history = await firstParentHistory(repo, base, options.historyLimit ?? 500);
-  const baseCommit = history.find((c) => byCommit.has(c)) ?? null;
+  const baseLine = await firstParentHistory(history, base, options.historyLimit ?? 500);
+  const baseCommit = baseLine.find((c) => byCommit.has(c)) ?? null;
   const baseExps = baseCommit ? byCommit.get(baseCommit)! : [];
   checkMetricsExist(rules, selected);
   const report: CheckReport = {
@@ -47,7 +45,7 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
     head: { ref: options.headRef, commit: headCommit, experiments: head.map((c) => c.id) },
     results: [],
     notes: [],
-    trends: trends(rules, history, byCommit),
+    trends: trends(rules, baseLine, byCommit),
   };
   const onBase = (c: Candidate): boolean => c.sourceCommit !== null && c.sourceCommit === (baseCommit ?? base);
   for (const [side, pick] of [["head", onHead], ["base", onBase]] as const) {
@@ -61,7 +59,7 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
     return report;
   }
   if (baseExps.length === 0) {
-    const msg = `no base experiments on ${options.baseRef}'s history (${base.slice(0, 12)} and the ${history.length - 1} commits before it)`;
+    const msg = `no base experiments on ${options.baseRef}'s history (${base.slice(0, 12)} and the ${baseLine.length - 1} commits before it)`;
     if (options.requireBase) report.missing = `${msg}; --require-base asks for them`;
     report.notes.push(`${msg}: rules relative to the base are skipped`);
   }

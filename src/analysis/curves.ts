@@ -5,7 +5,7 @@ import { nearest } from "../core/filter.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
+import type { ExperimentSource } from "../store/experiment-source.js";
 import type { Curve } from "../core/overview-results.js";
 
 export interface CurveOptions {
@@ -78,7 +78,7 @@ export function timeOf(t: number | string | undefined): number | null {
  * The history of one metric for each experiment, ready to chart. Without ids, the newest
  * experiments that have the series.
  */
-export async function metricCurves(store: ExperimentStore, ids: string[], options: CurveOptions): Promise<Curves> {
+export async function metricCurves(store: ExperimentSource, ids: string[], options: CurveOptions): Promise<Curves> {
   const pick = ids.length > 0 ? ids : (await store.list()).refs.map((r) => r.id);
   const found: { id: string; exp: Experiment }[] = [];
   const without: string[] = [];

@@ -1,8 +1,8 @@
 import { NotFoundError } from "../core/errors.js";
 import { nearest } from "../core/filter.js";
 import type { JsonValue } from "../core/json.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
-import { firstParentHistory, resolveCommit } from "../store/history.js";
+import type { ExperimentSource } from "../store/experiment-source.js";
+import { firstParentHistory } from "../store/history.js";
 import type { Entry } from "../core/catalog-entry.js";
 import type { Better } from "../core/choices.js";
 import { isSystemSeries } from "../core/experiment.js";
@@ -62,7 +62,7 @@ function unknownMetric(metric: string, entries: Entry[]): NotFoundError {
 }
 
 /** Leaderboard, the params that vary, the top runs' curves and the trend along a branch. */
-export async function overview(store: ExperimentStore, entries: Entry[], options: OverviewOptions): Promise<Overview> {
+export async function overview(store: ExperimentSource, entries: Entry[], options: OverviewOptions): Promise<Overview> {
   const picked = options.metric === undefined ? defaultMetric(entries) : undefined;
   const metric = options.metric ?? picked?.metric;
   if (!metric) throw new NotFoundError("no experiment has any metric yet: run one with 'git exp run -- python train.py', or record one with 'git exp record'");
@@ -93,7 +93,7 @@ export async function overview(store: ExperimentStore, entries: Entry[], options
   };
 }
 
-async function bestRun(store: ExperimentStore, id: string | undefined): Promise<Overview["best"]> {
+async function bestRun(store: ExperimentSource, id: string | undefined): Promise<Overview["best"]> {
   if (id === undefined) return null;
   const exp = await store.read(id);
   const media = mediaOf(exp).map(({ key, items }) => {
@@ -103,7 +103,7 @@ async function bestRun(store: ExperimentStore, id: string | undefined): Promise<
   return { id, name: exp.meta.name ?? null, system: systemSeries(exp), media };
 }
 
-async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: string): Promise<string | null> {
+async function pickCurveMetric(store: ExperimentSource, ids: string[], metric: string): Promise<string | null> {
   if (ids.length === 0) return null;
   let names: string[] = [];
   await store.readMany(ids.slice(0, 1), (_id, exp) => {
@@ -114,12 +114,12 @@ async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: st
   return training.find((n) => /loss/i.test(n)) ?? training[0] ?? null;
 }
 
-async function trend(store: ExperimentStore, entries: Entry[], metric: string, better: Better, branch?: string): Promise<Overview["trend"]> {
+async function trend(store: ExperimentSource, entries: Entry[], metric: string, better: Better, branch?: string): Promise<Overview["trend"]> {
   const candidates = branch ? [branch] : ["main", "master", "HEAD"];
   let ref: string | undefined;
-  for (const c of candidates) if (await resolveCommit(store.repo, c)) { ref = c; break; }
+  for (const c of candidates) if (await store.history.resolveCommit(c)) { ref = c; break; }
   if (!ref) return { branch: branch ?? "HEAD", points: [] };
-  const history = await firstParentHistory(store.repo, ref, 1000);
+  const history = await firstParentHistory(store.history, ref, 1000);
   const byCommit = new Map<string, Entry[]>();
   for (const e of entries) if (e.sourceCommit) byCommit.set(e.sourceCommit, [...(byCommit.get(e.sourceCommit) ?? []), e]);
   const points: Overview["trend"]["points"] = [];

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
 import { readTreesInBulk } from "./bulk-read.js";
-import { buildTree, commitBody, commitTreeId, makeObject, packfile, parseTree, TREE_MODE, type GitObject } from "./objects.js";
+import { buildTree, commitBody, commitTreeId, makeObject, packfile, parseTree, TREE_MODE, type GitObject, type HashAlgo } from "./objects.js";
 import {
   createRef,
   createRefsAtomically,
@@ -30,6 +30,8 @@ import {
   type RefListing,
 } from "./refs.js";
 import type { Repository } from "./repository.js";
+import type { ExperimentSource, ReadCallback } from "./experiment-source.js";
+import { GitHistory } from "./history.js";
 import { readAllAnnotations, readAnnotationsOf } from "./annotations.js";
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 
@@ -56,14 +58,12 @@ export interface WriteOptions {
 }
 
 /** An experiment with everything that decides its id computed, nothing written yet. */
-interface Prepared {
+export interface Prepared {
   id: string;
   configHash: string;
   parent: string | null;
   objects: GitObject[];
 }
-
-export type ReadCallback = (id: string, result: Experiment | Error) => void;
 
 /** From this many experiments on, three streaming git processes beat round trips on one. */
 const BULK_READ_MIN = 64;
@@ -72,10 +72,13 @@ const BULK_READ_MIN = 64;
  * Experiments in git: write, list, read, resolve, remove. Callers never learn which git
  * mechanism ran (pack streams, `cat-file --batch`, `update-ref --stdin`).
  */
-export class ExperimentStore {
+export class ExperimentStore implements ExperimentSource {
   private reader: ObjectReader | undefined;
+  readonly history: GitHistory;
 
-  constructor(readonly repo: Repository) {}
+  constructor(readonly repo: Repository) {
+    this.history = new GitHistory(repo);
+  }
 
   private objects(): ObjectReader {
     this.reader ??= new ObjectReader(this.repo.cwd);
@@ -129,26 +132,8 @@ export class ExperimentStore {
   }
 
   private prepare(exp: Experiment, files: TreeFile[], presentCommits: Set<string>): Prepared {
-    const algo = this.repo.algo;
-    const objects = buildTree(files, algo);
-    const root = objects[objects.length - 1]!;
-    const configHash = makeObject("blob", files.find((f) => f.path === "config.json")!.data, algo).id;
     const source = exp.meta.source?.commit ?? null;
-    const parent = source !== null && presentCommits.has(source) ? source : null;
-    const commit = makeObject(
-      "commit",
-      commitBody({
-        tree: root.id,
-        parents: parent ? [parent] : [],
-        name: exp.meta.created_by.name,
-        email: exp.meta.created_by.email,
-        seconds: commitSeconds(exp.meta.created_at),
-        message: commitMessage(exp.meta, configHash),
-      }),
-      algo,
-    );
-    objects.push(commit);
-    return { id: commit.id, configHash, parent, objects };
+    return experimentObjects(exp, files, source !== null && presentCommits.has(source) ? source : null, this.repo.algo);
   }
 
   private async existingCommits(commits: (string | null)[]): Promise<Set<string>> {
@@ -346,7 +331,7 @@ export class ExperimentStore {
 
   /** The config hash of an experiment read back: the blob id its canonical config.json has. */
   configHashOf(exp: Experiment): string {
-    return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, this.repo.algo).id;
+    return configHashIn(exp, this.repo.algo);
   }
 
   /** The config hash: the blob id of config.json, as stored (through the open reader: no git process). */
@@ -473,7 +458,7 @@ function deletedError(spec: string, id: string): NotFoundError {
   );
 }
 
-function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {
+export function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {
   try {
     return experimentFromFiles(files, id.slice(0, 12));
   } catch (e) {
@@ -502,7 +487,37 @@ export function assertId(id: string): void {
  * The files an experiment would be stored as, refused (exit 2) past the size limits before
  * anything else looks at it, then validated; the limits are those pull and the index apply.
  */
-function checkedFiles(exp: Experiment, options: WriteOptions): TreeFile[] {
+/** The config hash of an experiment read back: the blob id its canonical config.json has. */
+export function configHashIn(exp: Experiment, algo: HashAlgo): string {
+  return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, algo).id;
+}
+
+/**
+ * The objects of an experiment's commit, its id and its config hash: a pure function of the
+ * content and the parent, so any writer (git, memory) gives the same id.
+ */
+export function experimentObjects(exp: Experiment, files: TreeFile[], parent: string | null, algo: HashAlgo): Prepared {
+  const objects = buildTree(files, algo);
+  const root = objects[objects.length - 1]!;
+  const configHash = makeObject("blob", files.find((f) => f.path === "config.json")!.data, algo).id;
+  const commit = makeObject(
+    "commit",
+    commitBody({
+      tree: root.id,
+      parents: parent ? [parent] : [],
+      name: exp.meta.created_by.name,
+      email: exp.meta.created_by.email,
+      seconds: commitSeconds(exp.meta.created_at),
+      message: commitMessage(exp.meta, configHash),
+    }),
+    algo,
+  );
+  objects.push(commit);
+  return { id: commit.id, configHash, parent, objects };
+}
+
+/** An experiment's files, checked against the schema and the size limits before anything is written. */
+export function checkedFiles(exp: Experiment, options: WriteOptions): TreeFile[] {
   const files = experimentFiles(exp);
   const tooLarge = experimentLimitProblem(new Map(files.map((f) => [f.path, f.data])));
   if (tooLarge) throw new InvalidInputError(`the experiment is past the limits: ${tooLarge}`);
