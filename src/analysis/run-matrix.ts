@@ -4,7 +4,7 @@ import { E, SqlBuilder } from "../index/filter-sql.js";
 import { compileSelection } from "../index/selection.js";
 import { UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
-import { paramValue, toNumber } from "./search.js";
+import { paramValue, toNumber } from "../index/param-values.js";
 
 /** A value on a chart axis: a number, a category (any other param value as text), or missing. */
 export type AxisValue = number | string | null;

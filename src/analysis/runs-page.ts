@@ -6,7 +6,7 @@ import type { IndexDatabase, SqlValue } from "../index/database.js";
 import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
 import { compileSelection } from "../index/selection.js";
 import { lowerIsBetter } from "./catalog.js";
-import { paramValue, toNumber } from "./search.js";
+import { paramValue, toNumber } from "../index/param-values.js";
 
 /** One page of the runs table: what a dashboard asks for, never every experiment. */
 export interface RunsQuery {

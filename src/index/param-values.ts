@@ -1,4 +1,5 @@
 import { canonicalJson, type JsonValue } from "../core/json.js";
+import type { SqlValue } from "./database.js";
 
 /** How a param value is written in the index: `params.value`, `params.num`, `params.type`. */
 
@@ -22,4 +23,31 @@ export function paramType(v: JsonValue): string {
   if (Array.isArray(v)) return "array";
   if (typeof v === "bigint") return "number";
   return typeof v;
+}
+
+/** DuckDB hands NaN back as a number already; text forms appear only through JSON paths. */
+export function toNumber(v: SqlValue): number | null {
+  if (v === null) return null;
+  if (typeof v === "number") return v;
+  const n = Number(v);
+  return Number.isNaN(n) && v !== "NaN" ? null : n;
+}
+
+/** A param's value with its JSON type back: the index keeps text plus a type tag. */
+export function paramValue(value: SqlValue, num: SqlValue, type: string): JsonValue {
+  switch (type) {
+    case "number": {
+      const text = String(value);
+      return /^-?\d{16,}$/.test(text) ? BigInt(text) : Number(num ?? text);
+    }
+    case "boolean":
+      return value === "true";
+    case "null":
+      return null;
+    case "array":
+    case "object":
+      return JSON.parse(String(value)) as JsonValue;
+    default:
+      return value === null ? null : String(value);
+  }
 }
