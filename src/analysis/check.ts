@@ -4,6 +4,7 @@ import type { Entry } from "../core/catalog-entry.js";
 import type { Better } from "../core/choices.js";
 import { firstParentHistory, requireCommit, type CommitHistory } from "../store/history.js";
 import type { RuleResult, CheckReport } from "../core/check-results.js";
+import { shortId } from "../core/ids.js";
 
 /** What a check needs to know of one experiment. */
 export type Candidate = Pick<Entry, "id" | "name" | "createdAt" | "sourceCommit" | "groupKey" | "metrics" | "dirty" | "status">;
@@ -53,13 +54,13 @@ export async function runCheck(history: CommitHistory, rules: Rules, candidates:
     if (note) report.notes.push(`${side}: ${note}`);
   }
   if (head.length === 0) {
-    const where = rules.require === "head" ? `on the head commit ${headCommit.slice(0, 12)}` : `on any commit of ${base.slice(0, 12)}..${headCommit.slice(0, 12)}`;
+    const where = rules.require === "head" ? `on the head commit ${shortId(headCommit)}` : `on any commit of ${shortId(base)}..${shortId(headCommit)}`;
     if (rules.require !== "none") report.missing = `no experiments ${where}${rules.experiments ? ` named like ${rules.experiments}` : ""}: record one there, or set "require": "none"`;
     report.notes.push(`no head experiments ${where}`);
     return report;
   }
   if (baseExps.length === 0) {
-    const msg = `no base experiments on ${options.baseRef}'s history (${base.slice(0, 12)} and the ${baseLine.length - 1} commits before it)`;
+    const msg = `no base experiments on ${options.baseRef}'s history (${shortId(base)} and the ${baseLine.length - 1} commits before it)`;
     if (options.requireBase) report.missing = `${msg}; --require-base asks for them`;
     report.notes.push(`${msg}: rules relative to the base are skipped`);
   }

@@ -5,6 +5,7 @@ import { INCOMING_REFS } from "../store/remote.js";
 import { verifyExperiments } from "../store/verify.js";
 import { annotate, type AnnotateResult } from "./annotate.js";
 import type { Workspace } from "./workspace.js";
+import { shortId } from "../core/ids.js";
 
 /**
  * `git exp restore`: bring back deleted experiments: deleted here with rm, or by another
@@ -44,7 +45,7 @@ export async function promoteDeletedArrivals(store: ExperimentStore, specs: stri
   if (ids.length === 0) return [];
   const problems = await verifyExperiments(store.repo.cwd, store.repo.algo, ids);
   for (const [id, reason] of problems) {
-    throw new CorruptDataError(`cannot restore ${id.slice(0, 12)} from quarantine: ${reason}`);
+    throw new CorruptDataError(`cannot restore ${shortId(id)} from quarantine: ${reason}`);
   }
   for (const id of ids) await createRef(store.repo, id);
   return ids;

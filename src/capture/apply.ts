@@ -7,6 +7,7 @@ import type { Repository } from "../store/repository.js";
 import { createNewRef, isBranchName, refExists } from "../store/branches.js";
 import { changedFiles, commitTree, headTree, treeDiff, treeOf, treeWithChanges } from "../store/trees.js";
 import { applyPatch, changedTrackedFiles, workTreeMatches } from "../store/work-tree.js";
+import { shortId } from "../core/ids.js";
 
 const PATCH = "patch.diff";
 
@@ -42,9 +43,9 @@ async function codeState(store: ExperimentStore, spec: string): Promise<CodeStat
   const id = await store.resolve(spec);
   const exp = await store.read(id);
   const commit = exp.meta.source?.commit;
-  if (!commit) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no source commit: it was recorded outside a commit, so there is no code to bring back`);
+  if (!commit) throw new NotFoundError(`experiment ${shortId(id)} has no source commit: it was recorded outside a commit, so there is no code to bring back`);
   if (!(await commitExists(store.repo, commit))) {
-    throw new NotFoundError(`source commit ${commit.slice(0, 12)} of experiment ${id.slice(0, 12)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
+    throw new NotFoundError(`source commit ${shortId(commit)} of experiment ${shortId(id)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
   }
   const patch = exp.files[PATCH];
   return { id, commit, patch: patch && patch.length > 0 ? patch : undefined, config: await configFile(exp) };
@@ -64,7 +65,7 @@ async function configFile(exp: Experiment): Promise<CodeState["config"]> {
 /** The tree of the experiment's code: its source commit's tree with patch.diff and the config file applied. */
 async function codeTree(repo: Repository, s: CodeState): Promise<string> {
   const built = await treeWithChanges(repo, s.commit, { patch: s.patch, file: s.config });
-  if ("patchError" in built) throw new CorruptDataError(`the recorded patch.diff of ${s.id.slice(0, 12)} does not apply to ${s.commit.slice(0, 12)}: ${built.patchError}`);
+  if ("patchError" in built) throw new CorruptDataError(`the recorded patch.diff of ${shortId(s.id)} does not apply to ${shortId(s.commit)}: ${built.patchError}`);
   return built.tree;
 }
 
@@ -98,7 +99,7 @@ export async function applyExperiment(store: ExperimentStore, spec: string, opti
   if (diff.length > 0) {
     const refused = await applyPatch(store.repo, top, diff);
     if (refused !== undefined) {
-      throw new UsageError(`the code of experiment ${s.id.slice(0, 12)} does not apply to this work tree (nothing was changed): ${refused.split("\n")[0]}; commit or stash your changes and try again`);
+      throw new UsageError(`the code of experiment ${shortId(s.id)} does not apply to this work tree (nothing was changed): ${refused.split("\n")[0]}; commit or stash your changes and try again`);
     }
   }
   return { id: s.id, commit: s.commit, changed, patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
@@ -124,7 +125,7 @@ export async function branchExperiment(store: ExperimentStore, spec: string, nam
     const base = await treeOf(repo, s.commit);
     if (tree !== base) {
       const what = [s.patch ? "its uncommitted changes" : "", s.config ? `its config in ${s.config.path}` : ""].filter(Boolean).join(" and ");
-      const message = `Code of experiment ${s.id.slice(0, 12)}: ${what}\n\nExperiment: ${s.id}\n`;
+      const message = `Code of experiment ${shortId(s.id)}: ${what}\n\nExperiment: ${s.id}\n`;
       head = await commitTree(repo, tree, s.commit, message);
     }
   }

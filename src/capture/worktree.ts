@@ -5,6 +5,7 @@ import { CorruptDataError, NotFoundError } from "../core/errors.js";
 import { commitExists } from "../store/commits.js";
 import type { Repository } from "../store/repository.js";
 import { addWorktree, applyPatch, pruneWorktrees, removeWorktree } from "../store/work-tree.js";
+import { shortId } from "../core/ids.js";
 
 /** A throw-away checkout of a source commit with a patch applied, and a scratch folder beside it. */
 export interface TempWorktree {
@@ -21,7 +22,7 @@ export interface TempWorktree {
  */
 export async function checkoutTemporary(repo: Repository, commit: string, patch: Uint8Array | undefined): Promise<TempWorktree> {
   if (!(await commitExists(repo, commit))) {
-    throw new NotFoundError(`source commit ${commit.slice(0, 12)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
+    throw new NotFoundError(`source commit ${shortId(commit)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
   }
   const root = await mkdtemp(join(tmpdir(), "git-exp-repro-"));
   const dir = join(root, "tree");
@@ -32,10 +33,10 @@ export async function checkoutTemporary(repo: Repository, commit: string, patch:
   };
   try {
     const addError = await addWorktree(repo, dir, commit);
-    if (addError !== undefined) throw new CorruptDataError(`could not check out ${commit.slice(0, 12)}: ${addError}`);
+    if (addError !== undefined) throw new CorruptDataError(`could not check out ${shortId(commit)}: ${addError}`);
     if (patch && patch.length > 0) {
       const patchError = await applyPatch(repo, dir, patch);
-      if (patchError !== undefined) throw new CorruptDataError(`the recorded patch.diff does not apply to ${commit.slice(0, 12)}: ${patchError}`);
+      if (patchError !== undefined) throw new CorruptDataError(`the recorded patch.diff does not apply to ${shortId(commit)}: ${patchError}`);
     }
     return { dir, scratch: root, remove };
   } catch (e) {

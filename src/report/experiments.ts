@@ -6,6 +6,7 @@ import type { JsonValue } from "../core/json.js";
 import { canonicalJson } from "../core/json.js";
 import { formatNumber, type Cell, type Row } from "./format.js";
 import { sparkline } from "./sparkline.js";
+import { shortId } from "../core/ids.js";
 
 /** `2026-11-23T10:00:00.000Z` -> `2026-11-23 10:00`: minutes are enough in a table. */
 export function shortTime(iso: string | null): string {
@@ -53,7 +54,7 @@ function experimentCell(f: FoundExperiment, c: string, full: boolean): Cell {
       return full ? f.source_commit : (f.source_commit?.slice(0, 10) ?? null);
     case "config":
     case "config_hash":
-      return full ? f.config_hash : f.config_hash.slice(0, 12);
+      return full ? f.config_hash : shortId(f.config_hash);
     case "author":
       return f.created_by;
     case "duration":
@@ -85,7 +86,7 @@ export function leaderboardTable(board: Leaderboard, full: boolean): { columns: 
     columns,
     rows: board.groups.map((g) => ({
       rank: g.rank,
-      [groupName]: g.group === null ? "(none)" : full || (board.by !== "config" && board.by !== "commit") ? g.group : g.group.slice(0, 12),
+      [groupName]: g.group === null ? "(none)" : full || (board.by !== "config" && board.by !== "commit") ? g.group : shortId(g.group),
       runs: g.count,
       [`best ${m}`]: g.best,
       mean: g.mean,

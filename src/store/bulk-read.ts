@@ -4,6 +4,7 @@ import { ObjectReader } from "./object-reader.js";
 import type { HashAlgo } from "./objects.js";
 import { readFewTrees } from "./few-read.js";
 import type { Repository } from "./repository.js";
+import { shortId } from "../core/ids.js";
 
 /** One experiment's tree as read: file bytes, blob ids and modes, by slash path. */
 export interface TreeFiles {
@@ -123,7 +124,7 @@ export function openBulkTreeReader(
     if (!r) return;
     if (first) {
       const type = / (\w+) \d+$/.exec(line)?.[1];
-      if (type && type !== "commit") r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: it names a ${type}, not a commit`);
+      if (type && type !== "commit") r.error = new NotFoundError(`experiment ${shortId(r.id)}: it names a ${type}, not a commit`);
       return;
     }
     const m = /^([0-9a-f]+) tree \d+$/.exec(line);
@@ -131,7 +132,7 @@ export function openBulkTreeReader(
     if (m) {
       r.tree = m[1]!;
       list.send(`${empty} ${r.tree}\n`);
-    } else r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its commit or tree is missing`);
+    } else r.error = new NotFoundError(`experiment ${shortId(r.id)}: its commit or tree is missing`);
   });
 
   const onEntry = (meta: string, path: string): void => {
@@ -147,14 +148,14 @@ export function openBulkTreeReader(
     r.blobIds.set(path, blobId);
     if (mode === GITLINK) {
       // a commit of another repository, usually absent here: never read it as a file
-      r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a submodule link, not a file`);
+      r.error ??= new NotFoundError(`experiment ${shortId(r.id)}: ${path} is a submodule link, not a file`);
       return;
     }
     r.expected++;
     blobs.request(blobId, (o) => {
       r.received++;
-      if (!o) r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is missing from the object store`);
-      else if (o.type !== "blob") r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a ${o.type}, not a file`);
+      if (!o) r.error ??= new NotFoundError(`experiment ${shortId(r.id)}: ${path} is missing from the object store`);
+      else if (o.type !== "blob") r.error ??= new NotFoundError(`experiment ${shortId(r.id)}: ${path} is a ${o.type}, not a file`);
       else r.files.set(path, o.data);
       if (r.received === r.expected) emit();
     });
@@ -171,7 +172,7 @@ export function openBulkTreeReader(
         current = r;
         break;
       }
-      r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
+      r.error = new NotFoundError(`experiment ${shortId(r.id)}: its tree could not be read`);
     }
     if (!paused && listing - emitted > AHEAD_HIGH) {
       paused = true;
@@ -193,7 +194,7 @@ export function openBulkTreeReader(
     finishListing();
     for (; listing < records.length; listing++) {
       const r = records[listing];
-      if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
+      if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${shortId(r.id)}: its tree could not be read`);
     }
     emit();
     await blobs.close();

@@ -1,4 +1,4 @@
-import { isFullId, isIdPrefix } from "../core/ids.js";
+import { isFullId, isIdPrefix, shortId } from "../core/ids.js";
 import { AmbiguousError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import {
   commitMessage,
@@ -290,14 +290,14 @@ export class ExperimentStore implements ExperimentSource {
     const readTree = (spec: string, prefix: string): void => {
       reader.request(spec, (tree) => {
         if (!tree || tree.type !== "tree") {
-          fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is missing`));
+          fail(new NotFoundError(`experiment ${shortId(id)}: tree ${prefix || "/"} is missing`));
           return;
         }
         let entries: ReturnType<typeof parseTree>;
         try {
           entries = parseTree(tree.data, this.repo.algo);
         } catch {
-          fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is damaged`));
+          fail(new NotFoundError(`experiment ${shortId(id)}: tree ${prefix || "/"} is damaged`));
           return;
         }
         for (const e of entries) {
@@ -306,7 +306,7 @@ export class ExperimentStore implements ExperimentSource {
           if (e.mode === TREE_MODE) readTree(e.id, `${path}/`);
           else
             reader.request(e.id, (blob) => {
-              if (!blob) return fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${path} is missing`));
+              if (!blob) return fail(new NotFoundError(`experiment ${shortId(id)}: ${path} is missing`));
               files.set(path, blob.data);
               settle();
             });
@@ -318,7 +318,7 @@ export class ExperimentStore implements ExperimentSource {
     reader.request(id, (commit) => {
       const tree = commit?.type === "commit" ? commitTreeId(commit.data) : undefined;
       if (tree) return readTree(tree, "");
-      fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${commit ? `it names a ${commit.type}, not a commit` : "its commit is missing"}`));
+      fail(new NotFoundError(`experiment ${shortId(id)}: ${commit ? `it names a ${commit.type}, not a commit` : "its commit is missing"}`));
     });
   }
 
@@ -337,7 +337,7 @@ export class ExperimentStore implements ExperimentSource {
   /** The config hash: the blob id of config.json, as stored (through the open reader: no git process). */
   async configHash(id: string): Promise<string> {
     const o = await this.objects().read(`${id}:config.json`);
-    if (!o) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no config.json`);
+    if (!o) throw new NotFoundError(`experiment ${shortId(id)} has no config.json`);
     return o.id;
   }
 
@@ -399,7 +399,7 @@ export class ExperimentStore implements ExperimentSource {
         const events = options.includeDeleted ? new Map<string, AnnotationEvent[]>() : await readAnnotationsOf(this.objects(), all);
         const hits = all.filter((id) => options.includeDeleted || !isDeleted(events, id));
         if (hits.length === 1) return hits[0]!;
-        if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => id.slice(0, 12)));
+        if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => shortId(id)));
         throw deletedError(spec, all[0]!);
       }
     }
@@ -408,7 +408,7 @@ export class ExperimentStore implements ExperimentSource {
     const named = await this.findByName(refs, s, events);
     const hits = options.includeDeleted ? named : named.filter((id) => !isDeleted(events, id));
     if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => id.slice(0, 12)));
+    if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => shortId(id)));
     if (named.length > 0) throw deletedError(spec, named[0]!);
     throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
   }
@@ -454,13 +454,13 @@ function isDeleted(events: Map<string, AnnotationEvent[]>, id: string): boolean 
 
 function deletedError(spec: string, id: string): NotFoundError {
   return new NotFoundError(
-    `'${spec}' names experiment ${id.slice(0, 12)}, which was deleted with 'git exp rm'; 'git exp restore ${id.slice(0, 12)}' brings it back`,
+    `'${spec}' names experiment ${shortId(id)}, which was deleted with 'git exp rm'; 'git exp restore ${shortId(id)}' brings it back`,
   );
 }
 
 export function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {
   try {
-    return experimentFromFiles(files, id.slice(0, 12));
+    return experimentFromFiles(files, shortId(id));
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }

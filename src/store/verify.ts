@@ -5,6 +5,7 @@ import { commitSeconds } from "../core/time.js";
 import { openBulkTreeReader, type TreeFiles } from "./bulk-read.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
 import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
+import { shortId } from "../core/ids.js";
 
 /**
  * The checks an experiment from elsewhere must pass before it gets a ref here: its id is
@@ -90,7 +91,7 @@ function checkExperiment(id: string, commit: RawObject, tree: string, read: Tree
   const tooLarge = experimentLimitProblem(files, read.count);
   if (tooLarge) return `past the limits: ${tooLarge}`;
   try {
-    const exp = experimentFromFiles(files, id.slice(0, 12));
+    const exp = experimentFromFiles(files, shortId(id));
     // As the index reads them: another writer's RFC 3339 time in another form is still valid.
     validateReadable(exp);
     const canonical = experimentFiles(exp);
