@@ -46,7 +46,7 @@ function outputsByPath(exp: Experiment): Map<string, { key: string; sha256: stri
 }
 
 /** Every stored file of an experiment, artifacts first, each with its size and sha256. */
-export function storedFiles(id: string, exp: Experiment): ArtifactListing {
+function storedFiles(id: string, exp: Experiment): ArtifactListing {
   const outputs = outputsByPath(exp);
   const files: StoredFile[] = [];
   for (const [path, data] of Object.entries(exp.files)) {

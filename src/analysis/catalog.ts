@@ -1,6 +1,5 @@
 import { foldAnnotations } from "../core/annotations.js";
 import { flattenMetrics, flattenParams } from "../core/experiment.js";
-import type { JsonValue } from "../core/json.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
 import type { ExperimentSource } from "../store/experiment-source.js";

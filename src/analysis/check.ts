@@ -139,7 +139,7 @@ function betterOf(rule: Rule): Better {
   return rule.max !== undefined ? "lower" : "higher";
 }
 
-export function ruleLabel(rule: Rule): string {
+function ruleLabel(rule: Rule): string {
   const m = rule.metric;
   if (rule.min !== undefined) return `${m} >= ${rule.min}`;
   if (rule.max !== undefined) return `${m} <= ${rule.max}`;

@@ -35,7 +35,7 @@ function rowsOf(kind: CompareRow["kind"], maps: Map<string, JsonValue>[], hints:
 }
 
 /** Experiments side by side: params then metrics as rows, one column each. */
-export function compareExperiments(exps: { id: string; experiment: Experiment }[], options: CompareOptions = {}): Comparison {
+function compareExperiments(exps: { id: string; experiment: Experiment }[], options: CompareOptions = {}): Comparison {
   const params = exps.map((e) => new Map(flattenParams(e.experiment.config)));
   const metrics = exps.map((e) => new Map<string, JsonValue>(flattenMetrics(e.experiment.results)));
   const rows = [...rowsOf("param", params, options), ...rowsOf("metric", metrics, options)];

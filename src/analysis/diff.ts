@@ -3,9 +3,8 @@ import { flattenMetrics, type Experiment } from "../core/experiment.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { diffCode } from "./code-diff.js";
-import type { CodeDiff } from "../core/diff-results.js";
 import { diffEnv, objectChanges } from "./env-diff.js";
-import type { EnvDiff, ValueChange } from "../core/diff-results.js";
+import type { ValueChange } from "../core/diff-results.js";
 import type { MetricDelta, InputChange, Side, ExperimentDiff } from "../core/diff-results.js";
 
 export interface Tolerance {
@@ -25,13 +24,13 @@ export function checkTolerance(t: Tolerance): { atol: number; rtol: number } {
 }
 
 /** Equal within |a - b| <= atol + rtol * max(|a|, |b|); NaN equals NaN, as a diverged rerun reproduces a diverged run. */
-export function withinTolerance(a: number, b: number, tol: { atol: number; rtol: number }): boolean {
+function withinTolerance(a: number, b: number, tol: { atol: number; rtol: number }): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
   return Math.abs(a - b) <= tol.atol + tol.rtol * Math.max(Math.abs(a), Math.abs(b));
 }
 
-export function diffResults(a: JsonObject, b: JsonObject, tol: { atol: number; rtol: number }): MetricDelta[] {
+function diffResults(a: JsonObject, b: JsonObject, tol: { atol: number; rtol: number }): MetricDelta[] {
   const [ma, mb] = [new Map(flattenMetrics(a)), new Map(flattenMetrics(b))];
   return [...new Set([...ma.keys(), ...mb.keys()])].sort().map((metric) => {
     const [va, vb] = [ma.get(metric), mb.get(metric)];
@@ -48,7 +47,7 @@ function entry(v: JsonValue | undefined): string {
   return v === undefined ? "" : canonicalJson(v, { nonFinite: "encode" });
 }
 
-export function diffInputs(a: JsonObject | undefined, b: JsonObject | undefined): InputChange[] {
+function diffInputs(a: JsonObject | undefined, b: JsonObject | undefined): InputChange[] {
   const [ia, ib] = [a ?? {}, b ?? {}];
   const out: InputChange[] = [];
   for (const path of [...new Set([...Object.keys(ia), ...Object.keys(ib)])].sort()) {

@@ -7,7 +7,7 @@ function same(a: JsonValue, b: JsonValue): boolean {
 }
 
 /** Key-path changes between two flat maps, sorted by key. */
-export function mapChanges(a: Map<string, JsonValue>, b: Map<string, JsonValue>): ValueChange[] {
+function mapChanges(a: Map<string, JsonValue>, b: Map<string, JsonValue>): ValueChange[] {
   const out: ValueChange[] = [];
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const [va, vb] = [a.get(key), b.get(key)];

@@ -14,7 +14,7 @@ export function guessDirection(metric: string): Direction {
 }
 
 /** `val.acc` or `metrics.val.acc`: the metric's key in the index. */
-export function metricKey(metric: string): string {
+function metricKey(metric: string): string {
   const m = metric.trim();
   if (m === "") throw new UsageError("name a metric, such as val.acc");
   return m.startsWith("metrics.") ? m.slice(8) : m;

@@ -8,7 +8,7 @@ import type { Better } from "../core/choices.js";
 import { isSystemSeries } from "../core/experiment.js";
 import { metricCurves } from "./curves.js";
 import { mediaOf, systemSeries } from "./run-details.js";
-import type { Curve, Overview, SystemSeries } from "../core/overview-results.js";
+import type { Overview } from "../core/overview-results.js";
 import { metricDirection } from "./metric-direction.js";
 
 export interface OverviewOptions {
@@ -26,7 +26,7 @@ export interface OverviewOptions {
  * many experiments have one as have the most common metric; else the most common. Ties
  * prefer one that sounds like a score.
  */
-export function defaultMetric(entries: Entry[]): { metric: string; chosen: "validation" | "most common" } | undefined {
+function defaultMetric(entries: Entry[]): { metric: string; chosen: "validation" | "most common" } | undefined {
   const counts = new Map<string, number>();
   for (const e of entries) for (const k of Object.keys(e.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || score(b[0]) - score(a[0]) || (a[0] < b[0] ? -1 : 1));
@@ -37,7 +37,7 @@ export function defaultMetric(entries: Entry[]): { metric: string; chosen: "vali
 }
 
 /** val.acc, val_loss, valid/f1, validation.loss, test.acc; not value or testing_time. */
-export function isValidationMetric(name: string): boolean {
+function isValidationMetric(name: string): boolean {
   return /^(val|valid|validation|test)(?![a-z])/i.test(name);
 }
 
@@ -49,7 +49,7 @@ function paramText(v: JsonValue | undefined): string {
   return v === undefined ? "" : JSON.stringify(typeof v === "bigint" ? v.toString() : v);
 }
 
-export function varyingParams(entries: Entry[]): string[] {
+function varyingParams(entries: Entry[]): string[] {
   const keys = new Set(entries.flatMap((e) => Object.keys(e.params)));
   return [...keys].filter((k) => new Set(entries.map((e) => paramText(e.params[k]))).size > 1).sort();
 }

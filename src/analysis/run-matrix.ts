@@ -18,8 +18,8 @@ export interface RunMatrix {
   columns: { key: string; kind: "number" | "category"; values: AxisValue[] }[];
 }
 
-export const MAX_MATRIX_RUNS = 20_000;
-export const MAX_MATRIX_KEYS = 16;
+const MAX_MATRIX_RUNS = 20_000;
+const MAX_MATRIX_KEYS = 16;
 
 /**
  * Values of a few `params.X` / `metrics.X` keys for every run the filter keeps (newest first,

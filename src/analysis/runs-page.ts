@@ -32,10 +32,8 @@ export interface RunsPage {
   rows: Record<string, RunCell>[];
 }
 
-/** Attribute columns a runs table can show, in the order a picker lists them. */
-export const RUN_ATTRIBUTES = ["id", "name", "status", "created_at", "created_by", "branch", "source_commit", "config_hash", "duration_s", "exit_code", "message", "tags"];
-export const DEFAULT_RUN_COLUMNS = ["id", "name", "status", "created_at", "tags"];
-export const MAX_PAGE = 500;
+const DEFAULT_RUN_COLUMNS = ["id", "name", "status", "created_at", "tags"];
+const MAX_PAGE = 500;
 
 /**
  * The experiments matching a filter, sorted on any column, one page at a time: one count

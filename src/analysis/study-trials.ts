@@ -84,7 +84,7 @@ export async function studyTrials(
 }
 
 /** An experiment's status as a trial: a pruned one counts (bad); one a person interrupted gives its index back. */
-export function trialState(status: string, pruned: boolean): TrialState {
+function trialState(status: string, pruned: boolean): TrialState {
   if (pruned) return "pruned";
   return status === "completed" ? "completed" : status === "failed" ? "failed" : "interrupted";
 }

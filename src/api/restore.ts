@@ -23,7 +23,7 @@ export async function restore(ws: Workspace, experiments: string[]): Promise<Ann
  * Such experiments are found there by id prefix or name, checked again as pull checks
  * them, and given their ref, every one before any is written. Returns the ids promoted.
  */
-export async function promoteDeletedArrivals(store: ExperimentStore, specs: string[]): Promise<string[]> {
+async function promoteDeletedArrivals(store: ExperimentStore, specs: string[]): Promise<string[]> {
   const listing = await store.list();
   let quarantine: RefListing | undefined;
   const wanted: string[] = [];

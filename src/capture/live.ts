@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Series } from "../core/experiment.js";
 import type { Repository } from "../store/repository.js";
 import { executorNamed } from "./executors/executors.js";
 import { MetricsTail } from "./metrics-tail.js";

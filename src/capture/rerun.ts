@@ -101,7 +101,7 @@ function capturedAs(original: Experiment, folder: string | undefined): Partial<R
  * The rerun's name: the original's name stays the original's, so `<name>~repro`, then
  * `<name>~repro2`, ... for later reruns. Unnamed originals give unnamed reruns.
  */
-export async function rerunName(store: ExperimentStore, original: Experiment): Promise<string | undefined> {
+async function rerunName(store: ExperimentStore, original: Experiment): Promise<string | undefined> {
   const name = original.meta.name;
   if (name === undefined) return undefined;
   const base = name.replace(/~repro\d*$/, "");

@@ -75,7 +75,7 @@ async function runInFolder(s: RunSession, index: number): Promise<RunOutcome> {
 }
 
 /** Files the command names that the commit will not hold: a rerun from it cannot find them. */
-export async function warnUnreproducible(s: RunSession): Promise<void> {
+async function warnUnreproducible(s: RunSession): Promise<void> {
   const r = s.plan.request;
   const found = await unreproducibleFiles(s.plan.argv, r.cwd, s.store.repo, r.environ, r.inputs);
   for (const f of found.outside) s.hooks.onWarning?.(`the command names ${f}, outside the work tree: 'git exp repro' cannot rebuild it from the commit`);

@@ -30,7 +30,7 @@ export interface Study {
   search?: { file: string; shownAs: string; trials?: number; samplerSeed?: number };
 }
 
-export function studiesDir(repo: Repository): string {
+function studiesDir(repo: Repository): string {
   return join(repo.expDir, "studies");
 }
 

@@ -21,7 +21,7 @@ export type Bucket = (typeof BUCKETS)[number];
  * users read: top and trend rank by "max" or "min" (their `--max`/`--min`), compare, stats,
  * report and check say "higher" or "lower". The functions below are the only conversions.
  */
-export const DIRECTIONS = ["max", "min"] as const;
+const DIRECTIONS = ["max", "min"] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 export type Better = "higher" | "lower";
 

@@ -4,7 +4,7 @@ import { lineChartSvg } from "./svg-chart.js";
 import { shortId } from "../core/ids.js";
 
 /** A pull request comment holds 65,536 characters; stay well under it. */
-export const MAX_REPORT_BYTES = 64 * 1024 - 1024;
+const MAX_REPORT_BYTES = 64 * 1024 - 1024;
 
 const BARS = "▁▂▃▄▅▆▇█";
 
@@ -30,7 +30,7 @@ function short(ids: string[]): string {
   return shown.join(", ") + (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
 }
 
-export function verdictLine(r: CheckReport): string {
+function verdictLine(r: CheckReport): string {
   if (r.missing) return `⚠️ **git exp check: nothing to compare** — ${r.missing}`;
   const failed = r.results.filter((x) => !x.pass).length;
   if (failed > 0) return `❌ **git exp check failed**: ${failed} of ${r.results.length} rules broken`;

@@ -9,7 +9,7 @@ import { sparkline } from "./sparkline.js";
 import { shortId } from "../core/ids.js";
 
 /** `2026-11-23T10:00:00.000Z` -> `2026-11-23 10:00`: minutes are enough in a table. */
-export function shortTime(iso: string | null): string {
+function shortTime(iso: string | null): string {
   return iso ? iso.slice(0, 16).replace("T", " ") : "";
 }
 

@@ -24,7 +24,7 @@ const VERBS: Record<IncomingEvent["op"], string> = { delete: "deleted", rename: 
  * One line per delete, rename or restore another clone's annotations brought, applied or
  * kept out, and per event kept out: who, when, which experiment.
  */
-export function renderEvents(events: IncomingEvent[]): string {
+function renderEvents(events: IncomingEvent[]): string {
   const lines = events.map((e) => {
     const which = `${shortId(e.id)}${e.experimentName !== undefined ? ` (${e.experimentName})` : ""}`;
     const what = e.op === "rename" ? `${which} to ${e.name ?? "?"}` : e.tag !== undefined ? `${which} ${e.tag}` : which;

@@ -27,7 +27,7 @@ export const DEFAULT_POLICY: Omit<AnnotationPolicy, "nowMs"> = { acceptDeletes: 
  */
 export const REFUSED_REF = "refs/exp-refused/events";
 
-export function refusedKey(id: string, line: string): string {
+function refusedKey(id: string, line: string): string {
   return `${id} ${line.trim()}`;
 }
 

@@ -11,7 +11,7 @@ import type { Repository } from "./repository.js";
  * run again (a requeued job sees the commit), and a claim whose worker is gone can be taken
  * over by exactly one other worker. Claims stay in the clone; push and pull leave them out.
  */
-export const CLAIM_REFS = "refs/exp-claims/";
+const CLAIM_REFS = "refs/exp-claims/";
 
 /** Who holds a claim: enough for any node to ask the scheduler whether it still runs. */
 export interface Holder {
@@ -63,12 +63,6 @@ export async function takeOverClaim(repo: Repository, sweep: string, index: numb
 /** The trial was recorded: its claim now names the experiment. */
 export async function finishClaim(repo: Repository, sweep: string, index: number, claim: string, experiment: string): Promise<boolean> {
   return swap(repo, refOf(sweep, index), experiment, claim);
-}
-
-/** Give a claim back (the trial did not run and will run again). */
-export async function releaseClaim(repo: Repository, sweep: string, index: number, claim: string): Promise<void> {
-  const r = await runGit(["update-ref", "-d", refOf(sweep, index), claim], { cwd: repo.cwd, env: repo.env });
-  if (r.code !== 0 && !/cannot lock ref|is at .* but expected/i.test(r.stderr)) throw new GitCommandError(["update-ref", "-d"], r);
 }
 
 /** Every claim of a study, by index; two git calls whatever their number. */

@@ -479,7 +479,7 @@ function dedupe(items: Prepared[]): Prepared[] {
   return [...new Map(items.map((p) => [p.id, p])).values()];
 }
 
-export function assertId(id: string): void {
+function assertId(id: string): void {
   if (!isFullId(id)) throw new InvalidInputError(`${id} is not a full experiment id`);
 }
 

@@ -64,7 +64,7 @@ export async function mergeNotes(repo: Repository, incoming: string, policy: Ann
 }
 
 /** Bring a remote's notes into quarantine, then merge them into ours. */
-export async function fetchAndMergeNotes(repo: Repository, remote: Remote, policy: AnnotationPolicy): Promise<NotesMerge> {
+async function fetchAndMergeNotes(repo: Repository, remote: Remote, policy: AnnotationPolicy): Promise<NotesMerge> {
   const r = await gitFetch(repo, remote.target, [notesFetchRefspec(remote)]);
   if (r.code !== 0) throw transportError("fetch annotations from", remote, r.stderr);
   return mergeNotes(repo, incomingNotesRef(remote), policy);

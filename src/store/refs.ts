@@ -105,7 +105,7 @@ export async function packRefs(repo: Repository, threshold = LOOSE_REFS_BEFORE_P
   await runGit(["pack-refs", "--all"], { cwd: repo.cwd, env: repo.env });
 }
 
-export const LOOSE_REFS_BEFORE_PACKING = 20_000;
+const LOOSE_REFS_BEFORE_PACKING = 20_000;
 
 async function countLooseExperimentRefs(repo: Repository): Promise<number> {
   try {

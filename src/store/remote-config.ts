@@ -53,7 +53,7 @@ export async function initRemote(repo: Repository, spec: string | undefined, opt
  * The refs git-exp writes, as git's log options take patterns: every experiment is a commit,
  * so `git log --all --decorate` and GUI clients would show them all.
  */
-export const LOG_HIDDEN_REFS = [`${EXPERIMENT_REFS}*`, "refs/exp-incoming/*", `${NOTES_REF}*`];
+const LOG_HIDDEN_REFS = [`${EXPERIMENT_REFS}*`, "refs/exp-incoming/*", `${NOTES_REF}*`];
 
 /** Whether log.excludeDecoration already hides every one of LOG_HIDDEN_REFS. */
 export async function hiddenFromLog(repo: Repository): Promise<boolean> {
