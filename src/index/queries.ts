@@ -170,11 +170,16 @@ export async function tagsOf(db: IndexDatabase, chosen: Chosen): Promise<Map<str
   return out;
 }
 
-/** Final metrics by experiment id, keys in order; NaN and infinities as numbers, null for a JSON null. */
-export async function metricsOf(db: IndexDatabase, chosen: Chosen): Promise<Map<string, Record<string, number | null>>> {
+/** ` AND key IN (...)` when only some keys are asked for. */
+function keysCondition(keys: string[] | undefined, sql: SqlBuilder): string {
+  return keys === undefined ? "" : ` AND key IN (SELECT unnest(${sql.param(listValue(keys))}::VARCHAR[]))`;
+}
+
+/** Final metrics by experiment id (all, or `keys`), keys in order; NaN and infinities as numbers, null for a JSON null. */
+export async function metricsOf(db: IndexDatabase, chosen: Chosen, keys?: string[]): Promise<Map<string, Record<string, number | null>>> {
   const sql = new SqlBuilder();
   const out = new Map<string, Record<string, number | null>>();
-  for (const r of await db.rows(`SELECT id, key, value FROM metrics WHERE ${chosenCondition(chosen, sql)} ORDER BY key`, sql.values)) {
+  for (const r of await db.rows(`SELECT id, key, value FROM metrics WHERE ${chosenCondition(chosen, sql)}${keysCondition(keys, sql)} ORDER BY key`, sql.values)) {
     const id = String(r["id"]);
     const m = out.get(id) ?? {};
     m[String(r["key"])] = toNumber(r["value"]);
@@ -183,11 +188,11 @@ export async function metricsOf(db: IndexDatabase, chosen: Chosen): Promise<Map<
   return out;
 }
 
-/** Params by experiment id, keys in order, with their JSON types back. */
-export async function paramsOf(db: IndexDatabase, chosen: Chosen): Promise<Map<string, Record<string, JsonValue>>> {
+/** Params by experiment id (all, or `keys`), keys in order, with their JSON types back. */
+export async function paramsOf(db: IndexDatabase, chosen: Chosen, keys?: string[]): Promise<Map<string, Record<string, JsonValue>>> {
   const sql = new SqlBuilder();
   const out = new Map<string, Record<string, JsonValue>>();
-  for (const r of await db.rows(`SELECT id, key, value, num, type FROM params WHERE ${chosenCondition(chosen, sql)} ORDER BY key`, sql.values)) {
+  for (const r of await db.rows(`SELECT id, key, value, num, type FROM params WHERE ${chosenCondition(chosen, sql)}${keysCondition(keys, sql)} ORDER BY key`, sql.values)) {
     const id = String(r["id"]);
     const p = out.get(id) ?? {};
     p[String(r["key"])] = paramValue(r["value"], r["num"], String(r["type"]));
@@ -251,8 +256,6 @@ export async function listExperiments(
 ): Promise<{ rows: ListedExperiment[]; selection: CompiledSelection; sort: ReturnType<typeof compileSort> | undefined; total: () => Promise<number> }> {
   const sql = new SqlBuilder();
   const selection = compileSelection(options.selection, catalog, sql);
-  // The selection's parameters come first: the count binds only those.
-  const selectionParams = sql.values.length;
   const sort = options.sort ? compileSort(options.sort, catalog, sql) : undefined;
   const limit = options.limit !== undefined ? ` LIMIT ${sql.param(options.limit)}` : "";
   const rows = await db.rows(
@@ -263,8 +266,7 @@ export async function listExperiments(
      ORDER BY ${sort ? `${sort.order}, ` : ""}${E}.created_at DESC, ${E}.id${limit}`,
     sql.values,
   );
-  const total = async (): Promise<number> =>
-    Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${selection.condition}`, sql.values.slice(0, selectionParams)));
+  const total = (): Promise<number> => countMatching(db, catalog, options.selection);
   return {
     rows: rows.map((r) => ({
       ...experimentRow(r),
@@ -277,6 +279,13 @@ export async function listExperiments(
     sort,
     total,
   };
+}
+
+/** How many experiments a selection matches. */
+export async function countMatching(db: IndexDatabase, catalog: Catalog, selection: Selection): Promise<number> {
+  const sql = new SqlBuilder();
+  const { condition } = compileSelection(selection, catalog, sql);
+  return Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${condition}`, sql.values));
 }
 
 /** Only the ids a selection matches, newest first: what --where means for other commands. */
@@ -300,4 +309,102 @@ export async function newestWithSeries(db: IndexDatabase, metric: string, select
 /** The metrics that have a history somewhere: what a plot could draw, for suggestions. */
 export async function seriesKeys(db: IndexDatabase): Promise<string[]> {
   return (await db.rows("SELECT DISTINCT key FROM metrics WHERE points > 0 ORDER BY key")).map((r) => String(r["key"]));
+}
+
+// ---- the dashboard: a page of the runs table, the keys a picker offers, a few runs' series
+
+/**
+ * One page of the experiments a selection matches, in a sort's order (`compileSort`'s spec),
+ * then newest first: the experiments table's columns as DuckDB gives them.
+ */
+export async function experimentsPage(db: IndexDatabase, catalog: Catalog, q: { selection: Selection; sort: string; limit: number; offset: number }): Promise<SqlRow[]> {
+  const sql = new SqlBuilder();
+  const selection = compileSelection(q.selection, catalog, sql);
+  const sort = compileSort(q.sort, catalog, sql);
+  return db.rows(
+    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit,
+       ${E}.config_hash, ${E}.duration_s, ${E}.exit_code, ${E}.message
+     FROM experiments ${E} ${sort.join}
+     WHERE ${selection.condition}
+     ORDER BY ${sort.order}, ${E}.created_at DESC, ${E}.id
+     LIMIT ${sql.param(q.limit)} OFFSET ${sql.param(q.offset)}`,
+    sql.values,
+  );
+}
+
+/** Param and metric keys from the small `keys` table, the most common first. */
+export async function keysByUse(db: IndexDatabase): Promise<{ params: string[]; metrics: string[] }> {
+  const rows = await db.rows("SELECT kind, key, experiments FROM keys WHERE kind IN ('param', 'metric') ORDER BY experiments DESC, key");
+  return {
+    params: rows.filter((r) => r["kind"] === "param").map((r) => String(r["key"])),
+    metrics: rows.filter((r) => r["kind"] === "metric").map((r) => String(r["key"])),
+  };
+}
+
+/** Params with more than one value among the experiments (a missing value counts as one). */
+export async function varyingParamKeys(db: IndexDatabase): Promise<Set<string>> {
+  const rows = await db.rows("SELECT key FROM params GROUP BY key HAVING count(DISTINCT value) + max(CASE WHEN value IS NULL THEN 1 ELSE 0 END) > 1");
+  return new Set(rows.map((r) => String(r["key"])));
+}
+
+/** The series keys some of these experiments have, in order. */
+export async function seriesKeysOf(db: IndexDatabase, ids: string[]): Promise<string[]> {
+  const rows = await db.rows("SELECT DISTINCT key FROM series WHERE id IN (SELECT unnest($1::VARCHAR[])) ORDER BY key", [listValue(ids)]);
+  return rows.map((r) => String(r["key"]));
+}
+
+/** The names of these experiments (null for an unnamed one). */
+export async function namesOf(db: IndexDatabase, ids: string[]): Promise<{ id: string; name: string | null }[]> {
+  const rows = await db.rows("SELECT id, name FROM experiments WHERE id IN (SELECT unnest($1::VARCHAR[]))", [listValue(ids)]);
+  return rows.map((r) => ({ id: String(r["id"]), name: r["name"] as string | null }));
+}
+
+/** One series of these experiments, by id, in step order; values decoded (NaN and infinities kept). */
+export async function seriesPoints(db: IndexDatabase, ids: string[], key: string): Promise<Map<string, [number, number | null][]>> {
+  const points = new Map<string, [number, number | null][]>();
+  const rows = await db.rows("SELECT id, step, value FROM series WHERE id IN (SELECT unnest($1::VARCHAR[])) AND key = $2 ORDER BY id, step", [listValue(ids), key]);
+  for (const r of rows) {
+    const id = String(r["id"]);
+    if (!points.has(id)) points.set(id, []);
+    points.get(id)!.push([Number(r["step"]), toNumber(r["value"])]);
+  }
+  return points;
+}
+
+/**
+ * A few params' and metrics' values for the newest `maxRuns` experiments a selection matches,
+ * in one query: one row per run, a column (value, num, type) per param and one per metric, a
+ * fraction of the long-form rows, which at 10,000 runs cost more to hand to JavaScript than
+ * to query. `params[i]` is undefined where the run lacks the param; `total` counts every match.
+ */
+export async function keyMatrix(
+  db: IndexDatabase,
+  catalog: Catalog,
+  q: { selection: Selection; params: string[]; metrics: string[]; maxRuns: number },
+): Promise<{ total: number; rows: { id: string; name: string | null; params: (JsonValue | undefined)[]; metrics: (number | null)[] }[] }> {
+  const sql = new SqlBuilder();
+  const sel = compileSelection(q.selection, catalog, sql);
+  const pk = q.params.map((k) => sql.param(k));
+  const mk = q.metrics.map((k) => sql.param(k));
+  const pcols = pk.flatMap((k, i) => [`any_value(p.value) FILTER (WHERE p.key = ${k}) AS v${i}`, `any_value(p.num) FILTER (WHERE p.key = ${k}) AS n${i}`, `any_value(p.type) FILTER (WHERE p.key = ${k}) AS t${i}`]);
+  const mcols = mk.map((k, i) => `any_value(m.value) FILTER (WHERE m.key = ${k}) AS m${i}`);
+  const rows = await db.rows(
+    `WITH chosen AS (SELECT ${E}.id, ${E}.name, ${E}.created_at, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${q.maxRuns})` +
+      (pk.length ? `, pv AS (SELECT p.id, ${pcols.join(", ")} FROM params p WHERE p.key IN (${pk.join(", ")}) AND p.id IN (SELECT id FROM chosen) GROUP BY p.id)` : "") +
+      (mk.length ? `, mv AS (SELECT m.id, ${mcols.join(", ")} FROM metrics m WHERE m.key IN (${mk.join(", ")}) AND m.id IN (SELECT id FROM chosen) GROUP BY m.id)` : "") +
+      ` SELECT c.id, c.name, c.total${pk.map((_, i) => `, pv.v${i}, pv.n${i}, pv.t${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
+      (pk.length ? ` LEFT JOIN pv ON pv.id = c.id` : "") +
+      (mk.length ? ` LEFT JOIN mv ON mv.id = c.id` : "") +
+      ` ORDER BY c.created_at DESC, c.id`,
+    sql.values,
+  );
+  return {
+    total: rows.length ? Number(rows[0]!["total"]) : 0,
+    rows: rows.map((r) => ({
+      id: String(r["id"]),
+      name: r["name"] === null ? null : String(r["name"]),
+      params: q.params.map((_, i) => (r[`t${i}`] === null || r[`t${i}`] === undefined ? undefined : paramValue(r[`v${i}`] ?? null, r[`n${i}`] ?? null, String(r[`t${i}`])))),
+      metrics: q.metrics.map((_, i) => toNumber(r[`m${i}`] ?? null)),
+    })),
+  };
 }
