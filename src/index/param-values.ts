@@ -1,4 +1,4 @@
-import { canonicalJson, type JsonValue } from "../core/json.js";
+import { canonicalJson, parseJson, type JsonValue } from "../core/json.js";
 import type { SqlValue } from "./database.js";
 
 /** How a param value is written in the index: `params.value`, `params.num`, `params.type`. */
@@ -49,5 +49,23 @@ export function paramValue(value: SqlValue, num: SqlValue, type: string): JsonVa
       return JSON.parse(String(value)) as JsonValue;
     default:
       return value === null ? null : String(value);
+  }
+}
+
+/**
+ * A param back as the value a config held, for rebuilding a trial's config: a long integer
+ * parsed as JSON parses it (so the config, and its hash, come back as recorded).
+ */
+export function configValue(value: SqlValue, num: SqlValue, type: SqlValue): JsonValue {
+  const text = value === null ? null : String(value);
+  switch (type) {
+    case "string":
+      return text;
+    case "null":
+      return null;
+    case "number":
+      return text !== null && /^-?\d{16,}$/.test(text) ? parseJson(text) : Number(num);
+    default:
+      return text === null ? null : parseJson(text);
   }
 }

@@ -2,10 +2,11 @@ import type { Direction, Grouping } from "../core/choices.js";
 import type { JsonValue } from "../core/json.js";
 import type { TopGroup, TopRow } from "../core/top-results.js";
 import { Catalog } from "./catalog.js";
+import type { DuckDBValue } from "@duckdb/node-api";
 import type { IndexDatabase, SqlRow } from "./database.js";
 import { listValue } from "./duckdb.js";
 import { E, SqlBuilder, compileSort } from "./filter-sql.js";
-import { paramValue, toNumber } from "./param-values.js";
+import { configValue, paramValue, toNumber } from "./param-values.js";
 import { EMPTY_GROUP_KEY, groupKeySql } from "./repeat-groups.js";
 import { compileSelection, type CompiledSelection, type Selection } from "./selection.js";
 
@@ -407,4 +408,106 @@ export async function keyMatrix(
       metrics: q.metrics.map((_, i) => toNumber(r[`m${i}`] ?? null)),
     })),
   };
+}
+
+// ---- studies: the trials a sampler reads back, and `git exp sweeps`
+
+export interface TrialRow {
+  id: string;
+  index: number;
+  status: string;
+  pruned: boolean;
+  created_at: string;
+  /** The study's metric; null where the trial has none. */
+  value: number | null;
+}
+
+/** Every trial of a study, by index then time. */
+export async function trialRows(db: IndexDatabase, sweepId: string, metric: string): Promise<TrialRow[]> {
+  const rows = await db.rows(
+    `SELECT id, sweep_index, status, pruned_rule, strftime(created_at, '%Y-%m-%dT%H:%M:%S.%g') AS created,
+       (SELECT value FROM metrics m WHERE m.id = e.id AND m.key = $2) AS value
+     FROM experiments e WHERE sweep_id = $1 AND sweep_index IS NOT NULL ORDER BY sweep_index, created_at`,
+    [sweepId, metric],
+  );
+  return rows.map((r) => ({
+    id: String(r["id"]),
+    index: Number(r["sweep_index"]),
+    status: String(r["status"]),
+    pruned: r["pruned_rule"] !== null,
+    created_at: `${String(r["created"])}Z`,
+    value: r["value"] === null || r["value"] === undefined ? null : Number(r["value"]),
+  }));
+}
+
+/** The trials of a study, or only `only` of them. */
+function trialIds(only: string[] | undefined): { ids: string; values: DuckDBValue[] } {
+  return {
+    ids: `SELECT id FROM experiments WHERE sweep_id = $1${only ? " AND list_contains($3::VARCHAR[], id)" : ""}`,
+    values: only ? [listValue(only)] : [],
+  };
+}
+
+/** The study's params (`keys`) of its trials, as the configs held them, by trial id. */
+export async function trialParams(db: IndexDatabase, sweepId: string, keys: string[], only?: string[]): Promise<Map<string, Map<string, JsonValue>>> {
+  const { ids, values } = trialIds(only);
+  const rows = await db.rows(`SELECT id, key, value, num, type FROM params WHERE key IN (SELECT unnest($2::VARCHAR[])) AND id IN (${ids})`, [sweepId, listValue(keys), ...values]);
+  const byId = new Map<string, Map<string, JsonValue>>();
+  for (const p of rows) {
+    const id = String(p["id"]);
+    if (!byId.has(id)) byId.set(id, new Map());
+    byId.get(id)!.set(String(p["key"]), configValue(p["value"], p["num"], p["type"]));
+  }
+  return byId;
+}
+
+/** The trials' series of the study's metric, by trial id; a missing point is NaN. */
+export async function trialCurves(db: IndexDatabase, sweepId: string, metric: string, only?: string[]): Promise<Map<string, { step: number[]; value: number[] }>> {
+  const { ids, values } = trialIds(only);
+  const rows = await db.rows(
+    `SELECT s.id, list(s.step ORDER BY s.step) AS steps, list(s.value ORDER BY s.step) AS vals
+     FROM series s WHERE s.key = $2 AND s.id IN (${ids}) GROUP BY s.id`,
+    [sweepId, metric, ...values],
+  );
+  const curves = new Map<string, { step: number[]; value: number[] }>();
+  for (const c of rows) {
+    const steps = c["steps"] as unknown as number[];
+    const vals = c["vals"] as unknown as (number | null)[];
+    curves.set(String(c["id"]), { step: steps.map(Number), value: vals.map((v) => (v === null ? NaN : Number(v))) });
+  }
+  return curves;
+}
+
+/** One row per study, newest activity first: counts, times, the first command and the ids of its lowest and highest completed trial. */
+export async function studyRows(db: IndexDatabase): Promise<SqlRow[]> {
+  return db.rows(
+    `WITH t AS (
+       SELECT e.*, (SELECT m.value FROM metrics m WHERE m.id = e.id AND m.key = e.sweep_metric) AS objective
+       FROM experiments e WHERE sweep_id IS NOT NULL)
+     SELECT sweep_id AS id, any_value(sweep_method) AS method, any_value(sweep_metric) AS metric, any_value(sweep_goal) AS goal,
+       count(*) AS trials,
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       count(*) FILTER (WHERE pruned_rule IS NOT NULL) AS pruned,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       strftime(min(created_at), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(created_at), '%Y-%m-%dT%H:%M:%SZ') AS last,
+       arg_min(command, created_at) AS command,
+       arg_min(id, objective) FILTER (WHERE status = 'completed' AND objective IS NOT NULL AND NOT isnan(objective)) AS lo_id,
+       arg_max(id, objective) FILTER (WHERE status = 'completed' AND objective IS NOT NULL AND NOT isnan(objective)) AS hi_id
+     FROM t GROUP BY sweep_id ORDER BY max(created_at) DESC, sweep_id`,
+  );
+}
+
+/** The best trials of studies: each one's index, its value of its study's metric and its params. */
+export async function studyBest(db: IndexDatabase, ids: string[]): Promise<Map<string, { index: number; value: number; config: Record<string, JsonValue> }>> {
+  const best = new Map<string, { index: number; value: number; config: Record<string, JsonValue> }>();
+  if (ids.length === 0) return best;
+  const info = await db.rows(
+    `SELECT e.id, e.sweep_index, (SELECT m.value FROM metrics m WHERE m.id = e.id AND m.key = e.sweep_metric) AS value FROM experiments e WHERE e.id IN (SELECT unnest($1::VARCHAR[]))`,
+    [listValue(ids)],
+  );
+  for (const r of info) best.set(String(r["id"]), { index: Number(r["sweep_index"]), value: Number(r["value"]), config: {} });
+  for (const p of await db.rows(`SELECT id, key, value, num, type FROM params WHERE id IN (SELECT unnest($1::VARCHAR[])) ORDER BY key`, [listValue(ids)])) {
+    best.get(String(p["id"]))!.config[String(p["key"])] = configValue(p["value"], p["num"], p["type"]);
+  }
+  return best;
 }
