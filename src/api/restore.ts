@@ -43,7 +43,7 @@ async function promoteDeletedArrivals(store: ExperimentStore, specs: string[]): 
   }
   const ids = [...new Set(wanted)];
   if (ids.length === 0) return [];
-  const problems = await verifyExperiments(store.repo.cwd, store.repo.algo, ids);
+  const problems = await verifyExperiments(store.repo, ids);
   for (const [id, reason] of problems) {
     throw new CorruptDataError(`cannot restore ${shortId(id)} from quarantine: ${reason}`);
   }

@@ -167,7 +167,7 @@ function lines(text: string | undefined): string[] {
 async function readBlobs(repo: Repository, ids: string[]): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   if (ids.length === 0) return texts;
-  const reader = new ObjectReader(repo.cwd);
+  const reader = new ObjectReader(repo.cwd, [], repo.env);
   try {
     for (const b of new Set(ids)) reader.request(b, (o) => o && texts.set(b, o.data.toString("utf8")));
     await reader.drain();

@@ -32,7 +32,7 @@ export async function readAllAnnotations(repo: Repository, reader?: ObjectReader
   const out = new Map<string, AnnotationEvent[]>();
   const r = await runGit(["notes", `--ref=${NOTES_REF}`, "list"], { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) return out;
-  const own = reader ?? new ObjectReader(repo.cwd);
+  const own = reader ?? new ObjectReader(repo.cwd, [], repo.env);
   try {
     // Answered in order: the refused events are known before the first note arrives.
     let refused = new Set<string>();

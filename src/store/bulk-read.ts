@@ -59,7 +59,7 @@ interface Pending {
  * order of `ids`, failures per id; at most one experiment's files are held at a time.
  */
 export async function readTreesInBulk(
-  repo: Pick<Repository, "cwd" | "algo"> & { gitDir?: string },
+  repo: Pick<Repository, "cwd" | "algo"> & { gitDir?: string; env?: NodeJS.ProcessEnv },
   ids: string[],
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
@@ -83,16 +83,17 @@ export interface BulkTreeReader {
 }
 
 export function openBulkTreeReader(
-  repo: Pick<Repository, "cwd" | "algo">,
+  repo: Pick<Repository, "cwd" | "algo"> & { env?: NodeJS.ProcessEnv },
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
 ): BulkTreeReader {
   const want = options.want ?? (() => true);
   const empty = EMPTY_TREE[repo.algo];
   const records: Pending[] = [];
-  const peel = gitProcess(repo.cwd, ["cat-file", "--batch-check", "--buffer"]);
-  const list = gitProcess(repo.cwd, ["diff-tree", "--stdin", "-r", "-z"]);
-  const blobs = new ObjectReader(repo.cwd, ["--buffer"]);
+  const env = repo.env ?? process.env;
+  const peel = gitProcess(repo.cwd, env, ["cat-file", "--batch-check", "--buffer"]);
+  const list = gitProcess(repo.cwd, env, ["diff-tree", "--stdin", "-r", "-z"]);
+  const blobs = new ObjectReader(repo.cwd, ["--buffer"], env);
 
   let emitted = 0;
   let listing = 0; // next record diff-tree will list
@@ -212,9 +213,9 @@ function pending(id: string): Pending {
 }
 
 /** A git child process whose output is parsed as it streams. */
-function gitProcess(cwd: string, args: string[]) {
+function gitProcess(cwd: string, env: NodeJS.ProcessEnv, args: string[]) {
   // Experiments are read as stored, never through `git replace` objects: their ids name their content.
-  const child: ChildProcessWithoutNullStreams = spawn("git", ["--no-replace-objects", ...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  const child: ChildProcessWithoutNullStreams = spawn("git", ["--no-replace-objects", ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
   child.stdin.on("error", () => {

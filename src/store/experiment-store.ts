@@ -81,7 +81,7 @@ export class ExperimentStore implements ExperimentSource {
   }
 
   private objects(): ObjectReader {
-    this.reader ??= new ObjectReader(this.repo.cwd);
+    this.reader ??= new ObjectReader(this.repo.cwd, [], this.repo.env);
     return this.reader;
   }
 

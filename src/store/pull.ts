@@ -53,7 +53,7 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
   summary.events = notes.events;
   const candidates = sortOffered(summary, remote, offered, local);
   const [problems, events] = await Promise.all([
-    passedAhead.then((passed) => verifyExperiments(repo.cwd, repo.algo, candidates.filter((id) => !passed.has(id)))),
+    passedAhead.then((passed) => verifyExperiments(repo, candidates.filter((id) => !passed.has(id)))),
     candidates.length ? readAllAnnotations(repo) : Promise.resolve(new Map<string, AnnotationEvent[]>()),
   ]);
   for (const [id, reason] of problems) {

@@ -4,6 +4,7 @@ import { experimentLimitProblem } from "../core/limits.js";
 import { commitSeconds } from "../core/time.js";
 import { openBulkTreeReader, type TreeFiles } from "./bulk-read.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
+import type { Repository } from "./repository.js";
 import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
 import { shortId } from "../core/ids.js";
 
@@ -14,9 +15,9 @@ import { shortId } from "../core/ids.js";
  * derives from the content. Anything else is a forgery or a broken writer, and is reported
  * instead of stored. Returns the reason for each id that failed.
  */
-export async function verifyExperiments(cwd: string, algo: HashAlgo, ids: string[]): Promise<Map<string, string>> {
+export async function verifyExperiments(repo: Pick<Repository, "cwd" | "algo" | "env">, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const verifier = openVerifier(cwd, algo);
+  const verifier = openVerifier(repo);
   verifier.add(ids);
   return verifier.finish();
 }
@@ -33,7 +34,8 @@ export interface Verifier {
  * (three git processes), so 10,000 experiments cost no round trip each. Whichever of an
  * experiment's commit and files arrives first waits for the other.
  */
-export function openVerifier(cwd: string, algo: HashAlgo): Verifier {
+export function openVerifier(repo: Pick<Repository, "cwd" | "algo" | "env">): Verifier {
+  const { cwd, algo } = repo;
   const problems = new Map<string, string>();
   const commits = new Map<string, RawObject | null>();
   const reads = new Map<string, TreeFiles | Error>();
@@ -41,8 +43,8 @@ export function openVerifier(cwd: string, algo: HashAlgo): Verifier {
     const problem = checkRead(id, commit, read, algo);
     if (problem) problems.set(id, problem);
   };
-  const commitReader = new ObjectReader(cwd, ["--buffer"]);
-  const treeReader = openBulkTreeReader({ cwd, algo }, (id, read) => {
+  const commitReader = new ObjectReader(cwd, ["--buffer"], repo.env);
+  const treeReader = openBulkTreeReader(repo, (id, read) => {
     if (!commits.has(id)) reads.set(id, read);
     else {
       check(id, commits.get(id) ?? null, read);
