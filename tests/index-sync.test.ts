@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { execFileSync } from "node:child_process";
 import { TEST_ENV, cleanup, cli, git, makeRepo, repoSnapshot } from "./helpers/repo.js";
 import { fixtureDocs, importDocs } from "./helpers/experiments.js";
+import { refsSettled } from "./helpers/wait.js";
 import { openRepository } from "../src/store/repository.js";
 import { appendAnnotations } from "../src/store/annotations.js";
 import { IndexDatabase } from "../src/index/database.js";
@@ -170,7 +171,7 @@ describe("bad input is refused before anything is written", () => {
     const dir = makeRepo({ commit: true });
     await importDocs(dir, fixtureDocs(8));
     // Past the moment where a just-written ref could hide behind unchanged stats.
-    await new Promise((r) => setTimeout(r, 2100));
+    await refsSettled(dir);
     await indexReport(dir);
     const before = repoSnapshot(dir);
     const indexBytes = readFileSync(join(dir, ".git", "exp", "index.duckdb"));

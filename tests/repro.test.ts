@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { capturePatch } from "../src/capture/git-state.js";
@@ -10,6 +10,7 @@ import type { JsonObject } from "../src/core/json.js";
 import { ExperimentStore } from "../src/store/experiment-store.js";
 import { openRepository } from "../src/store/repository.js";
 import { BIN, FIXTURES, TEST_ENV, cleanup, cli, git, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
+import { fileAppears } from "./helpers/wait.js";
 
 afterAll(cleanup);
 
@@ -123,7 +124,7 @@ if (process.env.SLOW) setTimeout(() => {}, 60000);
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
     await new Promise<void>((ok) => child.stderr.on("data", () => stderr.includes("rerunning") && ok()));
-    while (!existsSync(started) && child.exitCode === null) await new Promise((ok) => setTimeout(ok, 20));
+    await fileAppears(started, child);
     child.kill("SIGINT");
     const code = await new Promise<number | null>((ok) => child.on("close", ok));
     expect(code, stderr).toBe(130);

@@ -3,6 +3,7 @@ import { CorruptDataError, NotFoundError } from "../core/errors.js";
 import type { Experiment } from "../core/experiment.js";
 import { parseMediaPath } from "../core/media.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import { shortId } from "../core/ids.js";
 
 /** One file an experiment keeps: an artifact (under artifacts/) or a logged image (media/). */
 export interface StoredFile {
@@ -45,7 +46,7 @@ function outputsByPath(exp: Experiment): Map<string, { key: string; sha256: stri
 }
 
 /** Every stored file of an experiment, artifacts first, each with its size and sha256. */
-export function storedFiles(id: string, exp: Experiment): ArtifactListing {
+function storedFiles(id: string, exp: Experiment): ArtifactListing {
   const outputs = outputsByPath(exp);
   const files: StoredFile[] = [];
   for (const [path, data] of Object.entries(exp.files)) {
@@ -82,15 +83,15 @@ export async function getArtifact(store: ExperimentStore, spec: string, path: st
   const file = listing.files.find((f) => f.path === clean) ?? listing.files.find((f) => f.output === clean || f.path === ARTIFACTS + clean.replace(/^\/+/, ""));
   if (!file) {
     const only = listing.checksumOnly.find((o) => o.path === clean);
-    if (only) throw new NotFoundError(`${clean} was recorded by checksum only (sha256 ${only.sha256 ?? "?"}), not kept in experiment ${id.slice(0, 12)}; run with --store-output ${clean} to keep a copy`);
+    if (only) throw new NotFoundError(`${clean} was recorded by checksum only (sha256 ${only.sha256 ?? "?"}), not kept in experiment ${shortId(id)}; run with --store-output ${clean} to keep a copy`);
     const names = listing.files.slice(0, 8).map((f) => f.path);
     throw new NotFoundError(
-      `experiment ${id.slice(0, 12)} keeps no file ${clean}${names.length ? `; it keeps ${names.join(", ")}${listing.files.length > 8 ? ", ..." : ""}` : ": it keeps no artifacts or media"} (see git exp artifacts ${id.slice(0, 12)})`,
+      `experiment ${shortId(id)} keeps no file ${clean}${names.length ? `; it keeps ${names.join(", ")}${listing.files.length > 8 ? ", ..." : ""}` : ": it keeps no artifacts or media"} (see git exp artifacts ${shortId(id)})`,
     );
   }
   if (file.recorded !== null && file.recorded !== file.sha256) {
     throw new CorruptDataError(
-      `${file.path} of experiment ${id.slice(0, 12)} does not match its recorded checksum (recorded sha256 ${file.recorded}, stored blob ${file.sha256}); nothing was written`,
+      `${file.path} of experiment ${shortId(id)} does not match its recorded checksum (recorded sha256 ${file.recorded}, stored blob ${file.sha256}); nothing was written`,
     );
   }
   return { id, file, data: exp.files[file.path]! };

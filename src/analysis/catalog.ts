@@ -1,38 +1,17 @@
 import { foldAnnotations } from "../core/annotations.js";
 import { flattenMetrics, flattenParams } from "../core/experiment.js";
-import type { JsonValue } from "../core/json.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
-import { readAllAnnotations } from "../store/annotations.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
-
-/** What analyses need to know of one experiment, in its current (annotated) state. */
-export interface Entry {
-  id: string;
-  name: string | null;
-  status: string;
-  createdAt: string;
-  sourceCommit: string | null;
-  branch: string | null;
-  configHash: string;
-  /** Shared by repeats: configs equal but for the repeat keys (index/repeat-groups.ts). */
-  groupKey: string;
-  /** source.dirty: the run's code had uncommitted changes. */
-  dirty: boolean;
-  /** The experiment a `repro` rerun reran, else null. */
-  reproduces: string | null;
-  tags: string[];
-  params: Record<string, JsonValue>;
-  metrics: Record<string, number | null>;
-}
+import type { ExperimentSource } from "../store/experiment-source.js";
+import type { Entry } from "../core/catalog-entry.js";
 
 /**
  * Every live experiment (deleted ones left out), read in one pipelined pass. `repeatKeys`
  * (gitexp.json `repeat_keys`, default seed) make the group key of repeats.
  */
-export async function loadCatalog(store: ExperimentStore, ids?: string[], repeatKeys: readonly string[] = DEFAULT_REPEAT_KEYS): Promise<Entry[]> {
+export async function loadCatalog(store: ExperimentSource, ids?: string[], repeatKeys: readonly string[] = DEFAULT_REPEAT_KEYS): Promise<Entry[]> {
   const wanted = ids ?? (await store.list()).refs.map((r) => r.id);
-  const events = await readAllAnnotations(store.repo);
+  const events = await store.annotations();
   const out: Entry[] = [];
   await store.readMany(wanted, (id, exp) => {
     if (exp instanceof Error) return;

@@ -1,45 +1,16 @@
 import { InvalidInputError, NotFoundError } from "../core/errors.js";
 import { direction, globMatch, type Rule, type Rules } from "../core/rules.js";
-import type { Entry } from "./catalog.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
-import { commitsBetween, firstParentHistory, mergeBase, requireCommit } from "../store/history.js";
+import type { Entry } from "../core/catalog-entry.js";
+import type { Better } from "../core/choices.js";
+import { firstParentHistory, requireCommit, type CommitHistory } from "../store/history.js";
+import type { RuleResult, CheckReport } from "../core/check-results.js";
+import { shortId } from "../core/ids.js";
 
 /** What a check needs to know of one experiment. */
 export type Candidate = Pick<Entry, "id" | "name" | "createdAt" | "sourceCommit" | "groupKey" | "metrics" | "dirty" | "status">;
 
 /** Two-sided p-value of a difference of means (Welch's t-test), or undefined without variance. */
 export type PValue = (a: number[], b: number[]) => number | undefined;
-
-export interface RuleResult {
-  rule: Rule;
-  /** `val.acc >= 0.95`, `val.acc drop <= 0.005`: the rule in words. */
-  label: string;
-  base: number | null;
-  head: number | null;
-  delta: number | null;
-  limit: number | null;
-  pass: boolean;
-  /** How the base value was taken: the repeats of the head's config, or the base's best. */
-  baseKind: "same-config mean" | "best" | "none";
-  nBase: number;
-  /** A rule relative to the base, with no base value: it held nothing (pass stays true). */
-  skipped?: boolean;
-  nHead: number;
-  pValue?: number;
-  note?: string;
-}
-
-export interface CheckReport {
-  pass: boolean;
-  base: { ref: string; commit: string; experimentCommit: string | null; experiments: string[] };
-  head: { ref: string; commit: string; experiments: string[] };
-  results: RuleResult[];
-  notes: string[];
-  /** Per metric: its best value on each commit along the base branch that had experiments. */
-  trends: Record<string, { commit: string; value: number }[]>;
-  /** Why the check could not compare at all (exit 3), when it could not. */
-  missing?: string;
-}
 
 export interface CheckOptions {
   baseRef: string;
@@ -51,11 +22,10 @@ export interface CheckOptions {
 }
 
 /** Run the rules on the experiments of head (base..head) against those of the base. */
-export async function runCheck(store: ExperimentStore, rules: Rules, candidates: Candidate[], options: CheckOptions): Promise<CheckReport> {
-  const repo = store.repo;
-  const headCommit = await requireCommit(repo, options.headRef, "head");
-  const baseTip = await requireCommit(repo, options.baseRef, "base");
-  const base = (await mergeBase(repo, baseTip, headCommit)) ?? baseTip;
+export async function runCheck(history: CommitHistory, rules: Rules, candidates: Candidate[], options: CheckOptions): Promise<CheckReport> {
+  const headCommit = await requireCommit(history, options.headRef, "head");
+  const baseTip = await requireCommit(history, options.baseRef, "base");
+  const base = (await history.mergeBase(baseTip, headCommit)) ?? baseTip;
   const selected = rules.experiments ? candidates.filter((c) => c.name !== null && globMatch(rules.experiments!, c.name)) : candidates;
   if (rules.experiments && selected.length === 0 && candidates.length > 0) {
     throw new NotFoundError(`no experiment is named like '${rules.experiments}' (the experiments filter): nothing to check; fix the pattern, or leave it out to check every experiment`);
@@ -63,11 +33,11 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
   // Runs of uncommitted code are not runs of their commit, and failed runs measured nothing.
   const counted = rules.includeDirty ? selected : selected.filter((c) => !untrusted(c));
   const byCommit = groupBy(counted, (c) => c.sourceCommit ?? "");
-  const range = new Set(await commitsBetween(repo, base, headCommit));
+  const range = new Set(await history.commitsBetween(base, headCommit));
   const onHead = (c: Candidate): boolean => (rules.require === "head" ? c.sourceCommit === headCommit : range.has(c.sourceCommit ?? ""));
   const head = counted.filter(onHead);
-  const history = await firstParentHistory(repo, base, options.historyLimit ?? 500);
-  const baseCommit = history.find((c) => byCommit.has(c)) ?? null;
+  const baseLine = await firstParentHistory(history, base, options.historyLimit ?? 500);
+  const baseCommit = baseLine.find((c) => byCommit.has(c)) ?? null;
   const baseExps = baseCommit ? byCommit.get(baseCommit)! : [];
   checkMetricsExist(rules, selected);
   const report: CheckReport = {
@@ -76,7 +46,7 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
     head: { ref: options.headRef, commit: headCommit, experiments: head.map((c) => c.id) },
     results: [],
     notes: [],
-    trends: trends(rules, history, byCommit),
+    trends: trends(rules, baseLine, byCommit),
   };
   const onBase = (c: Candidate): boolean => c.sourceCommit !== null && c.sourceCommit === (baseCommit ?? base);
   for (const [side, pick] of [["head", onHead], ["base", onBase]] as const) {
@@ -84,13 +54,13 @@ export async function runCheck(store: ExperimentStore, rules: Rules, candidates:
     if (note) report.notes.push(`${side}: ${note}`);
   }
   if (head.length === 0) {
-    const where = rules.require === "head" ? `on the head commit ${headCommit.slice(0, 12)}` : `on any commit of ${base.slice(0, 12)}..${headCommit.slice(0, 12)}`;
+    const where = rules.require === "head" ? `on the head commit ${shortId(headCommit)}` : `on any commit of ${shortId(base)}..${shortId(headCommit)}`;
     if (rules.require !== "none") report.missing = `no experiments ${where}${rules.experiments ? ` named like ${rules.experiments}` : ""}: record one there, or set "require": "none"`;
     report.notes.push(`no head experiments ${where}`);
     return report;
   }
   if (baseExps.length === 0) {
-    const msg = `no base experiments on ${options.baseRef}'s history (${base.slice(0, 12)} and the ${history.length - 1} commits before it)`;
+    const msg = `no base experiments on ${options.baseRef}'s history (${shortId(base)} and the ${baseLine.length - 1} commits before it)`;
     if (options.requireBase) report.missing = `${msg}; --require-base asks for them`;
     report.notes.push(`${msg}: rules relative to the base are skipped`);
   }
@@ -163,13 +133,13 @@ function limitOf(rule: Rule, base: number | null): number | undefined {
   return undefined;
 }
 
-function betterOf(rule: Rule): "higher" | "lower" {
+function betterOf(rule: Rule): Better {
   const d = direction(rule);
   if (d !== "none") return d;
   return rule.max !== undefined ? "lower" : "higher";
 }
 
-export function ruleLabel(rule: Rule): string {
+function ruleLabel(rule: Rule): string {
   const m = rule.metric;
   if (rule.min !== undefined) return `${m} >= ${rule.min}`;
   if (rule.max !== undefined) return `${m} <= ${rule.max}`;
@@ -219,7 +189,7 @@ function untrustedNote(runs: Candidate[], included: boolean): string | undefined
     : `${parts.join(", ")} left out (uncommitted code or not completed; "include_dirty": true or --include-dirty counts them)`;
 }
 
-function pickBest(gs: Group[], better: "higher" | "lower"): Group | undefined {
+function pickBest(gs: Group[], better: Better): Group | undefined {
   const finite = gs.filter((g) => !Number.isNaN(g.mean));
   const pool = finite.length > 0 ? finite : gs;
   return pool.reduce<Group | undefined>((best, g) => (!best || (better === "higher" ? g.mean > best.mean : g.mean < best.mean) ? g : best), undefined);

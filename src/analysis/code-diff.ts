@@ -1,25 +1,8 @@
 import type { Experiment } from "../core/experiment.js";
 import { commitExists } from "../store/commits.js";
-import { runGit } from "../store/git.js";
+import { changedFiles, countCommits } from "../store/trees.js";
 import type { Repository } from "../store/repository.js";
-
-export type PatchState = "none" | "same" | "differ" | "only-a" | "only-b";
-
-export interface CodeDiff {
-  a: string | null;
-  b: string | null;
-  sameCommit: boolean;
-  /** Commits in A..B and B..A; null when either commit is missing or unknown. */
-  ahead: number | null;
-  behind: number | null;
-  /** `git diff --name-status A B`: files changed between the source commits. */
-  files: { status: string; path: string }[];
-  /** Source commits that are not in this repository (fetch them to see more). */
-  missing: string[];
-  patch: PatchState;
-  /** Whether anything about the code differs. */
-  differs: boolean;
-}
+import type { PatchState, CodeDiff } from "../core/diff-results.js";
 
 const PATCH = "patch.diff";
 
@@ -32,20 +15,6 @@ function patchState(a: Experiment, b: Experiment): PatchState {
   return Buffer.from(pa!).equals(Buffer.from(pb!)) ? "same" : "differ";
 }
 
-async function count(repo: Repository, range: string): Promise<number> {
-  const r = await runGit(["rev-list", "--count", range], { cwd: repo.cwd });
-  return r.code === 0 ? Number(r.stdout.toString("utf8").trim()) : 0;
-}
-
-async function changedFiles(repo: Repository, a: string, b: string): Promise<{ status: string; path: string }[]> {
-  const r = await runGit(["diff", "--name-status", "--no-renames", "-z", a, b], { cwd: repo.cwd });
-  if (r.code !== 0) return [];
-  const parts = r.stdout.toString("utf8").split("\0").filter(Boolean);
-  const out: { status: string; path: string }[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) out.push({ status: parts[i]!, path: parts[i + 1]! });
-  return out;
-}
-
 /** The code side of a diff: source commits from git, and the uncommitted patches. */
 export async function diffCode(repo: Repository, a: Experiment, b: Experiment): Promise<CodeDiff> {
   const ca = a.meta.source?.commit ?? null;
@@ -55,7 +24,11 @@ export async function diffCode(repo: Repository, a: Experiment, b: Experiment): 
   if (ca !== null && cb !== null && ca !== cb) {
     for (const c of [ca, cb]) if (!(await commitExists(repo, c))) out.missing.push(c);
     if (out.missing.length === 0) {
-      [out.ahead, out.behind, out.files] = await Promise.all([count(repo, `${ca}..${cb}`), count(repo, `${cb}..${ca}`), changedFiles(repo, ca, cb)]);
+      [out.ahead, out.behind, out.files] = await Promise.all([
+        countCommits(repo, `${ca}..${cb}`),
+        countCommits(repo, `${cb}..${ca}`),
+        changedFiles(repo, ca, cb).then((f) => f ?? []),
+      ]);
     }
   }
   out.differs = !out.sameCommit || (patch !== "none" && patch !== "same");

@@ -2,42 +2,20 @@ import { UsageError } from "../core/errors.js";
 import { flattenMetrics, flattenParams, type Experiment } from "../core/experiment.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { metricDirection, type Direction, type DirectionHints } from "./metric-direction.js";
+import type { Better } from "../core/choices.js";
+import { metricDirection, type DirectionHints } from "./metric-direction.js";
+import type { CompareRow, Comparison } from "../core/compare-results.js";
 
 export interface CompareOptions extends DirectionHints {
   /** Keep rows where every experiment has the same value. */
   all?: boolean;
 }
 
-export interface CompareRow {
-  kind: "param" | "metric";
-  key: string;
-  /** One value per experiment, in column order; undefined where the experiment lacks the key. */
-  values: (JsonValue | undefined)[];
-  differs: boolean;
-  /** Metrics only: which way is better, and the columns holding the best value. */
-  direction?: Direction;
-  best: number[];
-}
-
-export interface CompareColumn {
-  id: string;
-  name: string | null;
-  created_at: string;
-}
-
-export interface Comparison {
-  columns: CompareColumn[];
-  rows: CompareRow[];
-  /** Rows left out because every experiment agrees (shown with `all`). */
-  hidden: number;
-}
-
 function key(v: JsonValue | undefined): string {
   return v === undefined ? "\u0000" : canonicalJson(v, { nonFinite: "encode" });
 }
 
-function bestColumns(values: (JsonValue | undefined)[], direction: Direction): number[] {
+function bestColumns(values: (JsonValue | undefined)[], direction: Better): number[] {
   const nums = values.map((v) => (typeof v === "number" && !Number.isNaN(v) ? v : undefined));
   const present = nums.filter((v): v is number => v !== undefined);
   if (present.length < 2) return [];
@@ -57,7 +35,7 @@ function rowsOf(kind: CompareRow["kind"], maps: Map<string, JsonValue>[], hints:
 }
 
 /** Experiments side by side: params then metrics as rows, one column each. */
-export function compareExperiments(exps: { id: string; experiment: Experiment }[], options: CompareOptions = {}): Comparison {
+function compareExperiments(exps: { id: string; experiment: Experiment }[], options: CompareOptions = {}): Comparison {
   const params = exps.map((e) => new Map(flattenParams(e.experiment.config)));
   const metrics = exps.map((e) => new Map<string, JsonValue>(flattenMetrics(e.experiment.results)));
   const rows = [...rowsOf("param", params, options), ...rowsOf("metric", metrics, options)];

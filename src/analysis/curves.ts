@@ -5,7 +5,8 @@ import { nearest } from "../core/filter.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
 import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
+import type { ExperimentSource } from "../store/experiment-source.js";
+import type { Curve } from "../core/overview-results.js";
 
 export interface CurveOptions {
   metric: string;
@@ -20,14 +21,6 @@ export interface CurveOptions {
   band?: "std" | "minmax";
   /** The config keys that tell repeats apart: gitexp.json `repeat_keys` (default seed). */
   repeatKeys?: readonly string[];
-}
-
-/** One run's history of a metric; null y is a missing or NaN value. */
-export interface Curve {
-  label: string;
-  points: { x: number; y: number | null }[];
-  /** A group of repeats: its band at each x (mean ± std, or min to max). */
-  band?: { x: number; lo: number; hi: number }[];
 }
 
 export interface Curves {
@@ -85,7 +78,7 @@ export function timeOf(t: number | string | undefined): number | null {
  * The history of one metric for each experiment, ready to chart. Without ids, the newest
  * experiments that have the series.
  */
-export async function metricCurves(store: ExperimentStore, ids: string[], options: CurveOptions): Promise<Curves> {
+export async function metricCurves(store: ExperimentSource, ids: string[], options: CurveOptions): Promise<Curves> {
   const pick = ids.length > 0 ? ids : (await store.list()).refs.map((r) => r.id);
   const found: { id: string; exp: Experiment }[] = [];
   const without: string[] = [];

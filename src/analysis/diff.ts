@@ -2,57 +2,16 @@ import { UsageError } from "../core/errors.js";
 import { flattenMetrics, type Experiment } from "../core/experiment.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { diffCode, type CodeDiff } from "./code-diff.js";
-import { diffEnv, objectChanges, type EnvDiff, type ValueChange } from "./env-diff.js";
+import { diffCode } from "./code-diff.js";
+import { diffEnv, objectChanges } from "./env-diff.js";
+import type { ValueChange } from "../core/diff-results.js";
+import type { MetricDelta, InputChange, Side, ExperimentDiff } from "../core/diff-results.js";
 
 export interface Tolerance {
   /** Absolute tolerance (default 1e-6). */
   atol?: number;
   /** Relative tolerance, of the larger magnitude (default 0). */
   rtol?: number;
-}
-
-export interface MetricDelta {
-  metric: string;
-  /** undefined: the side does not have this metric. */
-  a: number | null | undefined;
-  b: number | null | undefined;
-  /** b - a, and (b - a) / |a|; null where not defined. */
-  abs: number | null;
-  rel: number | null;
-  /** Outside the tolerance, or present on one side only. */
-  beyond: boolean;
-}
-
-export interface InputChange {
-  path: string;
-  kind: "added" | "removed" | "changed";
-  a?: JsonValue;
-  b?: JsonValue;
-}
-
-export interface Side {
-  id: string;
-  name: string | null;
-  created_at: string;
-}
-
-export interface ExperimentDiff {
-  a: Side;
-  b: Side;
-  /** A and B are the same experiment. */
-  self: boolean;
-  tolerance: { atol: number; rtol: number };
-  config: ValueChange[];
-  inputs: InputChange[];
-  code: CodeDiff;
-  environment: EnvDiff;
-  results: MetricDelta[];
-  /** Metadata only (name, time, tags, status...): never makes `differs` true. */
-  metadata: ValueChange[];
-  /** Which sections differ; `differs` is true when any does. */
-  sections: { config: boolean; inputs: boolean; code: boolean; environment: boolean; results: boolean };
-  differs: boolean;
 }
 
 export function checkTolerance(t: Tolerance): { atol: number; rtol: number } {
@@ -65,13 +24,13 @@ export function checkTolerance(t: Tolerance): { atol: number; rtol: number } {
 }
 
 /** Equal within |a - b| <= atol + rtol * max(|a|, |b|); NaN equals NaN, as a diverged rerun reproduces a diverged run. */
-export function withinTolerance(a: number, b: number, tol: { atol: number; rtol: number }): boolean {
+function withinTolerance(a: number, b: number, tol: { atol: number; rtol: number }): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
   return Math.abs(a - b) <= tol.atol + tol.rtol * Math.max(Math.abs(a), Math.abs(b));
 }
 
-export function diffResults(a: JsonObject, b: JsonObject, tol: { atol: number; rtol: number }): MetricDelta[] {
+function diffResults(a: JsonObject, b: JsonObject, tol: { atol: number; rtol: number }): MetricDelta[] {
   const [ma, mb] = [new Map(flattenMetrics(a)), new Map(flattenMetrics(b))];
   return [...new Set([...ma.keys(), ...mb.keys()])].sort().map((metric) => {
     const [va, vb] = [ma.get(metric), mb.get(metric)];
@@ -88,7 +47,7 @@ function entry(v: JsonValue | undefined): string {
   return v === undefined ? "" : canonicalJson(v, { nonFinite: "encode" });
 }
 
-export function diffInputs(a: JsonObject | undefined, b: JsonObject | undefined): InputChange[] {
+function diffInputs(a: JsonObject | undefined, b: JsonObject | undefined): InputChange[] {
   const [ia, ib] = [a ?? {}, b ?? {}];
   const out: InputChange[] = [];
   for (const path of [...new Set([...Object.keys(ia), ...Object.keys(ib)])].sort()) {

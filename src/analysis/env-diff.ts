@@ -1,40 +1,13 @@
 import { flattenParams } from "../core/experiment.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
-
-export type ChangeKind = "added" | "removed" | "changed";
-
-/** One key path whose value differs between A and B. */
-export interface ValueChange {
-  key: string;
-  kind: ChangeKind;
-  a?: JsonValue;
-  b?: JsonValue;
-}
-
-export interface PackageChange {
-  name: string;
-  kind: "added" | "removed" | "upgraded" | "downgraded" | "changed";
-  a?: string;
-  b?: string;
-}
-
-export interface EnvDiff {
-  /** OS, CPU, memory, GPUs, runtimes, variables: by key path. */
-  changes: ValueChange[];
-  packages: PackageChange[];
-  /**
-   * What only one side recorded at all (its whole environment, or its packages): unknown is
-   * not different, so it is said once instead of listed as hundreds of additions.
-   */
-  onlyOneSide: { what: "environment" | "packages"; side: "a" | "b" }[];
-}
+import type { ValueChange, PackageChange, EnvDiff } from "../core/diff-results.js";
 
 function same(a: JsonValue, b: JsonValue): boolean {
   return canonicalJson(a, { nonFinite: "encode" }) === canonicalJson(b, { nonFinite: "encode" });
 }
 
 /** Key-path changes between two flat maps, sorted by key. */
-export function mapChanges(a: Map<string, JsonValue>, b: Map<string, JsonValue>): ValueChange[] {
+function mapChanges(a: Map<string, JsonValue>, b: Map<string, JsonValue>): ValueChange[] {
   const out: ValueChange[] = [];
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const [va, vb] = [a.get(key), b.get(key)];

@@ -5,6 +5,7 @@ import { canonicalJson, type JsonObject, type JsonValue } from "../core/json.js"
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { makeObject } from "../store/objects.js";
 import type { ExportColumn, ExportTable, ExportValue } from "../core/table.js";
+import { shortId } from "../core/ids.js";
 
 export interface ExportProblems {
   /** Experiments that could not be read, and refs that break the format. */
@@ -23,7 +24,7 @@ async function eachLive(
   const ids = only ?? refs.map((r) => r.id);
   const live = ids.filter((id) => !foldAnnotations({}, events.get(id) ?? []).deleted);
   await store.readMany(live, (id, exp) => {
-    if (exp instanceof Error) problems.push(`${id.slice(0, 12)} skipped: ${exp.message}`);
+    if (exp instanceof Error) problems.push(`${shortId(id)} skipped: ${exp.message}`);
     else onEach(id, exp, foldAnnotations(exp.meta, events.get(id) ?? []), events.get(id) ?? []);
   });
   return { problems };

@@ -1,7 +1,7 @@
-import { isIdPrefix } from "../core/ids.js";
+import { isIdPrefix, shortId } from "../core/ids.js";
 import { AmbiguousError, NotFoundError } from "../core/errors.js";
 import { EXPERIMENT_REFS } from "../store/refs.js";
-import type { Entry } from "./catalog.js";
+import type { Entry } from "../core/catalog-entry.js";
 
 /** A set of runs treated as repeats of one another. */
 export interface Group {
@@ -32,7 +32,7 @@ export function resolveGroup(catalog: Entry[], spec: string): Group {
     const config = configByHex(catalog, spec, bare.toLowerCase());
     if (config !== undefined) {
       const chosen = catalog.filter((e) => e.configHash === config);
-      return repeatsOf(`config ${config.slice(0, 12)}`, catalog, chosen.filter((e) => e.id.startsWith(bare.toLowerCase())), chosen);
+      return repeatsOf(`config ${shortId(config)}`, catalog, chosen.filter((e) => e.id.startsWith(bare.toLowerCase())), chosen);
     }
   }
   if (s.startsWith(EXPERIMENT_REFS)) throw new NotFoundError(`no experiment at ${s}; see 'git exp ls'`);
@@ -54,12 +54,12 @@ function repeatsOf(label: string, catalog: Entry[], named: Entry[], chosen: Entr
 /** The config a hex spec means: through an experiment id prefix or a config hash prefix. */
 function configByHex(catalog: Entry[], spec: string, hex: string): string | undefined {
   const byId = catalog.filter((e) => e.id.startsWith(hex));
-  if (byId.length > 1) throw new AmbiguousError(spec, byId.map((e) => e.id.slice(0, 12)));
+  if (byId.length > 1) throw new AmbiguousError(spec, byId.map((e) => shortId(e.id)));
   const configs = [...new Set(catalog.map((e) => e.configHash).filter((h) => h.startsWith(hex)))];
-  if (configs.length > 1) throw new AmbiguousError(spec, configs.map((h) => `config ${h.slice(0, 12)}`));
+  if (configs.length > 1) throw new AmbiguousError(spec, configs.map((h) => `config ${shortId(h)}`));
   const viaId = byId[0]?.configHash;
   if (viaId !== undefined && configs.length === 1 && configs[0] !== viaId) {
-    throw new AmbiguousError(spec, [`experiment ${byId[0]!.id.slice(0, 12)}`, `config ${configs[0]!.slice(0, 12)}`]);
+    throw new AmbiguousError(spec, [`experiment ${shortId(byId[0]!.id)}`, `config ${shortId(configs[0]!)}`]);
   }
   return viaId ?? configs[0];
 }

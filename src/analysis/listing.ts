@@ -2,6 +2,7 @@ import { flattenMetrics, type Experiment } from "../core/experiment.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { annotationState } from "../store/annotations.js";
 import type { AnnotationState } from "../core/annotations.js";
+import { shortId } from "../core/ids.js";
 
 export interface ExperimentSummary {
   id: string;
@@ -36,7 +37,7 @@ export async function listExperiments(store: ExperimentStore): Promise<Listing> 
   await store.readMany(
     refs.map((r) => r.id),
     (id, r) => {
-      if (r instanceof Error) out.problems.push(`${id.slice(0, 12)}: ${r.message}`);
+      if (r instanceof Error) out.problems.push(`${shortId(id)}: ${r.message}`);
       else out.experiments.push(summarize(id, r));
     },
   );

@@ -1,7 +1,5 @@
+import type { Better } from "../core/choices.js";
 import { lowerIsBetter } from "./catalog.js";
-
-/** Which way is better for a metric: the user's word first, else what its name says. */
-export type Direction = "higher" | "lower";
 
 export interface DirectionHints {
   /** Metrics where lower is better (exact key paths or last segments). */
@@ -16,7 +14,8 @@ function matches(metric: string, names: string[] | undefined): boolean {
   return names.some((n) => n === metric || n === last);
 }
 
-export function metricDirection(metric: string, hints: DirectionHints = {}): Direction {
+/** Which way is better for a metric: the user's word first, else what its name says. */
+export function metricDirection(metric: string, hints: DirectionHints = {}): Better {
   if (matches(metric, hints.minimize)) return "lower";
   if (matches(metric, hints.maximize)) return "higher";
   return lowerIsBetter(metric) ? "lower" : "higher";

@@ -1,36 +1,23 @@
 import { NotFoundError } from "../core/errors.js";
 import { nearest } from "../core/filter.js";
 import type { JsonValue } from "../core/json.js";
-import type { ExperimentStore } from "../store/experiment-store.js";
-import { firstParentHistory, resolveCommit } from "../store/history.js";
-import { lowerIsBetter, type Entry } from "./catalog.js";
+import type { ExperimentSource } from "../store/experiment-source.js";
+import { firstParentHistory } from "../store/history.js";
+import type { Entry } from "../core/catalog-entry.js";
+import type { Better } from "../core/choices.js";
 import { isSystemSeries } from "../core/experiment.js";
-import { metricCurves, type Curve } from "./curves.js";
-import { mediaOf, systemSeries, type SystemSeries } from "./run-details.js";
+import { metricCurves } from "./curves.js";
+import { mediaOf, systemSeries } from "./run-details.js";
+import type { Overview } from "../core/overview-results.js";
+import { metricDirection } from "./metric-direction.js";
 
 export interface OverviewOptions {
   metric?: string;
   /** Which way is better; guessed from the metric's name when not given. */
-  better?: "higher" | "lower";
+  better?: Better;
   limit?: number;
   /** Branch whose first-parent history gives the trend. */
   branch?: string;
-}
-
-export interface Overview {
-  metric: string;
-  /** Why the metric was chosen when none was asked for: a validation metric, or the most common. */
-  chosen?: "validation" | "most common";
-  better: "higher" | "lower";
-  total: number;
-  leaderboard: Entry[];
-  /** Params whose value differs between the experiments: the ones worth a column. */
-  varying: string[];
-  curves: Curve[];
-  curveMetric: string | null;
-  trend: { branch: string; points: { commit: string; value: number; id: string }[] };
-  /** The best run's system metrics over time and the last image of each media key it logged. */
-  best: { id: string; name: string | null; system: SystemSeries[]; media: { key: string; step: number; type: string; data: Uint8Array }[] } | null;
 }
 
 /**
@@ -39,7 +26,7 @@ export interface Overview {
  * many experiments have one as have the most common metric; else the most common. Ties
  * prefer one that sounds like a score.
  */
-export function defaultMetric(entries: Entry[]): { metric: string; chosen: "validation" | "most common" } | undefined {
+function defaultMetric(entries: Entry[]): { metric: string; chosen: "validation" | "most common" } | undefined {
   const counts = new Map<string, number>();
   for (const e of entries) for (const k of Object.keys(e.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || score(b[0]) - score(a[0]) || (a[0] < b[0] ? -1 : 1));
@@ -50,7 +37,7 @@ export function defaultMetric(entries: Entry[]): { metric: string; chosen: "vali
 }
 
 /** val.acc, val_loss, valid/f1, validation.loss, test.acc; not value or testing_time. */
-export function isValidationMetric(name: string): boolean {
+function isValidationMetric(name: string): boolean {
   return /^(val|valid|validation|test)(?![a-z])/i.test(name);
 }
 
@@ -62,7 +49,7 @@ function paramText(v: JsonValue | undefined): string {
   return v === undefined ? "" : JSON.stringify(typeof v === "bigint" ? v.toString() : v);
 }
 
-export function varyingParams(entries: Entry[]): string[] {
+function varyingParams(entries: Entry[]): string[] {
   const keys = new Set(entries.flatMap((e) => Object.keys(e.params)));
   return [...keys].filter((k) => new Set(entries.map((e) => paramText(e.params[k]))).size > 1).sort();
 }
@@ -75,11 +62,11 @@ function unknownMetric(metric: string, entries: Entry[]): NotFoundError {
 }
 
 /** Leaderboard, the params that vary, the top runs' curves and the trend along a branch. */
-export async function overview(store: ExperimentStore, entries: Entry[], options: OverviewOptions): Promise<Overview> {
+export async function overview(store: ExperimentSource, entries: Entry[], options: OverviewOptions): Promise<Overview> {
   const picked = options.metric === undefined ? defaultMetric(entries) : undefined;
   const metric = options.metric ?? picked?.metric;
   if (!metric) throw new NotFoundError("no experiment has any metric yet: run one with 'git exp run -- python train.py', or record one with 'git exp record'");
-  const better = options.better ?? (lowerIsBetter(metric) ? "lower" : "higher");
+  const better = options.better ?? metricDirection(metric);
   const has = entries.filter((e) => typeof e.metrics[metric] === "number" && !Number.isNaN(e.metrics[metric]));
   if (has.length === 0) throw unknownMetric(metric, entries);
   const sign = better === "higher" ? -1 : 1;
@@ -106,7 +93,7 @@ export async function overview(store: ExperimentStore, entries: Entry[], options
   };
 }
 
-async function bestRun(store: ExperimentStore, id: string | undefined): Promise<Overview["best"]> {
+async function bestRun(store: ExperimentSource, id: string | undefined): Promise<Overview["best"]> {
   if (id === undefined) return null;
   const exp = await store.read(id);
   const media = mediaOf(exp).map(({ key, items }) => {
@@ -116,7 +103,7 @@ async function bestRun(store: ExperimentStore, id: string | undefined): Promise<
   return { id, name: exp.meta.name ?? null, system: systemSeries(exp), media };
 }
 
-async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: string): Promise<string | null> {
+async function pickCurveMetric(store: ExperimentSource, ids: string[], metric: string): Promise<string | null> {
   if (ids.length === 0) return null;
   let names: string[] = [];
   await store.readMany(ids.slice(0, 1), (_id, exp) => {
@@ -127,12 +114,12 @@ async function pickCurveMetric(store: ExperimentStore, ids: string[], metric: st
   return training.find((n) => /loss/i.test(n)) ?? training[0] ?? null;
 }
 
-async function trend(store: ExperimentStore, entries: Entry[], metric: string, better: "higher" | "lower", branch?: string): Promise<Overview["trend"]> {
+async function trend(store: ExperimentSource, entries: Entry[], metric: string, better: Better, branch?: string): Promise<Overview["trend"]> {
   const candidates = branch ? [branch] : ["main", "master", "HEAD"];
   let ref: string | undefined;
-  for (const c of candidates) if (await resolveCommit(store.repo, c)) { ref = c; break; }
+  for (const c of candidates) if (await store.history.resolveCommit(c)) { ref = c; break; }
   if (!ref) return { branch: branch ?? "HEAD", points: [] };
-  const history = await firstParentHistory(store.repo, ref, 1000);
+  const history = await firstParentHistory(store.history, ref, 1000);
   const byCommit = new Map<string, Entry[]>();
   for (const e of entries) if (e.sourceCommit) byCommit.set(e.sourceCommit, [...(byCommit.get(e.sourceCommit) ?? []), e]);
   const points: Overview["trend"]["points"] = [];

@@ -1,17 +1,9 @@
 import type { Experiment } from "../core/experiment.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { diffExperiments, type ExperimentDiff, type Tolerance } from "./diff.js";
-
-export interface ReproVerdict {
-  original: string;
-  rerun: string;
-  reproduced: boolean;
-  /** Why it is not a reproduction: results beyond tolerance, a failed run, other inputs... */
-  reasons: string[];
-  /** What differs between the runs that could explain it; empty when reproduced. */
-  explanations: string[];
-  diff: ExperimentDiff;
-}
+import { diffExperiments, type Tolerance } from "./diff.js";
+import type { ExperimentDiff } from "../core/diff-results.js";
+import type { ReproVerdict } from "../core/repro-results.js";
+import { shortId } from "../core/ids.js";
 
 /** What the rerun saw that the experiments do not record. */
 export interface RerunFacts {
@@ -88,7 +80,7 @@ export async function judgeRepro(
     const last = (seen.logTail ?? "").trim().split("\n").pop();
     why.push(
       failed
-        ? `the rerun itself failed${last ? `; its log ends with: ${last}` : ""} (the whole log: git show ${rerun.id.slice(0, 12)}:log.txt)`
+        ? `the rerun itself failed${last ? `; its log ends with: ${last}` : ""} (the whole log: git show ${shortId(rerun.id)}:log.txt)`
         : "nothing recorded differs (same code, config, seed, inputs and environment): the run itself is nondeterministic",
     );
   }

@@ -3,12 +3,7 @@ import type { JsonValue } from "../core/json.js";
 import { MEDIA_TYPES, mediaByKey } from "../core/media.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import { elapsed, timeOf } from "./curves.js";
-
-/** A system metric of one run over its time: seconds since the run started, and the values. */
-export interface SystemSeries {
-  metric: string;
-  points: [number, number | null][];
-}
+import type { SystemSeries } from "../core/overview-results.js";
 
 /** One run as its page in the dashboard shows it. */
 export interface RunDetails {

@@ -1,7 +1,6 @@
 import { Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlValue } from "../index/database.js";
-import { E, SqlBuilder } from "../index/filter-sql.js";
-import { compileSelection } from "../index/selection.js";
+import { keyMatrix } from "../index/queries.js";
 import { UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
 
@@ -40,34 +39,11 @@ export async function runMatrix(db: IndexDatabase, where: string, keys: string[]
     if (!key.startsWith("params.") && !key.startsWith("metrics.")) throw new UsageError(`axis ${k}: give a params.X or metrics.X key`);
     return key;
   });
-  const sql = new SqlBuilder();
-  const sel = compileSelection({ where: where.trim() === "" ? undefined : where }, catalog, sql);
   const params = named.filter((k) => k.startsWith("params.")).map((k) => k.slice(7));
   const metrics = named.filter((k) => k.startsWith("metrics.")).map((k) => k.slice(8));
-  // One row per run and a column per key, typed by DuckDB: a number where the param is one,
-  // its text where it is not (a category), so JavaScript only copies columns. At 10,000 runs
-  // building row objects and decoding each value cost several times the query.
-  const pk = params.map((k) => sql.param(k));
-  const mk = metrics.map((k) => sql.param(k));
-  const pcols = pk.flatMap((k, i) => [
-    `any_value(coalesce(p.num, TRY_CAST(p.value AS DOUBLE))) FILTER (WHERE p.key = ${k} AND p.type = 'number') AS n${i}`,
-    `any_value(p.value) FILTER (WHERE p.key = ${k} AND p.type NOT IN ('number', 'null')) AS v${i}`,
-  ]);
-  const mcols = mk.map((k, i) => `any_value(CASE WHEN isfinite(m.value) THEN m.value END) FILTER (WHERE m.key = ${k}) AS m${i}`);
   const withIds = options.ids !== false;
-  // Every run chosen: keeping the params and metrics to the chosen ones would only cost a
-  // semi-join (a third of the query at 10,000 runs).
-  const chosenOnly = (alias: string): string => (where.trim() === "" && catalog.experiments <= MAX_MATRIX_RUNS ? "" : ` AND ${alias}.id IN (SELECT id FROM chosen)`);
-  const cols = await db.columns(
-    `WITH chosen AS (SELECT ${E}.id, ${E}.name, ${E}.created_at, count(*) OVER () AS total FROM experiments ${E} WHERE ${sel.condition} ORDER BY ${E}.created_at DESC, ${E}.id LIMIT ${MAX_MATRIX_RUNS})` +
-      (pk.length ? `, pv AS (SELECT p.id, ${pcols.join(", ")} FROM params p WHERE p.key IN (${pk.join(", ")})${chosenOnly("p")} GROUP BY p.id)` : "") +
-      (mk.length ? `, mv AS (SELECT m.id, ${mcols.join(", ")} FROM metrics m WHERE m.key IN (${mk.join(", ")})${chosenOnly("m")} GROUP BY m.id)` : "") +
-      ` SELECT c.total${withIds ? ", c.id, c.name" : ""}${pk.map((_, i) => `, pv.n${i}, pv.v${i}`).join("")}${mk.map((_, i) => `, mv.m${i}`).join("")} FROM chosen c` +
-      (pk.length ? ` LEFT JOIN pv ON pv.id = c.id` : "") +
-      (mk.length ? ` LEFT JOIN mv ON mv.id = c.id` : "") +
-      ` ORDER BY c.created_at DESC, c.id`,
-    sql.values,
-  );
+  const selection = { where: where.trim() === "" ? undefined : where };
+  const cols = await keyMatrix(db, catalog, { selection, params, metrics, maxRuns: MAX_MATRIX_RUNS, ids: withIds });
   const column = (name: string): SqlValue[] => cols.get(name)!;
   const total = column("total");
   const count = total.length;

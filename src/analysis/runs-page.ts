@@ -1,12 +1,22 @@
-import { listValue } from "../index/duckdb.js";
 import { GitExpError, UsageError } from "../core/errors.js";
 import { parseKey } from "../core/filter.js";
+import type { JsonValue } from "../core/json.js";
 import { ATTRIBUTES, Catalog } from "../index/catalog.js";
 import type { IndexDatabase, SqlValue } from "../index/database.js";
-import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
-import { compileSelection } from "../index/selection.js";
+import { SqlBuilder, compileSort } from "../index/filter-sql.js";
+import {
+  countMatching,
+  experimentsPage,
+  keysByUse,
+  metricsOf,
+  namesOf,
+  paramsOf,
+  seriesKeysOf,
+  seriesPoints,
+  tagsOf,
+  varyingParamKeys,
+} from "../index/queries.js";
 import { lowerIsBetter } from "./catalog.js";
-import { paramValue, toNumber } from "./search.js";
 
 /** One page of the runs table: what a dashboard asks for, never every experiment. */
 export interface RunsQuery {
@@ -32,10 +42,8 @@ export interface RunsPage {
   rows: Record<string, RunCell>[];
 }
 
-/** Attribute columns a runs table can show, in the order a picker lists them. */
-export const RUN_ATTRIBUTES = ["id", "name", "status", "created_at", "created_by", "branch", "source_commit", "config_hash", "duration_s", "exit_code", "message", "tags"];
-export const DEFAULT_RUN_COLUMNS = ["id", "name", "status", "created_at", "tags"];
-export const MAX_PAGE = 500;
+const DEFAULT_RUN_COLUMNS = ["id", "name", "status", "created_at", "tags"];
+const MAX_PAGE = 500;
 
 /**
  * The experiments matching a filter, sorted on any column, one page at a time: one count
@@ -48,21 +56,9 @@ export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPag
   if (!Number.isInteger(limit) || limit <= 0 || limit > MAX_PAGE) throw new UsageError(`a page holds 1 to ${MAX_PAGE} rows, not ${limit}`);
   const catalog = await Catalog.load(db);
   const columns = checkColumns(q.columns?.length ? q.columns : DEFAULT_RUN_COLUMNS, catalog);
-  const counted = new SqlBuilder();
-  const countSel = compileSelection({ where: emptyToUndefined(q.where) }, catalog, counted);
-  const total = Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${countSel.condition}`, counted.values));
-  const sql = new SqlBuilder();
-  const selection = compileSelection({ where: emptyToUndefined(q.where) }, catalog, sql);
-  const sort = sortOf(q, catalog, sql);
-  const rows = await db.rows(
-    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit,
-       ${E}.config_hash, ${E}.duration_s, ${E}.exit_code, ${E}.message
-     FROM experiments ${E} ${sort.join}
-     WHERE ${selection.condition}
-     ORDER BY ${sort.order}, ${E}.created_at DESC, ${E}.id
-     LIMIT ${sql.param(limit)} OFFSET ${sql.param(offset)}`,
-    sql.values,
-  );
+  const selection = { where: emptyToUndefined(q.where) };
+  const total = await countMatching(db, catalog, selection);
+  const rows = await experimentsPage(db, catalog, { selection, sort: sortOf(q, catalog), limit, offset });
   const page = rows.map((r) => {
     const row: Record<string, RunCell> = {};
     for (const c of columns) if (!c.includes(".") && c !== "tags") row[c] = attributeCell(r[ATTRIBUTES[c]?.column ?? c] ?? null);
@@ -75,13 +71,15 @@ export async function runsPage(db: IndexDatabase, q: RunsQuery): Promise<RunsPag
 
 /**
  * The page's sort: a key with `desc` as a separate flag, or a key that says its own direction
- * (`-metrics.acc`, `metrics.acc desc`). Errors name the sort, so a page can drop a stale one.
+ * (`-metrics.acc`, `metrics.acc desc`). Checked here so its errors name the sort, and a page
+ * can drop a stale one.
  */
-function sortOf(q: RunsQuery, catalog: Catalog, sql: SqlBuilder): ReturnType<typeof compileSort> {
+function sortOf(q: RunsQuery, catalog: Catalog): string {
   const given = q.sort?.trim() || "created_at";
   const spec = /^[-+]|\s(asc|desc)$/i.test(given) ? given : `${given} ${q.desc === false ? "asc" : "desc"}`;
   try {
-    return compileSort(spec, catalog, sql);
+    compileSort(spec, catalog, new SqlBuilder());
+    return spec;
   } catch (e) {
     if (!(e instanceof GitExpError)) throw e;
     throw new UsageError(`sort ${given}: ${e.message}`);
@@ -115,30 +113,26 @@ function checkColumns(given: string[], catalog: Catalog): string[] {
 async function attachKeys(db: IndexDatabase, page: Record<string, RunCell>[], columns: string[]): Promise<void> {
   if (page.length === 0) return;
   const byId = new Map(page.map((r) => [String(r["id"]), r]));
-  const ids = listValue([...byId.keys()]);
+  const chosen = { ids: [...byId.keys()] };
   const params = columns.filter((c) => c.startsWith("params.")).map((c) => c.slice(7));
   const metrics = columns.filter((c) => c.startsWith("metrics.")).map((c) => c.slice(8));
   for (const r of page) {
     for (const p of params) r[`params.${p}`] = null;
     for (const m of metrics) r[`metrics.${m}`] = null;
   }
-  const inPage = "id IN (SELECT unnest($1::VARCHAR[]))";
   if (columns.includes("tags")) {
     for (const r of page) r["tags"] = "";
-    const rows = await db.rows(`SELECT id, string_agg(tag, ',' ORDER BY tag) AS tags FROM tags WHERE ${inPage} GROUP BY id`, [ids]);
-    for (const r of rows) byId.get(String(r["id"]))!["tags"] = String(r["tags"]);
+    for (const [id, tags] of await tagsOf(db, chosen)) byId.get(id)!["tags"] = tags.join(",");
   }
   if (params.length > 0) {
-    const rows = await db.rows(`SELECT id, key, value, num, type FROM params WHERE ${inPage} AND key IN (SELECT unnest($2::VARCHAR[]))`, [ids, listValue(params)]);
-    for (const r of rows) byId.get(String(r["id"]))![`params.${String(r["key"])}`] = paramCell(paramValue(r["value"], r["num"], String(r["type"])));
+    for (const [id, values] of await paramsOf(db, chosen, params)) for (const [k, v] of Object.entries(values)) byId.get(id)![`params.${k}`] = paramCell(v);
   }
   if (metrics.length > 0) {
-    const rows = await db.rows(`SELECT id, key, value FROM metrics WHERE ${inPage} AND key IN (SELECT unnest($2::VARCHAR[]))`, [ids, listValue(metrics)]);
-    for (const r of rows) byId.get(String(r["id"]))![`metrics.${String(r["key"])}`] = toNumber(r["value"]);
+    for (const [id, values] of await metricsOf(db, chosen, metrics)) for (const [k, v] of Object.entries(values)) byId.get(id)![`metrics.${k}`] = v;
   }
 }
 
-function paramCell(v: ReturnType<typeof paramValue>): RunCell {
+function paramCell(v: JsonValue): RunCell {
   if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return v.toString();
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
@@ -155,12 +149,8 @@ export interface IndexKeys {
 
 /** The keys a column picker offers, from the index's small `keys` table. */
 export async function indexKeys(db: IndexDatabase, shown = 4): Promise<IndexKeys> {
-  const rows = await db.rows("SELECT kind, key, experiments FROM keys WHERE kind IN ('param', 'metric') ORDER BY experiments DESC, key");
-  const params = rows.filter((r) => r["kind"] === "param").map((r) => String(r["key"]));
-  const metrics = rows.filter((r) => r["kind"] === "metric").map((r) => String(r["key"]));
-  const varying = new Set(
-    (await db.rows("SELECT key FROM params GROUP BY key HAVING count(DISTINCT value) + max(CASE WHEN value IS NULL THEN 1 ELSE 0 END) > 1")).map((r) => String(r["key"])),
-  );
+  const { params, metrics } = await keysByUse(db);
+  const varying = await varyingParamKeys(db);
   const defaults = [
     ...DEFAULT_RUN_COLUMNS,
     ...params.filter((p) => varying.has(p)).slice(0, shown).map((p) => `params.${p}`),
@@ -180,20 +170,12 @@ export interface RunSeries {
 /** The history of one metric for a few runs, from the index's `series` table. */
 export async function runSeries(db: IndexDatabase, ids: string[], metric?: string): Promise<RunSeries> {
   if (ids.length === 0) return { metric: null, metrics: [], series: [] };
-  const list = listValue(ids);
-  const inIds = "id IN (SELECT unnest($1::VARCHAR[]))";
-  const metrics = (await db.rows(`SELECT DISTINCT key FROM series WHERE ${inIds} ORDER BY key`, [list])).map((r) => String(r["key"]));
+  const metrics = await seriesKeysOf(db, ids);
   const chosen = metric && metrics.includes(metric) ? metric : (metrics.find((m) => /(^|[._/-])loss$/i.test(m)) ?? metrics[0] ?? null);
   if (chosen === null) return { metric: null, metrics, series: [] };
-  const names = await db.rows(`SELECT id, name FROM experiments WHERE ${inIds}`, [list]);
-  const labels = labelsOf(names.map((r) => ({ id: String(r["id"]), name: r["name"] as string | null })));
-  const points = new Map<string, [number, number | null][]>();
-  for (const r of await db.rows(`SELECT id, step, value FROM series WHERE ${inIds} AND key = $2 ORDER BY id, step`, [list, chosen])) {
-    const v = toNumber(r["value"]);
-    const id = String(r["id"]);
-    if (!points.has(id)) points.set(id, []);
-    points.get(id)!.push([Number(r["step"]), v !== null && Number.isFinite(v) ? v : null]);
-  }
+  const labels = labelsOf(await namesOf(db, ids));
+  // A NaN or infinite point draws as a gap.
+  const points = new Map([...(await seriesPoints(db, ids, chosen))].map(([id, ps]) => [id, ps.map(([s, v]): [number, number | null] => [s, v !== null && Number.isFinite(v) ? v : null])]));
   const series = ids.filter((id) => points.has(id)).map((id) => ({ id, label: labels.get(id) ?? id.slice(0, 10), points: points.get(id)! }));
   return { metric: chosen, metrics, series };
 }

@@ -1,10 +1,9 @@
-import { listValue } from "../index/duckdb.js";
 import { parseKey } from "../core/filter.js";
-import type { JsonValue } from "../core/json.js";
 import { ATTRIBUTES, Catalog } from "../index/catalog.js";
-import type { IndexDatabase, SqlValue } from "../index/database.js";
-import { E, SqlBuilder, compileSort } from "../index/filter-sql.js";
-import { compileSelection, type Selection } from "../index/selection.js";
+import type { IndexDatabase } from "../index/database.js";
+import { listExperiments, metricsOf, paramsOf, tagsOf } from "../index/queries.js";
+import type { Selection } from "../index/selection.js";
+import type { FoundExperiment } from "../core/search-results.js";
 
 export interface SearchOptions extends Selection {
   /** `metrics.acc`, `-created`, `params.lr desc`; default newest first. */
@@ -14,24 +13,6 @@ export interface SearchOptions extends Selection {
   columns?: string[];
   /** Also fetch every experiment's params (JSON output wants them). */
   withParams?: boolean;
-}
-
-export interface FoundExperiment {
-  id: string;
-  name: string | null;
-  status: string;
-  created_at: string;
-  created_by: string | null;
-  branch: string | null;
-  source_commit: string | null;
-  config_hash: string;
-  message: string | null;
-  duration_s: number | null;
-  exit_code: number | null;
-  dirty: boolean | null;
-  tags: string[];
-  metrics: Record<string, number | null>;
-  params?: Record<string, JsonValue>;
 }
 
 export interface SearchResult {
@@ -49,43 +30,29 @@ const DEFAULT_COLUMNS = ["id", "name", "status", "created", "tags"];
 /** `git exp ls`: filter, sort and limit experiments in the index. */
 export async function searchExperiments(db: IndexDatabase, options: SearchOptions = {}): Promise<SearchResult> {
   const catalog = await Catalog.load(db);
-  const sql = new SqlBuilder();
-  const selection = compileSelection(options, catalog, sql);
-  // The selection's parameters come first: the count below binds only those.
-  const selectionParams = sql.values.length;
-  const sort = options.sort ? compileSort(options.sort, catalog, sql) : undefined;
+  const listed = await listExperiments(db, catalog, { selection: options, sort: options.sort, limit: options.limit });
+  const { selection, sort } = listed;
   const notes = sort?.note ? [sort.note] : [];
   const columns = resolveColumns(options.columns, catalog, [...selection.referenced, ...(sort && /^(params|metrics)\./.test(sort.key) ? [sort.key] : [])], notes);
-  const limit = options.limit !== undefined ? ` LIMIT ${sql.param(options.limit)}` : "";
-  const rows = await db.rows(
-    `SELECT ${E}.id, ${E}.name, ${E}.status, ${E}.created_at, ${E}.created_by, ${E}.branch, ${E}.source_commit, ${E}.config_hash,
-       ${E}.message, ${E}.duration_s, ${E}.exit_code, ${E}.dirty
-     FROM experiments ${E} ${sort?.join ?? ""}
-     WHERE ${selection.condition}
-     ORDER BY ${sort ? `${sort.order}, ` : ""}${E}.created_at DESC, ${E}.id${limit}`,
-    sql.values,
-  );
-  const found: FoundExperiment[] = rows.map((r) => ({
-    id: String(r["id"]),
-    name: r["name"] as string | null,
-    status: String(r["status"]),
-    created_at: String(r["created_at"]),
-    created_by: r["created_by"] as string | null,
-    branch: r["branch"] as string | null,
-    source_commit: r["source_commit"] as string | null,
-    config_hash: String(r["config_hash"]),
-    message: r["message"] as string | null,
-    duration_s: r["duration_s"] as number | null,
-    exit_code: r["exit_code"] as number | null,
-    dirty: r["dirty"] as boolean | null,
+  const found: FoundExperiment[] = listed.rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    created_at: r.created_at,
+    created_by: r.created_by,
+    branch: r.branch,
+    source_commit: r.source_commit,
+    config_hash: r.config_hash,
+    message: r.message,
+    duration_s: r.duration_s,
+    exit_code: r.exit_code,
+    dirty: r.dirty,
     tags: [],
     metrics: {},
   }));
   const wantParams = options.withParams || columns.some((c) => c.startsWith("params."));
   await attachDetails(db, found, wantParams);
-  const total = options.limit !== undefined && found.length === options.limit
-    ? Number(await db.value(`SELECT count(*) FROM experiments ${E} WHERE ${selection.condition}`, sql.values.slice(0, selectionParams)))
-    : found.length;
+  const total = options.limit !== undefined && found.length === options.limit ? await listed.total() : found.length;
   return { experiments: found, columns, notes, total };
 }
 
@@ -116,56 +83,12 @@ function resolveColumns(given: string[] | undefined, catalog: Catalog, reference
 /** Tags, metrics and params of the found experiments: one query each, not one per experiment. */
 async function attachDetails(db: IndexDatabase, found: FoundExperiment[], withParams: boolean): Promise<void> {
   if (found.length === 0) return;
-  const byId = new Map(found.map((f) => [f.id, f]));
-  const ids = [listValue(found.map((f) => f.id))];
-  const inIds = "id IN (SELECT unnest($1::VARCHAR[]))";
-  for (const r of await db.rows(`SELECT id, tag FROM tags WHERE ${inIds} ORDER BY tag`, ids)) {
-    byId.get(String(r["id"]))?.tags.push(String(r["tag"]));
+  const chosen = { ids: found.map((f) => f.id) };
+  const [tags, metrics] = [await tagsOf(db, chosen), await metricsOf(db, chosen)];
+  const params = withParams ? await paramsOf(db, chosen) : undefined;
+  for (const f of found) {
+    f.tags = tags.get(f.id) ?? [];
+    f.metrics = metrics.get(f.id) ?? {};
+    if (params) f.params = params.get(f.id) ?? {};
   }
-  for (const r of await db.rows(`SELECT id, key, value FROM metrics WHERE ${inIds} ORDER BY key`, ids)) {
-    const f = byId.get(String(r["id"]));
-    if (f) f.metrics[String(r["key"])] = toNumber(r["value"]);
-  }
-  if (!withParams) return;
-  for (const f of found) f.params = {};
-  for (const r of await db.rows(`SELECT id, key, value, num, type FROM params WHERE ${inIds} ORDER BY key`, ids)) {
-    const f = byId.get(String(r["id"]));
-    if (f?.params) f.params[String(r["key"])] = paramValue(r["value"], r["num"], String(r["type"]));
-  }
-}
-
-/** DuckDB hands NaN back as a number already; text forms appear only through JSON paths. */
-export function toNumber(v: SqlValue): number | null {
-  if (v === null) return null;
-  if (typeof v === "number") return v;
-  const n = Number(v);
-  return Number.isNaN(n) && v !== "NaN" ? null : n;
-}
-
-/** A param's value with its JSON type back: the index keeps text plus a type tag. */
-export function paramValue(value: SqlValue, num: SqlValue, type: string): JsonValue {
-  switch (type) {
-    case "number": {
-      const text = String(value);
-      return /^-?\d{16,}$/.test(text) ? BigInt(text) : Number(num ?? text);
-    }
-    case "boolean":
-      return value === "true";
-    case "null":
-      return null;
-    case "array":
-    case "object":
-      return JSON.parse(String(value)) as JsonValue;
-    default:
-      return value === null ? null : String(value);
-  }
-}
-
-/** Only the ids a selection matches, newest first: what --where means for other commands. */
-export async function idsMatching(db: IndexDatabase, selection: Selection): Promise<string[]> {
-  const catalog = await Catalog.load(db);
-  const sql = new SqlBuilder();
-  const { condition } = compileSelection(selection, catalog, sql);
-  const rows = await db.rows(`SELECT ${E}.id FROM experiments ${E} WHERE ${condition} ORDER BY ${E}.created_at DESC, ${E}.id`, sql.values);
-  return rows.map((r) => String(r["id"]));
 }

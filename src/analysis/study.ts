@@ -45,7 +45,7 @@ export interface NextTrial {
 }
 
 /** Grids larger than this without run_cap are almost always a mistake. */
-export const MAX_GRID_POINTS = 10_000;
+const MAX_GRID_POINTS = 10_000;
 
 /** How many trials the study runs in all; refuses a study with no end before anything runs. */
 export function studySize(spec: SweepSpec, trials?: number): number {

@@ -51,7 +51,7 @@ export interface Observation {
 }
 
 /** Optuna's gamma function: the best ceil(gamma * n), at most 25. */
-export function goodCount(n: number, gamma: number): number {
+function goodCount(n: number, gamma: number): number {
   return Math.min(Math.ceil(gamma * n), 25);
 }
 

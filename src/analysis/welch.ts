@@ -79,7 +79,7 @@ function logGamma(x: number): number {
 }
 
 /** Regularized incomplete beta I_x(a, b), by Lentz's continued fraction. */
-export function incompleteBeta(x: number, a: number, b: number): number {
+function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));

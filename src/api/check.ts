@@ -1,7 +1,8 @@
 import { UsageError } from "../core/errors.js";
 import { DEFAULT_REPEAT_KEYS, checkRule, type Requirement, type Rule, type Rules } from "../core/rules.js";
 import { loadCatalog } from "../analysis/catalog.js";
-import { runCheck, type CheckReport } from "../analysis/check.js";
+import { runCheck } from "../analysis/check.js";
+import type { CheckReport } from "../core/check-results.js";
 import { welchPValue } from "../analysis/welch.js";
 import { loadRulesFile } from "../capture/rules-file.js";
 import { defaultBaseRef } from "../store/history.js";
@@ -35,9 +36,9 @@ export interface CheckRequest {
 export async function check(ws: Workspace, req: CheckRequest): Promise<CheckReport> {
   const store = await ws.store();
   const rules = await mergeRules(ws, req);
-  const baseRef = req.base ?? (await defaultBaseRef(store.repo, ws.env));
+  const baseRef = req.base ?? (await defaultBaseRef(store.history, ws.env));
   const candidates = await loadCatalog(store, undefined, rules.repeatKeys);
-  return runCheck(store, rules, candidates, { baseRef, headRef: req.head ?? "HEAD", requireBase: Boolean(req.requireBase), pValue: welchPValue });
+  return runCheck(store.history, rules, candidates, { baseRef, headRef: req.head ?? "HEAD", requireBase: Boolean(req.requireBase), pValue: welchPValue });
 }
 
 /** The rules file and the rules given, merged: given checks replace the file's, given settings override. */

@@ -1,5 +1,6 @@
 import { UsageError } from "../core/errors.js";
-import { compareIds, compareSpecs, type CompareOptions, type Comparison } from "../analysis/compare.js";
+import { compareIds, compareSpecs, type CompareOptions } from "../analysis/compare.js";
+import type { Comparison } from "../core/compare-results.js";
 import type { Workspace } from "./workspace.js";
 
 export type { Comparison };
@@ -23,7 +24,7 @@ export async function compare(ws: Workspace, req: CompareRequest): Promise<Compa
   const store = await ws.store();
   if (where === undefined) return compareSpecs(store, specs, options);
   // loaded only for a filter: DuckDB's binding costs ~190 ms, which naming experiments must not pay
-  const { idsMatching } = await import("../analysis/search.js");
+  const { idsMatching } = await import("../index/queries.js");
   const ids = (await ws.query((db) => idsMatching(db, { where }))).slice(0, req.limit ?? 20);
   if (ids.length === 0) throw new UsageError(`no experiment matches --where ${where}`);
   return compareIds(store, ids, options);

@@ -1,4 +1,5 @@
-import { diffSpecs, type ExperimentDiff, type Tolerance } from "../analysis/diff.js";
+import { diffSpecs, type Tolerance } from "../analysis/diff.js";
+import type { ExperimentDiff } from "../core/diff-results.js";
 import type { Workspace } from "./workspace.js";
 
 export type { ExperimentDiff, Tolerance };

@@ -10,7 +10,7 @@ async function selected(ws: Workspace, selection: Selection): Promise<string[] |
   const selective = Boolean(selection.where || selection.tags?.length || selection.since || selection.branch || selection.status);
   if (!selective) return undefined;
   // loaded only for a filter: DuckDB's binding costs ~190 ms, which naming experiments must not pay
-  const { idsMatching } = await import("../analysis/search.js");
+  const { idsMatching } = await import("../index/queries.js");
   return ws.query((db) => idsMatching(db, selection));
 }
 

@@ -1,5 +1,7 @@
-import { searchExperiments, type FoundExperiment, type SearchOptions, type SearchResult } from "../analysis/search.js";
-import { listLive, readLiveProgress, type LiveProgress, type LiveRun } from "../capture/live.js";
+import { searchExperiments, type SearchOptions, type SearchResult } from "../analysis/search.js";
+import type { FoundExperiment } from "../core/search-results.js";
+import { listLive, readLiveProgress } from "../capture/live.js";
+import type { LiveProgress, LiveRun } from "../core/live-results.js";
 import type { Workspace } from "./workspace.js";
 
 export type { FoundExperiment, SearchResult };

@@ -53,7 +53,7 @@ export async function plot(ws: Workspace, req: PlotRequest): Promise<PlotData> {
 /** The newest experiments with the series, chosen in the index (the filter's errors come from there). */
 async function newest(ws: Workspace, metric: string, where: string | undefined, limit: number): Promise<{ ids: string[]; matched: number }> {
   // loaded only here: DuckDB's binding costs ~190 ms, which plotting named experiments must not pay
-  const { newestWithSeries, seriesKeys } = await import("../analysis/index-entries.js");
+  const { newestWithSeries, seriesKeys } = await import("../index/queries.js");
   return ws.query(async (db) => {
     const found = await newestWithSeries(db, metric, { where }, limit);
     if (found.ids.length === 0) throw noSeries(metric, where, await seriesKeys(db));

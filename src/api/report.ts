@@ -1,6 +1,7 @@
 import { NotFoundError } from "../core/errors.js";
 import { entriesFromIndex } from "../analysis/index-entries.js";
-import { overview, type Overview, type OverviewOptions } from "../analysis/overview.js";
+import { overview, type OverviewOptions } from "../analysis/overview.js";
+import type { Overview } from "../core/overview-results.js";
 import { repeatKeysOf } from "../capture/rules-file.js";
 import type { Workspace } from "./workspace.js";
 

@@ -1,10 +1,12 @@
 import { UsageError } from "../core/errors.js";
 import { checkTolerance, type Tolerance } from "../analysis/diff.js";
-import { judgeRepro, type ReproVerdict } from "../analysis/repro.js";
+import { judgeRepro } from "../analysis/repro.js";
+import type { ReproVerdict } from "../core/repro-results.js";
 import { rerun, type RerunResult } from "../capture/rerun.js";
 import { foreignCommand, type ForeignCommand } from "../capture/repro-trust.js";
 import type { RunController, RunHooks } from "../capture/run-session.js";
 import type { Workspace } from "./workspace.js";
+import { shortId } from "../core/ids.js";
 
 export type { ForeignCommand, ReproVerdict, RerunResult };
 
@@ -39,7 +41,7 @@ export async function repro(ws: Workspace, req: ReproRequest): Promise<ReproResu
   const id = await store.resolve(req.experiment);
   const foreign = await foreignCommand(store, id, await store.read(id));
   if (foreign) {
-    if (!req.confirm) throw new UsageError(`experiment ${foreign.id.slice(0, 12)} was not recorded in this clone (${foreign.why}): confirm its command to run it`);
+    if (!req.confirm) throw new UsageError(`experiment ${shortId(foreign.id)} was not recorded in this clone (${foreign.why}): confirm its command to run it`);
     await req.confirm(foreign);
   }
   req.onStart?.(id);

@@ -1,11 +1,11 @@
 import { CorruptDataError, NotFoundError } from "../core/errors.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { createRef, type RefListing } from "../store/refs.js";
-import { runGit, GitCommandError } from "../store/git.js";
+import { createRef, refTargets, type RefListing } from "../store/refs.js";
 import { INCOMING_REFS } from "../store/remote.js";
 import { verifyExperiments } from "../store/verify.js";
 import { annotate, type AnnotateResult } from "./annotate.js";
 import type { Workspace } from "./workspace.js";
+import { shortId } from "../core/ids.js";
 
 /**
  * `git exp restore`: bring back deleted experiments: deleted here with rm, or by another
@@ -23,7 +23,7 @@ export async function restore(ws: Workspace, experiments: string[]): Promise<Ann
  * Such experiments are found there by id prefix or name, checked again as pull checks
  * them, and given their ref, every one before any is written. Returns the ids promoted.
  */
-export async function promoteDeletedArrivals(store: ExperimentStore, specs: string[]): Promise<string[]> {
+async function promoteDeletedArrivals(store: ExperimentStore, specs: string[]): Promise<string[]> {
   const listing = await store.list();
   let quarantine: RefListing | undefined;
   const wanted: string[] = [];
@@ -43,9 +43,9 @@ export async function promoteDeletedArrivals(store: ExperimentStore, specs: stri
   }
   const ids = [...new Set(wanted)];
   if (ids.length === 0) return [];
-  const problems = await verifyExperiments(store.repo.cwd, store.repo.algo, ids);
+  const problems = await verifyExperiments(store.repo, ids);
   for (const [id, reason] of problems) {
-    throw new CorruptDataError(`cannot restore ${id.slice(0, 12)} from quarantine: ${reason}`);
+    throw new CorruptDataError(`cannot restore ${shortId(id)} from quarantine: ${reason}`);
   }
   for (const id of ids) await createRef(store.repo, id);
   return ids;
@@ -53,17 +53,14 @@ export async function promoteDeletedArrivals(store: ExperimentStore, specs: stri
 
 /** Experiments mirrored from remotes (refs/exp-incoming/<remote>/experiments/<id>) that have no ref here. */
 async function quarantined(store: ExperimentStore, local: Set<string>): Promise<RefListing> {
-  const args = ["for-each-ref", "--format=%(objectname) %(refname)", INCOMING_REFS];
-  const r = await runGit(args, { cwd: store.repo.cwd });
-  if (r.code !== 0) throw new GitCommandError(args, r);
   const listing: RefListing = { refs: [], corrupt: [] };
   const seen = new Set<string>();
-  for (const line of r.stdout.toString("utf8").split("\n")) {
-    const m = /^([0-9a-f]+) (refs\/exp-incoming\/.+\/experiments\/([0-9a-f]+))$/.exec(line);
+  for (const { ref, target } of await refTargets(store.repo, INCOMING_REFS)) {
+    const m = /^refs\/exp-incoming\/.+\/experiments\/([0-9a-f]+)$/.exec(ref);
     // A forged name (not its own target) is never followed, as pull never follows one.
-    if (!m || m[1] !== m[3] || local.has(m[1]!) || seen.has(m[1]!)) continue;
-    seen.add(m[1]!);
-    listing.refs.push({ id: m[1]!, ref: m[2]! });
+    if (!m || target !== m[1] || local.has(target) || seen.has(target)) continue;
+    seen.add(target);
+    listing.refs.push({ id: target, ref });
   }
   return listing;
 }

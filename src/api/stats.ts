@@ -1,7 +1,8 @@
 import { UsageError } from "../core/errors.js";
 import { loadCatalog } from "../analysis/catalog.js";
 import { groupOf, resolveGroup, type Group } from "../analysis/groups.js";
-import { checkAlpha, compareGroups, type StatsReport } from "../analysis/stats.js";
+import { checkAlpha, compareGroups } from "../analysis/stats.js";
+import type { StatsReport } from "../core/stats-results.js";
 import type { DirectionHints } from "../analysis/metric-direction.js";
 import { repeatKeysOf } from "../capture/rules-file.js";
 import type { Workspace } from "./workspace.js";
@@ -32,7 +33,7 @@ export async function stats(ws: Workspace, req: StatsRequest): Promise<StatsResu
   const repeatKeys = await repeatKeysOf(store.repo);
   const byFilter = async (expr: string): Promise<Group> => {
     // loaded only for a filter: DuckDB's binding costs ~190 ms, which naming experiments must not pay
-    const { idsMatching } = await import("../analysis/search.js");
+    const { idsMatching } = await import("../index/queries.js");
     const ids = await ws.query((db) => idsMatching(db, { where: expr }));
     return groupOf(`where ${expr}`, await loadCatalog(store, ids, repeatKeys));
   };

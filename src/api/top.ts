@@ -1,5 +1,7 @@
 import { UsageError } from "../core/errors.js";
-import { GROUPINGS, leaderboard, type Direction, type Grouping, type Leaderboard } from "../analysis/leaderboard.js";
+import { checkGrouping, GROUPINGS, type Direction, type Grouping } from "../core/choices.js";
+import { leaderboard } from "../analysis/leaderboard.js";
+import type { Leaderboard } from "../core/top-results.js";
 import { repeatKeysOf } from "../capture/rules-file.js";
 import type { Selection } from "../index/selection.js";
 import type { Workspace } from "./workspace.js";
@@ -18,8 +20,8 @@ export interface TopRequest extends Selection {
 
 /** `git exp top`: the best experiments (or groups of them) by a metric, from the index. */
 export async function top(ws: Workspace, req: TopRequest): Promise<Leaderboard> {
-  if (req.by !== undefined && !GROUPINGS.includes(req.by)) throw new UsageError(`group by one of ${GROUPINGS.join(", ")}, not ${String(req.by)}`);
+  const by = checkGrouping(req.by);
   if (req.limit !== undefined && !(Number.isSafeInteger(req.limit) && req.limit > 0)) throw new UsageError(`limit takes a whole number from 1, not ${req.limit}`);
-  const repeatKeys = req.by === "config" ? await repeatKeysOf(await ws.repo()) : undefined;
-  return ws.query((db) => leaderboard(db, { ...req, repeatKeys, limit: req.limit ?? 10 }));
+  const repeatKeys = by === "config" ? await repeatKeysOf(await ws.repo()) : undefined;
+  return ws.query((db) => leaderboard(db, { ...req, by, repeatKeys, limit: req.limit ?? 10 }));
 }

@@ -1,8 +1,8 @@
 import { UsageError } from "../core/errors.js";
-import type { Direction } from "../analysis/leaderboard.js";
-import { BUCKETS, trendAlong, trendOverTime, type Bucket, type Trend } from "../analysis/trend.js";
+import type { Direction } from "../core/choices.js";
+import { BUCKETS, trendAlong, trendOverTime, type Bucket } from "../analysis/trend.js";
+import type { Trend } from "../core/trend-results.js";
 import type { Selection } from "../index/selection.js";
-import { branchHistory } from "../store/history.js";
 import type { Workspace } from "./workspace.js";
 
 export { BUCKETS, type Bucket, type Trend };
@@ -23,6 +23,6 @@ export async function trend(ws: Workspace, req: TrendRequest): Promise<Trend> {
   if (req.every !== undefined && !BUCKETS.includes(req.every)) throw new UsageError(`bucket by one of ${BUCKETS.join(", ")}, not ${String(req.every)}`);
   if (along === undefined) return ws.query((db) => trendOverTime(db, options));
   // git is asked before the index is, so a long-lived workspace holds its index no longer than the query
-  const history = await branchHistory(await ws.repo(), along);
+  const history = await (await ws.store()).history.branchHistory(along);
   return ws.query((db) => trendAlong(db, options, along, history));
 }

@@ -5,6 +5,7 @@ import type { IndexSession } from "../index/session.js";
 import type { SyncReport } from "../index/sync.js";
 import { ExperimentStore } from "../store/experiment-store.js";
 import { openRepository, type Repository } from "../store/repository.js";
+import { shortId } from "../core/ids.js";
 
 /** A bar for work that takes a while (indexing); the CLI draws it on a terminal's stderr. */
 export interface ProgressSink {
@@ -100,7 +101,7 @@ export class Workspace {
   }
 
   repo(): Promise<Repository> {
-    this.repoP ??= this.sharedIndex ? this.sharedIndex.repo(this.cwd) : openRepository(this.cwd);
+    this.repoP ??= this.sharedIndex ? this.sharedIndex.repo(this.cwd) : openRepository(this.cwd, this.env);
     return this.repoP;
   }
 
@@ -179,7 +180,7 @@ export class Workspace {
   }
 
   reportSync(report: SyncReport): void {
-    for (const s of report.skipped) this.warn(`experiment ${s.id.slice(0, 12)} left out of the index: ${s.reason}`);
+    for (const s of report.skipped) this.warn(`experiment ${shortId(s.id)} left out of the index: ${s.reason}`);
     for (const ref of report.corruptRefs) this.warn(`${ref} does not name its target: corrupt ref, ignored`);
   }
 

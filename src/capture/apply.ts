@@ -1,13 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { CorruptDataError, EnvironmentError, NotFoundError, UsageError } from "../core/errors.js";
 import { treePath, type Experiment } from "../core/experiment.js";
 import { canonicalJson, toPlainJson, type JsonObject } from "../core/json.js";
 import { commitExists } from "../store/commits.js";
-import { git, runGit } from "../store/git.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
 import type { Repository } from "../store/repository.js";
+import { createNewRef, isBranchName, refExists } from "../store/branches.js";
+import { changedFiles, commitTree, headTree, treeDiff, treeOf, treeWithChanges } from "../store/trees.js";
+import { applyPatch, changedTrackedFiles, workTreeMatches } from "../store/work-tree.js";
+import { shortId } from "../core/ids.js";
 
 const PATCH = "patch.diff";
 
@@ -43,9 +43,9 @@ async function codeState(store: ExperimentStore, spec: string): Promise<CodeStat
   const id = await store.resolve(spec);
   const exp = await store.read(id);
   const commit = exp.meta.source?.commit;
-  if (!commit) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no source commit: it was recorded outside a commit, so there is no code to bring back`);
+  if (!commit) throw new NotFoundError(`experiment ${shortId(id)} has no source commit: it was recorded outside a commit, so there is no code to bring back`);
   if (!(await commitExists(store.repo, commit))) {
-    throw new NotFoundError(`source commit ${commit.slice(0, 12)} of experiment ${id.slice(0, 12)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
+    throw new NotFoundError(`source commit ${shortId(commit)} of experiment ${shortId(id)} is not in this repository; fetch it (git fetch <remote> ${commit}) and try again`);
   }
   const patch = exp.files[PATCH];
   return { id, commit, patch: patch && patch.length > 0 ? patch : undefined, config: await configFile(exp) };
@@ -62,39 +62,16 @@ async function configFile(exp: Experiment): Promise<CodeState["config"]> {
   return { path, text: canonicalJson(exp.config, { source: "config.json" }) };
 }
 
-/**
- * The tree of the experiment's code: its source commit's tree with patch.diff and the config
- * file applied, built in a throw-away index so neither the work tree nor the real index moves.
- */
+/** The tree of the experiment's code: its source commit's tree with patch.diff and the config file applied. */
 async function codeTree(repo: Repository, s: CodeState): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "git-exp-apply-"));
-  const env = { GIT_INDEX_FILE: join(dir, "index") };
-  try {
-    await git(["read-tree", s.commit], { cwd: repo.cwd, env });
-    if (s.patch) {
-      const r = await runGit(["apply", "--cached", "--binary", "--whitespace=nowarn"], { cwd: repo.cwd, env, input: s.patch });
-      if (r.code !== 0) throw new CorruptDataError(`the recorded patch.diff of ${s.id.slice(0, 12)} does not apply to ${s.commit.slice(0, 12)}: ${r.stderr.trim()}`);
-    }
-    if (s.config) {
-      const blob = (await git(["hash-object", "-w", "--stdin"], { cwd: repo.cwd, input: s.config.text })).trim();
-      await git(["update-index", "--add", "--cacheinfo", `100644,${blob},${s.config.path}`], { cwd: repo.cwd, env });
-    }
-    return (await git(["write-tree"], { cwd: repo.cwd, env })).trim();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const built = await treeWithChanges(repo, s.commit, { patch: s.patch, file: s.config });
+  if ("patchError" in built) throw new CorruptDataError(`the recorded patch.diff of ${shortId(s.id)} does not apply to ${shortId(s.commit)}: ${built.patchError}`);
+  return built.tree;
 }
 
 function workTreeOf(repo: Repository): string {
   if (repo.workTree === null) throw new EnvironmentError("this repository has no work tree (it is bare): run git exp apply in a clone with one");
   return repo.workTree;
-}
-
-/** HEAD, or the empty tree before the first commit. */
-async function headTree(repo: Repository): Promise<string> {
-  const r = await runGit(["rev-parse", "-q", "--verify", "HEAD^{tree}"], { cwd: repo.cwd });
-  if (r.code === 0) return r.stdout.toString("utf8").trim();
-  return (await git(["hash-object", "-t", "tree", "--stdin"], { cwd: repo.cwd, input: "" })).trim();
 }
 
 /**
@@ -107,26 +84,22 @@ export async function applyExperiment(store: ExperimentStore, spec: string, opti
   const top = workTreeOf(store.repo);
   const s = await codeState(store, spec);
   if (!options.force) {
-    const dirty = (await git(["status", "--porcelain", "--untracked-files=no"], { cwd: top })).split("\n").filter(Boolean).map((l) => l.slice(3));
+    const dirty = await changedTrackedFiles(store.repo, top);
     if (dirty.length > 0) {
       throw new UsageError(`the work tree has uncommitted changes (${dirty.slice(0, 5).join(", ")}${dirty.length > 5 ? ", ..." : ""}): commit or stash them first, or pass --force to apply on top of them`);
     }
   }
   const tree = await codeTree(store.repo, s);
   const from = await headTree(store.repo);
-  const diff = await runGit(["diff", "--binary", "--full-index", "--no-color", "--no-ext-diff", "--no-renames", from, tree], { cwd: top });
-  if (diff.code !== 0) throw new EnvironmentError(`git diff failed: ${diff.stderr.trim()}`);
-  const changed = (await git(["diff", "--name-status", "--no-renames", from, tree], { cwd: top }))
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => ({ status: l.split("\t")[0]!, path: l.split("\t").slice(1).join("\t") }));
+  const diff = await treeDiff(store.repo, from, tree);
+  const changed = await changedFiles(store.repo, from, tree);
+  if (changed === null) throw new EnvironmentError(`git diff --name-status ${from} ${tree} failed`);
   // Applied before (the work tree already is the tree): nothing to do, rather than a conflict.
-  const already = (await runGit(["diff", "--quiet", tree, "--"], { cwd: top })).code === 0;
-  if (already) return { id: s.id, commit: s.commit, changed: [], patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
-  if (diff.stdout.length > 0) {
-    const r = await runGit(["apply", "--binary", "--whitespace=nowarn"], { cwd: top, input: diff.stdout });
-    if (r.code !== 0) {
-      throw new UsageError(`the code of experiment ${s.id.slice(0, 12)} does not apply to this work tree (nothing was changed): ${r.stderr.trim().split("\n")[0]}; commit or stash your changes and try again`);
+  if (await workTreeMatches(store.repo, top, tree)) return { id: s.id, commit: s.commit, changed: [], patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
+  if (diff.length > 0) {
+    const refused = await applyPatch(store.repo, top, diff);
+    if (refused !== undefined) {
+      throw new UsageError(`the code of experiment ${shortId(s.id)} does not apply to this work tree (nothing was changed): ${refused.split("\n")[0]}; commit or stash your changes and try again`);
     }
   }
   return { id: s.id, commit: s.commit, changed, patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
@@ -138,26 +111,25 @@ export async function applyExperiment(store: ExperimentStore, spec: string, opti
  */
 export async function branchExperiment(store: ExperimentStore, spec: string, name: string): Promise<BranchOutcome> {
   const repo = store.repo;
-  if ((await runGit(["check-ref-format", "--branch", name], { cwd: repo.cwd })).code !== 0) {
+  if (!(await isBranchName(repo, name))) {
     throw new UsageError(`'${name}' is not a valid branch name (see git check-ref-format)`);
   }
   const ref = `refs/heads/${name}`;
-  if ((await runGit(["rev-parse", "-q", "--verify", ref], { cwd: repo.cwd })).code === 0) {
+  if (await refExists(repo, ref)) {
     throw new UsageError(`branch ${name} already exists: give another name, or delete it first (git branch -D ${name})`);
   }
   const s = await codeState(store, spec);
   let head = s.commit;
   if (s.patch || s.config) {
     const tree = await codeTree(repo, s);
-    const base = (await git(["rev-parse", `${s.commit}^{tree}`], { cwd: repo.cwd })).trim();
+    const base = await treeOf(repo, s.commit);
     if (tree !== base) {
       const what = [s.patch ? "its uncommitted changes" : "", s.config ? `its config in ${s.config.path}` : ""].filter(Boolean).join(" and ");
-      const message = `Code of experiment ${s.id.slice(0, 12)}: ${what}\n\nExperiment: ${s.id}\n`;
-      head = (await git(["commit-tree", tree, "-p", s.commit], { cwd: repo.cwd, input: message })).trim();
+      const message = `Code of experiment ${shortId(s.id)}: ${what}\n\nExperiment: ${s.id}\n`;
+      head = await commitTree(repo, tree, s.commit, message);
     }
   }
-  const zero = "0".repeat(s.commit.length);
-  const r = await runGit(["update-ref", ref, head, zero], { cwd: repo.cwd });
-  if (r.code !== 0) throw new UsageError(`could not create branch ${name}: ${r.stderr.trim()}`);
+  const refused = await createNewRef(repo, ref, head);
+  if (refused !== undefined) throw new UsageError(`could not create branch ${name}: ${refused}`);
   return { id: s.id, branch: name, head, commit: s.commit, patchCommitted: s.patch !== undefined && head !== s.commit, configWritten: head !== s.commit ? (s.config?.path ?? null) : null };
 }

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { runGit } from "../store/git.js";
+import type { Repository } from "../store/repository.js";
+import { trackedPaths } from "../store/work-tree.js";
 
 /**
  * The words of a command that may name files: its arguments, the values of `--opt=value`,
@@ -42,11 +43,12 @@ export interface UnreproducibleFiles {
 export async function unreproducibleFiles(
   argv: string[],
   cwd: string,
-  workTree: string | null,
+  repo: Repository,
   environ: NodeJS.ProcessEnv,
   skip: string[] = [],
 ): Promise<UnreproducibleFiles> {
   const out: UnreproducibleFiles = { outside: [], untracked: [] };
+  const workTree = repo.workTree;
   if (workTree === null) return out;
   const pathDirs = new Set((environ["PATH"] ?? "").split(delimiter).filter(Boolean).map((d) => resolve(d)));
   const skipped = new Set(skip.map((p) => resolve(cwd, p)));
@@ -60,8 +62,7 @@ export async function unreproducibleFiles(
     } else inTree.push([w, rel]);
   }
   if (inTree.length === 0) return out;
-  const r = await runGit(["ls-files", "-z", "--", ...inTree.map(([, rel]) => rel)], { cwd: workTree });
-  const tracked = new Set(r.code === 0 ? r.stdout.toString("utf8").split("\0") : inTree.map(([, rel]) => rel));
+  const tracked = (await trackedPaths(repo, inTree.map(([, rel]) => rel))) ?? new Set(inTree.map(([, rel]) => rel));
   for (const [w, rel] of inTree) if (!tracked.has(rel.split("\\").join("/"))) out.untracked.push(w);
   return out;
 }

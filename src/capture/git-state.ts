@@ -1,8 +1,8 @@
 import { relative, sep } from "node:path";
 import { treePath, type Person, type Source } from "../core/experiment.js";
-import { runGit } from "../store/git.js";
 import { gitIdentity } from "../store/identity.js";
 import type { Repository } from "../store/repository.js";
+import { uncommittedPatch, workTreeSource } from "../store/work-tree.js";
 
 /** Who records: the same identity `git commit` would use. */
 export function captureIdentity(repo: Repository): Promise<Person> {
@@ -10,39 +10,16 @@ export function captureIdentity(repo: Repository): Promise<Person> {
 }
 
 /**
- * The code state a run starts from, in one `git status` call: HEAD commit (null before the
- * first commit or in a bare repository), branch (null when detached), dirty tracked files.
+ * The code state a run starts from: HEAD commit (null before the first commit or in a bare
+ * repository), branch (null when detached), dirty tracked files.
  */
-export async function captureSource(repo: Repository): Promise<Source> {
-  if (repo.workTree === null) return { commit: null, branch: null, dirty: false };
-  const r = await runGit(["status", "--porcelain=v2", "--branch", "--untracked-files=no", "--ignore-submodules=dirty"], {
-    cwd: repo.workTree,
-  });
-  if (r.code !== 0) return { commit: null, branch: null, dirty: false };
-  let commit: string | null = null;
-  let branch: string | null = null;
-  let dirty = false;
-  for (const line of r.stdout.toString("utf8").split("\n")) {
-    if (line.startsWith("# branch.oid ")) {
-      const oid = line.slice("# branch.oid ".length);
-      commit = /^[0-9a-f]+$/.test(oid) ? oid : null;
-    } else if (line.startsWith("# branch.head ")) {
-      const head = line.slice("# branch.head ".length);
-      branch = head === "(detached)" ? null : head;
-    } else if (line && !line.startsWith("#")) dirty = true;
-  }
-  return { commit, branch, dirty };
+export function captureSource(repo: Repository): Promise<Source> {
+  return workTreeSource(repo);
 }
 
 /** The uncommitted changes to tracked files, as `git apply` takes them; "" when clean. */
-export async function capturePatch(repo: Repository): Promise<string> {
-  if (repo.workTree === null) return "";
-  const head = await runGit(["rev-parse", "-q", "--verify", "HEAD"], { cwd: repo.workTree });
-  if (head.code !== 0) return "";
-  const r = await runGit(["diff", "HEAD", "--binary", "--no-color", "--no-ext-diff", "--full-index"], {
-    cwd: repo.workTree,
-  });
-  return r.code === 0 ? r.stdout.toString("utf8") : "";
+export function capturePatch(repo: Repository): Promise<string> {
+  return uncommittedPatch(repo);
 }
 
 /** The source, with the folder the command ran in when that is below the top of the tree. */

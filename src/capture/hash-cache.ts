@@ -2,7 +2,7 @@ import type { Stats } from "node:fs";
 import { join } from "node:path";
 import { JsonCache } from "./probe-cache.js";
 
-export const HASH_CACHE_FILE = "hash-cache.json";
+const HASH_CACHE_FILE = "hash-cache.json";
 
 /**
  * File checksums remembered by path, size, mtime and inode, so a 10 GB dataset that did

@@ -2,36 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Series } from "../core/experiment.js";
 import type { Repository } from "../store/repository.js";
 import { executorNamed } from "./executors/executors.js";
 import { MetricsTail } from "./metrics-tail.js";
-
-/**
- * A run in progress leaves a small record under `<git dir>/exp/live/`, so `ls --running`
- * and the dashboard can show it (and its metrics file growing) before it is recorded.
- */
-export interface LiveRun {
-  /** Unique per run: `<pid>-<start ms>-<random>`. */
-  key: string;
-  /** The git-exp process running the command: the record is stale once it is gone. */
-  pid: number;
-  started_at: string;
-  command: string[];
-  name?: string;
-  metrics_file: string;
-  cwd: string;
-  /** Set when the run has ended and been recorded (or failed to be). */
-  ended_at?: string;
-  /** The experiment the run became. */
-  experiment?: string;
-  status?: string;
-  /** A trial a scheduler runs (git exp worker): the machine, the job as the scheduler shows it, its worker id. */
-  host?: string;
-  job?: string;
-  worker?: string;
-  executor?: string;
-}
+import type { LiveRun, LiveProgress } from "../core/live-results.js";
 
 /** How long an ended run's record stays, so a dashboard can follow it to its experiment. */
 const ENDED_KEEP_MS = 5 * 60_000;
@@ -145,14 +119,6 @@ async function removeStaleTemps(dir: string, names: string[], now: number): Prom
     const st = await stat(join(dir, n)).catch(() => undefined);
     if (st && now - st.mtimeMs > 60_000) await rm(join(dir, n), { force: true });
   }
-}
-
-export interface LiveProgress {
-  step: number | undefined;
-  /** The latest value of each metric (flattened keys), NaN and infinities included; null is a JSON null. */
-  latest: Record<string, number | null>;
-  series: Record<string, Series>;
-  lines: number;
 }
 
 /**

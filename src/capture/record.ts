@@ -48,7 +48,7 @@ export interface RecordInput {
 }
 
 /** When an experiment was made: GIT_AUTHOR_DATE when set, else now. */
-export function createdAtNow(environ: NodeJS.ProcessEnv = process.env, now = Date.now()): string {
+function createdAtNow(environ: NodeJS.ProcessEnv = process.env, now = Date.now()): string {
   const fixed = environ["GIT_AUTHOR_DATE"];
   return formatCreatedAt(fixed ? parseGitDate(fixed) : now);
 }
@@ -89,7 +89,7 @@ function checkKeyPaths(part: string, keys: string[]): void {
 }
 
 /** Build the experiment a record would write, capturing identity, time and code state. */
-export async function buildExperiment(store: ExperimentStore, input: RecordInput): Promise<Experiment> {
+async function buildExperiment(store: ExperimentStore, input: RecordInput): Promise<Experiment> {
   checkInput(input);
   await enforceConfigSchema(store.repo, input.config);
   const base = store.repo.workTree ?? store.repo.cwd;

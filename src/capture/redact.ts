@@ -112,7 +112,7 @@ function isHighEntropy(value: string): boolean {
   return kinds >= 2 && entropy(value) >= 3.5;
 }
 
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
@@ -128,10 +128,6 @@ export function redactText(text: string, knownSecrets: readonly string[] = []): 
     isSecretName(key) && value !== REDACTED ? `${key}${sep}${quote}${REDACTED}` : m,
   );
   return out.replace(KEY_LIKE, (m) => (isRandomKey(m) ? REDACTED : m));
-}
-
-export function looksSecret(value: string): boolean {
-  return redactText(value) !== value;
 }
 
 /**

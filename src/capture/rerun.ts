@@ -10,6 +10,7 @@ import type { RunPlan, RunRequest } from "./run-plan.js";
 import { runPoint } from "./run-point.js";
 import { RunController, startRun, type RunHooks, type RunOutcome } from "./run-session.js";
 import { checkoutTemporary } from "./worktree.js";
+import { shortId } from "../core/ids.js";
 
 export interface RerunOptions {
   /** Run even when recorded inputs are missing or changed; the rerun records what it read. */
@@ -38,7 +39,7 @@ const PATCH = "patch.diff";
 
 /** The command an experiment recorded, refused when there is none or it is not a list of strings. */
 export function recordedCommand(id: string, exp: Experiment): string[] {
-  const short = id.slice(0, 12);
+  const short = shortId(id);
   const command: unknown = exp.meta.command;
   if (!Array.isArray(command) || command.length === 0 || command[0] === "") {
     throw new InvalidInputError(`experiment ${short} has no recorded command, so there is nothing to rerun; record runs with their command to make them reproducible`);
@@ -51,7 +52,7 @@ export function recordedCommand(id: string, exp: Experiment): string[] {
 
 /** What makes a rerun impossible, found before anything is checked out. */
 function preflight(id: string, exp: Experiment): { command: string[]; commit: string } {
-  const short = id.slice(0, 12);
+  const short = shortId(id);
   const command = recordedCommand(id, exp);
   const commit = exp.meta.source?.commit;
   if (!commit) throw new NotFoundError(`experiment ${short} has no source commit: it was recorded outside a commit, so its code cannot be rebuilt`);
@@ -64,7 +65,7 @@ function describeProblems(problems: InputProblem[]): string {
 }
 
 function refuseInputs(id: string, problems: InputProblem[]): never {
-  const what = `experiment ${id.slice(0, 12)} read inputs that are ${describeProblems(problems)}`;
+  const what = `experiment ${shortId(id)} read inputs that are ${describeProblems(problems)}`;
   const hint = "restore them, or pass --allow-changed-inputs to rerun anyway";
   if (problems.some((p) => p.kind === "changed")) throw new InvalidInputError(`${what}; ${hint}`);
   throw new NotFoundError(`${what}; ${hint}`);
@@ -100,7 +101,7 @@ function capturedAs(original: Experiment, folder: string | undefined): Partial<R
  * The rerun's name: the original's name stays the original's, so `<name>~repro`, then
  * `<name>~repro2`, ... for later reruns. Unnamed originals give unnamed reruns.
  */
-export async function rerunName(store: ExperimentStore, original: Experiment): Promise<string | undefined> {
+async function rerunName(store: ExperimentStore, original: Experiment): Promise<string | undefined> {
   const name = original.meta.name;
   if (name === undefined) return undefined;
   const base = name.replace(/~repro\d*$/, "");
@@ -132,7 +133,7 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
     const userTop = store.repo.workTree ?? store.repo.cwd;
     const missingFiles = await commandFiles(command, cwd, { top: tree.dir, mirror: userTop }).then((f) => f.missing);
     for (const f of missingFiles) {
-      options.hooks?.onWarning?.(`the command names ${f}, which source commit ${commit.slice(0, 12)} does not hold (it was not committed when the original ran)`);
+      options.hooks?.onWarning?.(`the command names ${f}, which source commit ${shortId(commit)} does not hold (it was not committed when the original ran)`);
     }
     const plan: RunPlan = {
       request: {

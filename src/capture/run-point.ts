@@ -114,7 +114,7 @@ async function runChild(s: RunSession, index: number, work: WorkFolder, st: Star
   }
 }
 
-export function pointName(s: RunSession, index: number): string | undefined {
+function pointName(s: RunSession, index: number): string | undefined {
   const r = s.plan.request;
   const trial = s.plan.trial?.sweep;
   if (r.name !== undefined && trial) return `${r.name}-${trial.index}`;
@@ -125,7 +125,7 @@ export function pointName(s: RunSession, index: number): string | undefined {
  * The child's environment. The seed is exported exactly (also beyond 2^53); PYTHONHASHSEED
  * only where Python accepts it (0..4294967295), or Python refuses to start.
  */
-export function childEnv(environ: NodeJS.ProcessEnv, config: JsonObject, configPath: string, metricsPath: string): NodeJS.ProcessEnv {
+function childEnv(environ: NodeJS.ProcessEnv, config: JsonObject, configPath: string, metricsPath: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...environ, GIT_EXP_CONFIG: configPath, GIT_EXP_METRICS: metricsPath };
   const seed = config["seed"];
   if ((typeof seed === "number" && Number.isInteger(seed) && seed >= 0) || (typeof seed === "bigint" && seed >= 0n)) {

@@ -65,7 +65,7 @@ async function runInFolder(s: RunSession, index: number): Promise<RunOutcome> {
   const own = [r.resultsFile, ...(r.outputs ?? []), ...(r.storeOutputs ?? [])]
     .filter((p): p is string => p !== undefined)
     .map((p) => pathInPoint(inPlace(workTree, r.cwd), workTree, r.cwd, p));
-  const copy = await copyWorkTree(workTree, r.cwd, own);
+  const copy = await copyWorkTree(s.store.repo, workTree, r.cwd, own);
   try {
     const work: WorkFolder = { top: copy.top, cwd: copy.cwd };
     return await runPoint(s, index, work);
@@ -75,9 +75,9 @@ async function runInFolder(s: RunSession, index: number): Promise<RunOutcome> {
 }
 
 /** Files the command names that the commit will not hold: a rerun from it cannot find them. */
-export async function warnUnreproducible(s: RunSession): Promise<void> {
+async function warnUnreproducible(s: RunSession): Promise<void> {
   const r = s.plan.request;
-  const found = await unreproducibleFiles(s.plan.argv, r.cwd, s.store.repo.workTree, r.environ, r.inputs);
+  const found = await unreproducibleFiles(s.plan.argv, r.cwd, s.store.repo, r.environ, r.inputs);
   for (const f of found.outside) s.hooks.onWarning?.(`the command names ${f}, outside the work tree: 'git exp repro' cannot rebuild it from the commit`);
   for (const f of found.untracked) s.hooks.onWarning?.(`the command names ${f}, which git does not track: commit it, or 'git exp repro' will not find it`);
 }

@@ -37,7 +37,7 @@ export interface Study {
   push?: CloneSource & { workTree: string };
 }
 
-export function studiesDir(repo: Repository): string {
+function studiesDir(repo: Repository): string {
   return join(repo.expDir, "studies");
 }
 

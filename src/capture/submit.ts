@@ -146,7 +146,7 @@ function cannotStartMessage(job: string, s: WorkState): string {
 }
 
 /** How `git exp` itself is started again on a node: this Node and this package's bin/git-exp, by absolute path. */
-export function gitExpArgv(): string[] {
+function gitExpArgv(): string[] {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const bin = join(dir, "bin", "git-exp");
@@ -213,7 +213,7 @@ function sweepParams(v: JsonValue | undefined): Record<string, JsonValue> | unde
 }
 
 /** What a study's recorded trials say, in the shape of a local sweep's summary. */
-export async function studySummary(store: ExperimentStore, study: Study): Promise<RunSummary> {
+async function studySummary(store: ExperimentStore, study: Study): Promise<RunSummary> {
   const outcomes: RunOutcome[] = [];
   for (const c of await doneClaims(store, study)) {
     const e = await store.read(c.experiment);

@@ -10,7 +10,7 @@ export interface SweepPoint {
 }
 
 /** Sweeps larger than this are almost always a typo (a comma too many); refuse them. */
-export const MAX_SWEEP_POINTS = 10_000;
+const MAX_SWEEP_POINTS = 10_000;
 
 /**
  * The cartesian product of the axes over a base config, in the order a user reads it:

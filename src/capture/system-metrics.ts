@@ -5,7 +5,7 @@ import { memoryKb, processTree, CLOCK_TICKS } from "./resources.js";
 
 export const DEFAULT_SYSTEM_INTERVAL_S = 10;
 /** The first sample comes this soon, so a short run still has one. */
-export const FIRST_SAMPLE_MS = 1000;
+const FIRST_SAMPLE_MS = 1000;
 
 export interface SystemSamplerOptions {
   /** The root of the process tree sampled: the run's command. */

@@ -24,7 +24,7 @@ export async function which(command: string, environ: NodeJS.ProcessEnv, cwd: st
 }
 
 /** A regular file this user may execute. */
-export async function isExecutable(path: string): Promise<boolean> {
+async function isExecutable(path: string): Promise<boolean> {
   try {
     const st = await stat(path);
     if (!st.isFile()) return false;

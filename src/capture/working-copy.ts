@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { EnvironmentError } from "../core/errors.js";
 import type { Source } from "../core/experiment.js";
-import { runGit } from "../store/git.js";
+import type { Repository } from "../store/repository.js";
+import { workTreeFiles } from "../store/work-tree.js";
 import type { FileSum } from "./checksums.js";
 
 /**
@@ -52,7 +53,7 @@ export function pathInPoint(work: WorkFolder, userTop: string, userCwd: string, 
  * point writes and must not share (--output, --results): they, and the ignored folders
  * above them, are never linked, so each point writes its own.
  */
-export async function copyWorkTree(workTree: string, cwd: string, own: string[]): Promise<TemporaryFolder> {
+export async function copyWorkTree(repo: Repository, workTree: string, cwd: string, own: string[]): Promise<TemporaryFolder> {
   const root = await mkdtemp(join(tmpdir(), "git-exp-point-"));
   const top = join(root, "tree");
   const remove = (): Promise<void> => rm(root, { recursive: true, force: true });
@@ -61,7 +62,7 @@ export async function copyWorkTree(workTree: string, cwd: string, own: string[])
     const isOwn = (rel: string): boolean => ownRel.some((o) => o === rel || o.startsWith(rel + sep));
     const holdsOwn = (rel: string): boolean => ownRel.some((o) => o.startsWith(rel + sep));
     await mkdir(top);
-    const files = (await listFiles(workTree, ["--cached", "--others", "--exclude-standard"])).filter((rel) => !isOwn(rel));
+    const files = (await workTreeFiles(repo, workTree, "visible")).filter((rel) => !isOwn(rel));
     for (const d of new Set(files.map((rel) => dirname(join(top, rel))))) await mkdir(d, { recursive: true });
     await eachAtOnce(files, 16, (rel) => copyEntry(join(workTree, rel), join(top, rel)));
     const link = async (rel: string): Promise<void> => {
@@ -71,7 +72,7 @@ export async function copyWorkTree(workTree: string, cwd: string, own: string[])
       await mkdir(join(top, rel), { recursive: true });
       for (const e of await readdir(join(workTree, rel))) await link(join(rel, e));
     };
-    for (const rel of await listFiles(workTree, ["--others", "--ignored", "--exclude-standard", "--directory"])) await link(rel);
+    for (const rel of await workTreeFiles(repo, workTree, "ignored")) await link(rel);
     const inTop = join(top, relative(workTree, cwd));
     await mkdir(inTop, { recursive: true });
     return { top, cwd: inTop, remove };
@@ -79,17 +80,6 @@ export async function copyWorkTree(workTree: string, cwd: string, own: string[])
     await remove();
     throw e instanceof EnvironmentError ? e : new EnvironmentError(`could not make a working copy for a sweep point in ${root}: ${(e as Error).message}; run with -j 1 to run in place`, { cause: e });
   }
-}
-
-async function listFiles(workTree: string, args: string[]): Promise<string[]> {
-  const r = await runGit(["ls-files", "-z", ...args], { cwd: workTree });
-  if (r.code !== 0) throw new EnvironmentError(`git ls-files failed in ${workTree}: ${r.stderr.trim()}`);
-  const seen = new Set<string>();
-  for (const p of r.stdout.toString("utf8").split("\0")) {
-    const rel = p.replace(/\/$/, "");
-    if (rel) seen.add(rel.split("/").join(sep));
-  }
-  return [...seen];
 }
 
 /** `f` over `items`, `n` at a time: file copies wait on the disk, not the CPU. */

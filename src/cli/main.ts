@@ -167,7 +167,7 @@ async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown
  * flags -m -e -t ...: join it into `--sort=-metrics.acc`; `--slurm "--time=1:00"` likewise. Nothing after `--` is touched: it
  * belongs to the command `git exp run` runs. A lone letter (`--sort -n 5`) stays a flag.
  */
-export function joinDescendingSort(argv: string[]): string[] {
+function joinDescendingSort(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

@@ -17,7 +17,7 @@ function roffEscape(text: string): string {
  * own help into man/man1/git-exp.1, where man finds it next to bin/ on PATH (man-db looks in
  * ../man of every PATH entry) and where `npm link` links it.
  */
-export async function manPage(): Promise<string> {
+async function manPage(): Promise<string> {
   const help = await helpText(["--help"]);
   const commands = commandNames(help);
   const parts = [

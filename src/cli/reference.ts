@@ -49,7 +49,7 @@ export async function referencePages(): Promise<Map<string, string>> {
 }
 
 /** Write the pages into `dir`, removing pages of commands that are gone. */
-export async function writeReference(dir: string): Promise<void> {
+async function writeReference(dir: string): Promise<void> {
   const pages = await referencePages();
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (f.endsWith(".md") && !pages.has(f)) rmSync(join(dir, f));

@@ -10,7 +10,7 @@ import { checkNewName, checkTag, type ExperimentMeta, type Person } from "./expe
 export const NOTES_REF = "refs/notes/experiments";
 
 export type AnnotationOp = "tag" | "untag" | "note" | "rename" | "delete" | "restore";
-export const ANNOTATION_OPS: readonly AnnotationOp[] = ["tag", "untag", "note", "rename", "delete", "restore"];
+const ANNOTATION_OPS: readonly AnnotationOp[] = ["tag", "untag", "note", "rename", "delete", "restore"];
 
 export interface AnnotationEvent {
   op: AnnotationOp;

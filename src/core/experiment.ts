@@ -132,7 +132,7 @@ export function checkTag(tag: string): void {
 }
 
 /** System metrics (CPU, memory, GPUs sampled over time) are the series named `system/...`. */
-export const SYSTEM_PREFIX = "system/";
+const SYSTEM_PREFIX = "system/";
 
 export function isSystemSeries(metric: string): boolean {
   return metric.startsWith(SYSTEM_PREFIX) && metric.length > SYSTEM_PREFIX.length;
@@ -142,7 +142,7 @@ export function isSystemSeries(metric: string): boolean {
  * Series file names: a metric path, with '%' and '/' escaped so one metric is one file;
  * system metrics keep their slashes as folders (`series/system/gpu0/util_pct.json`).
  */
-export function seriesFileName(metric: string): string {
+function seriesFileName(metric: string): string {
   if (metric === "" || metric === "." || metric === ".." || metric.includes("\u0000")) {
     throw new InvalidInputError(`${JSON.stringify(metric)} cannot name a metric series`);
   }

@@ -114,7 +114,7 @@ const depthMessage = (what: string, depth: number): string =>
   `${what} nests objects and arrays ${depth} levels deep, more than the ${LIMITS.depth} allowed`;
 
 /** Why one JSON text is past the limits (`what` names it: "config.json"), or undefined. */
-export function jsonLimitProblem(text: Text, what: string, options: { series?: boolean } = {}): string | undefined {
+function jsonLimitProblem(text: Text, what: string, options: { series?: boolean } = {}): string | undefined {
   const shape = boundedShape(text, options.series ?? false);
   if (shape.depth > LIMITS.depth) return depthMessage(what, shape.depth);
   if (!options.series && shape.keys > LIMITS.keysPerFile) {

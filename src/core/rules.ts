@@ -1,3 +1,4 @@
+import type { Better } from "./choices.js";
 import { InvalidInputError } from "./errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 import { validate } from "./schema.js";
@@ -45,7 +46,7 @@ export function isRepeatKey(key: string, repeatKeys: readonly string[]): boolean
 }
 
 /** Which way is better for a rule: limits on a drop mean higher is better. */
-export function direction(rule: Rule): "higher" | "lower" | "none" {
+export function direction(rule: Rule): Better | "none" {
   if (rule.max_drop !== undefined || rule.max_drop_pct !== undefined) return "higher";
   if (rule.max_rise !== undefined || rule.max_rise_pct !== undefined) return "lower";
   return "none";

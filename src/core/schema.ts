@@ -67,17 +67,6 @@ export function validate(name: SchemaName, value: JsonValue, file: string): void
   throw new InvalidInputError(`${file}: ${describe(err, name)}`, { file, path: jsonPath(err) });
 }
 
-/** The same check without throwing, for readers that report and skip. */
-export function schemaProblem(name: SchemaName, value: JsonValue, file: string): string | undefined {
-  try {
-    validate(name, value, file);
-    return undefined;
-  } catch (e) {
-    if (e instanceof InvalidInputError) return e.message;
-    throw e;
-  }
-}
-
 function jsonPath(err: ErrorObject | undefined): string {
   if (!err) return "$";
   const parts = err.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));

@@ -12,7 +12,7 @@ export type SweepMethod = "grid" | "random" | "bayes";
 export type Goal = "minimize" | "maximize";
 
 /** W&B's distribution names that git-exp samples. */
-export const DISTRIBUTIONS = [
+const DISTRIBUTIONS = [
   "constant",
   "categorical",
   "int_uniform",

@@ -151,7 +151,7 @@ export function readerRows(reader: DuckDBResultReader): SqlRow[] {
 }
 
 /** bigint -> number when exact (else text), Date -> ISO text, nested values likewise. */
-export function jsonSafe(v: JS | undefined): SqlValue {
+function jsonSafe(v: JS | undefined): SqlValue {
   if (v === undefined || v === null) return null;
   if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;

@@ -416,7 +416,7 @@ function walBytes(path: string): number {
  * Why the index cannot be written, said with what to do, or undefined for any other failure
  * (damage and locks have their own paths).
  */
-export function cannotWrite(e: unknown, path: string): string | undefined {
+function cannotWrite(e: unknown, path: string): string | undefined {
   if (e instanceof IndexBusyError) return undefined;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const msg = e instanceof Error ? e.message : String(e);

@@ -36,7 +36,7 @@ const HEX_COLUMNS = ["id", "source_commit", "config_hash"];
 /** The experiments-table alias every fragment refers to. */
 export const E = "e";
 
-export class FilterCompiler {
+class FilterCompiler {
   constructor(
     private readonly catalog: Catalog,
     private readonly sql: SqlBuilder,

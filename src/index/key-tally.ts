@@ -63,7 +63,7 @@ export interface KeyCount {
 }
 
 /** The type a full count gives a key with these flags (KEY_TYPE in runs.ts). */
-export function tallyType(t: KeyTallyRow): string {
+function tallyType(t: KeyTallyRow): string {
   if (t.all_num && t.any_num) return "number";
   if (t.all_bool && t.any_bool) return "boolean";
   return "text";

@@ -192,7 +192,7 @@ export interface SeriesStats {
  * Per-series figures kept next to the final value, so a leaderboard never scans history.
  * NaN and missing points never win min or max; `last` is the last recorded point.
  */
-export function seriesStats(s: Series): SeriesStats {
+function seriesStats(s: Series): SeriesStats {
   const { step, value } = s;
   let last: number | null = null;
   let min: number | null = null;

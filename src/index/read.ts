@@ -3,6 +3,7 @@ import { experimentFromFiles, validateReadable, type Experiment } from "../core/
 import { experimentLimitProblem } from "../core/limits.js";
 import { readTreesInBulk } from "../store/bulk-read.js";
 import type { Repository } from "../store/repository.js";
+import { shortId } from "../core/ids.js";
 
 export interface IndexedRead {
   experiment: Experiment;
@@ -37,7 +38,7 @@ export async function readForIndex(repo: Repository, ids: string[], onEach: Inde
       const tooLarge = experimentLimitProblem(r.files, r.count);
       if (tooLarge) return onEach(id, new InvalidInputError(`past the limits: ${tooLarge}`));
       try {
-        const experiment = validateReadable(experimentFromFiles(r.files, id.slice(0, 12)));
+        const experiment = validateReadable(experimentFromFiles(r.files, shortId(id)));
         onEach(id, { experiment, configHash: r.blobIds.get("config.json") ?? "", files: r.files });
       } catch (e) {
         onEach(id, e instanceof Error ? e : new Error(String(e)));

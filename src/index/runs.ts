@@ -16,7 +16,7 @@ export interface RunsColumn {
   type: string;
 }
 
-export function quoteIdent(name: string): string {
+function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -37,7 +37,7 @@ function quoteText(s: string): string {
  * case ("lr" after "LR") gets "_1", "_2" appended rather than
  * shadowing it; a NUL in a key, which no identifier can hold, is written "\0".
  */
-export function runsColumnNames(columns: RunsColumn[]): string[] {
+function runsColumnNames(columns: RunsColumn[]): string[] {
   const taken = new Set<string>();
   return columns.map((c) => {
     const base = `${c.kind === "param" ? "params" : "metrics"}.${c.key.replace(/\u0000/g, "\\0")}`;
@@ -66,7 +66,7 @@ function metricColumn(c: RunsColumn, i: number): string {
 }
 
 /** The SELECT that fills `runs`; `only` restricts it to the ids of a temporary table. */
-export function runsSelect(columns: RunsColumn[], only?: string): string {
+function runsSelect(columns: RunsColumn[], only?: string): string {
   const names = runsColumnNames(columns);
   const params = columns.flatMap((c, i) => (c.kind === "param" ? [paramColumn(c, i)] : []));
   const metrics = columns.flatMap((c, i) => (c.kind === "metric" ? [metricColumn(c, i)] : []));
@@ -94,7 +94,7 @@ export function runsSelect(columns: RunsColumn[], only?: string): string {
  */
 export const RUNS_MAX_COLUMNS = 500;
 
-export async function runsColumns(db: IndexDatabase): Promise<RunsColumn[]> {
+async function runsColumns(db: IndexDatabase): Promise<RunsColumn[]> {
   const rows = await db.rows(
     `SELECT kind, key, type FROM (
        SELECT * FROM keys WHERE kind IN ('param', 'metric') ORDER BY experiments DESC, kind, key LIMIT ${RUNS_MAX_COLUMNS}
@@ -103,7 +103,7 @@ export async function runsColumns(db: IndexDatabase): Promise<RunsColumn[]> {
   return rows.map((r) => ({ kind: r["kind"] as RunsColumn["kind"], key: String(r["key"]), type: String(r["type"]) }));
 }
 
-export function columnsSignature(columns: RunsColumn[]): string {
+function columnsSignature(columns: RunsColumn[]): string {
   return JSON.stringify(columns.map((c) => [c.kind, c.key, c.type]));
 }
 

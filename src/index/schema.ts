@@ -47,5 +47,3 @@ export const SCHEMA: string[] = [
 
 /** Tables holding one experiment's rows, keyed by `id`: what removing an experiment clears. */
 export const PER_EXPERIMENT_TABLES = ["experiments", "params", "metrics", "series", "tags", "env", "inputs", "outputs", "runs", "_recorded"];
-
-export const USER_TABLES = ["experiments", "params", "metrics", "series", "tags", "env", "inputs", "outputs", "annotations", "keys", "runs"];

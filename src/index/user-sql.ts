@@ -50,7 +50,7 @@ export function checkTimeout(seconds: number | undefined): number {
 }
 
 /** `git exp sql` stops a query after this long unless told otherwise (--timeout). */
-export const DEFAULT_SQL_TIMEOUT_S = 60;
+const DEFAULT_SQL_TIMEOUT_S = 60;
 /** Past what setTimeout holds (about 24.8 days), a limit is no limit. */
 const MAX_TIMEOUT_S = 2_147_483;
 

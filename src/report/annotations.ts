@@ -1,10 +1,11 @@
 import type { AnnotationState } from "../core/annotations.js";
+import { shortId } from "../core/ids.js";
 
 /** One line per experiment after an annotation command: what it is called and tagged now. */
 export function renderAnnotateResult(r: { id: string; written: unknown[]; state: AnnotationState }): string {
   const s = r.state;
   const parts = [
-    r.id.slice(0, 12),
+    shortId(r.id),
     s.name ?? "(unnamed)",
     s.tags.length ? `tags: ${s.tags.join(", ")}` : "no tags",
     s.notes.length ? `${s.notes.length} note${s.notes.length === 1 ? "" : "s"}` : "",

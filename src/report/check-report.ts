@@ -1,9 +1,10 @@
-import type { CheckReport, RuleResult } from "../analysis/check.js";
+import type { CheckReport, RuleResult } from "../core/check-results.js";
 import { formatNumber, renderTable } from "./format.js";
 import { lineChartSvg } from "./svg-chart.js";
+import { shortId } from "../core/ids.js";
 
 /** A pull request comment holds 65,536 characters; stay well under it. */
-export const MAX_REPORT_BYTES = 64 * 1024 - 1024;
+const MAX_REPORT_BYTES = 64 * 1024 - 1024;
 
 const BARS = "▁▂▃▄▅▆▇█";
 
@@ -29,7 +30,7 @@ function short(ids: string[]): string {
   return shown.join(", ") + (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
 }
 
-export function verdictLine(r: CheckReport): string {
+function verdictLine(r: CheckReport): string {
   if (r.missing) return `⚠️ **git exp check: nothing to compare** — ${r.missing}`;
   const failed = r.results.filter((x) => !x.pass).length;
   if (failed > 0) return `❌ **git exp check failed**: ${failed} of ${r.results.length} rules broken`;
@@ -64,9 +65,9 @@ export function checkMarkdown(r: CheckReport): string {
     out.push(`| ${RULE_COLUMNS.join(" | ")} |`, `| ${RULE_COLUMNS.map(() => "---").join(" | ")} |`, ...r.results.map(ruleRow), "");
   }
   out.push(
-    `**Head**: \`${r.head.commit.slice(0, 12)}\` (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${short(r.head.experiments)}`,
+    `**Head**: \`${shortId(r.head.commit)}\` (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${short(r.head.experiments)}`,
     "",
-    `**Base**: ${r.base.experimentCommit ? `\`${r.base.experimentCommit.slice(0, 12)}\`` : "none"} on the history of ${r.base.ref} (merge base \`${r.base.commit.slice(0, 12)}\`), ${plural(r.base.experiments.length, "experiment")}: ${short(r.base.experiments)}`,
+    `**Base**: ${r.base.experimentCommit ? `\`${shortId(r.base.experimentCommit)}\`` : "none"} on the history of ${r.base.ref} (merge base \`${shortId(r.base.commit)}\`), ${plural(r.base.experiments.length, "experiment")}: ${short(r.base.experiments)}`,
     "",
   );
   for (const n of r.notes) out.push(`> ${n}`, "");
@@ -86,9 +87,9 @@ export function checkText(r: CheckReport, width = 100): string {
     out.push(renderTable(RULE_COLUMNS, rows, width));
   }
   const ids = (list: string[]): string => short(list).replace(/`/g, "");
-  out.push(`Head: ${r.head.commit.slice(0, 12)} (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${ids(r.head.experiments)}`);
+  out.push(`Head: ${shortId(r.head.commit)} (${r.head.ref}), ${plural(r.head.experiments.length, "experiment")}: ${ids(r.head.experiments)}`);
   out.push(
-    `Base: ${r.base.experimentCommit ? r.base.experimentCommit.slice(0, 12) : "none"} on the history of ${r.base.ref} (merge base ${r.base.commit.slice(0, 12)}), ${plural(r.base.experiments.length, "experiment")}: ${ids(r.base.experiments)}`,
+    `Base: ${r.base.experimentCommit ? shortId(r.base.experimentCommit) : "none"} on the history of ${r.base.ref} (merge base ${shortId(r.base.commit)}), ${plural(r.base.experiments.length, "experiment")}: ${ids(r.base.experiments)}`,
   );
   for (const n of r.notes) out.push(`note: ${n}`);
   const trends = Object.entries(r.trends).filter(([, pts]) => pts.length > 0);

@@ -1,4 +1,5 @@
-import type { Comparison, CompareColumn } from "../analysis/compare.js";
+import { directionOf } from "../core/choices.js";
+import type { Comparison, CompareColumn } from "../core/compare-results.js";
 import { renderCsv, renderJson, renderMarkdown, renderTable, type OutputFormat, type Row } from "./format.js";
 import { valueText } from "./diff.js";
 
@@ -19,7 +20,7 @@ export function renderComparison(c: Comparison, format: OutputFormat, width = 10
   const header = ["", "key", ...labels];
   const mark = (s: string): string => (format === "md" ? `**${s}**` : format === "table" ? `${s} *` : s);
   const rows: Row[] = c.rows.map((r) => {
-    const row: Row = { "": r.kind === "param" ? "param" : `metric (${r.direction === "lower" ? "min" : "max"})`, key: r.key };
+    const row: Row = { "": r.kind === "param" ? "param" : `metric (${directionOf(r.direction ?? "higher")})`, key: r.key };
     r.values.forEach((v, i) => {
       const text = v === undefined ? "" : valueText(v);
       row[labels[i]!] = r.best.includes(i) ? mark(text) : text;

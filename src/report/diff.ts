@@ -1,7 +1,8 @@
-import type { ExperimentDiff, MetricDelta, Side } from "../analysis/diff.js";
-import type { ValueChange } from "../analysis/env-diff.js";
+import type { ExperimentDiff, MetricDelta, Side } from "../core/diff-results.js";
+import type { ValueChange } from "../core/diff-results.js";
 import { canonicalJson, isJsonObject, type JsonValue } from "../core/json.js";
 import { formatNumber, renderTable } from "./format.js";
+import { shortId } from "../core/ids.js";
 
 /** ANSI colour for markers, applied only when the caller says the terminal wants it. */
 export interface Paint {
@@ -43,16 +44,16 @@ function fileText(v: JsonValue | undefined): string {
 }
 
 function shortSide(s: Side): string {
-  return `${s.id.slice(0, 12)}${s.name ? ` (${s.name})` : ""}`;
+  return `${shortId(s.id)}${s.name ? ` (${s.name})` : ""}`;
 }
 
 function codeLines(d: ExperimentDiff): string[] {
   const c = d.code;
   const out: string[] = [];
   if (!c.sameCommit) {
-    const [a, b] = [c.a?.slice(0, 12) ?? "(none)", c.b?.slice(0, 12) ?? "(none)"];
+    const [a, b] = [c.a === null ? "(none)" : shortId(c.a), c.b === null ? "(none)" : shortId(c.b)];
     let line = `  source: ${a}..${b}`;
-    if (c.missing.length) line += ` (${c.missing.map((m) => m.slice(0, 12)).join(", ")} not in this repository; fetch to see more)`;
+    if (c.missing.length) line += ` (${c.missing.map((m) => shortId(m)).join(", ")} not in this repository; fetch to see more)`;
     else if (c.ahead !== null && c.behind !== null) {
       // as git rev-list --left-right --count says: an ancestor is behind, not diverged
       const n = (k: number): string => `${k} commit${k === 1 ? "" : "s"}`;
@@ -61,7 +62,7 @@ function codeLines(d: ExperimentDiff): string[] {
     }
     out.push(line, ...c.files.slice(0, 50).map((f) => `    ${f.status}  ${f.path}`));
     if (c.files.length > 50) out.push(`    ... and ${c.files.length - 50} more`);
-  } else if (c.a) out.push(`  source: same commit ${c.a.slice(0, 12)}`);
+  } else if (c.a) out.push(`  source: same commit ${shortId(c.a)}`);
   const patch: Record<typeof c.patch, string> = {
     none: "",
     same: "uncommitted patch: same",

@@ -1,13 +1,15 @@
-import type { FoundExperiment } from "../analysis/search.js";
-import type { Leaderboard } from "../analysis/leaderboard.js";
-import type { Trend } from "../analysis/trend.js";
+import { betterOf } from "../core/choices.js";
+import type { FoundExperiment } from "../core/search-results.js";
+import type { Leaderboard } from "../core/top-results.js";
+import type { Trend } from "../core/trend-results.js";
 import type { JsonValue } from "../core/json.js";
 import { canonicalJson } from "../core/json.js";
 import { formatNumber, type Cell, type Row } from "./format.js";
 import { sparkline } from "./sparkline.js";
+import { shortId } from "../core/ids.js";
 
 /** `2026-11-23T10:00:00.000Z` -> `2026-11-23 10:00`: minutes are enough in a table. */
-export function shortTime(iso: string | null): string {
+function shortTime(iso: string | null): string {
   return iso ? iso.slice(0, 16).replace("T", " ") : "";
 }
 
@@ -52,7 +54,7 @@ function experimentCell(f: FoundExperiment, c: string, full: boolean): Cell {
       return full ? f.source_commit : (f.source_commit?.slice(0, 10) ?? null);
     case "config":
     case "config_hash":
-      return full ? f.config_hash : f.config_hash.slice(0, 12);
+      return full ? f.config_hash : shortId(f.config_hash);
     case "author":
       return f.created_by;
     case "duration":
@@ -84,7 +86,7 @@ export function leaderboardTable(board: Leaderboard, full: boolean): { columns: 
     columns,
     rows: board.groups.map((g) => ({
       rank: g.rank,
-      [groupName]: g.group === null ? "(none)" : full || (board.by !== "config" && board.by !== "commit") ? g.group : g.group.slice(0, 12),
+      [groupName]: g.group === null ? "(none)" : full || (board.by !== "config" && board.by !== "commit") ? g.group : shortId(g.group),
       runs: g.count,
       [`best ${m}`]: g.best,
       mean: g.mean,
@@ -118,7 +120,7 @@ export function trendHeadline(trend: Trend, width = Infinity): string {
   const best = trend.points.map((p) => p.best);
   const first = best[0]!;
   const last = best[best.length - 1]!;
-  const head = `${trend.metric} (${trend.direction === "max" ? "higher" : "lower"} is better), best ${what}:  `;
+  const head = `${trend.metric} (${betterOf(trend.direction)} is better), best ${what}:  `;
   const tail = `  ${formatNumber(first)} → ${formatNumber(last)}`;
   // Too many points for the line: the latest ones, after a "…".
   const room = Math.max(10, width - head.length - tail.length - 1);

@@ -1,4 +1,4 @@
-import type { LiveProgress, LiveRun } from "../capture/live.js";
+import type { LiveProgress, LiveRun } from "../core/live-results.js";
 import { formatNumber, type Row } from "./format.js";
 import { formatElapsed } from "./run-status.js";
 

@@ -1,4 +1,4 @@
-import type { Overview } from "../analysis/overview.js";
+import type { Overview } from "../core/overview-results.js";
 import type { JsonValue } from "../core/json.js";
 import { formatNumber, renderMarkdown, type Row } from "./format.js";
 import { htmlPage } from "./html.js";

@@ -1,5 +1,6 @@
 import type { JsonValue } from "../core/json.js";
 import { formatCell, formatNumber, renderRows, type OutputFormat, type Row } from "./format.js";
+import { shortId } from "../core/ids.js";
 
 /** `mm:ss` or `h:mm:ss`. */
 export function formatElapsed(seconds: number): string {
@@ -40,7 +41,7 @@ export function renderSweepSummary(rows: SweepRow[], format: OutputFormat, width
   const table: Row[] = rows.map((r) => {
     const row: Row = {
       "#": r.index + 1,
-      id: format === "table" ? r.id.slice(0, 12) : r.id,
+      id: format === "table" ? shortId(r.id) : r.id,
       status: r.status,
       exit: r.exitCode,
       time_s: Math.round(r.durationSeconds * 10) / 10,

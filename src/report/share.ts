@@ -1,10 +1,11 @@
 import { REFUSAL_REASONS, type IncomingEvent } from "../core/annotation-trust.js";
 import type { InitSummary, PullSummary, PushSummary } from "../core/share-results.js";
+import { shortId } from "../core/ids.js";
 
 /** Summary lines for stdout; problems go to stderr, one line each, at most `limit`. */
 export function renderPush(s: PushSummary): { out: string; problems: string[] } {
   const out = `pushed to ${s.remote}: ${s.sent.length} sent, ${s.present} already there, ${s.refused.length} refused; annotations: ${s.notes}\n` + renderEvents(s.events);
-  const problems = s.refused.map((r) => `refused ${r.id.slice(0, 12)}: ${r.reason}`);
+  const problems = s.refused.map((r) => `refused ${shortId(r.id)}: ${r.reason}`);
   if (s.notes === "refused") problems.push("the remote refused the annotations (refs/notes/experiments)");
   return { out, problems };
 }
@@ -13,7 +14,7 @@ export function renderPull(s: PullSummary): { out: string; problems: string[] } 
   const parts = [`${s.added.length} new`, `${s.remoteCount} on the remote`, `${s.rejected.length} rejected`];
   if (s.skippedDeleted > 0) parts.push(`${s.skippedDeleted} deleted here, left out`);
   const out = `pulled from ${s.remote}: ${parts.join(", ")}; annotations: ${s.notes}\n` + renderEvents(s.events);
-  const problems = s.rejected.map((r) => `rejected ${r.id ? r.id.slice(0, 12) : r.ref}: ${r.reason} (kept in quarantine at ${r.ref})`);
+  const problems = s.rejected.map((r) => `rejected ${r.id ? shortId(r.id) : r.ref}: ${r.reason} (kept in quarantine at ${r.ref})`);
   return { out, problems };
 }
 
@@ -23,9 +24,9 @@ const VERBS: Record<IncomingEvent["op"], string> = { delete: "deleted", rename: 
  * One line per delete, rename or restore another clone's annotations brought, applied or
  * kept out, and per event kept out: who, when, which experiment.
  */
-export function renderEvents(events: IncomingEvent[]): string {
+function renderEvents(events: IncomingEvent[]): string {
   const lines = events.map((e) => {
-    const which = `${e.id.slice(0, 12)}${e.experimentName !== undefined ? ` (${e.experimentName})` : ""}`;
+    const which = `${shortId(e.id)}${e.experimentName !== undefined ? ` (${e.experimentName})` : ""}`;
     const what = e.op === "rename" ? `${which} to ${e.name ?? "?"}` : e.tag !== undefined ? `${which} ${e.tag}` : which;
     const who = `by ${e.by.name} <${e.by.email}> at ${e.at}`;
     return e.refused ? `refused: ${VERBS[e.op]} ${what} ${who}: ${REFUSAL_REASONS[e.refused]}` : `${VERBS[e.op]} ${what} ${who}`;

@@ -1,4 +1,4 @@
-import type { MetricStats, StatsReport, Summary } from "../analysis/stats.js";
+import type { MetricStats, StatsReport, Summary } from "../core/stats-results.js";
 import { formatNumber, renderCsv, renderJson, renderMarkdown, type OutputFormat, type Row } from "./format.js";
 
 function interval(ci: [number, number] | null): string {

@@ -27,13 +27,13 @@ export const DEFAULT_POLICY: Omit<AnnotationPolicy, "nowMs"> = { acceptDeletes: 
  */
 export const REFUSED_REF = "refs/exp-refused/events";
 
-export function refusedKey(id: string, line: string): string {
+function refusedKey(id: string, line: string): string {
   return `${id} ${line.trim()}`;
 }
 
 /** The refused events, as refusedKey gives them; empty when there are none. */
 export async function readRefused(repo: Repository): Promise<Set<string>> {
-  const r = await runGit(["cat-file", "blob", REFUSED_REF], { cwd: repo.cwd });
+  const r = await runGit(["cat-file", "blob", REFUSED_REF], { cwd: repo.cwd, env: repo.env });
   return refusedSet(r.code === 0 ? r.stdout.toString("utf8") : "");
 }
 
@@ -45,13 +45,13 @@ export function refusedSet(text: string): Set<string> {
 export async function addRefused(repo: Repository, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const old = await runGit(["rev-parse", "-q", "--verify", REFUSED_REF], { cwd: repo.cwd });
+    const old = await runGit(["rev-parse", "-q", "--verify", REFUSED_REF], { cwd: repo.cwd, env: repo.env });
     const oldId = old.code === 0 ? old.stdout.toString("utf8").trim() : "";
     const lines = new Set([...(await readRefused(repo)), ...keys]);
     const text = [...lines].sort().join("\n") + "\n";
-    const blob = (await runGit(["hash-object", "-w", "--stdin"], { cwd: repo.cwd, input: text })).stdout.toString("utf8").trim();
+    const blob = (await runGit(["hash-object", "-w", "--stdin"], { cwd: repo.cwd, env: repo.env, input: text })).stdout.toString("utf8").trim();
     const args = ["update-ref", REFUSED_REF, blob, oldId || "0".repeat(blob.length)];
-    const r = await runGit(args, { cwd: repo.cwd });
+    const r = await runGit(args, { cwd: repo.cwd, env: repo.env });
     if (r.code === 0) return;
     if (attempt === 7) throw new GitCommandError(args, r);
   }
@@ -167,7 +167,7 @@ function lines(text: string | undefined): string[] {
 async function readBlobs(repo: Repository, ids: string[]): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   if (ids.length === 0) return texts;
-  const reader = new ObjectReader(repo.cwd);
+  const reader = new ObjectReader(repo.cwd, [], repo.env);
   try {
     for (const b of new Set(ids)) reader.request(b, (o) => o && texts.set(b, o.data.toString("utf8")));
     await reader.drain();
@@ -203,7 +203,7 @@ async function signedLines(repo: Repository, ours: string | null, theirs: string
 }
 
 async function runGitOk(repo: Repository, args: string[], input?: string): Promise<string> {
-  const r = await runGit(args, { cwd: repo.cwd, input });
+  const r = await runGit(args, { cwd: repo.cwd, env: repo.env, input });
   if (r.code !== 0) throw new GitCommandError(args, r);
   return r.stdout.toString("utf8");
 }

@@ -22,7 +22,7 @@ import type { Repository } from "./repository.js";
  * cheap "did any annotation change?" test.
  */
 export async function annotationsTip(repo: Repository): Promise<string | null> {
-  const r = await runGit(["for-each-ref", "--format=%(objectname)", NOTES_REF, REFUSED_REF], { cwd: repo.cwd });
+  const r = await runGit(["for-each-ref", "--format=%(objectname)", NOTES_REF, REFUSED_REF], { cwd: repo.cwd, env: repo.env });
   const tips = r.code === 0 ? r.stdout.toString("utf8").trim().split("\n").filter(Boolean) : [];
   return tips.length > 0 ? tips.join("+") : null;
 }
@@ -30,9 +30,9 @@ export async function annotationsTip(repo: Repository): Promise<string | null> {
 /** Every experiment's events: one `notes list` and one pipelined blob read. */
 export async function readAllAnnotations(repo: Repository, reader?: ObjectReader): Promise<Map<string, AnnotationEvent[]>> {
   const out = new Map<string, AnnotationEvent[]>();
-  const r = await runGit(["notes", `--ref=${NOTES_REF}`, "list"], { cwd: repo.cwd });
+  const r = await runGit(["notes", `--ref=${NOTES_REF}`, "list"], { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) return out;
-  const own = reader ?? new ObjectReader(repo.cwd);
+  const own = reader ?? new ObjectReader(repo.cwd, [], repo.env);
   try {
     // Answered in order: the refused events are known before the first note arrives.
     let refused = new Set<string>();
@@ -78,7 +78,7 @@ const NOTE_FANOUT_TRIED = 4;
 
 /** One experiment's events, without those this clone refused from a remote. */
 export async function readAnnotations(repo: Repository, id: string): Promise<AnnotationEvent[]> {
-  const [r, refused] = await Promise.all([runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd }), readRefused(repo)]);
+  const [r, refused] = await Promise.all([runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd, env: repo.env }), readRefused(repo)]);
   return r.code === 0 ? parseEvents(withoutRefused(id, r.stdout.toString("utf8"), refused)) : [];
 }
 
@@ -89,10 +89,10 @@ export async function readAnnotations(repo: Repository, id: string): Promise<Ann
 export async function appendAnnotations(repo: Repository, id: string, events: AnnotationEvent[]): Promise<void> {
   const added = events.map((e) => eventLine(e).trimEnd());
   if (await signsCommits(repo)) return writeSignedNote(repo, id, added);
-  const existing = await runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd });
+  const existing = await runGit(["notes", `--ref=${NOTES_REF}`, "show", id], { cwd: repo.cwd, env: repo.env });
   const text = noteText(existing.code === 0 ? existing.stdout.toString("utf8") : "", added);
   const args = ["notes", `--ref=${NOTES_REF}`, "add", "-f", "-F", "-", id];
-  const r = await runGit(args, { cwd: repo.cwd, input: text });
+  const r = await runGit(args, { cwd: repo.cwd, env: repo.env, input: text });
   if (r.code !== 0) throw new GitCommandError(args, r);
 }
 

@@ -4,6 +4,7 @@ import { ObjectReader } from "./object-reader.js";
 import type { HashAlgo } from "./objects.js";
 import { readFewTrees } from "./few-read.js";
 import type { Repository } from "./repository.js";
+import { shortId } from "../core/ids.js";
 
 /** One experiment's tree as read: file bytes, blob ids and modes, by slash path. */
 export interface TreeFiles {
@@ -58,7 +59,7 @@ interface Pending {
  * order of `ids`, failures per id; at most one experiment's files are held at a time.
  */
 export async function readTreesInBulk(
-  repo: Pick<Repository, "cwd" | "algo"> & { gitDir?: string },
+  repo: Pick<Repository, "cwd" | "algo"> & { gitDir?: string; env?: NodeJS.ProcessEnv },
   ids: string[],
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
@@ -82,16 +83,17 @@ export interface BulkTreeReader {
 }
 
 export function openBulkTreeReader(
-  repo: Pick<Repository, "cwd" | "algo">,
+  repo: Pick<Repository, "cwd" | "algo"> & { env?: NodeJS.ProcessEnv },
   onEach: TreeFilesCallback,
   options: BulkReadOptions = {},
 ): BulkTreeReader {
   const want = options.want ?? (() => true);
   const empty = EMPTY_TREE[repo.algo];
   const records: Pending[] = [];
-  const peel = gitProcess(repo.cwd, ["cat-file", "--batch-check", "--buffer"]);
-  const list = gitProcess(repo.cwd, ["diff-tree", "--stdin", "-r", "-z"]);
-  const blobs = new ObjectReader(repo.cwd, ["--buffer"]);
+  const env = repo.env ?? process.env;
+  const peel = gitProcess(repo.cwd, env, ["cat-file", "--batch-check", "--buffer"]);
+  const list = gitProcess(repo.cwd, env, ["diff-tree", "--stdin", "-r", "-z"]);
+  const blobs = new ObjectReader(repo.cwd, ["--buffer"], env);
 
   let emitted = 0;
   let listing = 0; // next record diff-tree will list
@@ -123,7 +125,7 @@ export function openBulkTreeReader(
     if (!r) return;
     if (first) {
       const type = / (\w+) \d+$/.exec(line)?.[1];
-      if (type && type !== "commit") r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: it names a ${type}, not a commit`);
+      if (type && type !== "commit") r.error = new NotFoundError(`experiment ${shortId(r.id)}: it names a ${type}, not a commit`);
       return;
     }
     const m = /^([0-9a-f]+) tree \d+$/.exec(line);
@@ -131,7 +133,7 @@ export function openBulkTreeReader(
     if (m) {
       r.tree = m[1]!;
       list.send(`${empty} ${r.tree}\n`);
-    } else r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its commit or tree is missing`);
+    } else r.error = new NotFoundError(`experiment ${shortId(r.id)}: its commit or tree is missing`);
   });
 
   const onEntry = (meta: string, path: string): void => {
@@ -147,14 +149,14 @@ export function openBulkTreeReader(
     r.blobIds.set(path, blobId);
     if (mode === GITLINK) {
       // a commit of another repository, usually absent here: never read it as a file
-      r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a submodule link, not a file`);
+      r.error ??= new NotFoundError(`experiment ${shortId(r.id)}: ${path} is a submodule link, not a file`);
       return;
     }
     r.expected++;
     blobs.request(blobId, (o) => {
       r.received++;
-      if (!o) r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is missing from the object store`);
-      else if (o.type !== "blob") r.error ??= new NotFoundError(`experiment ${r.id.slice(0, 12)}: ${path} is a ${o.type}, not a file`);
+      if (!o) r.error ??= new NotFoundError(`experiment ${shortId(r.id)}: ${path} is missing from the object store`);
+      else if (o.type !== "blob") r.error ??= new NotFoundError(`experiment ${shortId(r.id)}: ${path} is a ${o.type}, not a file`);
       else r.files.set(path, o.data);
       if (r.received === r.expected) emit();
     });
@@ -171,7 +173,7 @@ export function openBulkTreeReader(
         current = r;
         break;
       }
-      r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
+      r.error = new NotFoundError(`experiment ${shortId(r.id)}: its tree could not be read`);
     }
     if (!paused && listing - emitted > AHEAD_HIGH) {
       paused = true;
@@ -193,7 +195,7 @@ export function openBulkTreeReader(
     finishListing();
     for (; listing < records.length; listing++) {
       const r = records[listing];
-      if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${r.id.slice(0, 12)}: its tree could not be read`);
+      if (r && !r.error && r.tree !== null) r.error = new NotFoundError(`experiment ${shortId(r.id)}: its tree could not be read`);
     }
     emit();
     await blobs.close();
@@ -211,9 +213,9 @@ function pending(id: string): Pending {
 }
 
 /** A git child process whose output is parsed as it streams. */
-function gitProcess(cwd: string, args: string[]) {
+function gitProcess(cwd: string, env: NodeJS.ProcessEnv, args: string[]) {
   // Experiments are read as stored, never through `git replace` objects: their ids name their content.
-  const child: ChildProcessWithoutNullStreams = spawn("git", ["--no-replace-objects", ...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  const child: ChildProcessWithoutNullStreams = spawn("git", ["--no-replace-objects", ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
   child.stdin.on("error", () => {

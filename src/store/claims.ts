@@ -35,14 +35,14 @@ function refOf(sweep: string, index: number): string {
 }
 
 async function holderBlob(repo: Repository, holder: Holder): Promise<string> {
-  const r = await runGit(["hash-object", "-w", "--stdin"], { cwd: repo.cwd, input: canonicalJson(holder) });
+  const r = await runGit(["hash-object", "-w", "--stdin"], { cwd: repo.cwd, env: repo.env, input: canonicalJson(holder) });
   if (r.code !== 0) throw new GitCommandError(["hash-object", "-w", "--stdin"], r);
   return r.stdout.toString("utf8").trim();
 }
 
 /** `git update-ref REF NEW OLD`; false when OLD was not what the ref held (someone else won). */
 async function swap(repo: Repository, ref: string, next: string, expected: string): Promise<boolean> {
-  const r = await runGit(["update-ref", ref, next, expected], { cwd: repo.cwd });
+  const r = await runGit(["update-ref", ref, next, expected], { cwd: repo.cwd, env: repo.env });
   if (r.code === 0) return true;
   if (/already exists|cannot lock ref|is at .* but expected|unable to resolve reference/i.test(r.stderr)) return false;
   throw new GitCommandError(["update-ref", ref], r);
@@ -65,15 +65,9 @@ export async function finishClaim(repo: Repository, sweep: string, index: number
   return swap(repo, refOf(sweep, index), experiment, claim);
 }
 
-/** Give a claim back (the trial did not run and will run again). */
-export async function releaseClaim(repo: Repository, sweep: string, index: number, claim: string): Promise<void> {
-  const r = await runGit(["update-ref", "-d", refOf(sweep, index), claim], { cwd: repo.cwd });
-  if (r.code !== 0 && !/cannot lock ref|is at .* but expected/i.test(r.stderr)) throw new GitCommandError(["update-ref", "-d"], r);
-}
-
 /** Every claim of a study, by index; two git calls whatever their number. */
 export async function listClaims(repo: Repository, sweep: string): Promise<Claim[]> {
-  const r = await runGit(["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", `${CLAIM_REFS}${sweep}/`], { cwd: repo.cwd });
+  const r = await runGit(["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", `${CLAIM_REFS}${sweep}/`], { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) throw new GitCommandError(["for-each-ref"], r);
   const rows = r.stdout
     .toString("utf8")
@@ -94,7 +88,7 @@ export async function listClaims(repo: Repository, sweep: string): Promise<Claim
 async function readHolders(repo: Repository, oids: string[]): Promise<Map<string, Holder>> {
   const out = new Map<string, Holder>();
   if (oids.length === 0) return out;
-  const r = await runGit(["cat-file", "--batch"], { cwd: repo.cwd, input: oids.join("\n") + "\n" });
+  const r = await runGit(["cat-file", "--batch"], { cwd: repo.cwd, env: repo.env, input: oids.join("\n") + "\n" });
   if (r.code !== 0) throw new EnvironmentError(`git cat-file --batch failed: ${r.stderr.trim()}`);
   let at = 0;
   const buf = r.stdout;

@@ -3,7 +3,7 @@ import { EnvironmentError, InvalidInputError } from "../core/errors.js";
 import type { Person } from "../core/experiment.js";
 import { GitCommandError, runGit } from "./git.js";
 import { resolveRemote, transportError } from "./remote.js";
-import { openRepository, type Repository } from "./repository.js";
+import { gitOptions, openRepository, type Repository } from "./repository.js";
 import { gitPush, lsRemote } from "./transport.js";
 
 /**
@@ -24,7 +24,7 @@ export interface CloneSource {
 export async function remoteUrl(repo: Repository, spec: string): Promise<string> {
   const remote = await resolveRemote(repo, spec);
   if (remote.name === null) return remote.target;
-  const r = await runGit(["remote", "get-url", remote.name], { cwd: repo.cwd });
+  const r = await runGit(["remote", "get-url", remote.name], gitOptions(repo));
   if (r.code !== 0) throw new GitCommandError(["remote", "get-url", remote.name], r);
   const url = r.stdout.toString("utf8").trim();
   // a remote set up with a relative path means something else on a node
@@ -43,13 +43,13 @@ export async function remoteHasCommit(repo: Repository, url: string, commit: str
   if (tips.includes(commit)) return true;
   const known = await knownObjects(repo, tips);
   if (known.length === 0) return false;
-  const r = await runGit(["rev-list", "--max-count=1", commit, "--not", "--stdin"], { cwd: repo.cwd, input: known.join("\n") + "\n" });
+  const r = await runGit(["rev-list", "--max-count=1", commit, "--not", "--stdin"], gitOptions(repo, { input: known.join("\n") + "\n" }));
   return r.code === 0 && r.stdout.toString("utf8").trim() === "";
 }
 
 async function knownObjects(repo: Repository, oids: string[]): Promise<string[]> {
   if (oids.length === 0) return [];
-  const r = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd: repo.cwd, input: oids.join("\n") + "\n" });
+  const r = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype)"], gitOptions(repo, { input: oids.join("\n") + "\n" }));
   return r.stdout
     .toString("utf8")
     .split("\n")
@@ -77,7 +77,7 @@ export async function cloneForRun(dir: string, source: CloneSource, environ: Nod
   await step(["config", "user.name", source.identity.name], dir);
   await step(["config", "user.email", source.identity.email], dir);
   if (source.patch !== "") await step(["apply", "--index", "--binary", "--whitespace=nowarn"], dir, source.patch);
-  return openRepository(dir);
+  return openRepository(dir, environ);
 }
 
 /** The object a remote's ref names, or undefined when it has no such ref. */

@@ -1,4 +1,4 @@
-import { isFullId, isIdPrefix } from "../core/ids.js";
+import { isFullId, isIdPrefix, shortId } from "../core/ids.js";
 import { AmbiguousError, EnvironmentError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import {
   commitMessage,
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { runGit, GitCommandError } from "./git.js";
 import { ObjectReader } from "./object-reader.js";
 import { readTreesInBulk } from "./bulk-read.js";
-import { buildTree, commitBody, commitTreeId, makeObject, packfile, parseTree, TREE_MODE, type GitObject } from "./objects.js";
+import { buildTree, commitBody, commitTreeId, makeObject, packfile, parseTree, TREE_MODE, type GitObject, type HashAlgo } from "./objects.js";
 import {
   createRef,
   createRefsAtomically,
@@ -30,6 +30,8 @@ import {
   type RefListing,
 } from "./refs.js";
 import type { Repository } from "./repository.js";
+import type { ExperimentSource, ReadCallback } from "./experiment-source.js";
+import { GitHistory } from "./history.js";
 import { readAllAnnotations, readAnnotationsOf } from "./annotations.js";
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 
@@ -56,14 +58,12 @@ export interface WriteOptions {
 }
 
 /** An experiment with everything that decides its id computed, nothing written yet. */
-interface Prepared {
+export interface Prepared {
   id: string;
   configHash: string;
   parent: string | null;
   objects: GitObject[];
 }
-
-export type ReadCallback = (id: string, result: Experiment | Error) => void;
 
 /** From this many experiments on, three streaming git processes beat round trips on one. */
 const BULK_READ_MIN = 64;
@@ -72,13 +72,16 @@ const BULK_READ_MIN = 64;
  * Experiments in git: write, list, read, resolve, remove. Callers never learn which git
  * mechanism ran (pack streams, `cat-file --batch`, `update-ref --stdin`).
  */
-export class ExperimentStore {
+export class ExperimentStore implements ExperimentSource {
   private reader: ObjectReader | undefined;
+  readonly history: GitHistory;
 
-  constructor(readonly repo: Repository) {}
+  constructor(readonly repo: Repository) {
+    this.history = new GitHistory(repo);
+  }
 
   private objects(): ObjectReader {
-    this.reader ??= new ObjectReader(this.repo.cwd);
+    this.reader ??= new ObjectReader(this.repo.cwd, [], this.repo.env);
     return this.reader;
   }
 
@@ -129,26 +132,8 @@ export class ExperimentStore {
   }
 
   private prepare(exp: Experiment, files: TreeFile[], presentCommits: Set<string>): Prepared {
-    const algo = this.repo.algo;
-    const objects = buildTree(files, algo);
-    const root = objects[objects.length - 1]!;
-    const configHash = makeObject("blob", files.find((f) => f.path === "config.json")!.data, algo).id;
     const source = exp.meta.source?.commit ?? null;
-    const parent = source !== null && presentCommits.has(source) ? source : null;
-    const commit = makeObject(
-      "commit",
-      commitBody({
-        tree: root.id,
-        parents: parent ? [parent] : [],
-        name: exp.meta.created_by.name,
-        email: exp.meta.created_by.email,
-        seconds: commitSeconds(exp.meta.created_at),
-        message: commitMessage(exp.meta, configHash),
-      }),
-      algo,
-    );
-    objects.push(commit);
-    return { id: commit.id, configHash, parent, objects };
+    return experimentObjects(exp, files, source !== null && presentCommits.has(source) ? source : null, this.repo.algo);
   }
 
   private async existingCommits(commits: (string | null)[]): Promise<Set<string>> {
@@ -167,7 +152,7 @@ export class ExperimentStore {
   private async existingRefs(ids: string[]): Promise<Set<string>> {
     if (ids.length > 50) return this.existingRefsLookedUp(ids);
     const r = await runGit(["for-each-ref", "--format=%(refname)", ...ids.map((id) => EXPERIMENT_REFS + id)], {
-      cwd: this.repo.cwd,
+      cwd: this.repo.cwd, env: this.repo.env,
     });
     if (r.code !== 0) throw new GitCommandError(["for-each-ref"], r);
     return new Set(
@@ -209,7 +194,7 @@ export class ExperimentStore {
     const unique = [...new Map(objects.map((o) => [o.id, o])).values()];
     const pack = packfile(unique, this.repo.algo);
     const args = unique.length <= 100 ? ["unpack-objects", "-q"] : ["index-pack", "--stdin"];
-    const r = await runGit(args, { cwd: this.repo.cwd, input: pack });
+    const r = await runGit(args, { cwd: this.repo.cwd, env: this.repo.env, input: pack });
     if (r.code !== 0) {
       throw new EnvironmentError(`could not write objects into ${this.repo.gitDir}: ${r.stderr.trim()}`);
     }
@@ -305,14 +290,14 @@ export class ExperimentStore {
     const readTree = (spec: string, prefix: string): void => {
       reader.request(spec, (tree) => {
         if (!tree || tree.type !== "tree") {
-          fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is missing`));
+          fail(new NotFoundError(`experiment ${shortId(id)}: tree ${prefix || "/"} is missing`));
           return;
         }
         let entries: ReturnType<typeof parseTree>;
         try {
           entries = parseTree(tree.data, this.repo.algo);
         } catch {
-          fail(new NotFoundError(`experiment ${id.slice(0, 12)}: tree ${prefix || "/"} is damaged`));
+          fail(new NotFoundError(`experiment ${shortId(id)}: tree ${prefix || "/"} is damaged`));
           return;
         }
         for (const e of entries) {
@@ -321,7 +306,7 @@ export class ExperimentStore {
           if (e.mode === TREE_MODE) readTree(e.id, `${path}/`);
           else
             reader.request(e.id, (blob) => {
-              if (!blob) return fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${path} is missing`));
+              if (!blob) return fail(new NotFoundError(`experiment ${shortId(id)}: ${path} is missing`));
               files.set(path, blob.data);
               settle();
             });
@@ -333,7 +318,7 @@ export class ExperimentStore {
     reader.request(id, (commit) => {
       const tree = commit?.type === "commit" ? commitTreeId(commit.data) : undefined;
       if (tree) return readTree(tree, "");
-      fail(new NotFoundError(`experiment ${id.slice(0, 12)}: ${commit ? `it names a ${commit.type}, not a commit` : "its commit is missing"}`));
+      fail(new NotFoundError(`experiment ${shortId(id)}: ${commit ? `it names a ${commit.type}, not a commit` : "its commit is missing"}`));
     });
   }
 
@@ -346,13 +331,13 @@ export class ExperimentStore {
 
   /** The config hash of an experiment read back: the blob id its canonical config.json has. */
   configHashOf(exp: Experiment): string {
-    return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, this.repo.algo).id;
+    return configHashIn(exp, this.repo.algo);
   }
 
   /** The config hash: the blob id of config.json, as stored (through the open reader: no git process). */
   async configHash(id: string): Promise<string> {
     const o = await this.objects().read(`${id}:config.json`);
-    if (!o) throw new NotFoundError(`experiment ${id.slice(0, 12)} has no config.json`);
+    if (!o) throw new NotFoundError(`experiment ${shortId(id)} has no config.json`);
     return o.id;
   }
 
@@ -414,7 +399,7 @@ export class ExperimentStore {
         const events = options.includeDeleted ? new Map<string, AnnotationEvent[]>() : await readAnnotationsOf(this.objects(), all);
         const hits = all.filter((id) => options.includeDeleted || !isDeleted(events, id));
         if (hits.length === 1) return hits[0]!;
-        if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => id.slice(0, 12)));
+        if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => shortId(id)));
         throw deletedError(spec, all[0]!);
       }
     }
@@ -423,7 +408,7 @@ export class ExperimentStore {
     const named = await this.findByName(refs, s, events);
     const hits = options.includeDeleted ? named : named.filter((id) => !isDeleted(events, id));
     if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => id.slice(0, 12)));
+    if (hits.length > 1) throw new AmbiguousError(spec, hits.map((id) => shortId(id)));
     if (named.length > 0) throw deletedError(spec, named[0]!);
     throw new NotFoundError(`no experiment matches '${spec}' by id, prefix or name; see 'git exp ls'`);
   }
@@ -469,13 +454,13 @@ function isDeleted(events: Map<string, AnnotationEvent[]>, id: string): boolean 
 
 function deletedError(spec: string, id: string): NotFoundError {
   return new NotFoundError(
-    `'${spec}' names experiment ${id.slice(0, 12)}, which was deleted with 'git exp rm'; 'git exp restore ${id.slice(0, 12)}' brings it back`,
+    `'${spec}' names experiment ${shortId(id)}, which was deleted with 'git exp rm'; 'git exp restore ${shortId(id)}' brings it back`,
   );
 }
 
-function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {
+export function toExperiment(id: string, files: Map<string, Uint8Array>): Experiment | Error {
   try {
-    return experimentFromFiles(files, id.slice(0, 12));
+    return experimentFromFiles(files, shortId(id));
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }
@@ -494,7 +479,7 @@ function dedupe(items: Prepared[]): Prepared[] {
   return [...new Map(items.map((p) => [p.id, p])).values()];
 }
 
-export function assertId(id: string): void {
+function assertId(id: string): void {
   if (!isFullId(id)) throw new InvalidInputError(`${id} is not a full experiment id`);
 }
 
@@ -502,7 +487,37 @@ export function assertId(id: string): void {
  * The files an experiment would be stored as, refused (exit 2) past the size limits before
  * anything else looks at it, then validated; the limits are those pull and the index apply.
  */
-function checkedFiles(exp: Experiment, options: WriteOptions): TreeFile[] {
+/** The config hash of an experiment read back: the blob id its canonical config.json has. */
+export function configHashIn(exp: Experiment, algo: HashAlgo): string {
+  return makeObject("blob", experimentFiles({ ...exp, series: {}, files: {} }).find((f) => f.path === "config.json")!.data, algo).id;
+}
+
+/**
+ * The objects of an experiment's commit, its id and its config hash: a pure function of the
+ * content and the parent, so any writer (git, memory) gives the same id.
+ */
+export function experimentObjects(exp: Experiment, files: TreeFile[], parent: string | null, algo: HashAlgo): Prepared {
+  const objects = buildTree(files, algo);
+  const root = objects[objects.length - 1]!;
+  const configHash = makeObject("blob", files.find((f) => f.path === "config.json")!.data, algo).id;
+  const commit = makeObject(
+    "commit",
+    commitBody({
+      tree: root.id,
+      parents: parent ? [parent] : [],
+      name: exp.meta.created_by.name,
+      email: exp.meta.created_by.email,
+      seconds: commitSeconds(exp.meta.created_at),
+      message: commitMessage(exp.meta, configHash),
+    }),
+    algo,
+  );
+  objects.push(commit);
+  return { id: commit.id, configHash, parent, objects };
+}
+
+/** An experiment's files, checked against the schema and the size limits before anything is written. */
+export function checkedFiles(exp: Experiment, options: WriteOptions): TreeFile[] {
   const files = experimentFiles(exp);
   const tooLarge = experimentLimitProblem(new Map(files.map((f) => [f.path, f.data])));
   if (tooLarge) throw new InvalidInputError(`the experiment is past the limits: ${tooLarge}`);

@@ -24,7 +24,7 @@ class ObjectSource {
   private readonly objectsDir: string | null;
 
   constructor(
-    private readonly repo: { cwd: string; gitDir?: string },
+    private readonly repo: { cwd: string; gitDir?: string; env?: NodeJS.ProcessEnv },
   ) {
     const own = repo.gitDir && !process.env["GIT_OBJECT_DIRECTORY"];
     this.objectsDir = own ? join(commonGitDir(repo.gitDir!), "objects") : null;
@@ -33,7 +33,7 @@ class ObjectSource {
   async get(id: string): Promise<StoredObject | null> {
     const loose = this.loose(id);
     if (loose) return loose;
-    this.reader ??= new ObjectReader(this.repo.cwd);
+    this.reader ??= new ObjectReader(this.repo.cwd, [], this.repo.env);
     const o = await this.reader.read(id);
     return o ? { type: o.type, body: o.data } : null;
   }
@@ -65,7 +65,7 @@ class ObjectSource {
  * bulk reader to read and explain.
  */
 export async function readFewTrees(
-  repo: { cwd: string; algo: HashAlgo; gitDir?: string },
+  repo: { cwd: string; algo: HashAlgo; gitDir?: string; env?: NodeJS.ProcessEnv },
   ids: string[],
   want: (path: string) => boolean,
 ): Promise<Map<string, TreeFiles> | null> {

@@ -9,8 +9,9 @@ export interface GitResult {
 
 export interface GitOptions {
   cwd: string;
+  /** The whole environment git runs in: the repository's (the workspace's), never the process's by default. */
+  env: NodeJS.ProcessEnv;
   input?: string | Uint8Array;
-  env?: NodeJS.ProcessEnv;
 }
 
 /** A git command that exited non-zero where success was required. */
@@ -28,7 +29,7 @@ export function runGit(args: string[], options: GitOptions): Promise<GitResult> 
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, LC_ALL: "C" },
+      env: { ...options.env, LC_ALL: "C" },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];

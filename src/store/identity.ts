@@ -8,7 +8,7 @@ import type { Repository } from "./repository.js";
  * apply exactly as they do for `git commit`.
  */
 export async function gitIdentity(repo: Repository): Promise<Person> {
-  const r = await runGit(["var", "GIT_AUTHOR_IDENT"], { cwd: repo.cwd });
+  const r = await runGit(["var", "GIT_AUTHOR_IDENT"], { cwd: repo.cwd, env: repo.env });
   const m = /^(.*) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.toString("utf8").trim());
   if (r.code !== 0 || !m) {
     throw new EnvironmentError(

@@ -4,7 +4,7 @@ import type { IncomingEvent } from "../core/annotation-trust.js";
 import type { NotesOutcome } from "../core/share-results.js";
 import { runGit, GitCommandError } from "./git.js";
 import { INCOMING_REFS, transportError, type Remote } from "./remote.js";
-import type { Repository } from "./repository.js";
+import { gitOptions, type Repository } from "./repository.js";
 import { backoffMs, gitFetch, gitPush, sleep, RACE } from "./transport.js";
 
 
@@ -30,12 +30,12 @@ export function notesFetchRefspec(remote: Remote): string {
 }
 
 async function revParse(repo: Repository, ref: string): Promise<string | null> {
-  const r = await runGit(["rev-parse", "-q", "--verify", `${ref}^{commit}`], { cwd: repo.cwd });
+  const r = await runGit(["rev-parse", "-q", "--verify", `${ref}^{commit}`], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").trim() : null;
 }
 
 async function isAncestor(repo: Repository, a: string, b: string): Promise<boolean> {
-  return (await runGit(["merge-base", "--is-ancestor", a, b], { cwd: repo.cwd })).code === 0;
+  return (await runGit(["merge-base", "--is-ancestor", a, b], { cwd: repo.cwd, env: repo.env })).code === 0;
 }
 
 /**
@@ -53,18 +53,18 @@ export async function mergeNotes(repo: Repository, incoming: string, policy: Ann
   await addRefused(repo, screened.refused);
   if (!ours || (await isAncestor(repo, ours, theirs))) {
     const args = ["update-ref", NOTES_REF, theirs, ours ?? "0".repeat(theirs.length)];
-    const r = await runGit(args, { cwd: repo.cwd });
+    const r = await runGit(args, { cwd: repo.cwd, env: repo.env });
     if (r.code !== 0) throw new GitCommandError(args, r);
     return { outcome: "fast-forward", events: screened.reported };
   }
   const args = ["notes", `--ref=${NOTES_REF}`, "merge", "-q", "-s", "cat_sort_uniq", incoming];
-  const r = await runGit(args, { cwd: repo.cwd, env: { GIT_REFLOG_ACTION: "git exp pull" } });
+  const r = await runGit(args, gitOptions(repo, { env: { GIT_REFLOG_ACTION: "git exp pull" } }));
   if (r.code !== 0) throw new GitCommandError(args, r);
   return { outcome: "merged", events: screened.reported };
 }
 
 /** Bring a remote's notes into quarantine, then merge them into ours. */
-export async function fetchAndMergeNotes(repo: Repository, remote: Remote, policy: AnnotationPolicy): Promise<NotesMerge> {
+async function fetchAndMergeNotes(repo: Repository, remote: Remote, policy: AnnotationPolicy): Promise<NotesMerge> {
   const r = await gitFetch(repo, remote.target, [notesFetchRefspec(remote)]);
   if (r.code !== 0) throw transportError("fetch annotations from", remote, r.stderr);
   return mergeNotes(repo, incomingNotesRef(remote), policy);

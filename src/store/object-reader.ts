@@ -26,10 +26,10 @@ export class ObjectReader {
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
 
-  /** `extraArgs`: `--buffer` for a reader fed every request up front and then closed. */
-  constructor(cwd: string, extraArgs: string[] = []) {
+  /** `extraArgs`: `--buffer` for a reader fed every request up front and then closed; `env`: the repository's. */
+  constructor(cwd: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env) {
     // Objects as stored, never through `git replace`: what reads them checks them against their ids.
-    this.child = spawn("git", ["--no-replace-objects", "cat-file", "--batch", ...extraArgs], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn("git", ["--no-replace-objects", "cat-file", "--batch", ...extraArgs], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
     this.child.stdin.on("error", () => {
       // reported through 'exit' below

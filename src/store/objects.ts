@@ -33,7 +33,7 @@ function sortKey(e: TreeEntry): Buffer {
   return Buffer.from(e.mode === "40000" ? `${e.name}/` : e.name, "utf8");
 }
 
-export function treeBody(entries: TreeEntry[]): Uint8Array {
+function treeBody(entries: TreeEntry[]): Uint8Array {
   const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   const parts: Buffer[] = [];

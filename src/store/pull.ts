@@ -1,7 +1,6 @@
 import { isFullId } from "../core/ids.js";
 import { foldAnnotations, type AnnotationEvent } from "../core/annotations.js";
 import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
-import type { IncomingEvent } from "../core/annotation-trust.js";
 import { readAllAnnotations } from "./annotations.js";
 import { noteArrived } from "./arrivals.js";
 import type { PullSummary } from "../core/share-results.js";
@@ -24,7 +23,7 @@ export interface PullOptions {
 }
 
 /** refs/exp-incoming/<remote>/experiments/: a mirror of the remote's experiment refs. */
-export function incomingExperimentRefs(remote: Remote): string {
+function incomingExperimentRefs(remote: Remote): string {
   return `${INCOMING_REFS}${remote.label}/experiments/`;
 }
 
@@ -54,7 +53,7 @@ export async function pull(repo: Repository, options: PullOptions = {}): Promise
   summary.events = notes.events;
   const candidates = sortOffered(summary, remote, offered, local);
   const [problems, events] = await Promise.all([
-    passedAhead.then((passed) => verifyExperiments(repo.cwd, repo.algo, candidates.filter((id) => !passed.has(id)))),
+    passedAhead.then((passed) => verifyExperiments(repo, candidates.filter((id) => !passed.has(id)))),
     candidates.length ? readAllAnnotations(repo) : Promise.resolve(new Map<string, AnnotationEvent[]>()),
   ]);
   for (const [id, reason] of problems) {

@@ -1,6 +1,5 @@
 import { EXPERIMENT_REFS, listExperimentRefs } from "./refs.js";
 import { DEFAULT_POLICY, type AnnotationPolicy } from "./annotation-policy.js";
-import type { IncomingEvent } from "../core/annotation-trust.js";
 import type { PushSummary } from "../core/share-results.js";
 import { pushNotes } from "./notes-sync.js";
 import { resolveRemote, transportError, type Remote } from "./remote.js";

@@ -39,15 +39,23 @@ export async function experimentIdsWithPrefix(repo: Repository, prefix: string):
   return (await refsMatching(repo, `${EXPERIMENT_REFS}${prefix}*`, EXPERIMENT_REFS)).refs.map((r) => r.id);
 }
 
-async function refsMatching(repo: Repository, pattern: string, namespace: string): Promise<RefListing> {
-  const r = await runGit(["for-each-ref", "--format=%(objectname) %(refname)", pattern], { cwd: repo.cwd });
+/** Every ref `pattern` matches (a prefix or a glob) with its target, in one `git for-each-ref` call. */
+export async function refTargets(repo: Repository, pattern: string): Promise<{ ref: string; target: string }[]> {
+  const r = await runGit(["for-each-ref", "--format=%(objectname) %(refname)", pattern], { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) throw new GitCommandError(["for-each-ref"], r);
+  return r.stdout
+    .toString("utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const sp = line.indexOf(" ");
+      return { target: line.slice(0, sp), ref: line.slice(sp + 1) };
+    });
+}
+
+async function refsMatching(repo: Repository, pattern: string, namespace: string): Promise<RefListing> {
   const listing: RefListing = { refs: [], corrupt: [] };
-  for (const line of r.stdout.toString("utf8").split("\n")) {
-    if (!line) continue;
-    const sp = line.indexOf(" ");
-    const target = line.slice(0, sp);
-    const ref = line.slice(sp + 1);
+  for (const { ref, target } of await refTargets(repo, pattern)) {
     const name = ref.slice(namespace.length);
     if (name === target && isFullId(name)) listing.refs.push({ id: name, ref });
     else listing.corrupt.push({ ref, target });
@@ -63,7 +71,7 @@ async function refsMatching(repo: Repository, pattern: string, namespace: string
 export async function createRefsAtomically(repo: Repository, ids: string[]): Promise<boolean> {
   if (ids.length === 0) return true;
   const input = ids.map((id) => `create ${EXPERIMENT_REFS}${id} ${id}\n`).join("");
-  const r = await runGit(["update-ref", "--stdin"], { cwd: repo.cwd, input });
+  const r = await runGit(["update-ref", "--stdin"], { cwd: repo.cwd, env: repo.env, input });
   if (r.code === 0) return true;
   if (/already exists|reference already exists|cannot lock ref/i.test(r.stderr)) return false;
   throw new GitCommandError(["update-ref", "--stdin"], r);
@@ -72,9 +80,9 @@ export async function createRefsAtomically(repo: Repository, ids: string[]): Pro
 /** Create one ref if absent: "created", or "exists" when another writer got there first. */
 export async function createRef(repo: Repository, id: string): Promise<"created" | "exists"> {
   const zero = "0".repeat(id.length);
-  const r = await runGit(["update-ref", `${EXPERIMENT_REFS}${id}`, id, zero], { cwd: repo.cwd });
+  const r = await runGit(["update-ref", `${EXPERIMENT_REFS}${id}`, id, zero], { cwd: repo.cwd, env: repo.env });
   if (r.code === 0) return "created";
-  const check = await runGit(["rev-parse", "-q", "--verify", `${EXPERIMENT_REFS}${id}`], { cwd: repo.cwd });
+  const check = await runGit(["rev-parse", "-q", "--verify", `${EXPERIMENT_REFS}${id}`], { cwd: repo.cwd, env: repo.env });
   if (check.code === 0 && check.stdout.toString().trim() === id) return "exists";
   throw new GitCommandError(["update-ref", `${EXPERIMENT_REFS}${id}`], r);
 }
@@ -83,7 +91,7 @@ export async function createRef(repo: Repository, id: string): Promise<"created"
 export async function deleteRefs(repo: Repository, refs: ExperimentRef[]): Promise<void> {
   if (refs.length === 0) return;
   const input = refs.map((r) => `delete ${r.ref} ${r.id}\n`).join("");
-  const r = await runGit(["update-ref", "--stdin"], { cwd: repo.cwd, input });
+  const r = await runGit(["update-ref", "--stdin"], { cwd: repo.cwd, env: repo.env, input });
   if (r.code !== 0) throw new GitCommandError(["update-ref", "--stdin"], r);
 }
 
@@ -94,10 +102,10 @@ export async function deleteRefs(repo: Repository, refs: ExperimentRef[]): Promi
  */
 export async function packRefs(repo: Repository, threshold = LOOSE_REFS_BEFORE_PACKING): Promise<void> {
   if ((await countLooseExperimentRefs(repo)) < threshold) return;
-  await runGit(["pack-refs", "--all"], { cwd: repo.cwd });
+  await runGit(["pack-refs", "--all"], { cwd: repo.cwd, env: repo.env });
 }
 
-export const LOOSE_REFS_BEFORE_PACKING = 20_000;
+const LOOSE_REFS_BEFORE_PACKING = 20_000;
 
 async function countLooseExperimentRefs(repo: Repository): Promise<number> {
   try {
@@ -119,7 +127,7 @@ const PACKED_HEADER = "# pack-refs with: peeled fully-peeled sorted \n";
  * reference-transaction hook to run, or the lock held by another process past a second.
  */
 export async function createRefsPacked(repo: Repository, ids: string[]): Promise<{ existed: string[] } | null> {
-  const paths = await runGit(["rev-parse", "--git-common-dir", "--git-path", "hooks/reference-transaction"], { cwd: repo.cwd });
+  const paths = await runGit(["rev-parse", "--git-common-dir", "--git-path", "hooks/reference-transaction"], { cwd: repo.cwd, env: repo.env });
   if (paths.code !== 0) return null;
   const [commonRel, hookRel] = paths.stdout.toString("utf8").trim().split("\n");
   const common = resolve(repo.cwd, commonRel!);

@@ -53,7 +53,7 @@ export async function initRemote(repo: Repository, spec: string | undefined, opt
  * The refs git-exp writes, as git's log options take patterns: every experiment is a commit,
  * so `git log --all --decorate` and GUI clients would show them all.
  */
-export const LOG_HIDDEN_REFS = [`${EXPERIMENT_REFS}*`, "refs/exp-incoming/*", `${NOTES_REF}*`];
+const LOG_HIDDEN_REFS = [`${EXPERIMENT_REFS}*`, "refs/exp-incoming/*", `${NOTES_REF}*`];
 
 /** Whether log.excludeDecoration already hides every one of LOG_HIDDEN_REFS. */
 export async function hiddenFromLog(repo: Repository): Promise<boolean> {
@@ -76,12 +76,12 @@ export async function hideFromLog(repo: Repository, summary: InitSummary, option
 }
 
 async function getAll(repo: Repository, key: string): Promise<string[]> {
-  const r = await runGit(["config", "--get-all", key], { cwd: repo.cwd });
+  const r = await runGit(["config", "--get-all", key], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").split("\n").filter(Boolean) : [];
 }
 
 async function config(repo: Repository, args: string[]): Promise<void> {
-  const r = await runGit(args, { cwd: repo.cwd });
+  const r = await runGit(args, { cwd: repo.cwd, env: repo.env });
   if (r.code !== 0) throw new GitCommandError(args, r);
 }
 

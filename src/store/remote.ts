@@ -18,7 +18,7 @@ export interface Remote {
 export const INCOMING_REFS = "refs/exp-incoming/";
 
 export async function remoteNames(repo: Repository): Promise<string[]> {
-  const r = await runGit(["remote"], { cwd: repo.cwd });
+  const r = await runGit(["remote"], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").split("\n").filter(Boolean) : [];
 }
 
@@ -55,9 +55,9 @@ export async function resolveRemote(repo: Repository, spec?: string): Promise<Re
 }
 
 async function upstreamRemote(repo: Repository, names: string[]): Promise<string | undefined> {
-  const head = await runGit(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: repo.cwd });
+  const head = await runGit(["symbolic-ref", "-q", "--short", "HEAD"], { cwd: repo.cwd, env: repo.env });
   if (head.code !== 0) return undefined;
-  const r = await runGit(["config", "--get", `branch.${head.stdout.toString("utf8").trim()}.remote`], { cwd: repo.cwd });
+  const r = await runGit(["config", "--get", `branch.${head.stdout.toString("utf8").trim()}.remote`], { cwd: repo.cwd, env: repo.env });
   const name = r.stdout.toString("utf8").trim();
   return r.code === 0 && names.includes(name) ? name : undefined;
 }

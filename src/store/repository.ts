@@ -15,12 +15,14 @@ export interface Repository {
   algo: HashAlgo;
   /** `<git dir>/exp`: the index and caches, never committed. */
   expDir: string;
+  /** The environment every git command of this repository runs in (the workspace's). */
+  env: NodeJS.ProcessEnv;
 }
 
-export async function openRepository(cwd: string = process.cwd()): Promise<Repository> {
+export async function openRepository(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<Repository> {
   // One git call for every fact: --show-toplevel comes last because outside a work tree
   // (a bare repository, inside .git) it fails after the others were printed.
-  const r = await runGit(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-object-format", "--show-toplevel"], { cwd });
+  const r = await runGit(["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-object-format", "--show-toplevel"], { cwd, env });
   const [gitDir, bare, format, top] = r.stdout.toString("utf8").trim().split("\n");
   const noWorkTree = r.code !== 0 && /work tree/.test(r.stderr);
   if (!format || (r.code !== 0 && !noWorkTree)) {
@@ -30,11 +32,16 @@ export async function openRepository(cwd: string = process.cwd()): Promise<Repos
   }
   const workTree = bare !== "true" && !noWorkTree && top ? top : null;
   const algo: HashAlgo = format === "sha256" ? "sha256" : "sha1";
-  return { gitDir: gitDir!, workTree, cwd: workTree ?? gitDir!, algo, expDir: join(gitDir!, "exp") };
+  return { gitDir: gitDir!, workTree, cwd: workTree ?? gitDir!, algo, expDir: join(gitDir!, "exp"), env };
 }
 
-export function gitIn(repo: Repository, args: string[], options: Omit<GitOptions, "cwd"> = {}): Promise<string> {
-  return git(args, { ...options, cwd: repo.cwd });
+/** Options for a git command in the repository: its environment, with `env` added on top. */
+export function gitOptions(repo: Repository, options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string | Uint8Array } = {}): GitOptions {
+  return { cwd: options.cwd ?? repo.cwd, env: options.env ? { ...repo.env, ...options.env } : repo.env, input: options.input };
+}
+
+export function gitIn(repo: Repository, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Uint8Array } = {}): Promise<string> {
+  return git(args, gitOptions(repo, options));
 }
 
 /** Refs live in the common git dir, shared by every worktree of a repository. */

@@ -5,7 +5,7 @@ import type { Repository } from "./repository.js";
 
 /** Whether this repository signs its commits (`commit.gpgSign`): then annotations are signed too. */
 export async function signsCommits(repo: Repository): Promise<boolean> {
-  const r = await runGit(["config", "--bool", "commit.gpgSign"], { cwd: repo.cwd });
+  const r = await runGit(["config", "--bool", "commit.gpgSign"], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 && r.stdout.toString("utf8").trim() === "true";
 }
 
@@ -23,24 +23,24 @@ export async function writeSignedNote(repo: Repository, id: string, added: strin
     for (let attempt = 0; attempt < 8; attempt++) {
       const tip = await revParse(repo, NOTES_REF);
       if (tip) await ok(repo, ["update-ref", scratch, tip]);
-      else await runGit(["update-ref", "-d", scratch], { cwd: repo.cwd });
-      const existing = tip ? await runGit(["notes", `--ref=${scratch}`, "show", id], { cwd: repo.cwd }) : null;
+      else await runGit(["update-ref", "-d", scratch], { cwd: repo.cwd, env: repo.env });
+      const existing = tip ? await runGit(["notes", `--ref=${scratch}`, "show", id], { cwd: repo.cwd, env: repo.env }) : null;
       await ok(repo, ["notes", `--ref=${scratch}`, "add", "-f", "-F", "-", id], noteText(existing?.code === 0 ? existing.stdout.toString("utf8") : "", added));
       const tree = (await ok(repo, ["rev-parse", `${scratch}^{tree}`])).trim();
       const args = ["commit-tree", "-S", tree, ...(tip ? ["-p", tip] : []), "-m", "Notes added by 'git exp'"];
-      const signed = await runGit(args, { cwd: repo.cwd });
+      const signed = await runGit(args, { cwd: repo.cwd, env: repo.env });
       if (signed.code !== 0) {
         throw new EnvironmentError(
           `commit.gpgSign is on but git could not sign the annotation: ${signed.stderr.trim()}; fix the key (user.signingkey, gpg.format) or turn commit.gpgSign off`,
         );
       }
       const commit = signed.stdout.toString("utf8").trim();
-      const moved = await runGit(["update-ref", NOTES_REF, commit, tip ?? "0".repeat(commit.length)], { cwd: repo.cwd });
+      const moved = await runGit(["update-ref", NOTES_REF, commit, tip ?? "0".repeat(commit.length)], { cwd: repo.cwd, env: repo.env });
       if (moved.code === 0) return;
     }
     throw new EnvironmentError("the annotations kept changing under this write (other git exp processes); try again");
   } finally {
-    await runGit(["update-ref", "-d", scratch], { cwd: repo.cwd });
+    await runGit(["update-ref", "-d", scratch], { cwd: repo.cwd, env: repo.env });
   }
 }
 
@@ -52,12 +52,12 @@ export function noteText(existing: string, added: string[]): string {
 }
 
 async function revParse(repo: Repository, ref: string): Promise<string | null> {
-  const r = await runGit(["rev-parse", "-q", "--verify", ref], { cwd: repo.cwd });
+  const r = await runGit(["rev-parse", "-q", "--verify", ref], { cwd: repo.cwd, env: repo.env });
   return r.code === 0 ? r.stdout.toString("utf8").trim() : null;
 }
 
 async function ok(repo: Repository, args: string[], input?: string): Promise<string> {
-  const r = await runGit(args, { cwd: repo.cwd, input });
+  const r = await runGit(args, { cwd: repo.cwd, env: repo.env, input });
   if (r.code !== 0) throw new GitCommandError(args, r);
   return r.stdout.toString("utf8");
 }

@@ -16,7 +16,7 @@ export const RACE = /cannot lock|failed to lock|fetch first|incorrect old value|
  * the user has works. Returns each destination ref's status.
  */
 export async function gitPush(repo: Repository, target: string, refspecs: string[]): Promise<{ result: GitResult; status: Map<string, PushStatus> }> {
-  const result = await runGit(["push", "--porcelain", "--no-follow-tags", target, ...refspecs], { cwd: repo.cwd });
+  const result = await runGit(["push", "--porcelain", "--no-follow-tags", target, ...refspecs], { cwd: repo.cwd, env: repo.env });
   const status = new Map<string, PushStatus>();
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const m = /^([ +\-*!=])\t([^\t]*)\t(.*)$/.exec(line);
@@ -30,13 +30,13 @@ export async function gitPush(repo: Repository, target: string, refspecs: string
 /** `git fetch` of explicit refspecs (given on stdin, so thousands fit), never touching tags. */
 export function gitFetch(repo: Repository, target: string, refspecs: string[], options: { prune?: boolean } = {}): Promise<GitResult> {
   const args = ["fetch", "--no-tags", "--quiet", "--no-write-fetch-head", ...(options.prune ? ["--prune"] : []), target];
-  if (refspecs.length <= 8) return runGit([...args, ...refspecs], { cwd: repo.cwd });
-  return runGit([...args, "--stdin"], { cwd: repo.cwd, input: refspecs.join("\n") + "\n" });
+  if (refspecs.length <= 8) return runGit([...args, ...refspecs], { cwd: repo.cwd, env: repo.env });
+  return runGit([...args, "--stdin"], { cwd: repo.cwd, env: repo.env, input: refspecs.join("\n") + "\n" });
 }
 
 /** Refs a remote advertises under a prefix: ref name -> object id. */
 export async function lsRemote(repo: Repository, target: string, pattern: string): Promise<{ result: GitResult; refs: Map<string, string> }> {
-  const result = await runGit(["ls-remote", target, pattern], { cwd: repo.cwd });
+  const result = await runGit(["ls-remote", target, pattern], { cwd: repo.cwd, env: repo.env });
   const refs = new Map<string, string>();
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const [id, ref] = line.split("\t");

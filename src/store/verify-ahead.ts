@@ -82,7 +82,7 @@ export class VerifyAhead {
 
   private add(ids: string[]): void {
     for (const id of ids) this.seen.add(id);
-    this.verifier ??= openVerifier(this.repo.cwd, this.repo.algo);
+    this.verifier ??= openVerifier(this.repo);
     this.verifier.add(ids);
     this.added.push(...ids);
   }

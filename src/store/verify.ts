@@ -4,7 +4,9 @@ import { experimentLimitProblem } from "../core/limits.js";
 import { commitSeconds } from "../core/time.js";
 import { openBulkTreeReader, type TreeFiles } from "./bulk-read.js";
 import { ObjectReader, type RawObject } from "./object-reader.js";
+import type { Repository } from "./repository.js";
 import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
+import { shortId } from "../core/ids.js";
 
 /**
  * The checks an experiment from elsewhere must pass before it gets a ref here: its id is
@@ -13,9 +15,9 @@ import { buildTree, commitBody, makeObject, type HashAlgo } from "./objects.js";
  * derives from the content. Anything else is a forgery or a broken writer, and is reported
  * instead of stored. Returns the reason for each id that failed.
  */
-export async function verifyExperiments(cwd: string, algo: HashAlgo, ids: string[]): Promise<Map<string, string>> {
+export async function verifyExperiments(repo: Pick<Repository, "cwd" | "algo" | "env">, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const verifier = openVerifier(cwd, algo);
+  const verifier = openVerifier(repo);
   verifier.add(ids);
   return verifier.finish();
 }
@@ -32,7 +34,8 @@ export interface Verifier {
  * (three git processes), so 10,000 experiments cost no round trip each. Whichever of an
  * experiment's commit and files arrives first waits for the other.
  */
-export function openVerifier(cwd: string, algo: HashAlgo): Verifier {
+export function openVerifier(repo: Pick<Repository, "cwd" | "algo" | "env">): Verifier {
+  const { cwd, algo } = repo;
   const problems = new Map<string, string>();
   const commits = new Map<string, RawObject | null>();
   const reads = new Map<string, TreeFiles | Error>();
@@ -40,8 +43,8 @@ export function openVerifier(cwd: string, algo: HashAlgo): Verifier {
     const problem = checkRead(id, commit, read, algo);
     if (problem) problems.set(id, problem);
   };
-  const commitReader = new ObjectReader(cwd, ["--buffer"]);
-  const treeReader = openBulkTreeReader({ cwd, algo }, (id, read) => {
+  const commitReader = new ObjectReader(cwd, ["--buffer"], repo.env);
+  const treeReader = openBulkTreeReader(repo, (id, read) => {
     if (!commits.has(id)) reads.set(id, read);
     else {
       check(id, commits.get(id) ?? null, read);
@@ -90,7 +93,7 @@ function checkExperiment(id: string, commit: RawObject, tree: string, read: Tree
   const tooLarge = experimentLimitProblem(files, read.count);
   if (tooLarge) return `past the limits: ${tooLarge}`;
   try {
-    const exp = experimentFromFiles(files, id.slice(0, 12));
+    const exp = experimentFromFiles(files, shortId(id));
     // As the index reads them: another writer's RFC 3339 time in another form is still valid.
     validateReadable(exp);
     const canonical = experimentFiles(exp);

@@ -38,7 +38,7 @@ async function measure(files: number): Promise<BenchRow[]> {
       return ms.sort((a, b) => a - b)[2]!;
     };
     const copy = await time(async () => {
-      const c = await copyWorkTree(dir, dir, [join(dir, "model.bin")]);
+      const c = await copyWorkTree(repo, dir, dir, [join(dir, "model.bin")]);
       await c.remove();
     });
     const worktree = await time(async () => {

@@ -2,6 +2,7 @@ import { apply } from "../../api/apply.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const applyCommand: CommandDef = {
   command: "apply <experiment>",
@@ -17,10 +18,10 @@ export const applyCommand: CommandDef = {
       ctx.io.stdout(renderJson({ id: o.id, source_commit: o.commit, changed: o.changed, patch_applied: o.patchApplied, config_written: o.configWritten }));
       return 0;
     }
-    const what = [`the diff from HEAD to its source commit ${o.commit.slice(0, 12)}`, o.patchApplied ? "its uncommitted changes (patch.diff)" : "", o.configWritten ? `its config written to ${o.configWritten}` : ""].filter(Boolean);
-    if (o.changed.length === 0) ctx.io.stderr(`the work tree already holds the code of experiment ${o.id.slice(0, 12)}; nothing changed\n`);
+    const what = [`the diff from HEAD to its source commit ${shortId(o.commit)}`, o.patchApplied ? "its uncommitted changes (patch.diff)" : "", o.configWritten ? `its config written to ${o.configWritten}` : ""].filter(Boolean);
+    if (o.changed.length === 0) ctx.io.stderr(`the work tree already holds the code of experiment ${shortId(o.id)}; nothing changed\n`);
     else {
-      ctx.io.stderr(`applied the code of experiment ${o.id.slice(0, 12)}: ${what.join(", ")}; ${o.changed.length} file(s) changed, HEAD and the index not moved (git diff shows it):\n`);
+      ctx.io.stderr(`applied the code of experiment ${shortId(o.id)}: ${what.join(", ")}; ${o.changed.length} file(s) changed, HEAD and the index not moved (git diff shows it):\n`);
       for (const c of o.changed.slice(0, 20)) ctx.io.stdout(`${c.status}\t${c.path}\n`);
       if (o.changed.length > 20) ctx.io.stdout(`... and ${o.changed.length - 20} more\n`);
     }

@@ -2,6 +2,7 @@ import { artifacts } from "../../api/artifacts.js";
 import { renderJson, renderTable } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const artifactsCommand: CommandDef = {
   command: "artifacts <experiment>",
@@ -18,7 +19,7 @@ export const artifactsCommand: CommandDef = {
       return 0;
     }
     if (l.files.length === 0 && l.checksumOnly.length === 0) {
-      ctx.io.stderr(`experiment ${l.id.slice(0, 12)} keeps no artifacts or media (git exp run --store-output PATH keeps an output)\n`);
+      ctx.io.stderr(`experiment ${shortId(l.id)} keeps no artifacts or media (git exp run --store-output PATH keeps an output)\n`);
       return 0;
     }
     const rows = [

@@ -2,6 +2,7 @@ import { branch } from "../../api/branch.js";
 import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { withJson } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const branchCommand: CommandDef = {
   command: "branch <experiment> <name>",
@@ -17,8 +18,8 @@ export const branchCommand: CommandDef = {
       ctx.io.stdout(renderJson({ id: o.id, branch: o.branch, head: o.head, source_commit: o.commit, patch_committed: o.patchCommitted, config_written: o.configWritten }));
       return 0;
     }
-    const extra = o.head === o.commit ? "(the run had no uncommitted changes)" : `with one commit ${o.head.slice(0, 12)} holding ${[o.patchCommitted ? "its uncommitted changes" : "", o.configWritten ? `its config in ${o.configWritten}` : ""].filter(Boolean).join(" and ")}`;
-    ctx.io.stderr(`created branch ${o.branch} at the source commit ${o.commit.slice(0, 12)} of experiment ${o.id.slice(0, 12)} ${extra}; git switch ${o.branch} to work on it\n`);
+    const extra = o.head === o.commit ? "(the run had no uncommitted changes)" : `with one commit ${shortId(o.head)} holding ${[o.patchCommitted ? "its uncommitted changes" : "", o.configWritten ? `its config in ${o.configWritten}` : ""].filter(Boolean).join(" and ")}`;
+    ctx.io.stderr(`created branch ${o.branch} at the source commit ${shortId(o.commit)} of experiment ${shortId(o.id)} ${extra}; git switch ${o.branch} to work on it\n`);
     ctx.io.stdout(o.head + "\n");
     return 0;
   },

@@ -5,6 +5,7 @@ import { UsageError } from "../../core/errors.js";
 import type { CommandDef } from "../context.js";
 import { checkWritable } from "../output-file.js";
 import { optString } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const getCommand: CommandDef = {
   command: "get <experiment> <path>",
@@ -33,7 +34,7 @@ export const getCommand: CommandDef = {
     }
     await writeFile(target, data);
     const checked = file.recorded !== null ? "matches the recorded checksum" : "no checksum recorded; git's object id vouches for it";
-    ctx.io.stderr(`wrote ${target} (${file.path} of experiment ${id.slice(0, 12)}, ${file.size} bytes, sha256 ${file.sha256}: ${checked})\n`);
+    ctx.io.stderr(`wrote ${target} (${file.path} of experiment ${shortId(id)}, ${file.size} bytes, sha256 ${file.sha256}: ${checked})\n`);
     return 0;
   },
 };

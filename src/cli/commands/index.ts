@@ -2,6 +2,7 @@ import { renderJson } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { indexStatus, syncIndex } from "../../api/index-sync.js";
 import { withJson } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const indexCommand: CommandDef = {
   command: "index",
@@ -26,7 +27,7 @@ export const indexCommand: CommandDef = {
           `left out:     ${s.hidden.invalid.length} (failing their schema)`,
           `last sync:    ${s.syncedAt ?? "-"}`,
           `up to date:   ${s.upToDate ? "yes" : "no (the next query updates it)"}`,
-          ...s.hidden.invalid.map((i) => `  ${i.id.slice(0, 12)}: ${i.reason}`),
+          ...s.hidden.invalid.map((i) => `  ${shortId(i.id)}: ${i.reason}`),
         ];
         ctx.io.stdout(lines.join("\n") + "\n");
       }

@@ -7,6 +7,7 @@ import { recordDocumentIn, recordFiles as recordFromFiles, type RecordResult } f
 import { renderJson } from "../../report/format.js";
 import type { CommandDef, Context } from "../context.js";
 import { fileOrDash, optString, strings, withJson } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const recordCommand: CommandDef = {
   command: "record [document]",
@@ -37,7 +38,7 @@ export const recordCommand: CommandDef = {
     const { io } = ctx;
     if (args["json"]) io.stdout(renderJson({ id: result.id, status: result.status, config_hash: result.configHash }));
     else io.stdout(result.id + "\n");
-    if (result.status === "exists") io.stderr(`experiment ${result.id.slice(0, 12)} was already recorded; nothing changed\n`);
+    if (result.status === "exists") io.stderr(`experiment ${shortId(result.id)} was already recorded; nothing changed\n`);
     return 0;
   },
 };

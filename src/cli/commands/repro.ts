@@ -9,6 +9,7 @@ import { firstLine } from "../stdin.js";
 import { useColor } from "../io.js";
 import { interruptOnSignals } from "../signals.js";
 import { tolerance, withJson, withTolerance } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const reproCommand: CommandDef = {
   command: "repro <experiment>",
@@ -31,7 +32,7 @@ export const reproCommand: CommandDef = {
       allowChangedInputs: Boolean(args["allow-changed-inputs"]),
       confirm: (foreign) => confirmCommand(ctx, foreign, yes),
       onStart: (id) => {
-        ctx.io.stderr(`rerunning ${id.slice(0, 12)}...\n`);
+        ctx.io.stderr(`rerunning ${shortId(id)}...\n`);
         stopListening = interruptOnSignals(controller, ctx.io);
       },
       controller,
@@ -55,7 +56,7 @@ export const reproCommand: CommandDef = {
 async function confirmCommand(ctx: Context, foreign: ForeignCommand, yes: boolean): Promise<void> {
   if (yes) return;
   const shown = [
-    `experiment ${foreign.id.slice(0, 12)} was not recorded in this clone: ${foreign.why}. repro would run`,
+    `experiment ${shortId(foreign.id)} was not recorded in this clone: ${foreign.why}. repro would run`,
     `  command:        ${JSON.stringify(foreign.command)}`,
     `  source commit:  ${foreign.commit ?? "(none)"}`,
     `  working folder: ${foreign.folder} (in a temporary checkout of that commit)`,

@@ -8,6 +8,7 @@ import type { Context } from "../context.js";
 import { optNumber, outputFormat, positiveInt } from "../options.js";
 import { interruptOnSignals } from "../signals.js";
 import { RunView } from "./run.js";
+import { shortId } from "../../core/ids.js";
 
 /** `git exp run --sweep FILE -- CMD`: every refusal first (the file, the options), then the study. */
 export async function runSweepCommand(args: Record<string, unknown>, ctx: Context, request: RunRequest): Promise<number> {
@@ -72,7 +73,7 @@ function printSweep(ctx: Context, args: Record<string, unknown>, s: SweepSummary
   if (interrupted > 0) parts.push(`${interrupted} interrupted`);
   io.stderr(`git exp: sweep ${s.studyId} (${s.method}${s.before ? `, ${s.before} trial(s) there before` : ""}): ${parts.join(", ")}\n`);
   if (s.best && s.metric) {
-    io.stderr(`git exp: best so far: trial ${s.best.index} (${s.best.id.slice(0, 12)}), ${s.metric.name} = ${s.best.value}, config ${canonicalJson(s.best.config).trim()}\n`);
+    io.stderr(`git exp: best so far: trial ${s.best.index} (${shortId(s.best.id)}), ${s.metric.name} = ${s.best.value}, config ${canonicalJson(s.best.config).trim()}\n`);
   }
   if (s.outcomes.length === 0 && !s.best) io.stderr(`git exp: the study is complete (${s.size} trials); nothing to run\n`);
   io.stderr(`git exp: its trials: git exp ls --sweep ${s.studyId.slice(0, 8)}; all studies: git exp sweeps\n`);

@@ -9,6 +9,7 @@ import type { CommandDef, Context } from "../context.js";
 import type { IO } from "../io.js";
 import { optNumber, optString, outputFormat, positiveInt, strings, withFormat } from "../options.js";
 import { interruptOnSignals } from "../signals.js";
+import { shortId } from "../../core/ids.js";
 
 export const runCommand: CommandDef = {
   command: "run [command..]",
@@ -175,7 +176,7 @@ export class RunView {
     this.clear();
     if (this.lineOpen) this.io.stderr("\n");
     this.lineOpen = false;
-    const what = `${total > 1 ? `[${o.index + 1}/${total}] ` : ""}experiment ${o.id.slice(0, 12)}`;
+    const what = `${total > 1 ? `[${o.index + 1}/${total}] ` : ""}experiment ${shortId(o.id)}`;
     const how = `${o.status}, exit code ${o.exitCode}, ${o.durationSeconds.toFixed(1)} s${o.write === "exists" ? ", already recorded" : ""}`;
     this.io.stderr(`git exp: ${what} recorded (${how})\n`);
     if (o.status !== "completed" && this.jobs > 1 && o.logTail) {

@@ -2,6 +2,7 @@ import { canonicalJson } from "../../core/json.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
 import { outputFormat, withFormat } from "../options.js";
+import { shortId } from "../../core/ids.js";
 
 export const sweepsCommand: CommandDef = {
   command: "sweeps",
@@ -17,7 +18,7 @@ export const sweepsCommand: CommandDef = {
     }
     if (studies.length === 0) ctx.io.stderr("no sweeps yet: git exp run --sweep sweep.yaml -- python train.py\n");
     const rows = studies.map((s) => ({
-      sweep: format === "table" ? s.id.slice(0, 12) : s.id,
+      sweep: format === "table" ? shortId(s.id) : s.id,
       method: s.method,
       trials: s.trials,
       completed: s.completed,

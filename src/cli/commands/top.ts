@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { GROUPINGS, type Direction, type Grouping } from "../../core/choices.js";
+import { betterOf, GROUPINGS, type Direction, type Grouping } from "../../core/choices.js";
 import { UsageError } from "../../core/errors.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import type { CommandDef } from "../context.js";
@@ -38,7 +38,7 @@ export const topCommand: CommandDef = {
       return 0;
     }
     if (format === "table") {
-      if (board.guessed) ctx.io.stderr(`${board.metric}: ${board.direction === "max" ? "higher" : "lower"} is better (guessed from the name; use --max or --min to say)\n`);
+      if (board.guessed) ctx.io.stderr(`${board.metric}: ${betterOf(board.direction)} is better (guessed from the name; use --max or --min to say)\n`);
       if (board.rows.length === 0 && board.groups.length === 0) ctx.io.stderr(`no experiments with a value for ${board.metric}\n`);
     }
     const t = leaderboardTable(board, format !== "table");

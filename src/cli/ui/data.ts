@@ -1,9 +1,10 @@
 import * as dashboard from "../../api/dashboard.js";
 import { compare } from "../../api/compare.js";
 import { diff } from "../../api/diff.js";
-import { GROUPINGS, top, type Direction, type Grouping } from "../../api/top.js";
+import { top } from "../../api/top.js";
 import { trend } from "../../api/trend.js";
 import type { Workspace } from "../../api/workspace.js";
+import { betterOf, checkGrouping, directionOf, type Direction } from "../../core/choices.js";
 import { UsageError } from "../../core/errors.js";
 import { columnLabels } from "../../report/compare.js";
 import { renderDiff, valueText } from "../../report/diff.js";
@@ -40,7 +41,7 @@ export class IndexDashboardData implements DashboardData {
     const c = await compare(this.ws, { experiments: ids });
     const labels = columnLabels(c.columns);
     const rows = c.rows.map((r) => {
-      const row: Record<string, string | null> = { kind: r.kind === "param" ? "param" : `metric (${r.direction === "lower" ? "min" : "max"})`, key: r.key };
+      const row: Record<string, string | null> = { kind: r.kind === "param" ? "param" : `metric (${directionOf(r.direction ?? "higher")})`, key: r.key };
       r.values.forEach((v, i) => (row[labels[i]!] = v === undefined ? null : valueText(v) + (r.best.includes(i) ? " ★" : "")));
       return row;
     });
@@ -53,11 +54,10 @@ export class IndexDashboardData implements DashboardData {
   }
 
   async top(metric: string, order: Direction | undefined, by: string): Promise<TableView> {
-    if (by && !(GROUPINGS as readonly string[]).includes(by)) throw new UsageError(`group by one of ${GROUPINGS.join(", ")}`);
-    const board = await top(this.ws, { metric, direction: order, by: (by || undefined) as Grouping | undefined, limit: 50 });
+    const board = await top(this.ws, { metric, direction: order, by: checkGrouping(by || undefined), limit: 50 });
     const t = leaderboardTable(board, false);
     const ids = board.by ? board.groups.map((g) => g.best_id) : board.rows.map((r) => r.id);
-    return { columns: t.columns, rows: t.rows.map((r, i) => ({ ...r, _id: ids[i] ?? null })), note: `${board.metric}: ${board.direction === "max" ? "higher" : "lower"} is better${board.guessed ? " (guessed from the name)" : ""}` };
+    return { columns: t.columns, rows: t.rows.map((r, i) => ({ ...r, _id: ids[i] ?? null })), note: `${board.metric}: ${betterOf(board.direction)} is better${board.guessed ? " (guessed from the name)" : ""}` };
   }
 
   async trend(metric: string, along: string, order: Direction | undefined): Promise<TrendView> {

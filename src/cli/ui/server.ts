@@ -92,7 +92,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 /** JSON with NaN and infinities as the strings the storage format uses, bigints as text. */
-export function toJson(value: unknown): string {
+function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === "bigint") return v.toString();
     if (typeof v === "number" && !Number.isFinite(v)) return String(v);
