@@ -40,7 +40,7 @@ async function originalRun(dir: string, config: JsonObject, options: { inputs?: 
   const lines = parseMetricLines(readFileSync(metricsFile, "utf8"), "metrics", true);
   const store = new ExperimentStore(await openRepository(dir));
   try {
-    const patch = options.patch ? await capturePatch(store.repo) : "";
+    const patch = options.patch ? await capturePatch(store.repo) : new Uint8Array(0);
     const r = await record(store, {
       config,
       results: lines.final!,
@@ -48,7 +48,7 @@ async function originalRun(dir: string, config: JsonObject, options: { inputs?: 
       name: options.name ?? "orig",
       command: ["node", "train.mjs"],
       inputs: options.inputs?.map((p) => join(dir, p)),
-      files: patch ? { "patch.diff": new TextEncoder().encode(patch) } : {},
+      files: patch.length > 0 ? { "patch.diff": patch } : {},
       environ: { ...process.env, ...TEST_ENV, GIT_AUTHOR_DATE: "@1750000000 +0000" },
     });
     return r.id;

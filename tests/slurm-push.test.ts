@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir } from "./helpers/repo.js";
@@ -28,16 +29,20 @@ function repoWithRemote(): { dir: string; remote: string; head: string } {
   git(dir, ["remote", "add", "origin", remote]);
   git(dir, ["push", "-q", "origin", "main"]);
   writeFileSync(join(dir, "scale.txt"), "3\n");
-  git(dir, ["add", "scale.txt"]);
+  writeFileSync(join(dir, "labels.csv"), Buffer.from("name,city\nJos\xe9,M\xfcnchen\n", "latin1"));
+  git(dir, ["add", "scale.txt", "labels.csv"]);
   git(dir, ["commit", "-q", "-m", "scale"]);
   git(dir, ["push", "-q", "origin", "main"]);
-  // uncommitted: the tasks must run with it, as a local run would
+  // uncommitted: the tasks must run with it, as a local run would, bytes that are not UTF-8 too
   writeFileSync(join(dir, "scale.txt"), "7\n");
+  writeFileSync(join(dir, "labels.csv"), LATIN1);
   return { dir, remote, head: git(dir, ["rev-parse", "HEAD"]).trim() };
 }
 
-/** The trial reads the tracked file the patch changed, and logs seed times it. */
-const TRIAL = `printf '{"step": 1, "score": %s}\\n' "$(( $(cat scale.txt) * GIT_EXP_SEED ))" >> "$GIT_EXP_METRICS"`;
+const LATIN1 = Buffer.from("name,city\nJos\xe9,K\xf6ln\n", "latin1");
+
+/** The trial checks the Latin-1 file came through, reads the tracked file the patch changed, and logs seed times it. */
+const TRIAL = `printf 'name,city\\nJos\\351,K\\366ln\\n' | cmp -s - labels.csv && printf '{"step": 1, "score": %s}\\n' "$(( $(cat scale.txt) * GIT_EXP_SEED ))" >> "$GIT_EXP_METRICS"`;
 
 describe.skipIf(!here)("run --on slurm --push, nodes without the repository", () => {
   it("each task clones the remote, runs the dirty tree's code, pushes its experiment and claim; --wait pulls them here", async () => {
@@ -58,8 +63,9 @@ describe.skipIf(!here)("run --on slurm --push, nodes without the repository", ()
       expect(e.results["score"]).toBe(7 * e.config.seed!);
       expect(e.env.slurm?.["array_task_id"]).toBe(String(e.config.seed! - 1));
     }
-    const patch = git(dir, ["show", `${ids[0]}:patch.diff`]);
-    expect(patch).toContain("+7");
+    const patch = execFileSync("git", ["cat-file", "blob", `${ids[0]}:patch.diff`], { cwd: dir });
+    expect(patch.includes(Buffer.from("+7\n"))).toBe(true);
+    expect(patch.includes(Buffer.from("K\xf6ln", "latin1"))).toBe(true);
     // the experiments and the done claims are on the remote; its objects are whole
     const onRemote = git(remote, ["for-each-ref", "--format=%(objecttype) %(refname)", "refs/experiments/", "refs/exp-claims/"]).split("\n").filter(Boolean);
     expect(onRemote.filter((l) => l.includes("refs/experiments/"))).toHaveLength(2);
@@ -89,6 +95,21 @@ describe.skipIf(!here)("run --on slurm --push, nodes without the repository", ()
     expect(r.stderr).toMatch(/commit [0-9a-f]{12} is not on origin, so the nodes could not clone it: push it first \('git push origin main'\); nothing was submitted/);
     expect(repoSnapshot(dir)).toBe(before);
     expect(repoSnapshot(remote)).toBe(remoteBefore);
+    expect(existsSync(join(dir, ".git", "exp", "studies"))).toBe(false);
+  }, 30_000);
+
+  it("a script git does not track, or a folder it tracks nothing in, is refused: the nodes' clones would lack it", async () => {
+    const { dir } = repoWithRemote();
+    writeFileSync(join(dir, "new.sh"), "true\n");
+    mkdirSync(join(dir, "sub"));
+    const before = repoSnapshot(dir);
+    const script = await cli(dir, ["run", "--on", "slurm", "--push", "origin", "--", "sh", "new.sh"]);
+    expect(script.code).toBe(2);
+    expect(script.stderr).toMatch(/the command names new\.sh, which git does not track: with --push the nodes have only the commit and its tracked changes, so commit it \(or 'git add' it\) first; nothing was submitted/);
+    const folder = await cli(join(dir, "sub"), ["run", "--on", "slurm", "--push", "origin", "--", "true"]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/the command runs in sub\/, which holds no file git tracks/);
+    expect(repoSnapshot(dir)).toBe(before);
     expect(existsSync(join(dir, ".git", "exp", "studies"))).toBe(false);
   }, 30_000);
 

@@ -73,6 +73,7 @@ export async function runOn(ws: Workspace, req: RunOnRequest): Promise<RunOnResu
     atOnce: req.run.jobs,
     search,
     push: req.push,
+    onWarning: (t) => ws.warn(t),
   });
   req.onSubmitted?.(submission);
   if (!req.wait) return { submission, workers: search?.workers };

@@ -36,6 +36,14 @@ export interface UnreproducibleFiles {
   untracked: string[];
 }
 
+/** What a run says of such files before it starts. */
+export function unreproducibleWarnings(found: UnreproducibleFiles): string[] {
+  return [
+    ...found.outside.map((f) => `the command names ${f}, outside the work tree: 'git exp repro' cannot rebuild it from the commit`),
+    ...found.untracked.map((f) => `the command names ${f}, which git does not track: commit it, or 'git exp repro' will not find it`),
+  ];
+}
+
 /**
  * Files the command names that a rerun from the commit will not find: outside the work tree
  * or not tracked. `skip` are paths the run declares otherwise (--input data is checksummed).

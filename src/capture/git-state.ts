@@ -17,8 +17,8 @@ export function captureSource(repo: Repository): Promise<Source> {
   return workTreeSource(repo);
 }
 
-/** The uncommitted changes to tracked files, as `git apply` takes them; "" when clean. */
-export function capturePatch(repo: Repository): Promise<string> {
+/** The uncommitted changes to tracked files, as `git apply` takes them, byte for byte; empty when clean. */
+export function capturePatch(repo: Repository): Promise<Uint8Array> {
   return uncommittedPatch(repo);
 }
 

@@ -80,7 +80,7 @@ async function withRunCapture(store: ExperimentStore, exp: Experiment, o: Docume
   const [env, source, patch] = await Promise.all([
     exp.env ? undefined : captureEnvironment({ environ: o.environ, cwd: o.cwd, cacheDir: store.repo.expDir }).then((c) => c.env),
     exp.meta.source ? undefined : captureSource(store.repo),
-    exp.meta.source || exp.files["patch.diff"] ? "" : capturePatch(store.repo),
+    exp.meta.source || exp.files["patch.diff"] ? undefined : capturePatch(store.repo),
   ]);
   const meta = { ...exp.meta } as ExperimentMeta;
   if (source) meta.source = sourceWithPath(source, store.repo.workTree, o.cwd);
@@ -89,6 +89,6 @@ async function withRunCapture(store: ExperimentStore, exp: Experiment, o: Docume
   const redacted = redactConfig(exp.config, secrets);
   if (redacted.paths.length) warn(`config values that look like secrets were not recorded: ${redacted.paths.join(", ")}`);
   const files = { ...exp.files };
-  if (patch) files["patch.diff"] = Buffer.from(patch, "utf8");
+  if (patch && patch.length > 0) files["patch.diff"] = patch;
   return { ...exp, meta, config: redacted.config, files, ...(env ? { env } : {}) };
 }

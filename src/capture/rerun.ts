@@ -158,7 +158,7 @@ export async function rerun(store: ExperimentStore, originalId: string, options:
       top: tree.dir,
       cwd,
       source,
-      patch: patch ? Buffer.from(patch).toString("utf8") : "",
+      patch: patch ?? new Uint8Array(0),
       inputSums,
     });
     return {

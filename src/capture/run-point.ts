@@ -159,7 +159,7 @@ async function hashFiles(s: RunSession, work: WorkFolder, paths: string[]): Prom
 
 interface Captured {
   source: Source;
-  patch: string;
+  patch: Uint8Array;
   inputSums: Record<string, FileSum> | undefined;
   metrics: MetricsSummary;
   result: ChildResult;
@@ -183,7 +183,7 @@ async function recordPoint(s: RunSession, index: number, work: WorkFolder, c: Ca
   warnMetrics(c.metrics, warn);
   const files: Record<string, Uint8Array> = { ...c.metrics.media.files };
   for (const w of c.metrics.media.warnings) warn(w);
-  if (c.patch) files["patch.diff"] = Buffer.from(c.patch, "utf8");
+  if (c.patch.length > 0) files["patch.diff"] = c.patch;
   const log = res.log.contents();
   if (log.length > 0) files["log.txt"] = Buffer.from(redactText(log.toString("utf8"), secrets), "utf8");
   const outputSums = await outputs(s, work, files, status, warn);

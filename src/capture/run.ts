@@ -1,5 +1,5 @@
 import type { ExperimentStore } from "../store/experiment-store.js";
-import { unreproducibleFiles } from "./command-files.js";
+import { unreproducibleFiles, unreproducibleWarnings } from "./command-files.js";
 import type { RunPlan } from "./run-plan.js";
 import { runPoint } from "./run-point.js";
 import { RunController, startRun, type RunHooks, type RunOutcome, type RunSession } from "./run-session.js";
@@ -78,6 +78,5 @@ async function runInFolder(s: RunSession, index: number): Promise<RunOutcome> {
 async function warnUnreproducible(s: RunSession): Promise<void> {
   const r = s.plan.request;
   const found = await unreproducibleFiles(s.plan.argv, r.cwd, s.store.repo, r.environ, r.inputs);
-  for (const f of found.outside) s.hooks.onWarning?.(`the command names ${f}, outside the work tree: 'git exp repro' cannot rebuild it from the commit`);
-  for (const f of found.untracked) s.hooks.onWarning?.(`the command names ${f}, which git does not track: commit it, or 'git exp repro' will not find it`);
+  for (const w of unreproducibleWarnings(found)) s.hooks.onWarning?.(w);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, rm } from "node:fs/promises";
-import { dirname, extname, join, resolve } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EnvironmentError, InvalidInputError, UsageError } from "../core/errors.js";
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
@@ -10,6 +10,8 @@ import { studyId, type SweepSpec } from "../core/sweep-spec.js";
 import { CLAIM_REFS, listClaims, type Claim } from "../store/claims.js";
 import { remoteHasCommit, remoteRefs, remoteUrl, type CloneSource } from "../store/clone.js";
 import type { ExperimentStore } from "../store/experiment-store.js";
+import { trackedPaths } from "../store/work-tree.js";
+import { unreproducibleFiles, unreproducibleWarnings } from "./command-files.js";
 import type { Executor, WorkState } from "./executors/executor.js";
 import { captureIdentity, capturePatch, captureSource } from "./git-state.js";
 import type { RunPlan } from "./run-plan.js";
@@ -31,6 +33,8 @@ export interface SubmitOptions {
    * rebuilds this tree's code state, records there and pushes its experiment back.
    */
   push?: string;
+  /** What a local run would warn of (a script git does not track), said before submitting. */
+  onWarning?: (text: string) => void;
 }
 
 /** `--sweep FILE` on a scheduler: `workers` array tasks, each asking the study for trials until it is done. */
@@ -70,6 +74,7 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
   if (o.push !== undefined && search) {
     throw new UsageError("--push runs a grid or seeds; a --sweep search needs a repository the nodes share (its workers read each other's trials)");
   }
+  await checkCommandFiles(store, plan, o);
   const push = o.push === undefined ? undefined : await cloneSourceFor(store, o.push);
   // A search is named by its file and command, as a local one: submitting it again continues it.
   const sweep = search ? studyId(search.spec, r.command) : randomBytes(4).toString("hex");
@@ -124,6 +129,34 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
 }
 
 /**
+ * The command's files the commit will not hold: warned of as a local run warns; with --push
+ * refused, since the nodes' clones have only what git tracks (and so has the folder the
+ * command runs in).
+ */
+async function checkCommandFiles(store: ExperimentStore, plan: RunPlan, o: SubmitOptions): Promise<void> {
+  const r = plan.request;
+  const found = await unreproducibleFiles(plan.argv, r.cwd, store.repo, r.environ, r.inputs);
+  if (o.push !== undefined) {
+    const nothing = "; nothing was submitted";
+    const f = found.untracked[0];
+    if (f !== undefined) throw new InvalidInputError(`the command names ${f}, which git does not track: with --push the nodes have only the commit and its tracked changes, so commit it (or 'git add' it) first${nothing}`);
+    const folder = await untrackedFolder(store, r.cwd);
+    if (folder !== undefined) throw new InvalidInputError(`the command runs in ${folder}/, which holds no file git tracks, so the nodes' clones have no such folder: run from a folder of the repository${nothing}`);
+  }
+  for (const w of unreproducibleWarnings(found)) o.onWarning?.(w);
+}
+
+/** The command's folder relative to the top when git tracks nothing in it (a clone would lack it). */
+async function untrackedFolder(store: ExperimentStore, cwd: string): Promise<string | undefined> {
+  const top = store.repo.workTree;
+  if (top === null) return undefined;
+  const rel = relative(top, cwd).split(sep).join("/");
+  if (rel === "" || rel.startsWith("..")) return undefined;
+  const tracked = await trackedPaths(store.repo, [rel]);
+  return tracked !== null && [...tracked].every((p) => p === "") ? rel : undefined;
+}
+
+/**
  * The code state a --push task rebuilds: HEAD, which the remote must have (the nodes clone
  * it from there), and the uncommitted changes to tracked files, which travel in the study.
  */
@@ -137,7 +170,7 @@ async function cloneSourceFor(store: ExperimentStore, spec: string): Promise<Clo
     throw new InvalidInputError(`commit ${shortId(commit)} is not on ${spec}, so the nodes could not clone it: push it first ('git push ${spec} ${branch ?? "HEAD"}'); nothing was submitted`);
   }
   const [patch, identity] = await Promise.all([capturePatch(repo), captureIdentity(repo)]);
-  return { url, commit, branch, patch, identity, workTree: repo.workTree };
+  return { url, commit, branch, patchBase64: Buffer.from(patch).toString("base64"), identity, workTree: repo.workTree };
 }
 
 function cannotStartMessage(job: string, s: WorkState): string {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import type { Series } from "../core/experiment.js";
 import { DEFAULT_METRICS_LIMITS, Thinned } from "./metrics-tail.js";
 import { memoryKb, processTree, CLOCK_TICKS } from "./resources.js";
@@ -52,6 +52,7 @@ export class SystemSampler {
   private last: { at: number; ticks: number } | undefined;
   private step = 0;
   private gpuBroken = false;
+  private smi: ChildProcess | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: SystemSamplerOptions) {
@@ -116,7 +117,8 @@ export class SystemSampler {
     const smi = this.o.nvidiaSmi;
     if (!smi || this.gpuBroken) return Promise.resolve([]);
     return new Promise((resolve) => {
-      execFile(smi, [`--query-gpu=${GPU_QUERY.join(",")}`, "--format=csv,noheader,nounits"], { env: this.o.environ, timeout: 5000 }, (err, stdout) => {
+      this.smi = execFile(smi, [`--query-gpu=${GPU_QUERY.join(",")}`, "--format=csv,noheader,nounits"], { env: this.o.environ, timeout: 5000 }, (err, stdout) => {
+        this.smi = undefined;
         // nvidia-smi without a driver fails every time: asked once, not every interval.
         if (err) {
           this.gpuBroken = true;
@@ -131,6 +133,8 @@ export class SystemSampler {
   async stop(): Promise<Record<string, Series>> {
     if (this.first) clearTimeout(this.first);
     if (this.timer) clearInterval(this.timer);
+    // A GPU query still out (a hung driver answers in seconds, if at all) must not hold up the record.
+    this.smi?.kill();
     await this.running;
     return Object.fromEntries([...this.series].map(([k, s]) => [k, s.toSeries()]));
   }

@@ -19,7 +19,7 @@ export interface WorkFolder {
   /** The code state recorded with the run; captured from the repository when absent. */
   source?: Source;
   /** patch.diff of the run; captured from the repository when absent. */
-  patch?: string;
+  patch?: Uint8Array;
   /** inputs.json, already checked by the caller (a rerun locates recorded inputs itself). */
   inputSums?: Record<string, FileSum>;
 }

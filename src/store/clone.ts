@@ -15,8 +15,8 @@ export interface CloneSource {
   url: string;
   commit: string;
   branch: string | null;
-  /** `git diff HEAD --binary` of the submitter's tree; "" when clean. */
-  patch: string;
+  /** `git diff HEAD --binary` of the submitter's tree, base64 (the study is JSON; a patch need not be UTF-8); "" when clean. */
+  patchBase64: string;
   identity: Person;
 }
 
@@ -66,7 +66,7 @@ async function knownObjects(repo: Repository, oids: string[]): Promise<string[]>
  */
 export async function cloneForRun(dir: string, source: CloneSource, environ: NodeJS.ProcessEnv): Promise<Repository> {
   const env = { ...environ, GIT_TERMINAL_PROMPT: "0" };
-  const step = async (args: string[], cwd: string, input?: string): Promise<void> => {
+  const step = async (args: string[], cwd: string, input?: Uint8Array): Promise<void> => {
     const r = await runGit(args, { cwd, env, input });
     if (r.code !== 0) throw new EnvironmentError(`could not rebuild the submitted code state in ${dir}: git ${args[0]} failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
   };
@@ -76,7 +76,7 @@ export async function cloneForRun(dir: string, source: CloneSource, environ: Nod
   await step(source.branch ? ["checkout", "--quiet", "-B", source.branch, source.commit] : ["checkout", "--quiet", "--detach", source.commit], dir);
   await step(["config", "user.name", source.identity.name], dir);
   await step(["config", "user.email", source.identity.email], dir);
-  if (source.patch !== "") await step(["apply", "--index", "--binary", "--whitespace=nowarn"], dir, source.patch);
+  if (source.patchBase64 !== "") await step(["apply", "--index", "--binary", "--whitespace=nowarn"], dir, Buffer.from(source.patchBase64, "base64"));
   return openRepository(dir, environ);
 }
 

@@ -35,14 +35,18 @@ export async function workTreeSource(repo: Repository): Promise<Source> {
 }
 
 /** The uncommitted changes to tracked files, as `git apply` takes them; "" when clean. */
-export async function uncommittedPatch(repo: Repository): Promise<string> {
-  if (repo.workTree === null) return "";
+export async function uncommittedPatch(repo: Repository): Promise<Uint8Array> {
+  if (repo.workTree === null) return EMPTY;
   const options = gitOptions(repo, { cwd: repo.workTree });
   const head = await runGit(["rev-parse", "-q", "--verify", "HEAD"], options);
-  if (head.code !== 0) return "";
+  if (head.code !== 0) return EMPTY;
   const r = await runGit(["diff", "HEAD", "--binary", "--no-color", "--no-ext-diff", "--full-index"], options);
-  return r.code === 0 ? r.stdout.toString("utf8") : "";
+  // Bytes as git wrote them: a tracked file in Latin-1 (or any non-UTF-8 text git diffs as
+  // text) must come back byte for byte when the patch is applied.
+  return r.code === 0 ? r.stdout : EMPTY;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Tracked files among `paths` (relative to the top, `/`-separated); null when git cannot tell. */
 export async function trackedPaths(repo: Repository, paths: string[]): Promise<Set<string> | null> {
