@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir, type CliResult } from "./helpers/repo.js";
@@ -118,6 +118,23 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(bySeed.get(1)!.experiment).toMatchObject({ status: "interrupted", interruption: { by: "slurm", reason: "cancelled (scancel)" } });
     expect(bySeed.get(2)!.experiment.status).toBe("completed");
     expect(await running(dir)).toEqual([]);
+    // Cancelled again once it has ended: scancel would say nothing and exit 0; git exp says so.
+    const before = repoSnapshot(dir);
+    const again = await cli(dir, ["cancel", sweep]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`job ${job} of sweep ${sweep} has already ended; nothing to cancel\n`);
+    const task = await cli(dir, ["cancel", `${job}_1`, "--json"]);
+    expect(task.code, task.stderr).toBe(0);
+    expect(JSON.parse(task.stdout)).toEqual({ cancelled: null, already_ended: true, sweep, job });
+    expect(repoSnapshot(dir)).toBe(before);
+    expect(taskStates(job)).toEqual(new Map([[`${job}_0`, "CANCELLED"], [`${job}_1`, "COMPLETED"]]));
+    // A job that ended so long ago that Slurm forgot it (squeue: invalid job id) has ended too.
+    const file = join(dir, ".git", "exp", "studies", sweep, "study.json");
+    const forgotten = "99999999";
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, "utf8")) as object), job: forgotten }));
+    const old = await cli(dir, ["cancel", forgotten]);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toBe(`job ${forgotten} of sweep ${sweep} has already ended; nothing to cancel\n`);
   });
 
   it("a worker killed mid-trial: its claim is taken over by a worker still running, and every trial lands once", async () => {
