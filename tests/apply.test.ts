@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, cleanup, git, makeRepo, repoSnapshot, tempDir, writeJson } from "./helpers/repo.js";
@@ -49,9 +49,57 @@ describe("git exp apply", () => {
     expect(git(dir, ["diff", original])).toBe("");
     expect(readFileSync(join(dir, "lib.py"), "utf8")).toBe("RATE = 2  # tried while dirty\n");
     expect(git(dir, ["rev-parse", "HEAD"]).trim()).toBe(head);
-    const again = await cli(dir, ["apply", "dirty-run", "--force"]);
+    // Applied twice: the tree is dirty with the run's own changes, which is no refusal.
+    const before = repoSnapshot(dir);
+    const status = git(dir, ["status", "--porcelain"]);
+    const again = await cli(dir, ["apply", "dirty-run"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/already holds the code of experiment [0-9a-f]{12}; nothing changed/);
+    expect(again.stdout).toBe("");
+    expect(repoSnapshot(dir)).toBe(before);
+    expect(git(dir, ["status", "--porcelain"])).toBe(status);
+    expect(git(dir, ["diff", original])).toBe("");
+    // One change of the user's on top, and it is their uncommitted work again: refused.
+    writeFileSync(join(dir, "lib.py"), "RATE = 4\n");
+    const edited = await cli(dir, ["apply", "dirty-run"]);
+    expect(edited.code).toBe(2);
+    expect(edited.stderr).toMatch(/the work tree has uncommitted changes/);
+    expect(readFileSync(join(dir, "lib.py"), "utf8")).toBe("RATE = 4\n");
+    // Or a tracked file the run did not have, back in the work tree.
+    writeFileSync(join(dir, "lib.py"), "RATE = 2  # tried while dirty\n");
+    writeFileSync(join(dir, "later.py"), "print('later')\n");
+    const restored = await cli(dir, ["apply", "dirty-run"]);
+    expect(restored.code).toBe(2);
+    expect(restored.stderr).toMatch(/the work tree has uncommitted changes/);
+  });
+
+  it("applied twice, sees a file the run added and a config file HEAD lacks as already there", async () => {
+    const dir = makeRepo({ commit: true });
+    writeFileSync(join(dir, "added.py"), "print('new')\n");
+    git(dir, ["add", "added.py"]);
+    writeJson(dir, "params.json", { lr: 0.1 });
+    const run = await cli(dir, ["run", "--config", "params.json", "-p", "lr=0.5", "--", "python3", "train.py"]);
+    expect(run.code, run.stderr).toBe(0);
+    const id = run.stdout.trim().split("\n").pop()!;
+    git(dir, ["rm", "-q", "--cached", "added.py"]);
+    rmSync(join(dir, "added.py"));
+    rmSync(join(dir, "params.json"));
+    expect(git(dir, ["status", "--porcelain"])).toBe("");
+    const first = await cli(dir, ["apply", id]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.split("\n").filter(Boolean).sort()).toEqual(["A\tadded.py", "A\tparams.json"]);
+    const before = repoSnapshot(dir);
+    const again = await cli(dir, ["apply", id]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/already holds the code/);
+    expect(repoSnapshot(dir)).toBe(before);
+    expect(JSON.parse(readFileSync(join(dir, "params.json"), "utf8"))).toEqual({ lr: 0.5 });
+    // A file of the run's, changed since: not the run's code any more.
+    writeFileSync(join(dir, "added.py"), "print('changed')\n");
+    const changed = await cli(dir, ["apply", id]);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/does not apply to this work tree \(nothing was changed\)/);
+    expect(readFileSync(join(dir, "added.py"), "utf8")).toBe("print('changed')\n");
   });
 
   it("refuses on uncommitted changes unless --force, changing nothing", async () => {

@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openRepository } from "../src/store/repository.js";
 import { VerifyAhead } from "../src/store/verify-ahead.js";
@@ -127,6 +127,25 @@ describe("a remote that is missing, refuses or is broken", () => {
       expect(r.stderr).toContain("no remote named 'nowhere'");
     }
     expect((await cli(a, ["push"])).code).toBe(3); // no remote at all
+    expect(repoSnapshot(a)).toBe(before);
+  });
+
+  it("a path or URL that leads nowhere is said to, not offered as a remote name to add", async () => {
+    const a = makeClone(makeRemote());
+    await recordExp(a, "one");
+    const before = repoSnapshot(a);
+    for (const cmd of ["push", "pull"]) {
+      for (const path of ["../../nope.git", "nope.git", "/no/such/dir"]) {
+        const r = await cli(a, [cmd, path]);
+        expect(r.code, `${cmd} ${path}: ${r.stderr}`).toBe(3);
+        expect(r.stderr).toContain(`no repository at ${path}: ${resolve(a, path)} does not exist; give the path of an existing repository, a URL, or a remote's name (remotes: origin)`);
+        expect(r.stderr).not.toContain("git remote add");
+      }
+      const scp = await cli(a, [cmd, "origin:main"]);
+      expect(scp.code).toBe(3);
+      expect(scp.stderr).toContain("'origin:main' is not a remote's name, a path that exists or a URL git exp reaches (scheme://host/path, user@host:path)");
+      expect(scp.stderr).not.toContain("git remote add");
+    }
     expect(repoSnapshot(a)).toBe(before);
   });
 

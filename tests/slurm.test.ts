@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir, type CliResult } from "./helpers/repo.js";
+import { BIN, TEST_ENV, binary, cleanup, cli, git, makeRepo, repoSnapshot, tempDir, type CliResult } from "./helpers/repo.js";
 import { jobEnded, requireSlurmOrSkip, scontrol, taskStates, waitFor } from "./helpers/slurm.js";
 
 afterAll(cleanup);
@@ -53,6 +53,16 @@ async function running(dir: string): Promise<Running[]> {
   const r = await cli(dir, ["ls", "--running", "--json"]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Running[];
+}
+
+/** The built CLI in the background (it must outlive commands the test runs meanwhile), with what it printed. */
+function waitInBackground(dir: string, args: string[]): Promise<CliResult> {
+  const child = spawn(BIN, args, { cwd: dir, env: { ...process.env, ...TEST_ENV }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr })));
 }
 
 function studies(dir: string): string[] {
@@ -118,6 +128,52 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(bySeed.get(1)!.experiment).toMatchObject({ status: "interrupted", interruption: { by: "slurm", reason: "cancelled (scancel)" } });
     expect(bySeed.get(2)!.experiment.status).toBe("completed");
     expect(await running(dir)).toEqual([]);
+    // Cancelled again once it has ended: scancel would say nothing and exit 0; git exp says so.
+    const before = repoSnapshot(dir);
+    const again = await cli(dir, ["cancel", sweep]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`job ${job} of sweep ${sweep} has already ended; nothing to cancel\n`);
+    const task = await cli(dir, ["cancel", `${job}_1`, "--json"]);
+    expect(task.code, task.stderr).toBe(0);
+    expect(JSON.parse(task.stdout)).toEqual({ cancelled: null, already_ended: true, sweep, job });
+    expect(repoSnapshot(dir)).toBe(before);
+    expect(taskStates(job)).toEqual(new Map([[`${job}_0`, "CANCELLED"], [`${job}_1`, "COMPLETED"]]));
+    // A job that ended so long ago that Slurm forgot it (squeue: invalid job id) has ended too.
+    const file = join(dir, ".git", "exp", "studies", sweep, "study.json");
+    const forgotten = "99999999";
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, "utf8")) as object), job: forgotten }));
+    const old = await cli(dir, ["cancel", forgotten]);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toBe(`job ${forgotten} of sweep ${sweep} has already ended; nothing to cancel\n`);
+  });
+
+  it("--wait after git exp cancel exits as a local sweep: a running trial scancel ended is interrupted with 143 (SIGTERM); trials cancelled before they ran alone give 130", async () => {
+    // -j 1: the second trial's task waits while the first runs
+    const sweepOfTwo = async (): Promise<{ dir: string; gate: string; job: string; sweep: string; waited: Promise<CliResult> }> => {
+      const dir = makeRepo({ commit: true });
+      const gate = tempDir();
+      const waited = waitInBackground(dir, ["run", "--on", "slurm", "--wait", "-j", "1", "--seed", "1,2", "--", gated(gate)]);
+      await waitFor("the first trial to run and log", async () => {
+        const runs = await running(dir);
+        return runs.length === 1 && runs[0]!.step === 1 ? true : undefined;
+      });
+      const [sweep] = studies(dir);
+      const shown = JSON.parse(readFileSync(join(dir, ".git", "exp", "studies", sweep!, "study.json"), "utf8")) as { job: string };
+      return { dir, gate, job: shown.job, sweep: sweep!, waited };
+    };
+    const all = await sweepOfTwo();
+    expect((await cli(all.dir, ["cancel", all.sweep])).stdout).toBe(`cancelled job ${all.job} (sweep ${all.sweep})\n`);
+    const a = await all.waited;
+    expect(a.code, a.stderr).toBe(143);
+    expect(a.stderr).toMatch(/sweep of 2: 0 completed, 1 failed or interrupted, 1 not run/);
+    expect(experiments(all.dir).map((e) => e.experiment)).toMatchObject([{ status: "interrupted", exit_code: 143, interruption: { reason: "cancelled (scancel)" } }]);
+
+    const pending = await sweepOfTwo();
+    expect((await cli(pending.dir, ["cancel", `${pending.job}_1`])).stdout).toBe(`cancelled task ${pending.job}_1 (sweep ${pending.sweep})\n`);
+    writeFileSync(join(pending.gate, "go-1"), "");
+    const p = await pending.waited;
+    expect(p.code, p.stderr).toBe(130);
+    expect(p.stderr).toMatch(/sweep of 2: 1 completed, 0 failed or interrupted, 1 not run/);
   });
 
   it("a worker killed mid-trial: its claim is taken over by a worker still running, and every trial lands once", async () => {

@@ -10,8 +10,13 @@ export interface CancelRequest {
 }
 
 export interface Cancelled {
-  /** What the scheduler was told to cancel: the job, or one task of it. */
-  cancelled: string;
+  /** The job, or one task of it, that was asked for. */
+  target: string;
+  /**
+   * Whether the scheduler was told to cancel it; false when every worker of it had already
+   * ended (or ended so long ago that the scheduler forgot it): nothing was cancelled.
+   */
+  cancelled: boolean;
   sweep: string;
   job: string | null;
 }
@@ -23,8 +28,12 @@ export async function cancel(ws: Workspace, req: CancelRequest): Promise<Cancell
     throw new UsageError(`cancel takes a sweep id (hex, 4+ characters), a job id or JOB_TASK (1234_5), not '${what}'`);
   }
   const { study, target } = await findTarget(await ws.repo(), what);
-  await executorNamed(study.executor).cancel([target], ws.env);
-  return { cancelled: target, sweep: study.sweep, job: study.job ?? null };
+  const executor = executorNamed(study.executor);
+  // scancel of an ended job says nothing and exits 0: ask first, so that it is not reported as cancelled.
+  const states = await executor.states([target], ws.env);
+  const cancelled = states.some((s) => s.state !== "ended");
+  if (cancelled) await executor.cancel([target], ws.env);
+  return { target, cancelled, sweep: study.sweep, job: study.job ?? null };
 }
 
 /** A sweep id (prefix), or one of the studies' job ids, alone or with a task: `1234`, `1234_5`. */

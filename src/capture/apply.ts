@@ -83,19 +83,20 @@ function workTreeOf(repo: Repository): string {
 export async function applyExperiment(store: ExperimentStore, spec: string, options: { force?: boolean } = {}): Promise<ApplyOutcome> {
   const top = workTreeOf(store.repo);
   const s = await codeState(store, spec);
+  const tree = await codeTree(store.repo, s);
+  // Applied before, the work tree already is the code and so has uncommitted changes: say
+  // that nothing is to do, before refusing a dirty tree or failing on a conflict.
+  if (await workTreeMatches(store.repo, top, tree)) return { id: s.id, commit: s.commit, changed: [], patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
   if (!options.force) {
     const dirty = await changedTrackedFiles(store.repo, top);
     if (dirty.length > 0) {
       throw new UsageError(`the work tree has uncommitted changes (${dirty.slice(0, 5).join(", ")}${dirty.length > 5 ? ", ..." : ""}): commit or stash them first, or pass --force to apply on top of them`);
     }
   }
-  const tree = await codeTree(store.repo, s);
   const from = await headTree(store.repo);
   const diff = await treeDiff(store.repo, from, tree);
   const changed = await changedFiles(store.repo, from, tree);
   if (changed === null) throw new EnvironmentError(`git diff --name-status ${from} ${tree} failed`);
-  // Applied before (the work tree already is the tree): nothing to do, rather than a conflict.
-  if (await workTreeMatches(store.repo, top, tree)) return { id: s.id, commit: s.commit, changed: [], patchApplied: s.patch !== undefined, configWritten: s.config?.path ?? null };
   if (diff.length > 0) {
     const refused = await applyPatch(store.repo, top, diff);
     if (refused !== undefined) {

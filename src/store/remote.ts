@@ -27,6 +27,22 @@ function looksLikeUrl(spec: string, cwd: string): boolean {
 }
 
 /**
+ * Why `spec` names nothing: a path or URL (it has a '/' or ':', or ends in .git) that leads
+ * nowhere is not offered as the name of a remote to add.
+ */
+function notARemote(spec: string, cwd: string, names: string[]): string {
+  const remotes = names.length ? `remotes: ${names.join(", ")}` : "this repository has no remote";
+  // As git reads it: a colon before any slash makes host:path, else it is a local path.
+  if (/^[^/]*:/.test(spec)) {
+    return `'${spec}' is not a remote's name, a path that exists or a URL git exp reaches (scheme://host/path, user@host:path); give one of those (${remotes})`;
+  }
+  if (spec.includes("/") || spec.endsWith(".git")) {
+    return `no repository at ${spec}: ${resolve(cwd, spec)} does not exist; give the path of an existing repository, a URL, or a remote's name (${remotes})`;
+  }
+  return `no remote named '${spec}' (${remotes}); add one with 'git remote add ${spec} URL', or give a URL or path`;
+}
+
+/**
  * The remote to use: the one named, or else the current branch's remote, `origin`, or the
  * only remote. A name that is neither a remote nor a URL or path is NotFoundError.
  */
@@ -39,9 +55,7 @@ export async function resolveRemote(repo: Repository, spec?: string): Promise<Re
       const target = /^[a-z][a-z0-9+.-]*:/i.test(spec) ? spec : resolve(repo.cwd, spec);
       return { target, name: null, label: `url-${createHash("sha1").update(target).digest("hex").slice(0, 12)}` };
     }
-    throw new NotFoundError(
-      `no remote named '${spec}'${names.length ? ` (remotes: ${names.join(", ")})` : ""}; add one with 'git remote add ${spec} URL', or give a URL or path`,
-    );
+    throw new NotFoundError(notARemote(spec, repo.cwd, names));
   }
   const chosen = (await upstreamRemote(repo, names)) ?? (names.includes("origin") ? "origin" : names.length === 1 ? names[0] : undefined);
   if (chosen === undefined) {

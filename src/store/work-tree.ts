@@ -1,4 +1,6 @@
-import { sep } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, sep } from "node:path";
 import { EnvironmentError } from "../core/errors.js";
 import type { Source } from "../core/experiment.js";
 import { git, runGit } from "./git.js";
@@ -80,9 +82,33 @@ export async function changedTrackedFiles(repo: Repository, top: string): Promis
   return status.split("\n").filter(Boolean).map((l) => l.slice(3));
 }
 
-/** Whether the work tree at `top` holds exactly `tree`. */
+/**
+ * Whether the work tree at `top` holds `tree`: every file of the tree is there with its
+ * content, tracked or not (a file the tree adds is untracked after `git apply`, as is a config
+ * file HEAD lacks), and no tracked file the tree lacks is there. Untracked files the tree does
+ * not name are not looked at.
+ */
 export async function workTreeMatches(repo: Repository, top: string, tree: string): Promise<boolean> {
-  return (await runGit(["diff", "--quiet", tree, "--"], gitOptions(repo, { cwd: top }))).code === 0;
+  // The tree's files against the work tree, through a throw-away index holding the tree.
+  const dir = await mkdtemp(join(tmpdir(), "git-exp-match-"));
+  try {
+    const env = { GIT_INDEX_FILE: join(dir, "index") };
+    await git(["read-tree", tree], gitOptions(repo, { cwd: top, env }));
+    if ((await runGit(["diff", "--quiet", "--"], gitOptions(repo, { cwd: top, env }))).code !== 0) return false;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  // The tracked files against the tree: what differs is either a file the tree has and the
+  // index lacks (shown as deleted, checked above) or a tracked file the tree lacks.
+  const options = gitOptions(repo, { cwd: top, env: { GIT_LITERAL_PATHSPECS: "1" } });
+  const differing = await runGit(["diff", "--name-only", "-z", "--no-renames", tree, "--"], options);
+  if (differing.code !== 0) return false;
+  const paths = differing.stdout.toString("utf8").split("\0").filter(Boolean);
+  if (paths.length === 0) return true;
+  const inTree = await runGit(["ls-tree", "-r", "-z", "--name-only", tree, "--", ...paths], options);
+  if (inTree.code !== 0) return false;
+  const held = new Set(inTree.stdout.toString("utf8").split("\0"));
+  return paths.every((p) => held.has(p));
 }
 
 /** `git apply` of a patch in the work tree at `dir`: git's complaint when it does not apply, else undefined. */

@@ -13,8 +13,10 @@ export const cancelCommand: CommandDef = {
       .example("git exp cancel 1234_5", "one trial of job 1234"),
   run: async (args, ctx) => {
     const c = await cancel(ctx.ws, { what: strings(args["what"])[0] ?? "" });
-    if (outputFormat(args) === "json") ctx.io.stdout(renderJson({ cancelled: c.cancelled, sweep: c.sweep, job: c.job }));
-    else ctx.io.stdout(`cancelled ${c.cancelled === c.job ? `job ${c.cancelled}` : `task ${c.cancelled}`} (sweep ${c.sweep})\n`);
+    const what = c.target === c.job ? `job ${c.target}` : `task ${c.target}`;
+    if (outputFormat(args) === "json") ctx.io.stdout(renderJson({ cancelled: c.cancelled ? c.target : null, already_ended: !c.cancelled, sweep: c.sweep, job: c.job }));
+    else if (c.cancelled) ctx.io.stdout(`cancelled ${what} (sweep ${c.sweep})\n`);
+    else ctx.io.stdout(`${what} of sweep ${c.sweep} has already ended; nothing to cancel\n`);
     return 0;
   },
 };
