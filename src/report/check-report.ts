@@ -2,18 +2,10 @@ import type { CheckReport, RuleResult } from "../core/check-results.js";
 import { formatNumber, renderTable } from "./format.js";
 import { lineChartSvg } from "./svg-chart.js";
 import { shortId } from "../core/ids.js";
+import { sparkline } from "./sparkline.js";
 
 /** A pull request comment holds 65,536 characters; stay well under it. */
 const MAX_REPORT_BYTES = 64 * 1024 - 1024;
-
-const BARS = "▁▂▃▄▅▆▇█";
-
-export function sparkline(values: number[]): string {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return "";
-  const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
-  return values.map((v) => (Number.isFinite(v) ? BARS[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * 7)] : " ")).join("");
-}
 
 function num(v: number | null | undefined): string {
   return v === null || v === undefined ? "–" : formatNumber(v);
