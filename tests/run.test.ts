@@ -394,6 +394,23 @@ describe("git exp run: sweeps", () => {
     expect(r.stderr).toContain("1 not run");
   });
 
+  it("git exp sweeps counts interrupted trials and shows the sweep's size as trials, the not run ones included", async () => {
+    const dir = makeRepo({ commit: true });
+    // three points start at once, each cut short; --fail-fast then leaves the fourth not run
+    const r = await cli(dir, ["run", "-p", "lr=1,2,3,4", "-j", "3", "--fail-fast", "--", node, CHILD, "term-self"]);
+    expect(r.stderr).toContain("1 not run");
+    const exps = await experiments(dir);
+    expect(exps.map((e) => e.meta.status)).toEqual(["interrupted", "interrupted", "interrupted"]);
+    const table = await cli(dir, ["sweeps", "--format", "csv"]);
+    expect(table.code, table.stderr).toBe(0);
+    const [head, row] = table.stdout.trim().split("\n").map((l) => l.split(","));
+    const cell = (name: string): string => row![head!.indexOf(name)]!;
+    expect([cell("trials"), cell("completed"), cell("pruned"), cell("failed"), cell("interrupted")]).toEqual(["4", "0", "0", "0", "3"]);
+    // JSON keeps its fields (trials: those recorded) and adds size and interrupted
+    const json = await cli(dir, ["sweeps", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject([{ trials: 3, size: 4, completed: 0, pruned: 0, failed: 0, interrupted: 3 }]);
+  });
+
   it("runs a YAML grid two at a time, seeds included, with --json", async () => {
     const dir = makeRepo({ commit: true });
     writeFileSync(join(dir, "grid.yaml"), "parameters:\n  lr:\n    values: [0.1, 0.5]\n  batch:\n    value: 32\n");
