@@ -1,6 +1,6 @@
 import { flattenMetrics, flattenParams, isSystemSeries, type Experiment, type Series } from "../core/experiment.js";
 import { mediaByKey } from "../core/media.js";
-import { canonicalJson, type JsonValue } from "../core/json.js";
+import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import { formatNumber, shorten } from "./format.js";
 import type { AnnotationState } from "../core/annotations.js";
 import { renderNotes } from "./annotations.js";
@@ -36,7 +36,8 @@ export function renderShow(d: ShowData): string {
   const lines = [
     `experiment ${d.id}${state?.deleted ? "  [deleted: 'git exp restore' brings it back]" : ""}`,
     `Name:     ${name ?? "(unnamed)"}${meta.name !== undefined && name !== meta.name ? ` (recorded as ${meta.name})` : ""}`,
-    `Status:   ${meta.status}${meta.exit_code !== undefined && meta.exit_code !== null ? ` (exit code ${meta.exit_code})` : ""}`,
+    `Status:   ${meta.status}${statusDetail(meta)}`,
+    ...stopLines(meta),
     `Created:  ${meta.created_at} by ${meta.created_by.name} <${meta.created_by.email}>`,
     src?.commit
       ? `Source:   ${src.commit}${src.branch ? ` (${src.branch})` : ""}${src.dirty ? ", with uncommitted changes" : ""}${
@@ -88,6 +89,34 @@ export function renderShow(d: ShowData): string {
   const files = Object.entries(exp.files).filter(([p]) => !media.size || !p.startsWith("media/"));
   if (files.length) lines.push(...section("Files", files.map(([p, data]) => [p, `${data.length} bytes`])));
   return lines.join("\n") + "\n";
+}
+
+/** After the status: the exit code and the signal that ended the command, when there are. */
+function statusDetail(meta: JsonObject): string {
+  const parts = [
+    typeof meta["exit_code"] === "number" ? `exit code ${meta["exit_code"]}` : null,
+    typeof meta["signal"] === "string" ? `signal ${meta["signal"]}` : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+/** Who cut the run short and why, what early termination judged, and which trial of which sweep it is. */
+function stopLines(meta: JsonObject): string[] {
+  const lines: string[] = [];
+  const text = (o: JsonObject, k: string): string | undefined => (typeof o[k] === "string" || typeof o[k] === "number" ? String(o[k]) : undefined);
+  const stop = meta["interruption"];
+  if (isJsonObject(stop)) lines.push(`Stopped:  ${[text(stop, "by") && `by ${text(stop, "by")}`, text(stop, "reason")].filter(Boolean).join(": ") || paramText(stop)}`);
+  // a pruned trial's interruption already names the rule and the step
+  const pruned = meta["pruned"];
+  if (isJsonObject(pruned) && !isJsonObject(stop)) lines.push(`Pruned:   ${text(pruned, "rule") ?? "?"}${text(pruned, "at_step") !== undefined ? ` at step ${text(pruned, "at_step")}` : ""}`);
+  const sweep = meta["sweep"];
+  if (isJsonObject(sweep)) {
+    const index = text(sweep, "index");
+    const trial = index === undefined ? "" : ` trial ${index}${text(sweep, "size") !== undefined ? ` of ${text(sweep, "size")}` : ""}`;
+    const method = text(sweep, "method");
+    lines.push(`Sweep:    ${text(sweep, "id") ?? "?"}${trial}${method ? ` (${method})` : ""}`);
+  }
+  return lines;
 }
 
 /** Widest environment value shown; `--json` has the rest. */
