@@ -95,6 +95,13 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(claims(dir).sort()).toEqual([0, 1, 2].map((i) => `commit refs/exp-claims/${sweep}/${i}`));
   });
 
+  it("--wait says one trial in the singular", async () => {
+    const dir = makeRepo({ commit: true });
+    const r = await cli(dir, ["run", "--on", "slurm", "--wait", "--seed", "1", "--", `printf '{"step": 1, "loss": 1}\\n' >> "$GIT_EXP_METRICS"`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/submitted job \d+, sweep [0-9a-f]{8} \(1 trial\); waiting for it/);
+  });
+
   it("ls --running shows cluster trials with job and node; cancelling one task records it as interrupted by scancel", async () => {
     const dir = makeRepo({ commit: true });
     const gate = tempDir();

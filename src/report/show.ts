@@ -126,17 +126,19 @@ const ENV_WIDTH = 120;
 function systemLine(s: Series): string {
   const nums = s.value.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const times = (s.time ?? []).map((t) => (typeof t === "number" ? t : Date.parse(t) / 1000)).filter(Number.isFinite);
-  const span = times.length > 1 ? `over ${formatNumber(Math.round((times[times.length - 1]! - times[0]!) * 10) / 10)} s, ` : "";
-  if (nums.length === 0) return `${s.step.length} samples`;
+  const span = times.length > 1 ? ` over ${formatNumber(Math.round((times[times.length - 1]! - times[0]!) * 10) / 10)} s` : "";
+  const samples = `${s.step.length} sample${s.step.length === 1 ? "" : "s"}`;
+  if (nums.length === 0) return samples + span;
   const mean = nums.reduce((a, b) => a + b, 0) / nums.length;
-  return `${s.step.length} samples ${span}mean ${formatNumber(mean)}, max ${formatNumber(Math.max(...nums))}, last ${formatNumber(nums[nums.length - 1]!)}`;
+  return `${samples}${span}, mean ${formatNumber(mean)}, max ${formatNumber(Math.max(...nums))}, last ${formatNumber(nums[nums.length - 1]!)}`;
 }
 
 function seriesLine(step: number[], value: (number | null)[]): string {
   const nums = value.filter((v): v is number => typeof v === "number" && !Number.isNaN(v));
-  if (nums.length === 0) return `${step.length} points`;
+  const points = `${step.length} point${step.length === 1 ? "" : "s"}`;
+  if (nums.length === 0) return points;
   const last = value[value.length - 1];
-  return `${step.length} points, last ${last === null || last === undefined ? "null" : formatNumber(last)}, min ${formatNumber(
+  return `${points}, last ${last === null || last === undefined ? "null" : formatNumber(last)}, min ${formatNumber(
     Math.min(...nums),
   )}, max ${formatNumber(Math.max(...nums))}`;
 }
