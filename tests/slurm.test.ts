@@ -125,6 +125,13 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(bySeed.get(1)!.experiment).toMatchObject({ status: "interrupted", interruption: { by: "slurm", reason: "cancelled (scancel)" } });
     expect(bySeed.get(2)!.experiment.status).toBe("completed");
     expect(await running(dir)).toEqual([]);
+    // show says who stopped the trial and which one it is; sweeps counts it as interrupted
+    const [cut] = JSON.parse((await cli(dir, ["ls", "--where", "params.seed = 1", "--json"])).stdout) as { id: string }[];
+    const shown = (await cli(dir, ["show", cut!.id])).stdout;
+    expect(shown).toMatch(/^Stopped: +by slurm: cancelled \(scancel\)$/m);
+    expect(shown).toMatch(new RegExp(`^Sweep: +${bySeed.get(1)!.experiment.sweep.id} trial 1 of 2 \\(grid\\)$`, "m"));
+    const [study] = JSON.parse((await cli(dir, ["sweeps", "--json"])).stdout) as { size: number; completed: number; interrupted: number }[];
+    expect(study).toMatchObject({ size: 2, completed: 1, interrupted: 1 });
   });
 
   it("a worker killed mid-trial: its claim is taken over by a worker still running, and every trial lands once", async () => {
