@@ -37,6 +37,8 @@ function files(i: number): Record<string, string> {
     ...(i % 4 === 0 ? { name: `run-${i}`, tags: ["t", `g${i % 3}`] } : {}),
     ...(i % 5 === 0 ? { command: ["python", "train.py", "--lr=0.1", "a b"], exit_code: 0, duration_s: 1.5, message: "ünïcode\nline" } : {}),
     source: { commit: null, branch: i % 2 ? "main" : null, dirty: i % 3 === 0 },
+    // a study's trials: a size, one that is not a whole number, none
+    ...(i % 7 === 2 ? { sweep: { id: "s1", index: 1 + (i % 5), method: "grid", ...(i % 3 === 0 ? {} : { size: i % 2 ? 12 : 2.5 }) }, pruned: { rule: "hyperband", at_step: 3 } } : {}),
   };
   const out: Record<string, string> = { "experiment.json": canonical(meta) };
   // Integers past 2^53 and 2^64 must be written as digits: JSON.stringify cannot.
@@ -161,6 +163,8 @@ describe("the bulk loader against the row loader", () => {
       expect(await rows(`SELECT DISTINCT value, type FROM b.params WHERE key = 'list'`)).toEqual([{ value: '[1,"two",null,{"a":1,"b":2}]', type: "array" }]);
       expect(await rows(`SELECT count(*)::INTEGER AS n FROM b.metrics WHERE key = 'val.loss' AND isnan(value)`)).not.toEqual([{ n: 0 }]);
       expect(await rows(`SELECT DISTINCT argmin_step, min FROM b.metrics WHERE key = 'loss'`)).toEqual([{ argmin_step: 1, min: 1 }]);
+      // a sweep's size that is a whole number is loaded; 2.5 and none are not sizes
+      expect(await rows(`SELECT DISTINCT sweep_size::INTEGER AS size FROM b.experiments WHERE sweep_id = 's1' ORDER BY size NULLS FIRST`)).toEqual([{ size: null }, { size: 12 }]);
     } finally {
       c.closeSync();
       db.closeSync();

@@ -33,6 +33,19 @@ describe("system metrics and media, read back", () => {
     expect(r.stdout).not.toMatch(/^Files:/m);
   });
 
+  it("show says one sample and one point in the singular", async () => {
+    const doc = systemDoc("one-sample");
+    doc["series"] = { loss: { step: [0], value: [0.5] }, "system/cpu_pct": { step: [0], value: [40], time: [1772359201] } };
+    doc["files"] = {};
+    // a repository of its own: the tests below count this file's experiments
+    const own = makeRepo({ commit: true });
+    const r = await cli(own, ["record", "-"], { input: JSON.stringify(doc) });
+    expect(r.code, r.stderr).toBe(0);
+    const shown = await cli(own, ["show", "one-sample"]);
+    expect(shown.stdout).toMatch(/^ {2}loss {2}1 point, last 0\.5, min 0\.5, max 0\.5$/m);
+    expect(shown.stdout).toMatch(/^ {2}cpu_pct {2}1 sample, mean 40, max 40, last 40$/m);
+  });
+
   it("plot draws a system metric against time; the index has it as a series", async () => {
     const r = await cli(dir, ["plot", "system/cpu_pct", "sys-run", "--x", "time"]);
     expect(r.code, r.stderr).toBe(0);

@@ -394,6 +394,48 @@ describe("git exp run: sweeps", () => {
     expect(r.stderr).toContain("1 not run");
   });
 
+  it("git exp sweeps counts interrupted trials and shows the sweep's size as trials, the not run ones included", async () => {
+    const dir = makeRepo({ commit: true });
+    // three points start at once, each cut short; --fail-fast then leaves the fourth not run
+    const r = await cli(dir, ["run", "-p", "lr=1,2,3,4", "-j", "3", "--fail-fast", "--", node, CHILD, "term-self"]);
+    expect(r.stderr).toContain("1 not run");
+    const exps = await experiments(dir);
+    expect(exps.map((e) => e.meta.status)).toEqual(["interrupted", "interrupted", "interrupted"]);
+    const table = await cli(dir, ["sweeps", "--format", "csv"]);
+    expect(table.code, table.stderr).toBe(0);
+    const [head, row] = table.stdout.trim().split("\n").map((l) => l.split(","));
+    const cell = (name: string): string => row![head!.indexOf(name)]!;
+    expect([cell("trials"), cell("completed"), cell("pruned"), cell("failed"), cell("interrupted")]).toEqual(["4", "0", "0", "0", "3"]);
+    // JSON keeps its fields (trials: those recorded) and adds size and interrupted
+    const json = await cli(dir, ["sweeps", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject([{ trials: 3, size: 4, completed: 0, pruned: 0, failed: 0, interrupted: 3 }]);
+  });
+
+  it("git exp show says the signal, who stopped the run and why, and which trial of which sweep it is", async () => {
+    const dir = makeRepo({ commit: true });
+    const r = await cli(dir, ["run", "--name", "cut", "-p", "lr=1,2", "--", node, CHILD, "term-self"]);
+    expect(r.stderr).toContain("sweep of 2");
+    const exp = (await experiments(dir)).find((e) => e.meta.name === "cut-1")!;
+    const sweepId = (exp.meta["sweep"] as { id: string }).id;
+    const shown = await cli(dir, ["show", "cut-1"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^Status: +interrupted \(exit code 143, signal SIGTERM\)$/m);
+    expect(shown.stdout).toMatch(new RegExp(`^Sweep: +${sweepId} trial 1 of 2 \\(grid\\)$`, "m"));
+    expect(shown.stdout).not.toMatch(/^Stopped:/m);
+    // a run a scheduler stopped records who and why: as a cancelled Slurm task writes it
+    const doc = {
+      experiment: { name: "cancelled", created_at: "2026-01-01T00:00:00.000Z", status: "interrupted", signal: "SIGTERM", interruption: { by: "slurm", reason: "cancelled (scancel)" } },
+      config: { lr: 1 },
+      results: { loss: 1 },
+    };
+    const file = join(tempDir(), "doc.ndjson");
+    writeFileSync(file, JSON.stringify(doc) + "\n");
+    expect((await cli(dir, ["import", file])).code).toBe(0);
+    const cancelled = await cli(dir, ["show", "cancelled"]);
+    expect(cancelled.stdout).toMatch(/^Stopped: +by slurm: cancelled \(scancel\)$/m);
+    expect(cancelled.stdout).not.toMatch(/^Sweep:/m);
+  });
+
   it("runs a YAML grid two at a time, seeds included, with --json", async () => {
     const dir = makeRepo({ commit: true });
     writeFileSync(join(dir, "grid.yaml"), "parameters:\n  lr:\n    values: [0.1, 0.5]\n  batch:\n    value: 32\n");

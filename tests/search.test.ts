@@ -69,6 +69,8 @@ describe("run --sweep: a W&B sweep file", () => {
     }
     const missing = await cli(dir, ["run", "--sweep", "nope.yaml", "--", "python3", "train.py"]);
     expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/sweep file \S*nope\.yaml does not exist/);
+    expect(missing.stderr).not.toMatch(/file file/);
     expect(await cli(dir, ["run", "--trials", "3", "--", "python3", "train.py"])).toMatchObject({ code: 2 });
     expect(repoSnapshot(dir)).toBe(before);
     expect(git(dir, ["for-each-ref", "refs/experiments/"])).toBe("");

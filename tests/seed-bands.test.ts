@@ -57,6 +57,35 @@ describe("plot --group config: seed bands", () => {
   });
 });
 
+describe("plot --group config: groups that share a name", () => {
+  it("labels each group with the config values that tell it apart, and -o counts runs", async () => {
+    // one sweep's points, as run --name rep -p lr=0.1,0.3 --seed 1,2,3 names them: rep-1 ... rep-6
+    const repo = makeRepo({ commit: true });
+    const files = tempDir();
+    let n = 0;
+    for (const lr of [0.1, 0.3]) {
+      for (const seed of [1, 2, 3]) {
+        const series = join(files, `s${++n}.jsonl`);
+        writeFileSync(series, [0, 1].map((step) => JSON.stringify({ step, loss: lr + seed / 100 + step })).join("\n") + "\n");
+        const config = writeJson(files, "c.json", { lr, seed, epochs: 5 });
+        const r = await cli(repo, ["record", "--config", config, "--results", writeJson(files, "r.json", { loss: lr }), "--series", series, "--name", `rep-${n}`]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+    }
+    const r = await cli(repo, ["plot", "loss", "--group", "config"]);
+    expect(r.code, r.stderr).toBe(0);
+    const labels = [...new Set([...r.stdout.matchAll(/data-label="([^"]*)"/g)].map((m) => m[1]))].sort();
+    // epochs is the same in both groups and seed is the repeat key: only lr tells them apart
+    expect(labels).toEqual(["rep lr=0.1 (3 runs, mean ± std)", "rep lr=0.3 (3 runs, mean ± std)"]);
+    const out = join(tempDir(), "p.html");
+    const written = await cli(repo, ["plot", "loss", "--group", "config", "-o", out]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stderr).toContain(`wrote ${out} (2 groups of 6 runs)`);
+    const plain = await cli(repo, ["plot", "loss", "-o", out]);
+    expect(plain.stderr).toContain(`wrote ${out} (6 runs)`);
+  });
+});
+
 describe("the dashboard's seed bands", () => {
   it("answers /api/bands with a mean curve and band per group of the selected runs", async () => {
     const ws = new Workspace({ cwd: dir });

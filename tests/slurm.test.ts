@@ -105,6 +105,13 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(claims(dir).sort()).toEqual([0, 1, 2].map((i) => `commit refs/exp-claims/${sweep}/${i}`));
   });
 
+  it("--wait says one trial in the singular", async () => {
+    const dir = makeRepo({ commit: true });
+    const r = await cli(dir, ["run", "--on", "slurm", "--wait", "--seed", "1", "--", `printf '{"step": 1, "loss": 1}\\n' >> "$GIT_EXP_METRICS"`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/submitted job \d+, sweep [0-9a-f]{8} \(1 trial\); waiting for it/);
+  });
+
   it("ls --running shows cluster trials with job and node; cancelling one task records it as interrupted by scancel", async () => {
     const dir = makeRepo({ commit: true });
     const gate = tempDir();
@@ -128,6 +135,13 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(bySeed.get(1)!.experiment).toMatchObject({ status: "interrupted", interruption: { by: "slurm", reason: "cancelled (scancel)" } });
     expect(bySeed.get(2)!.experiment.status).toBe("completed");
     expect(await running(dir)).toEqual([]);
+    // show says who stopped the trial and which one it is; sweeps counts it as interrupted
+    const [cut] = JSON.parse((await cli(dir, ["ls", "--where", "params.seed = 1", "--json"])).stdout) as { id: string }[];
+    const shown = (await cli(dir, ["show", cut!.id])).stdout;
+    expect(shown).toMatch(/^Stopped: +by slurm: cancelled \(scancel\)$/m);
+    expect(shown).toMatch(new RegExp(`^Sweep: +${bySeed.get(1)!.experiment.sweep.id} trial 1 of 2 \\(grid\\)$`, "m"));
+    const [study] = JSON.parse((await cli(dir, ["sweeps", "--json"])).stdout) as { size: number; completed: number; interrupted: number }[];
+    expect(study).toMatchObject({ size: 2, completed: 1, interrupted: 1 });
     // Cancelled again once it has ended: scancel would say nothing and exit 0; git exp says so.
     const before = repoSnapshot(dir);
     const again = await cli(dir, ["cancel", sweep]);

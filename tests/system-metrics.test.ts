@@ -88,6 +88,25 @@ describe("system metrics over a run's time", () => {
     expect(repoSnapshot(dir)).toBe(before);
   });
 
+  it("ls leaves system metrics out of its metrics column; they stay in --json and --columns", async () => {
+    const dir = makeRepo({ commit: true });
+    const logs = "import json, os\nwith open(os.environ['GIT_EXP_METRICS'], 'a') as f: f.write(json.dumps({'loss': 0.25}) + '\\n')\n";
+    writeFileSync(join(dir, "busy.py"), BUSY.replace("1.8", "1.3") + logs);
+    const r = await cli(dir, ["run", "--system-interval", "0.3", "--", "python3", "busy.py"]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = await cli(dir, ["ls", "--json"]);
+    const [listed] = JSON.parse(json.stdout) as { metrics: Record<string, number> }[];
+    expect(Object.keys(listed!.metrics)).toContain("system/cpu_pct");
+    const table = await cli(dir, ["ls"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain("loss=0.25");
+    expect(table.stdout).not.toContain("system/");
+    const columns = await cli(dir, ["ls", "--columns", "id,metrics.system/cpu_pct", "--format", "csv"]);
+    expect(columns.stdout.split("\n")[1]).toMatch(/^[0-9a-f]{40},\d/);
+    const where = await cli(dir, ["ls", "--where", "metrics.system/cpu_pct >= 0", "--json"]);
+    expect(JSON.parse(where.stdout)).toHaveLength(1);
+  });
+
   it("reads nvidia-smi's CSV lines, a field it cannot report as null", () => {
     expect(parseGpuLine("0, 87, 10240, 312.45")).toEqual({ index: 0, values: [87, 10240, 312.45] });
     expect(parseGpuLine("1, [N/A], 512, [Not Supported]")).toEqual({ index: 1, values: [null, 512, null] });

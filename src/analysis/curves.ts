@@ -3,7 +3,7 @@ import { NotFoundError, UsageError } from "../core/errors.js";
 import { flattenParams, type Experiment } from "../core/experiment.js";
 import { nearest } from "../core/filter.js";
 import { canonicalJson, type JsonValue } from "../core/json.js";
-import { DEFAULT_REPEAT_KEYS } from "../core/rules.js";
+import { DEFAULT_REPEAT_KEYS, isRepeatKey } from "../core/rules.js";
 import { groupKeyOf } from "../index/repeat-groups.js";
 import type { ExperimentSource } from "../store/experiment-source.js";
 import type { Curve } from "../core/overview-results.js";
@@ -29,6 +29,8 @@ export interface Curves {
   without: string[];
   /** With x = time: experiments whose series has no time, left out (said on stderr). */
   untimed: string[];
+  /** How many runs the curves draw: one curve each, or with group, the runs of all the groups. */
+  runs: number;
 }
 
 function paramText(v: JsonValue | undefined): string {
@@ -110,8 +112,8 @@ export async function metricCurves(store: ExperimentSource, ids: string[], optio
       points: s.value.map((y, i) => ({ x: xs[i] ?? null, y: typeof y === "number" ? y : null })).filter((p): p is { x: number; y: number | null } => p.x !== null),
     };
   });
-  if (options.group === "config") return { series: repeatBands(timed, series, options), without, untimed };
-  return { series, without, untimed };
+  if (options.group === "config") return { series: repeatBands(timed, series, options), without, untimed, runs: timed.length };
+  return { series, without, untimed, runs: timed.length };
 }
 
 /**
@@ -120,15 +122,17 @@ export async function metricCurves(store: ExperimentSource, ids: string[], optio
  */
 function repeatBands(runs: { id: string; exp: Experiment }[], curves: Curve[], options: CurveOptions): Curve[] {
   const keys = options.repeatKeys ?? DEFAULT_REPEAT_KEYS;
-  const groups = new Map<string, { names: string[]; curves: Curve[] }>();
+  const groups = new Map<string, { names: string[]; curves: Curve[]; config: Experiment["config"] }>();
   runs.forEach(({ id, exp }, i) => {
     // the index's group key of repeats, as stats, check and top --by config group them
     const g = groupKeyOf(exp.config, keys);
-    if (!groups.has(g)) groups.set(g, { names: [], curves: [] });
+    if (!groups.has(g)) groups.set(g, { names: [], curves: [], config: exp.config });
     groups.get(g)!.names.push(exp.meta.name ?? id.slice(0, 10));
     groups.get(g)!.curves.push(curves[i]!);
   });
-  return [...groups.values()].map((g) => {
+  const all = [...groups.values()];
+  const names = groupNames(all.map((g) => ({ name: commonName(g.names), config: g.config })), keys);
+  return all.map((g, gi) => {
     const at = new Map<number, number[]>();
     for (const c of g.curves) for (const p of c.points) if (p.y !== null && Number.isFinite(p.y)) at.set(p.x, [...(at.get(p.x) ?? []), p.y]);
     const xs = [...at.keys()].sort((a, b) => a - b);
@@ -140,8 +144,24 @@ function repeatBands(runs: { id: string; exp: Experiment }[], curves: Curve[], o
       const sd = v.length > 1 ? Math.sqrt(v.reduce((a, y) => a + (y - m) ** 2, 0) / (v.length - 1)) : 0;
       return { x, lo: m - sd, hi: m + sd };
     });
-    const label = `${commonName(g.names)} (${g.curves.length} run${g.curves.length === 1 ? "" : "s"}, mean ${options.band === "minmax" ? "and min-max" : "± std"})`;
+    const label = `${names[gi]!} (${g.curves.length} run${g.curves.length === 1 ? "" : "s"}, mean ${options.band === "minmax" ? "and min-max" : "± std"})`;
     return { label, points, band };
+  });
+}
+
+/**
+ * The groups' legend names: the name their repeats share, and where groups share that name
+ * (one sweep's points, `rep` for every lr), the config values that differ between those
+ * groups (`rep lr=0.1`), repeat keys left out, so no two groups read alike.
+ */
+function groupNames(groups: { name: string; config: Experiment["config"] }[], repeatKeys: readonly string[]): string[] {
+  const params = groups.map((g) => new Map(flattenParams(g.config).filter(([k]) => !isRepeatKey(k, repeatKeys))));
+  return groups.map((g, i) => {
+    const alike = groups.flatMap((o, j) => (o.name === g.name ? [j] : []));
+    if (alike.length < 2) return g.name;
+    const keys = [...new Set(alike.flatMap((j) => [...params[j]!.keys()]))].sort();
+    const differ = keys.filter((k) => new Set(alike.map((j) => paramText(params[j]!.get(k)))).size > 1);
+    return [g.name, ...differ.map((k) => `${k}=${paramText(params[i]!.get(k))}`)].join(" ");
   });
 }
 

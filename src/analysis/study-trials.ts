@@ -62,10 +62,15 @@ function trialState(status: string, pruned: boolean): TrialState {
 export interface StudyRow {
   id: string;
   method: string | null;
+  /** Trials recorded: completed, pruned, failed and interrupted together. */
   trials: number;
+  /** How many trials the study has, run or not (the largest its trials recorded); null when they recorded none. */
+  size: number | null;
   completed: number;
   pruned: number;
   failed: number;
+  /** Trials cut short (Ctrl-C, a cancel), not by early termination: a sweep run again runs their indexes again. */
+  interrupted: number;
   first: string;
   last: string;
   /** The command, as the first trial recorded it. */
@@ -91,9 +96,11 @@ export async function listStudies(db: IndexDatabase): Promise<StudyRow[]> {
       metric: text(r["metric"]),
       goal: text(r["goal"]),
       trials: Number(r["trials"]),
+      size: r["size"] === null || r["size"] === undefined ? null : Number(r["size"]),
       completed: Number(r["completed"]),
       pruned: Number(r["pruned"]),
       failed: Number(r["failed"]),
+      interrupted: Number(r["interrupted"]),
       first: String(r["first"]),
       last: String(r["last"]),
       command: text(r["command"]),

@@ -4,8 +4,9 @@ import { loadConfigFile } from "./params.js";
 
 /** A W&B sweep file (YAML or JSON), read and checked: every refusal happens here, before anything runs. */
 export async function loadSweepFile(path: string, shownAs = path): Promise<SweepSpec> {
-  const doc = await loadConfigFile(path, "sweep file");
-  return parseSweepSpec(doc, shownAs, await writtenAsFloat(await readText(path, "sweep file")));
+  // "sweep": the readers say "sweep file PATH does not exist"
+  const doc = await loadConfigFile(path, "sweep");
+  return parseSweepSpec(doc, shownAs, await writtenAsFloat(await readText(path, "sweep")));
 }
 
 /**

@@ -21,7 +21,7 @@ const cols = (spec: string): StagedColumn[] =>
 /** Each loaded table's columns, as in schema.ts, with how they are staged. */
 const TABLES = {
   experiments: cols(
-    "id name status created_at:timestamp created_by created_by_email source_commit branch dirty:bool config_hash message command exit_code:bigint duration_s:double parents:textlist sweep_id sweep_index:bigint sweep_method sweep_metric sweep_goal pruned_rule pruned_at_step:double",
+    "id name status created_at:timestamp created_by created_by_email source_commit branch dirty:bool config_hash message command exit_code:bigint duration_s:double parents:textlist sweep_id sweep_index:bigint sweep_method sweep_metric sweep_goal pruned_rule pruned_at_step:double sweep_size:bigint",
   ),
   params: cols("id key value num:double type"),
   metrics: cols("id key value:double final:bool points:bigint last:double min:double max:double argmin_step:double argmax_step:double"),
@@ -216,11 +216,16 @@ function seriesStats(s: Series): SeriesStats {
   return { points: step.length, last, min, max, argmin, argmax };
 }
 
-/** experiment.json's `sweep` {id, index, method, metric, goal} and `pruned` {rule, at_step}: a study's trials. */
+/** experiment.json's `sweep` {id, index, method, metric, goal}, `pruned` {rule, at_step} and the sweep's size: a study's trials. */
 function sweepCells(m: JsonObject): StagedCell[] {
   const sweep = isJsonObject(m["sweep"]) ? m["sweep"] : {};
   const pruned = isJsonObject(m["pruned"]) ? m["pruned"] : {};
   const text = (v: JsonValue | undefined): string | null => (typeof v === "string" ? v : null);
   const num = (v: JsonValue | undefined): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-  return [text(sweep["id"]), num(sweep["index"]), text(sweep["method"]), text(sweep["metric"]), text(sweep["goal"]), text(pruned["rule"]), num(pruned["at_step"])];
+  // a BIGINT column: a size that is not a whole number is not one
+  const whole = (v: JsonValue | undefined): number | null => (typeof v === "number" && Number.isSafeInteger(v) ? v : null);
+  return [
+    text(sweep["id"]), num(sweep["index"]), text(sweep["method"]), text(sweep["metric"]), text(sweep["goal"]), text(pruned["rule"]), num(pruned["at_step"]),
+    whole(sweep["size"]),
+  ];
 }

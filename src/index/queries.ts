@@ -488,6 +488,8 @@ export async function studyRows(db: IndexDatabase): Promise<SqlRow[]> {
        count(*) FILTER (WHERE status = 'completed') AS completed,
        count(*) FILTER (WHERE pruned_rule IS NOT NULL) AS pruned,
        count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'interrupted' AND pruned_rule IS NULL) AS interrupted,
+       max(sweep_size) AS size,
        strftime(min(created_at), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(created_at), '%Y-%m-%dT%H:%M:%SZ') AS last,
        arg_min(command, created_at) AS command,
        arg_min(id, objective) FILTER (WHERE status = 'completed' AND objective IS NOT NULL AND NOT isnan(objective)) AS lo_id,

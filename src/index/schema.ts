@@ -11,8 +11,9 @@
  *      _loose_refs, so an update after new refs need not list every ref
  *   4  experiments.sweep_id, sweep_index, sweep_method, sweep_metric, sweep_goal,
  *      pruned_rule, pruned_at_step: a study's trials are found and queried in the index
+ *   5  experiments.sweep_size: a study's size (its trials, run or not), for git exp sweeps
  */
-export const INDEX_FORMAT = 4;
+export const INDEX_FORMAT = 5;
 
 /** User-facing tables (documented in docs/querying.md), then internal ones (leading underscore). */
 export const SCHEMA: string[] = [
@@ -22,7 +23,7 @@ export const SCHEMA: string[] = [
     dirty BOOLEAN, config_hash VARCHAR, message VARCHAR, command VARCHAR,
     exit_code BIGINT, duration_s DOUBLE, parents VARCHAR[],
     sweep_id VARCHAR, sweep_index BIGINT, sweep_method VARCHAR, sweep_metric VARCHAR, sweep_goal VARCHAR,
-    pruned_rule VARCHAR, pruned_at_step DOUBLE)`,
+    pruned_rule VARCHAR, pruned_at_step DOUBLE, sweep_size BIGINT)`,
   `CREATE TABLE params (id VARCHAR, key VARCHAR, value VARCHAR, num DOUBLE, type VARCHAR)`,
   `CREATE TABLE metrics (
     id VARCHAR, key VARCHAR, value DOUBLE, final BOOLEAN, points BIGINT, last DOUBLE,

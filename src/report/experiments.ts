@@ -4,6 +4,7 @@ import type { Leaderboard } from "../core/top-results.js";
 import type { Trend } from "../core/trend-results.js";
 import type { JsonValue } from "../core/json.js";
 import { canonicalJson } from "../core/json.js";
+import { isSystemSeries } from "../core/experiment.js";
 import { formatNumber, type Cell, type Row } from "./format.js";
 import { sparkline } from "./sparkline.js";
 import { shortId } from "../core/ids.js";
@@ -41,7 +42,9 @@ function experimentCell(f: FoundExperiment, c: string, full: boolean): Cell {
     case "tags":
       return f.tags.join(",");
     case "metrics":
+      // results, not the machine: system/cpu_pct and the like stay in --json, --columns and show's System
       return Object.entries(f.metrics)
+        .filter(([k]) => !isSystemSeries(k))
         .slice(0, 4)
         .map(([k, v]) => `${k}=${v === null ? "null" : formatNumber(v)}`)
         .join(" ");

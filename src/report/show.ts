@@ -1,6 +1,6 @@
 import { flattenMetrics, flattenParams, isSystemSeries, type Experiment, type Series } from "../core/experiment.js";
 import { mediaByKey } from "../core/media.js";
-import { canonicalJson, type JsonValue } from "../core/json.js";
+import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from "../core/json.js";
 import { formatNumber, shorten } from "./format.js";
 import type { AnnotationState } from "../core/annotations.js";
 import { renderNotes } from "./annotations.js";
@@ -36,7 +36,8 @@ export function renderShow(d: ShowData): string {
   const lines = [
     `experiment ${d.id}${state?.deleted ? "  [deleted: 'git exp restore' brings it back]" : ""}`,
     `Name:     ${name ?? "(unnamed)"}${meta.name !== undefined && name !== meta.name ? ` (recorded as ${meta.name})` : ""}`,
-    `Status:   ${meta.status}${meta.exit_code !== undefined && meta.exit_code !== null ? ` (exit code ${meta.exit_code})` : ""}`,
+    `Status:   ${meta.status}${statusDetail(meta)}`,
+    ...stopLines(meta),
     `Created:  ${meta.created_at} by ${meta.created_by.name} <${meta.created_by.email}>`,
     src?.commit
       ? `Source:   ${src.commit}${src.branch ? ` (${src.branch})` : ""}${src.dirty ? ", with uncommitted changes" : ""}${
@@ -90,6 +91,34 @@ export function renderShow(d: ShowData): string {
   return lines.join("\n") + "\n";
 }
 
+/** After the status: the exit code and the signal that ended the command, when there are. */
+function statusDetail(meta: JsonObject): string {
+  const parts = [
+    typeof meta["exit_code"] === "number" ? `exit code ${meta["exit_code"]}` : null,
+    typeof meta["signal"] === "string" ? `signal ${meta["signal"]}` : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+/** Who cut the run short and why, what early termination judged, and which trial of which sweep it is. */
+function stopLines(meta: JsonObject): string[] {
+  const lines: string[] = [];
+  const text = (o: JsonObject, k: string): string | undefined => (typeof o[k] === "string" || typeof o[k] === "number" ? String(o[k]) : undefined);
+  const stop = meta["interruption"];
+  if (isJsonObject(stop)) lines.push(`Stopped:  ${[text(stop, "by") && `by ${text(stop, "by")}`, text(stop, "reason")].filter(Boolean).join(": ") || paramText(stop)}`);
+  // a pruned trial's interruption already names the rule and the step
+  const pruned = meta["pruned"];
+  if (isJsonObject(pruned) && !isJsonObject(stop)) lines.push(`Pruned:   ${text(pruned, "rule") ?? "?"}${text(pruned, "at_step") !== undefined ? ` at step ${text(pruned, "at_step")}` : ""}`);
+  const sweep = meta["sweep"];
+  if (isJsonObject(sweep)) {
+    const index = text(sweep, "index");
+    const trial = index === undefined ? "" : ` trial ${index}${text(sweep, "size") !== undefined ? ` of ${text(sweep, "size")}` : ""}`;
+    const method = text(sweep, "method");
+    lines.push(`Sweep:    ${text(sweep, "id") ?? "?"}${trial}${method ? ` (${method})` : ""}`);
+  }
+  return lines;
+}
+
 /** Widest environment value shown; `--json` has the rest. */
 const ENV_WIDTH = 120;
 
@@ -97,17 +126,19 @@ const ENV_WIDTH = 120;
 function systemLine(s: Series): string {
   const nums = s.value.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const times = (s.time ?? []).map((t) => (typeof t === "number" ? t : Date.parse(t) / 1000)).filter(Number.isFinite);
-  const span = times.length > 1 ? `over ${formatNumber(Math.round((times[times.length - 1]! - times[0]!) * 10) / 10)} s, ` : "";
-  if (nums.length === 0) return `${s.step.length} samples`;
+  const span = times.length > 1 ? ` over ${formatNumber(Math.round((times[times.length - 1]! - times[0]!) * 10) / 10)} s` : "";
+  const samples = `${s.step.length} sample${s.step.length === 1 ? "" : "s"}`;
+  if (nums.length === 0) return samples + span;
   const mean = nums.reduce((a, b) => a + b, 0) / nums.length;
-  return `${s.step.length} samples ${span}mean ${formatNumber(mean)}, max ${formatNumber(Math.max(...nums))}, last ${formatNumber(nums[nums.length - 1]!)}`;
+  return `${samples}${span}, mean ${formatNumber(mean)}, max ${formatNumber(Math.max(...nums))}, last ${formatNumber(nums[nums.length - 1]!)}`;
 }
 
 function seriesLine(step: number[], value: (number | null)[]): string {
   const nums = value.filter((v): v is number => typeof v === "number" && !Number.isNaN(v));
-  if (nums.length === 0) return `${step.length} points`;
+  const points = `${step.length} point${step.length === 1 ? "" : "s"}`;
+  if (nums.length === 0) return points;
   const last = value[value.length - 1];
-  return `${step.length} points, last ${last === null || last === undefined ? "null" : formatNumber(last)}, min ${formatNumber(
+  return `${points}, last ${last === null || last === undefined ? "null" : formatNumber(last)}, min ${formatNumber(
     Math.min(...nums),
   )}, max ${formatNumber(Math.max(...nums))}`;
 }

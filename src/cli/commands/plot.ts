@@ -35,7 +35,7 @@ export const plotCommand: CommandDef = {
     const limit = positiveInt(args["limit"], "limit");
     const metric = String(args["metric"]);
     const where = whereWithSweep(args);
-    const { series, without, untimed, matched, taken } = await plot(ctx.ws, {
+    const { series, without, untimed, runs, matched, taken } = await plot(ctx.ws, {
       metric,
       experiments: strings(args["experiments"]),
       where,
@@ -54,7 +54,8 @@ export const plotCommand: CommandDef = {
       const svg = lineChartSvg(shown, options);
       const text = /\.html?$/i.test(out) ? htmlPage(`git exp plot ${metric}`, svg) : svg;
       await writeFile(ctx.path(out), text);
-      ctx.io.stderr(`wrote ${out} (${series.length} runs)\n`);
+      const groups = args["group"] === "config" ? `${series.length} group${series.length === 1 ? "" : "s"} of ` : "";
+      ctx.io.stderr(`wrote ${out} (${groups}${runs} run${runs === 1 ? "" : "s"})\n`);
     } else if (ctx.io.stdoutIsTTY) ctx.io.stdout(textChart(shown, { width: ctx.io.columns, logY: options.logY, title: metric }));
     else ctx.io.stdout(lineChartSvg(shown, options));
     return 0;

@@ -18,13 +18,13 @@ export async function submitRun(ctx: Context, args: Record<string, unknown>, req
     sweep: args["sweep"] === undefined ? undefined : sweepFileOf(args, request),
     wait,
     onSubmitted: (s) => {
-      if (wait) io.stderr(`git exp: submitted job ${s.job}, sweep ${s.sweep} (${s.trials} trials); waiting for it\n`);
+      if (wait) io.stderr(`git exp: submitted job ${s.job}, sweep ${s.sweep} (${count(s.trials, "trial")}); waiting for it\n`);
     },
     onState: (t) => io.stderr(`git exp: ${t}\n`),
   });
   if (!summary) {
     if (outputFormat(args) === "json") io.stdout(renderJson({ job: sub.job, sweep: sub.sweep, trials: sub.trials, study: sub.dir }));
-    else io.stdout(`submitted job ${sub.job}, sweep ${sub.sweep} (${sub.trials} trial${sub.trials === 1 ? "" : "s"}${workers !== undefined ? `, ${workers} worker${workers === 1 ? "" : "s"}` : ""})\n`);
+    else io.stdout(`submitted job ${sub.job}, sweep ${sub.sweep} (${count(sub.trials, "trial")}${workers !== undefined ? `, ${count(workers, "worker")}` : ""})\n`);
     const push = sub.study.push;
     if (push) io.stderr(`git exp: each task pushes its experiment to ${push.url}: 'git exp pull' brings them here; stop it with 'git exp cancel ${sub.sweep}'; logs on each node in /tmp/git-exp-${sub.sweep}-${sub.job}_<task>.out\n`);
     else io.stderr(`git exp: follow it with 'git exp ls --running', stop it with 'git exp cancel ${sub.sweep}'; logs in ${sub.dir}\n`);
@@ -32,4 +32,9 @@ export async function submitRun(ctx: Context, args: Record<string, unknown>, req
   }
   printSummary(ctx, args, summary, sub.trials);
   return summary.exitCode;
+}
+
+/** `1 trial`, `3 trials`. */
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -20,17 +20,19 @@ export const sweepsCommand: CommandDef = {
     const rows = studies.map((s) => ({
       sweep: format === "table" ? shortId(s.id) : s.id,
       method: s.method,
-      trials: s.trials,
+      // how many trials the study has, run or not (JSON: size; its trials counts those recorded)
+      trials: s.size ?? s.trials,
       completed: s.completed,
       pruned: s.pruned,
       failed: s.failed,
+      interrupted: s.interrupted,
       metric: s.metric === null ? null : `${s.metric} (${s.goal === "maximize" ? "max" : "min"})`,
       best: s.best?.value ?? null,
       "best trial": s.best ? `${s.best.index} ${s.best.id.slice(0, 10)}` : null,
       "best config": s.best ? canonicalJson(s.best.config).trim() : null,
       last: s.last,
     }));
-    const columns = ["sweep", "method", "trials", "completed", "pruned", "failed", "metric", "best", "best trial", "best config", "last"];
+    const columns = ["sweep", "method", "trials", "completed", "pruned", "failed", "interrupted", "metric", "best", "best trial", "best config", "last"];
     ctx.io.stdout(renderRows(format, columns, rows, ctx.io.columns));
     return 0;
   },
