@@ -200,6 +200,18 @@ describe("bad input is refused before anything is written", () => {
     expect(readFileSync(join(dir, ".git", "exp", "index.duckdb")).equals(indexBytes)).toBe(true);
   });
 
+  test("GIT_EXP_INDEX_MEMORY caps the writer: a size builds the index, anything else is refused with nothing written", async () => {
+    const dir = makeRepo({ commit: true });
+    await importDocs(dir, fixtureDocs(4));
+    const bad = await cli(dir, ["index"], { env: { GIT_EXP_INDEX_MEMORY: "lots" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/GIT_EXP_INDEX_MEMORY is 'lots': give a size such as 512MB or 2GB/);
+    expect(readdirSync(join(dir, ".git", "exp")).filter((n) => n.startsWith("index.duckdb"))).toEqual([]);
+    const r = await cli(dir, ["index", "--rebuild", "--json"], { env: { GIT_EXP_INDEX_MEMORY: "64MB" } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await lsNames(dir)).toHaveLength(4);
+  });
+
   test("the parser reports the column where it failed", () => {
     const at = (text: string): number | undefined => {
       try {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { IndexBusyError, EnvironmentError } from "../core/errors.js";
+import { IndexBusyError, EnvironmentError, UsageError } from "../core/errors.js";
 import type { Repository } from "../store/repository.js";
 import { IndexDatabase, isLockError } from "./database.js";
 import { refsFingerprint, type Fingerprint } from "./fingerprint.js";
@@ -28,6 +28,16 @@ export interface IndexStatus {
   hidden: { deleted: number; invalid: { id: string; reason: string }[] };
   syncedAt: string | null;
   upToDate: boolean;
+}
+
+/** GIT_EXP_INDEX_MEMORY, checked: a size DuckDB takes ("512MB", "2GB"), or undefined for the default. */
+export function writerMemory(env: NodeJS.ProcessEnv): string | undefined {
+  const v = env["GIT_EXP_INDEX_MEMORY"]?.trim();
+  if (!v) return undefined;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v)) {
+    throw new UsageError(`GIT_EXP_INDEX_MEMORY is '${v}': give a size such as 512MB or 2GB (the memory DuckDB may use while it writes the index)`);
+  }
+  return v;
 }
 
 export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -269,7 +279,7 @@ export class ExperimentIndex {
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
       this.removeStaleBuilds();
-      const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs });
+      const db = await IndexDatabase.open(tmp, { readOnly: false, timeoutMs: this.timeoutMs, memoryLimit: writerMemory(this.repo.env) });
       let report: SyncReport;
       let fingerprint: Fingerprint;
       try {
@@ -303,7 +313,7 @@ export class ExperimentIndex {
       await releaseResidents(this.repo.expDir, Math.max(0, deadline - Date.now()));
       const left = deadline - Date.now();
       try {
-        return await IndexDatabase.open(path, { readOnly: false, timeoutMs: Math.max(0, Math.min(left, 1000)) });
+        return await IndexDatabase.open(path, { readOnly: false, timeoutMs: Math.max(0, Math.min(left, 1000)), memoryLimit: writerMemory(this.repo.env) });
       } catch (e) {
         if (!(e instanceof IndexBusyError) || left <= 1000) throw e;
       }
