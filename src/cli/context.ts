@@ -57,6 +57,9 @@ export interface CommandSpec<A> {
   run: (args: ArgumentsCamelCase<A>, ctx: Context) => Promise<number | void>;
 }
 
+/** The arguments a builder declares, as `run` gets them: for helpers that take all of them. */
+export type ArgsOf<B extends (y: Argv) => Argv<unknown>> = B extends (y: Argv) => Argv<infer A> ? ArgumentsCamelCase<A> : never;
+
 /** How main runs a command's handler: given the command bound to its parsed arguments. */
 export type Exec = (run: (ctx: Context) => Promise<number | void>) => Promise<void>;
 
@@ -83,13 +86,4 @@ export function defineCommand<A>(spec: CommandSpec<A>): Command {
       });
     },
   };
-}
-
-/** A command not yet converted to defineCommand: it reads its options untyped. */
-export interface CommandDef {
-  command: string | string[];
-  /** false: a command git-exp runs itself (a worker), left out of the help. */
-  describe: string | false;
-  builder: (y: Argv) => Argv;
-  run: (args: Record<string, unknown>, ctx: Context) => Promise<number | void>;
 }
