@@ -1,7 +1,7 @@
-import yargs, { type Argv } from "yargs";
+import yargs from "yargs";
 import { IndexDamagedError, isGitExpError, ExitCode, UsageError } from "../core/errors.js";
 import type { SharedIndex } from "../api/workspace.js";
-import { Context, type CommandDef } from "./context.js";
+import { Context, type Command } from "./context.js";
 import { processIO, type IO } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -10,7 +10,7 @@ export const VERSION = "0.1.0";
  * Every command, loaded on demand: a run loads only the module of the command it names
  * (~15 ms less to parse at every start than all of them); help without one loads them all.
  */
-const COMMANDS: Record<string, () => Promise<CommandDef>> = {
+const COMMANDS: Record<string, () => Promise<Command>> = {
   record: () => import("./commands/record.js").then((m) => m.recordCommand),
   run: () => import("./commands/run.js").then((m) => m.runCommand),
   show: () => import("./commands/show.js").then((m) => m.showCommand),
@@ -56,7 +56,7 @@ const ALIASES: Record<string, string> = { list: "ls" };
  * The command modules this argv needs: the one its first word names, none for a lone
  * --version, else all (help, options before the command).
  */
-async function commandsFor(argv: string[]): Promise<CommandDef[]> {
+async function commandsFor(argv: string[]): Promise<Command[]> {
   const word = argv[0];
   if (argv.length === 1 && word === "--version") return [];
   const name = word !== undefined && Object.hasOwn(ALIASES, word) ? ALIASES[word]! : word;
@@ -113,14 +113,8 @@ export async function main(rawArgv: string[], io: IO = processIO(), options: { s
       throw new UsageFailure(msg);
     });
   for (const def of await commandsFor(argv)) {
-    // --version is git-exp's, not a command's: its help starts with the command's own options.
-    parser.command({
-      command: def.command,
-      describe: def.describe,
-      builder: (y: Argv) => def.builder(y).version(false),
-      handler: async (args) => {
-        exitCode = (await runRebuildingDamage(def, args as Record<string, unknown>, ctx)) ?? ExitCode.ok;
-      },
+    def.register(parser, async (run) => {
+      exitCode = (await runRebuildingDamage(run, ctx)) ?? ExitCode.ok;
     });
   }
   try {
@@ -149,16 +143,16 @@ export async function main(rawArgv: string[], io: IO = processIO(), options: { s
  * block deep in the file, the file deleted under us), rebuild it from the refs, as an index
  * that cannot be opened is, and run the command once more.
  */
-async function runRebuildingDamage(def: CommandDef, args: Record<string, unknown>, ctx: Context): Promise<number | void> {
+async function runRebuildingDamage(run: (ctx: Context) => Promise<number | void>, ctx: Context): Promise<number | void> {
   try {
-    return await def.run(args, ctx);
+    return await run(ctx);
   } catch (e) {
     if (!(e instanceof IndexDamagedError)) throw e;
     await ctx.close();
     ctx.io.stderr(`note: the index is damaged (${e.message}); rebuilding it from the experiment refs (nothing is lost)\n`);
     await (await ctx.ws.index()).sync(true);
     await ctx.close();
-    return def.run(args, ctx);
+    return run(ctx);
   }
 }
 

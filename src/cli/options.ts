@@ -5,21 +5,27 @@ import { isIdPrefix } from "../core/ids.js";
 import type { OutputFormat } from "../report/format.js";
 
 /** Shared options as typed builders, so every command spells them the same way. */
-export function withJson(y: Argv): Argv {
+export function withJson<T>(y: Argv<T>) {
   return y.option("json", { type: "boolean", describe: "print JSON on stdout" });
 }
 
-export function withFormat(y: Argv): Argv {
+export function withFormat<T>(y: Argv<T>) {
   return withJson(y).option("format", {
     type: "string",
-    choices: ["table", "json", "csv", "md"],
+    choices: ["table", "json", "csv", "md"] as const,
     describe: "output format",
   });
 }
 
-export function outputFormat(args: Record<string, unknown>): OutputFormat {
-  const format = args["format"] as OutputFormat | undefined;
-  if (args["json"]) {
+/** What withFormat declares. */
+export interface FormatArgs {
+  json?: boolean | undefined;
+  format?: OutputFormat | undefined;
+}
+
+export function outputFormat(args: FormatArgs): OutputFormat {
+  const format = args.format;
+  if (args.json) {
     if (format !== undefined && format !== "json") throw new UsageError(`--json and --format ${format} ask for two formats: give one`);
     return "json";
   }
@@ -75,29 +81,29 @@ export function optNumber(v: unknown, name: string): number | undefined {
 }
 
 /** --minimize / --maximize: which way is better for metrics whose names do not say. */
-export function withDirections(y: Argv): Argv {
+export function withDirections<T>(y: Argv<T>) {
   return y
     .option("minimize", { type: "string", array: true, describe: "metric where lower is better (repeatable; losses, errors and times are by default)" })
     .option("maximize", { type: "string", array: true, describe: "metric where higher is better (repeatable)" });
 }
 
-export function directionHints(args: Record<string, unknown>): { minimize: string[]; maximize: string[] } {
-  return { minimize: strings(args["minimize"]), maximize: strings(args["maximize"]) };
+export function directionHints(args: { minimize?: string[] | undefined; maximize?: string[] | undefined }): { minimize: string[]; maximize: string[] } {
+  return { minimize: strings(args.minimize), maximize: strings(args.maximize) };
 }
 
 /** --tolerance / --rtol: when two metric values count as the same. */
-export function withTolerance(y: Argv): Argv {
+export function withTolerance<T>(y: Argv<T>) {
   return y
     .option("tolerance", { type: "string", describe: "absolute tolerance for metrics (default 1e-6)" })
     .option("rtol", { type: "string", describe: "relative tolerance for metrics, such as 0.01 (default 0)" });
 }
 
-export function tolerance(args: Record<string, unknown>): { atol?: number; rtol?: number } {
-  return { atol: optNumber(args["tolerance"], "tolerance"), rtol: optNumber(args["rtol"], "rtol") };
+export function tolerance(args: { tolerance?: string | undefined; rtol?: string | undefined }): { atol?: number; rtol?: number } {
+  return { atol: optNumber(args.tolerance, "tolerance"), rtol: optNumber(args.rtol, "rtol") };
 }
 
 /** Which experiments: the options ls, top and trend share. */
-export function withSelection(y: Argv): Argv {
+export function withSelection<T>(y: Argv<T>) {
   return y
     .option("where", { alias: "w", type: "string", describe: "filter, e.g. \"params.lr < 0.01 and metrics.acc >= 0.9 or tags.baseline\"" })
     .option("tag", { type: "string", array: true, describe: "only experiments with this tag (repeatable: all of them)" })
@@ -107,25 +113,40 @@ export function withSelection(y: Argv): Argv {
     .option("sweep", { type: "string", describe: "only the trials of this study (its id or a prefix, from git exp sweeps)" });
 }
 
+/** A filter and --sweep: `vs` is stats' second filter. */
+export interface WhereArgs {
+  where?: string | undefined;
+  vs?: string | undefined;
+  sweep?: string | undefined;
+}
+
 /**
  * A filter with --sweep ID folded in: `sweep.id like 'ID%'` and the filter given. `key` is
  * the option holding the filter (stats has two). Undefined when neither is given.
  */
-export function whereWithSweep(args: Record<string, unknown>, key = "where"): string | undefined {
+export function whereWithSweep(args: WhereArgs, key: "where" | "vs" = "where"): string | undefined {
   const where = optString(args[key]);
-  const sweep = optString(args["sweep"]);
+  const sweep = optString(args.sweep);
   if (sweep === undefined) return where;
   if (!isIdPrefix(sweep.trim())) throw new UsageError(`--sweep ${sweep}: give a study's id or its first 4 or more characters (git exp sweeps lists them)`);
   const bySweep = `sweep.id like '${sweep.trim().toLowerCase()}%'`;
   return where === undefined ? bySweep : `(${where}) and ${bySweep}`;
 }
 
-export function selectionOf(args: Record<string, unknown>): Selection {
+/** What withSelection declares. */
+export interface SelectionArgs extends WhereArgs {
+  tag?: string[] | undefined;
+  since?: string | undefined;
+  branch?: string | undefined;
+  status?: string | undefined;
+}
+
+export function selectionOf(args: SelectionArgs): Selection {
   return {
     where: whereWithSweep(args),
-    tags: strings(args["tag"]),
-    since: optString(args["since"]),
-    branch: optString(args["branch"]),
-    status: optString(args["status"]),
+    tags: strings(args.tag),
+    since: optString(args.since),
+    branch: optString(args.branch),
+    status: optString(args.status),
   };
 }

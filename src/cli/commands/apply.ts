@@ -1,10 +1,10 @@
 import { apply } from "../../api/apply.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { withJson } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const applyCommand: CommandDef = {
+export const applyCommand = defineCommand({
   command: "apply <experiment>",
   describe: "put an experiment's code (source commit, uncommitted changes, config file) into the work tree",
   builder: (y) =>
@@ -13,8 +13,8 @@ export const applyCommand: CommandDef = {
       .option("force", { type: "boolean", describe: "apply even though the work tree has uncommitted changes" })
       .example("git exp apply baseline", "the work tree as the run named baseline had it; HEAD stays where it is"),
   run: async (args, ctx) => {
-    const o = await apply(ctx.ws, { experiment: String(args["experiment"]), force: Boolean(args["force"]) });
-    if (args["json"]) {
+    const o = await apply(ctx.ws, { experiment: String(args.experiment), force: Boolean(args.force) });
+    if (args.json) {
       ctx.io.stdout(renderJson({ id: o.id, source_commit: o.commit, changed: o.changed, patch_applied: o.patchApplied, config_written: o.configWritten }));
       return 0;
     }
@@ -27,4 +27,4 @@ export const applyCommand: CommandDef = {
     }
     return 0;
   },
-};
+});

@@ -1,10 +1,10 @@
 import { artifacts } from "../../api/artifacts.js";
 import { renderJson, renderTable } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { withJson } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const artifactsCommand: CommandDef = {
+export const artifactsCommand = defineCommand({
   command: "artifacts <experiment>",
   describe: "list the files an experiment keeps (artifacts/ and media/) with size and sha256",
   builder: (y) =>
@@ -13,8 +13,8 @@ export const artifactsCommand: CommandDef = {
       .example("git exp artifacts baseline", "what the run named baseline kept")
       .example("git exp get baseline model.pt -o model.pt", "then write one back"),
   run: async (args, ctx) => {
-    const l = await artifacts(ctx.ws, { experiment: String(args["experiment"]) });
-    if (args["json"]) {
+    const l = await artifacts(ctx.ws, { experiment: String(args.experiment) });
+    if (args.json) {
       ctx.io.stdout(renderJson({ id: l.id, files: l.files, checksum_only: l.checksumOnly }));
       return 0;
     }
@@ -29,4 +29,4 @@ export const artifactsCommand: CommandDef = {
     ctx.io.stdout(renderTable(["path", "kind", "size", "sha256"], rows, ctx.io.columns));
     return 0;
   },
-};
+});

@@ -1,10 +1,10 @@
 import { branch } from "../../api/branch.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { withJson } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const branchCommand: CommandDef = {
+export const branchCommand = defineCommand({
   command: "branch <experiment> <name>",
   describe: "create a branch with an experiment's code: its source commit, plus a commit of its uncommitted changes",
   builder: (y) =>
@@ -13,8 +13,8 @@ export const branchCommand: CommandDef = {
       .positional("name", { type: "string", describe: "the new branch" })
       .example("git exp branch baseline try-baseline", "then git switch try-baseline"),
   run: async (args, ctx) => {
-    const o = await branch(ctx.ws, { experiment: String(args["experiment"]), name: String(args["name"]) });
-    if (args["json"]) {
+    const o = await branch(ctx.ws, { experiment: String(args.experiment), name: String(args.name) });
+    if (args.json) {
       ctx.io.stdout(renderJson({ id: o.id, branch: o.branch, head: o.head, source_commit: o.commit, patch_committed: o.patchCommitted, config_written: o.configWritten }));
       return 0;
     }
@@ -23,4 +23,4 @@ export const branchCommand: CommandDef = {
     ctx.io.stdout(o.head + "\n");
     return 0;
   },
-};
+});

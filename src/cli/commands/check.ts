@@ -4,10 +4,10 @@ import { check, LIMIT_FLAGS, rulesFromLimits, type CheckReport } from "../../api
 import type { Requirement } from "../../core/rules.js";
 import { checkMarkdown, checkText, githubAnnotations } from "../../report/check-report.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, strings } from "../options.js";
 
-export const checkCommand: CommandDef = {
+export const checkCommand = defineCommand({
   command: "check",
   describe: "CI gate: compare a change's experiments with its base's, fail on a regression",
   builder: (y) => {
@@ -28,21 +28,21 @@ export const checkCommand: CommandDef = {
       .example("git exp check --base main --min val.acc=0.9 --max-drop val.acc=0.01 --format text", "rules as flags");
   },
   run: async (args, ctx) => {
-    const output = optString(args["output"]);
+    const output = optString(args.output);
     if (output) await checkWritable(ctx.path(output));
     const limits = Object.fromEntries(LIMIT_FLAGS.map((f) => [f, strings(args[f])]));
     const report = await check(ctx.ws, {
-      base: optString(args["base"]),
-      head: optString(args["head"]),
-      rulesFile: optString(args["rules"]),
-      rules: rulesFromLimits(limits, optString(args["alpha"])),
-      require: optString(args["require"]) as Requirement | undefined,
-      experiments: optString(args["experiments"]),
+      base: optString(args.base),
+      head: optString(args.head),
+      rulesFile: optString(args.rules),
+      rules: rulesFromLimits(limits, optString(args.alpha)),
+      require: optString(args.require) as Requirement | undefined,
+      experiments: optString(args.experiments),
       includeDirty: Boolean(args["include-dirty"]),
       requireBase: Boolean(args["require-base"]),
     });
     const md = checkMarkdown(report);
-    const format = optString(args["format"]) as ReportFormat | undefined;
+    const format = optString(args.format) as ReportFormat | undefined;
     ctx.io.stdout(render(report, format ?? (ctx.io.stdoutIsTTY ? "text" : "md"), md, ctx.io.columns));
     if (output) await writeFile(ctx.path(output), render(report, format ?? "md", md, ctx.io.columns));
     if (ctx.io.env["GITHUB_ACTIONS"] === "true") {
@@ -53,7 +53,7 @@ export const checkCommand: CommandDef = {
     if (report.missing) return 3;
     return report.pass ? 0 : 1;
   },
-};
+});
 
 type ReportFormat = "text" | "md" | "json";
 

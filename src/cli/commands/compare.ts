@@ -1,9 +1,9 @@
 import { compare } from "../../api/compare.js";
 import { comparisonNote, renderComparison } from "../../report/compare.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { directionHints, outputFormat, positiveInt, strings, withDirections, withFormat, whereWithSweep } from "../options.js";
 
-export const compareCommand: CommandDef = {
+export const compareCommand = defineCommand({
   command: "compare [experiment..]",
   describe: "experiments side by side: params and metrics that differ, best value marked",
   builder: (y) =>
@@ -17,10 +17,10 @@ export const compareCommand: CommandDef = {
       .example("git exp compare --where \"params.epochs = 40\" --format md", "for a pull request"),
   run: async (args, ctx) => {
     const c = await compare(ctx.ws, {
-      experiments: strings(args["experiment"]),
+      experiments: strings(args.experiment),
       where: whereWithSweep(args),
-      limit: positiveInt(args["limit"], "limit"),
-      all: Boolean(args["all"]),
+      limit: positiveInt(args.limit, "limit"),
+      all: Boolean(args.all),
       ...directionHints(args),
     });
     const format = outputFormat(args);
@@ -29,4 +29,4 @@ export const compareCommand: CommandDef = {
     if (note && format !== "json") ctx.io.stderr(note + "\n");
     return 0;
   },
-};
+});

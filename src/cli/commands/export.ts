@@ -4,11 +4,11 @@ import { resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { exportNdjson, exportTable } from "../../api/export.js";
 import { tableToCsv } from "../../report/table.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, withSelection, selectionOf } from "../options.js";
 import { checkWritable } from "../output-file.js";
 
-export const exportCommand: CommandDef = {
+export const exportCommand = defineCommand({
   command: "export",
   describe: "write experiments as NDJSON (lossless), CSV or Parquet (one row each, a column per param and metric)",
   builder: (y) =>
@@ -18,8 +18,8 @@ export const exportCommand: CommandDef = {
       .example("git exp export -o all.ndjson", "lossless: git exp import recreates the same ids")
       .example("git exp export --format parquet --where \"created > 30d\" -o runs.parquet", "one row per experiment, for pandas or DuckDB"),
   run: async (args, ctx) => {
-    const format = String(args["format"]);
-    const given = optString(args["output"]);
+    const format = String(args.format);
+    const given = optString(args.output);
     if (format === "parquet" && !given) throw new UsageError("parquet is binary: give -o FILE.parquet");
     const file = given ? resolve(ctx.io.cwd, given) : undefined;
     if (file) await checkWritable(file);
@@ -50,4 +50,4 @@ export const exportCommand: CommandDef = {
     for (const p of problems) ctx.io.stderr(`warning: ${p}\n`);
     return 0;
   },
-};
+});

@@ -2,12 +2,12 @@ import { access, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { get } from "../../api/get.js";
 import { UsageError } from "../../core/errors.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { checkWritable } from "../output-file.js";
 import { optString } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const getCommand: CommandDef = {
+export const getCommand = defineCommand({
   command: "get <experiment> <path>",
   describe: "write a file an experiment keeps back to disk, its checksum checked",
   builder: (y) =>
@@ -18,15 +18,15 @@ export const getCommand: CommandDef = {
       .option("force", { type: "boolean", describe: "overwrite FILE when it exists" })
       .example("git exp get baseline model.pt -o /tmp/model.pt", "the model the run named baseline wrote"),
   run: async (args, ctx) => {
-    const given = optString(args["output"]);
-    const path = String(args["path"]);
+    const given = optString(args.output);
+    const path = String(args.path);
     const target = given === "-" ? undefined : ctx.path(given ?? basename(path));
     if (target) {
       await checkWritable(target);
       const exists = await access(target).then(() => true, () => false);
-      if (exists && !args["force"]) throw new UsageError(`${target} exists: give another -o FILE, or --force to overwrite it`);
+      if (exists && !args.force) throw new UsageError(`${target} exists: give another -o FILE, or --force to overwrite it`);
     }
-    const { id, file, data } = await get(ctx.ws, { experiment: String(args["experiment"]), path });
+    const { id, file, data } = await get(ctx.ws, { experiment: String(args.experiment), path });
     if (!target) {
       if (ctx.io.writeBytes) ctx.io.writeBytes("stdout", data);
       else ctx.io.stdout(Buffer.from(data).toString("utf8"));
@@ -37,4 +37,4 @@ export const getCommand: CommandDef = {
     ctx.io.stderr(`wrote ${target} (${file.path} of experiment ${shortId(id)}, ${file.size} bytes, sha256 ${file.sha256}: ${checked})\n`);
     return 0;
   },
-};
+});

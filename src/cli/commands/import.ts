@@ -3,11 +3,11 @@ import { access } from "node:fs/promises";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import { importMlflowStore, importNdjson } from "../../api/import.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef, Context } from "../context.js";
+import { defineCommand, type Context } from "../context.js";
 import { linesOf } from "../stdin.js";
 import { fileOrDash, withJson } from "../options.js";
 
-export const importCommand: CommandDef = {
+export const importCommand = defineCommand({
   command: "import <file>",
   describe: "import experiment documents, one JSON a line (FILE or - for stdin), or an MLflow file store (--from mlflow)",
   builder: (y) =>
@@ -17,8 +17,8 @@ export const importCommand: CommandDef = {
       .example("git exp export -o all.ndjson && git exp import all.ndjson", "the same experiments, the same ids, in another clone")
       .example("git exp import --from mlflow mlruns", "every run of an MLflow file store"),
   run: async (args, ctx) => {
-    if (args["from"] === "mlflow") return runMlflow(String(args["file"]), Boolean(args["json"]), ctx);
-    const given = fileOrDash(args["file"]) ?? "-";
+    if (args.from === "mlflow") return runMlflow(String(args.file), Boolean(args.json), ctx);
+    const given = fileOrDash(args.file) ?? "-";
     const file = given === "-" ? "-" : ctx.path(given);
     if (file !== "-") await access(file).catch(() => Promise.reject(new NotFoundError(`${file} does not exist`)));
     const source = file === "-" ? ctx.io.stdin() : createReadStream(file);
@@ -34,7 +34,7 @@ export const importCommand: CommandDef = {
         `note: ${summary.reidentified} experiments got a new id: their original files were not in git-exp's canonical form, so their content was stored canonically under its own id\n`,
       );
     }
-    if (args["json"]) ctx.io.stdout(renderJson(summary));
+    if (args.json) ctx.io.stdout(renderJson(summary));
     else {
       ctx.io.stdout(
         `imported ${summary.created + summary.existing} of ${summary.read}: ${summary.created} new, ${summary.existing} already present, ${summary.bad.length} bad lines${summary.annotations ? `; ${summary.annotations} annotation events replayed` : ""}\n`,
@@ -42,7 +42,7 @@ export const importCommand: CommandDef = {
     }
     return summary.bad.length > 0 ? 2 : 0;
   },
-};
+});
 
 /**
  * CSV and Parquet are what export writes for other tools, without what rebuilding an

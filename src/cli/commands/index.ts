@@ -1,10 +1,10 @@
 import { renderJson } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { indexStatus, syncIndex } from "../../api/index-sync.js";
 import { withJson } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const indexCommand: CommandDef = {
+export const indexCommand = defineCommand({
   command: "index",
   describe: "bring the DuckDB index up to date (every query does this itself); --rebuild, --status",
   builder: (y) =>
@@ -14,9 +14,9 @@ export const indexCommand: CommandDef = {
       .example("git exp index --status", "where the index is, how big, whether current")
       .example("git exp index --rebuild", "build it again from the refs (nothing is lost)"),
   run: async (args, ctx) => {
-    if (args["status"]) {
+    if (args.status) {
       const s = await indexStatus(ctx.ws);
-      if (args["json"]) ctx.io.stdout(renderJson(s));
+      if (args.json) ctx.io.stdout(renderJson(s));
       else {
         const lines = [
           `index:        ${s.path}${s.exists ? "" : " (not built yet: any query builds it)"}`,
@@ -34,8 +34,8 @@ export const indexCommand: CommandDef = {
       return 0;
     }
     const started = Date.now();
-    const report = await syncIndex(ctx.ws, { rebuild: Boolean(args["rebuild"]) });
-    if (args["json"]) ctx.io.stdout(renderJson({ ...report, ms: Date.now() - started }));
+    const report = await syncIndex(ctx.ws, { rebuild: Boolean(args.rebuild) });
+    if (args.json) ctx.io.stdout(renderJson({ ...report, ms: Date.now() - started }));
     else {
       ctx.io.stdout(
         report.upToDate && !report.rebuilt
@@ -45,4 +45,4 @@ export const indexCommand: CommandDef = {
     }
     return 0;
   },
-};
+});

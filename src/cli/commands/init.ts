@@ -1,10 +1,10 @@
 import { init } from "../../api/init.js";
 import { renderJson } from "../../report/format.js";
 import { renderInit } from "../../report/share.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, withJson } from "../options.js";
 
-export const initCommand: CommandDef = {
+export const initCommand = defineCommand({
   command: "init [remote]",
   describe: "make plain 'git fetch' and 'git push' carry experiments and annotations for a remote",
   builder: (y) =>
@@ -16,11 +16,11 @@ export const initCommand: CommandDef = {
       .example("git exp init --hide", "and git log --decorate, tig, gitk leave the experiment refs out")
       .example("git exp init --undo", "remove what init added"),
   run: async (args, ctx) => {
-    const undo = Boolean(args["undo"]);
-    const hide = Boolean(args["hide"]);
-    const { summary, onlyLog, hidden } = await init(ctx.ws, { remote: optString(args["remote"]), undo, hide });
+    const undo = Boolean(args.undo);
+    const hide = Boolean(args.hide);
+    const { summary, onlyLog, hidden } = await init(ctx.ws, { remote: optString(args.remote), undo, hide });
     const nothing = summary.added.length === 0 && summary.removed.length === 0;
-    if (args["json"]) ctx.io.stdout(renderJson(summary));
+    if (args.json) ctx.io.stdout(renderJson(summary));
     else if (onlyLog && nothing) ctx.io.stdout(undo ? "nothing to undo\n" : "git log already leaves the experiment refs out\n");
     else ctx.io.stdout(renderInit(summary, undo));
     if (onlyLog && !undo) ctx.io.stderr("note: no remote yet; after 'git remote add origin URL', run 'git exp init' so plain fetch and push carry experiments\n");
@@ -32,4 +32,4 @@ export const initCommand: CommandDef = {
     }
     return 0;
   },
-};
+});

@@ -1,13 +1,13 @@
 import type { LsRequest } from "../../api/ls.js";
 import { renderJson, renderRows } from "../../report/format.js";
 import { UsageError } from "../../core/errors.js";
-import type { CommandDef, Context } from "../context.js";
-import { limitOrAll, optString, outputFormat, selectionOf, strings, withFormat, withSelection } from "../options.js";
+import { defineCommand, type Context } from "../context.js";
+import { limitOrAll, optString, outputFormat, selectionOf, strings, withFormat, withSelection, type FormatArgs } from "../options.js";
 
 /** On a terminal a table shows this many rows unless --limit says otherwise; a pipe gets all. */
 const TERMINAL_ROWS = 50;
 
-export const lsCommand: CommandDef = {
+export const lsCommand = defineCommand({
   command: ["ls", "list"],
   describe: "list experiments, newest first; filter with --where, sort, limit",
   builder: (y) =>
@@ -20,14 +20,14 @@ export const lsCommand: CommandDef = {
       .example("git exp ls --tag baseline --since 7d --columns id,name,params.lr,metrics.loss", "")
       .example("git exp ls --running", "runs in progress, their step and latest metrics"),
   run: async (args, ctx) => {
-    if (args["running"]) return listRunning(args, ctx);
+    if (args.running) return listRunning(args, ctx);
     const format = outputFormat(args);
-    const cut = args["limit"] === undefined && ctx.io.stdoutIsTTY && format === "table";
+    const cut = args.limit === undefined && ctx.io.stdoutIsTTY && format === "table";
     const options: LsRequest = {
       ...selectionOf(args),
-      sort: optString(args["sort"]),
-      limit: cut ? TERMINAL_ROWS : limitOrAll(args["limit"], "limit"),
-      columns: strings(args["columns"]).flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
+      sort: optString(args.sort),
+      limit: cut ? TERMINAL_ROWS : limitOrAll(args.limit, "limit"),
+      columns: strings(args.columns).flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
     };
     options.withParams = format === "json";
     const { ls } = await import("../../api/ls.js");
@@ -52,13 +52,19 @@ export const lsCommand: CommandDef = {
     }
     return 0;
   },
-};
+});
 
-const RECORDED_ONLY = ["where", "tag", "since", "branch", "status", "sort", "limit", "columns"];
+const RECORDED_ONLY = ["where", "tag", "since", "branch", "status", "sort", "limit", "columns"] as const;
 
 /** `ls --running`: the live records, read without loading the index. */
-async function listRunning(args: Record<string, unknown>, ctx: Context): Promise<number> {
-  const given = RECORDED_ONLY.filter((o) => args[o] !== undefined && !(Array.isArray(args[o]) && (args[o] as unknown[]).length === 0));
+/** What ls --running reads: the format, and the options it refuses. */
+type RunningArgs = FormatArgs & { [K in (typeof RECORDED_ONLY)[number]]?: unknown };
+
+async function listRunning(args: RunningArgs, ctx: Context): Promise<number> {
+  const given = RECORDED_ONLY.filter((o) => {
+    const v = args[o];
+    return v !== undefined && !(Array.isArray(v) && v.length === 0);
+  });
   if (given.length > 0) throw new UsageError(`--running lists runs in progress; --${given[0]} applies to recorded experiments`);
   const { lsRunning } = await import("../../api/ls.js");
   const { liveJson, liveRows } = await import("../../report/live-runs.js");

@@ -1,8 +1,8 @@
 import { printAnnotated } from "../annotate.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { withJson } from "../options.js";
 
-export const noteCommand: CommandDef = {
+export const noteCommand = defineCommand({
   command: "note <experiment> <text>",
   describe: "add a note to an experiment (notes accumulate; 'git exp show' lists them)",
   builder: (y) =>
@@ -12,6 +12,6 @@ export const noteCommand: CommandDef = {
       .example("git exp note iris-3 \"best so far; try a larger lr\"", ""),
   run: async (args, ctx) => {
     const { note } = await import("../../api/note.js");
-    return printAnnotated(ctx, await note(ctx.ws, String(args["experiment"]), String(args["text"])), Boolean(args["json"]));
+    return printAnnotated(ctx, await note(ctx.ws, String(args.experiment), String(args.text)), Boolean(args.json));
   },
-};
+});

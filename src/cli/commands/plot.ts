@@ -5,10 +5,10 @@ import { UsageError } from "../../core/errors.js";
 import { lineChartSvg, smooth } from "../../report/svg-chart.js";
 import { htmlPage } from "../../report/html.js";
 import { textChart } from "../../report/text-chart.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, positiveInt, strings, whereWithSweep } from "../options.js";
 
-export const plotCommand: CommandDef = {
+export const plotCommand = defineCommand({
   command: "plot <metric> [experiments..]",
   describe: "chart a metric's history across experiments (SVG, HTML, or text in a terminal)",
   builder: (y) =>
@@ -27,38 +27,38 @@ export const plotCommand: CommandDef = {
       .option("band", { type: "string", choices: ["std", "minmax"], describe: "with --group: mean ± std (default) or min to max" })
       .example("git exp plot loss --where \"params.lr < 0.01 and tags.sweep\" -o loss.svg", ""),
   run: async (args, ctx) => {
-    const weight = Number(optString(args["smooth"]) ?? 0);
-    if (!(weight >= 0 && weight < 1)) throw new UsageError(`--smooth takes a weight in [0, 1), not ${String(args["smooth"])}`);
-    const out = optString(args["output"]);
+    const weight = Number(optString(args.smooth) ?? 0);
+    if (!(weight >= 0 && weight < 1)) throw new UsageError(`--smooth takes a weight in [0, 1), not ${String(args.smooth)}`);
+    const out = optString(args.output);
     if (out !== undefined && !/\.(svg|html?)$/i.test(out)) throw new UsageError(`-o takes a .svg or .html file, not ${out}`);
     if (out !== undefined) await checkWritable(ctx.path(out));
-    const limit = positiveInt(args["limit"], "limit");
-    const metric = String(args["metric"]);
+    const limit = positiveInt(args.limit, "limit");
+    const metric = String(args.metric);
     const where = whereWithSweep(args);
     const { series, without, untimed, runs, matched, taken } = await plot(ctx.ws, {
       metric,
-      experiments: strings(args["experiments"]),
+      experiments: strings(args.experiments),
       where,
       limit,
-      x: args["x"] === "time" ? "time" : "step",
+      x: args.x === "time" ? "time" : "step",
       colorBy: optString(args["color-by"]),
-      group: args["group"] === "config" ? "config" : undefined,
-      band: args["band"] === "minmax" ? "minmax" : args["band"] === "std" ? "std" : undefined,
+      group: args.group === "config" ? "config" : undefined,
+      band: args.band === "minmax" ? "minmax" : args.band === "std" ? "std" : undefined,
     });
     if (matched !== undefined && matched > taken) ctx.io.stderr(`${matched} experiments${where ? " match and" : ""} have a '${metric}' series: plotting the newest ${taken} (--limit N for more)\n`);
     for (const w of without) ctx.io.stderr(`warning: ${w} has no '${metric}' series\n`);
     for (const w of untimed) ctx.io.stderr(`warning: ${w} logged no time with '${metric}': left out of a chart by time\n`);
     const shown = series.map((s) => ({ ...s, points: smooth(s.points, weight) }));
-    const options = { title: metric, xLabel: args["x"] === "time" ? "seconds since the run's first point" : "step", yLabel: metric, logY: Boolean(args["log"]) };
+    const options = { title: metric, xLabel: args.x === "time" ? "seconds since the run's first point" : "step", yLabel: metric, logY: Boolean(args.log) };
     if (out) {
       const svg = lineChartSvg(shown, options);
       const text = /\.html?$/i.test(out) ? htmlPage(`git exp plot ${metric}`, svg) : svg;
       await writeFile(ctx.path(out), text);
-      const groups = args["group"] === "config" ? `${series.length} group${series.length === 1 ? "" : "s"} of ` : "";
+      const groups = args.group === "config" ? `${series.length} group${series.length === 1 ? "" : "s"} of ` : "";
       ctx.io.stderr(`wrote ${out} (${groups}${runs} run${runs === 1 ? "" : "s"})\n`);
     } else if (ctx.io.stdoutIsTTY) ctx.io.stdout(textChart(shown, { width: ctx.io.columns, logY: options.logY, title: metric }));
     else ctx.io.stdout(lineChartSvg(shown, options));
     return 0;
   },
-};
+});
 

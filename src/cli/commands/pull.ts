@@ -2,10 +2,10 @@ import { ExitCode } from "../../core/errors.js";
 import { pull, pullRefusedSomething } from "../../api/pull.js";
 import { renderJson } from "../../report/format.js";
 import { capLines, renderPull } from "../../report/share.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, withJson } from "../options.js";
 
-export const pullCommand: CommandDef = {
+export const pullCommand = defineCommand({
   command: "pull [remote]",
   describe: "fetch experiments and annotations from a git remote, check them, and add the good ones",
   builder: (y) =>
@@ -19,14 +19,14 @@ export const pullCommand: CommandDef = {
       .example("git exp pull --no-deletes", "keep other clones' deletes out of this one"),
   run: async (args, ctx) => {
     const summary = await pull(ctx.ws, {
-      remote: optString(args["remote"]),
-      fetch: args["fetch"] !== false,
-      noDeletes: args["deletes"] === false,
+      remote: optString(args.remote),
+      fetch: args.fetch !== false,
+      noDeletes: args.deletes === false,
       verifySignatures: args["verify-signatures"] === true,
     });
     const { out, problems } = renderPull(summary);
-    ctx.io.stdout(args["json"] ? renderJson(summary) : out);
+    ctx.io.stdout(args.json ? renderJson(summary) : out);
     ctx.io.stderr(capLines(problems));
     return pullRefusedSomething(summary) ? ExitCode.checkFailed : ExitCode.ok;
   },
-};
+});

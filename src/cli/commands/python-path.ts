@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EnvironmentError } from "../../core/errors.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 
-export const pythonPathCommand: CommandDef = {
+export const pythonPathCommand = defineCommand({
   command: "python-path",
   describe: "print the folder holding the git_exp Python package, for PYTHONPATH",
   builder: (y) =>
@@ -13,7 +13,7 @@ export const pythonPathCommand: CommandDef = {
     ctx.io.stdout(pythonPackageFolder() + "\n");
     return 0;
   },
-};
+});
 
 /**
  * The `python/` folder shipped beside the CLI. The code runs from the bundle

@@ -5,11 +5,11 @@ import { parseJson } from "../../core/json.js";
 import { STATUSES, type Status } from "../../core/experiment.js";
 import { recordDocumentIn, recordFiles as recordFromFiles, type RecordResult } from "../../api/record.js";
 import { renderJson } from "../../report/format.js";
-import type { CommandDef, Context } from "../context.js";
+import { defineCommand, type Context } from "../context.js";
 import { fileOrDash, optString, strings, withJson } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const recordCommand: CommandDef = {
+export const recordCommand = defineCommand({
   command: "record [document]",
   describe: "record an experiment from config and results files, or - for a whole document on stdin",
   builder: (y) =>
@@ -30,33 +30,48 @@ export const recordCommand: CommandDef = {
       .example("git exp record --results results.json --series metrics.jsonl", "no parameters: metrics and their history")
       .example(`echo '${DOCUMENT_EXAMPLE}' | git exp record -`, "one whole document on stdin"),
   run: async (args, ctx) => {
-    const doc = fileOrDash(args["document"]);
+    const doc = fileOrDash(args.document);
     if (doc !== undefined && doc !== "-") {
       throw new UsageError(`unexpected argument '${doc}': give --config and --results, or - to read a document`);
     }
     const result = doc === "-" ? await recordStdin(args, ctx) : await recordFiles(args, ctx);
     const { io } = ctx;
-    if (args["json"]) io.stdout(renderJson({ id: result.id, status: result.status, config_hash: result.configHash }));
+    if (args.json) io.stdout(renderJson({ id: result.id, status: result.status, config_hash: result.configHash }));
     else io.stdout(result.id + "\n");
     if (result.status === "exists") io.stderr(`experiment ${shortId(result.id)} was already recorded; nothing changed\n`);
     return 0;
   },
-};
+});
 
-async function recordFiles(args: Record<string, unknown>, ctx: Context): Promise<RecordResult> {
-  for (const only of ["metrics", "capture"]) {
+/** What record's builder declares. */
+interface RecordArgs {
+  config?: string | undefined;
+  results?: string | undefined;
+  series?: string | undefined;
+  name?: string | undefined;
+  message?: string | undefined;
+  tag?: string[] | undefined;
+  status?: Status | undefined;
+  input?: string[] | undefined;
+  output?: string[] | undefined;
+  metrics?: string | undefined;
+  capture?: boolean | undefined;
+}
+
+async function recordFiles(args: RecordArgs, ctx: Context): Promise<RecordResult> {
+  for (const only of ["metrics", "capture"] as const) {
     if (args[only] !== undefined) throw new UsageError(`--${only} goes with - (a document on stdin); with --config and --results use --series`);
   }
   return recordFromFiles(ctx.ws, {
-    configFile: optString(args["config"]),
-    resultsFile: optString(args["results"]) ?? "",
-    seriesFile: optString(args["series"]),
-    name: optString(args["name"]),
-    message: optString(args["message"]),
-    tags: strings(args["tag"]),
-    status: optString(args["status"]) as Status | undefined,
-    inputs: strings(args["input"]),
-    outputs: strings(args["output"]),
+    configFile: optString(args.config),
+    resultsFile: optString(args.results) ?? "",
+    seriesFile: optString(args.series),
+    name: optString(args.name),
+    message: optString(args.message),
+    tags: strings(args.tag),
+    status: optString(args.status) as Status | undefined,
+    inputs: strings(args.input),
+    outputs: strings(args.output),
   });
 }
 
@@ -69,19 +84,19 @@ const DOCUMENT_SHAPE =
   `optionally "series", "env", "inputs", "outputs" and "files". For example:\n  ${DOCUMENT_EXAMPLE}\n` +
   `(to record from separate files instead: git exp record --config config.json --results results.json)`;
 
-async function recordStdin(args: Record<string, unknown>, ctx: Context): Promise<RecordResult> {
-  for (const files of ["config", "results", "series"]) {
+async function recordStdin(args: RecordArgs, ctx: Context): Promise<RecordResult> {
+  for (const files of ["config", "results", "series"] as const) {
     if (args[files] !== undefined) throw new UsageError(`--${files} goes with --config and --results, not with - (the document carries it)`);
   }
   const text = await readStdin(ctx.io);
-  const metrics = optString(args["metrics"]);
+  const metrics = optString(args.metrics);
   try {
     const exp = documentToExperiment(parseJson(text, { allowNonFinite: true, source: "stdin" }), "stdin");
     return await recordDocumentIn(ctx.ws, exp, {
       metricsFile: metrics,
-      inputs: strings(args["input"]),
-      outputs: strings(args["output"]),
-      capture: Boolean(args["capture"]),
+      inputs: strings(args.input),
+      outputs: strings(args.output),
+      capture: Boolean(args.capture),
       onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
     });
   } catch (e) {

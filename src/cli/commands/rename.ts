@@ -1,8 +1,8 @@
 import { printAnnotated } from "../annotate.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { withJson } from "../options.js";
 
-export const renameCommand: CommandDef = {
+export const renameCommand = defineCommand({
   command: "rename <experiment> <name>",
   describe: "give an experiment a new name (its id does not change)",
   builder: (y) =>
@@ -12,6 +12,6 @@ export const renameCommand: CommandDef = {
       .example("git exp rename iris-3 iris-best", "the id stays; the old name shows as 'recorded as'"),
   run: async (args, ctx) => {
     const { rename } = await import("../../api/rename.js");
-    return printAnnotated(ctx, await rename(ctx.ws, String(args["experiment"]), String(args["name"])), Boolean(args["json"]));
+    return printAnnotated(ctx, await rename(ctx.ws, String(args.experiment), String(args.name)), Boolean(args.json));
   },
-};
+});

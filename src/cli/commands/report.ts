@@ -2,10 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { checkWritable } from "../output-file.js";
 import { UsageError } from "../../core/errors.js";
 import { overviewHtml, overviewMarkdown } from "../../report/overview-report.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, positiveInt, whereWithSweep } from "../options.js";
 
-export const reportCommand: CommandDef = {
+export const reportCommand = defineCommand({
   command: "report",
   describe: "a self-contained HTML or Markdown report: leaderboard, params, curves, trend",
   builder: (y) =>
@@ -22,24 +22,24 @@ export const reportCommand: CommandDef = {
       .example("git exp report --metric val.loss --min -o report.md", "ranked by val.loss, lowest first; Markdown for a pull request")
       .example("git exp report --where \"tags.sweep and created > 7d\" -o report.html", ""),
   run: async (args, ctx) => {
-    const out = String(args["output"]);
+    const out = String(args.output);
     if (!/\.(html?|md)$/i.test(out)) throw new UsageError(`-o takes report.html or report.md, not ${out}`);
     await checkWritable(ctx.path(out));
-    if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
+    if (args.max && args.min) throw new UsageError("give --max or --min, not both");
     const where = whereWithSweep(args);
     const { report } = await import("../../api/report.js");
     const o = await report(ctx.ws, {
       where,
-      metric: optString(args["metric"]),
-      better: args["max"] ? "higher" : args["min"] ? "lower" : undefined,
-      limit: positiveInt(args["limit"], "limit"),
-      branch: optString(args["branch"]),
+      metric: optString(args.metric),
+      better: args.max ? "higher" : args.min ? "lower" : undefined,
+      limit: positiveInt(args.limit, "limit"),
+      branch: optString(args.branch),
     });
     await writeFile(ctx.path(out), /\.md$/i.test(out) ? overviewMarkdown(o) : overviewHtml(o));
     const why = o.chosen === "validation" ? ", a validation metric" : o.chosen === "most common" ? ", the metric most experiments have" : "";
     const change = o.chosen ? "; --metric NAME ranks by another" : "";
-    const direction = args["max"] || args["min"] ? "" : ", guessed from its name: --max or --min to say";
+    const direction = args.max || args.min ? "" : ", guessed from its name: --max or --min to say";
     ctx.io.stderr(`wrote ${out}: ${o.leaderboard.length} runs ranked by ${o.metric}${why} (${o.better} is better${direction})${change}\n`);
     return 0;
   },
-};
+});

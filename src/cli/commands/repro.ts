@@ -4,14 +4,14 @@ import { RunController } from "../../api/run.js";
 import { renderJson } from "../../report/format.js";
 import { renderRepro } from "../../report/repro.js";
 import { UsageError } from "../../core/errors.js";
-import type { CommandDef, Context } from "../context.js";
+import { defineCommand, type Context } from "../context.js";
 import { firstLine } from "../stdin.js";
 import { useColor } from "../io.js";
 import { interruptOnSignals } from "../signals.js";
 import { tolerance, withJson, withTolerance } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const reproCommand: CommandDef = {
+export const reproCommand = defineCommand({
   command: "repro <experiment>",
   describe: "rerun an experiment exactly as recorded and say whether its results reproduce",
   builder: (y) =>
@@ -21,13 +21,13 @@ export const reproCommand: CommandDef = {
       .option("yes", { alias: "y", type: "boolean", describe: "run a command this clone did not record without asking" })
       .example("git exp repro iris-3", "rerun it in a temporary worktree; exit 0 reproduced, 1 not"),
   run: async (args, ctx) => {
-    const yes = Boolean(args["yes"]);
+    const yes = Boolean(args.yes);
     // Ctrl-C stops the command and lets the temporary worktree be removed, instead of killing us.
     const controller = new RunController();
     const decoder = new StringDecoder("utf8");
     let stopListening = (): void => undefined;
     const { verdict: v, rerun: r } = await repro(ctx.ws, {
-      experiment: String(args["experiment"]),
+      experiment: String(args.experiment),
       ...tolerance(args),
       allowChangedInputs: Boolean(args["allow-changed-inputs"]),
       confirm: (foreign) => confirmCommand(ctx, foreign, yes),
@@ -44,10 +44,10 @@ export const reproCommand: CommandDef = {
     }).finally(() => stopListening());
     for (const p of r.inputProblems) ctx.io.stderr(`git exp: warning: input ${p.path} is ${p.kind}\n`);
     ctx.io.stderr(`recorded rerun ${r.id}${r.experiment.meta.name ? ` as ${r.experiment.meta.name}` : ""}${r.status === "exists" ? " (already recorded)" : ""}\n`);
-    ctx.io.stdout(args["json"] ? renderJson(v) : renderRepro(v, { color: useColor(ctx.io), width: ctx.io.columns }));
+    ctx.io.stdout(args.json ? renderJson(v) : renderRepro(v, { color: useColor(ctx.io), width: ctx.io.columns }));
     return v.reproduced ? 0 : 1;
   },
-};
+});
 
 /**
  * Someone else's command runs only when the user says so: on a terminal they are shown what

@@ -1,8 +1,8 @@
 import { printAnnotated } from "../annotate.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { strings, withJson } from "../options.js";
 
-export const restoreCommand: CommandDef = {
+export const restoreCommand = defineCommand({
   command: "restore <experiment..>",
   describe: "bring back deleted experiments: deleted here with 'git exp rm', or by another clone (after --purge only while a pull's quarantine holds them)",
   builder: (y) =>
@@ -11,6 +11,6 @@ export const restoreCommand: CommandDef = {
       .example("git exp restore iris-1", "undo git exp rm iris-1"),
   run: async (args, ctx) => {
     const { restore } = await import("../../api/restore.js");
-    return printAnnotated(ctx, await restore(ctx.ws, strings(args["experiment"])), Boolean(args["json"]));
+    return printAnnotated(ctx, await restore(ctx.ws, strings(args.experiment)), Boolean(args.json));
   },
-};
+});

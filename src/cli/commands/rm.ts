@@ -1,8 +1,8 @@
 import { printAnnotated } from "../annotate.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { strings, withJson } from "../options.js";
 
-export const rmCommand: CommandDef = {
+export const rmCommand = defineCommand({
   command: "rm <experiment..>",
   describe: "delete experiments: a delete event that travels with push and pull (--purge also drops the ref)",
   builder: (y) =>
@@ -13,6 +13,6 @@ export const rmCommand: CommandDef = {
       .example("git exp rm --purge iris-1", "also drop the ref here"),
   run: async (args, ctx) => {
     const { rm } = await import("../../api/rm.js");
-    return printAnnotated(ctx, await rm(ctx.ws, { experiments: strings(args["experiment"]), purge: Boolean(args["purge"]) }), Boolean(args["json"]));
+    return printAnnotated(ctx, await rm(ctx.ws, { experiments: strings(args.experiment), purge: Boolean(args.purge) }), Boolean(args.json));
   },
-};
+});

@@ -3,19 +3,19 @@ import type { RunRequest } from "../../api/run.js";
 import { renderJson } from "../../report/format.js";
 import type { Context } from "../context.js";
 import { optString, outputFormat } from "../options.js";
-import { printSummary } from "./run.js";
+import { printSummary, type RunArgs } from "./run.js";
 import { sweepFileOf } from "./run-sweep.js";
 
 /** `git exp run --on slurm`: submit the planned points as one job; with --wait, summarise as a local sweep. */
-export async function submitRun(ctx: Context, args: Record<string, unknown>, request: RunRequest, on: string): Promise<number> {
+export async function submitRun(ctx: Context, args: RunArgs, request: RunRequest, on: string): Promise<number> {
   const { io } = ctx;
-  const wait = Boolean(args["wait"]);
+  const wait = Boolean(args.wait);
   const { submission: sub, workers, summary } = await runOn(ctx.ws, {
     run: request,
     on,
-    schedulerOptions: { slurm: optString(args["slurm"]) },
-    push: optString(args["push"]),
-    sweep: args["sweep"] === undefined ? undefined : sweepFileOf(args, request),
+    schedulerOptions: { slurm: optString(args.slurm) },
+    push: optString(args.push),
+    sweep: args.sweep === undefined ? undefined : sweepFileOf(args, request),
     wait,
     onSubmitted: (s) => {
       if (wait) io.stderr(`git exp: submitted job ${s.job}, sweep ${s.sweep} (${count(s.trials, "trial")}); waiting for it\n`);

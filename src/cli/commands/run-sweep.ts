@@ -5,13 +5,13 @@ import { planSweep, sweep, type SweepFileRequest, type SweepSummary } from "../.
 import { renderJson } from "../../report/format.js";
 import { renderSweepSummary } from "../../report/run-status.js";
 import type { Context } from "../context.js";
-import { optNumber, outputFormat, positiveInt } from "../options.js";
+import { optNumber, outputFormat, positiveInt, type FormatArgs } from "../options.js";
 import { interruptOnSignals } from "../signals.js";
-import { RunView } from "./run.js";
+import { RunView, type RunArgs } from "./run.js";
 import { shortId } from "../../core/ids.js";
 
 /** `git exp run --sweep FILE -- CMD`: every refusal first (the file, the options), then the study. */
-export async function runSweepCommand(args: Record<string, unknown>, ctx: Context, request: RunRequest): Promise<number> {
+export async function runSweepCommand(args: RunArgs, ctx: Context, request: RunRequest): Promise<number> {
   const p = await planSweep(ctx.ws, sweepFileOf(args, request));
   const controller = new RunController();
   const stopListening = interruptOnSignals(controller, ctx.io);
@@ -28,11 +28,11 @@ export async function runSweepCommand(args: Record<string, unknown>, ctx: Contex
 }
 
 /** `--sweep FILE`, `--trials N`, `--sampler-seed N` as the api takes them. */
-export function sweepFileOf(args: Record<string, unknown>, request: RunRequest): SweepFileRequest & { run: RunRequest } {
-  return { file: String(args["sweep"]), trials: positiveInt(args["trials"], "trials"), samplerSeed: optNumber(args["sampler-seed"], "sampler-seed"), run: request };
+export function sweepFileOf(args: Pick<RunArgs, "sweep" | "trials" | "sampler-seed">, request: RunRequest): SweepFileRequest & { run: RunRequest } {
+  return { file: String(args.sweep), trials: positiveInt(args.trials, "trials"), samplerSeed: optNumber(args["sampler-seed"], "sampler-seed"), run: request };
 }
 
-function printSweep(ctx: Context, args: Record<string, unknown>, s: SweepSummary): void {
+function printSweep(ctx: Context, args: FormatArgs, s: SweepSummary): void {
   const { io } = ctx;
   const format = outputFormat(args);
   const rows = s.outcomes.map((o) => ({

@@ -5,17 +5,16 @@ import { plan as planOf, run, RunController, type RunHooks, type RunOutcome, typ
 import { renderJson } from "../../report/format.js";
 import { Progress } from "../../report/progress.js";
 import { renderStatusLine, renderSweepSummary } from "../../report/run-status.js";
-import type { CommandDef, Context } from "../context.js";
+import type { Argv } from "yargs";
+import { defineCommand, type ArgsOf, type Context } from "../context.js";
 import type { IO } from "../io.js";
-import { optNumber, optString, outputFormat, positiveInt, strings, withFormat } from "../options.js";
+import { optNumber, optString, outputFormat, positiveInt, strings, withFormat, type FormatArgs } from "../options.js";
 import { interruptOnSignals } from "../signals.js";
 import { shortId } from "../../core/ids.js";
 
-export const runCommand: CommandDef = {
-  command: "run [command..]",
-  describe: "run a command (after --) and record it as an experiment; -p k=v1,v2 sweeps",
-  builder: (y) =>
-    withFormat(y)
+/** run's options: run-sweep and run-on read them too. */
+function runOptions(y: Argv) {
+  return withFormat(y)
       .usage("git exp run [options] -- <command> [args...]")
       .positional("command", { type: "string", array: true, describe: "the command to run, after --" })
       .option("config", { type: "string", describe: "parameters from a JSON or YAML file" })
@@ -46,18 +45,27 @@ export const runCommand: CommandDef = {
       .option("sampler-seed", { type: "string", describe: "with --sweep: seeds the sampler, so the same results give the same trials" })
       .example("git exp run -- python train.py", "run it, record config, metrics, code version, environment and log")
       .example("git exp run --name lr -p lr=0.1,0.01 -p epochs=10,40 -j 2 -- python train.py", "a sweep: four runs, two at a time")
-      .example("git exp run --config params.yaml --seed 1,2,3 --input data/ --output model.pt -- python train.py", "three seeds of one config, data and model checksummed"),
+      .example("git exp run --config params.yaml --seed 1,2,3 --input data/ --output model.pt -- python train.py", "three seeds of one config, data and model checksummed");
+}
+
+/** What run's builder declares. */
+export type RunArgs = ArgsOf<typeof runOptions>;
+
+export const runCommand = defineCommand({
+  command: "run [command..]",
+  describe: "run a command (after --) and record it as an experiment; -p k=v1,v2 sweeps",
+  builder: runOptions,
   run: async (args, ctx) => {
     const request = toRequest(args, ctx.io);
-    const on = optString(args["on"]);
+    const on = optString(args.on);
     if (on === undefined) {
-      const given = ["slurm", "wait", "push"].find((k) => args[k] !== undefined);
+      const given = (["slurm", "wait", "push"] as const).find((k) => args[k] !== undefined);
       if (given) throw new UsageError(`--${given} goes with --on slurm`);
     }
-    if (args["sweep"] === undefined && (args["trials"] !== undefined || args["sampler-seed"] !== undefined)) {
+    if (args.sweep === undefined && (args.trials !== undefined || args["sampler-seed"] !== undefined)) {
       throw new UsageError("--trials and --sampler-seed go with --sweep FILE");
     }
-    if (on === undefined && args["sweep"] !== undefined) {
+    if (on === undefined && args.sweep !== undefined) {
       const { runSweepCommand } = await import("./run-sweep.js");
       return runSweepCommand(args, ctx, request);
     }
@@ -80,32 +88,32 @@ export const runCommand: CommandDef = {
     printSummary(ctx, args, summary, plan.points.length);
     return summary.exitCode;
   },
-};
+});
 
-function toRequest(args: Record<string, unknown>, io: IO): RunRequest {
-  const command = strings(args["command"]);
+function toRequest(args: RunArgs, io: IO): RunRequest {
+  const command = strings(args.command);
   // yargs leaves everything after -- in _, behind the command's own name
-  const dashed = strings(args["_"]).slice(1);
+  const dashed = strings(args._).slice(1);
   const storeMax = optString(args["store-max-size"]);
   return {
     command: [...command, ...dashed],
     cwd: io.cwd,
     environ: io.env,
-    configFile: optString(args["config"]),
-    params: strings(args["param"]),
-    gridFile: optString(args["grid"]),
-    seed: optString(args["seed"]),
-    name: optString(args["name"]),
-    message: optString(args["message"]),
-    tags: strings(args["tag"]),
-    resultsFile: optString(args["results"]),
-    inputs: strings(args["input"]),
-    outputs: strings(args["output"]),
+    configFile: optString(args.config),
+    params: strings(args.param),
+    gridFile: optString(args.grid),
+    seed: optString(args.seed),
+    name: optString(args.name),
+    message: optString(args.message),
+    tags: strings(args.tag),
+    resultsFile: optString(args.results),
+    inputs: strings(args.input),
+    outputs: strings(args.output),
     storeOutputs: strings(args["store-output"]),
     storeMaxBytes: storeMax === undefined ? undefined : parseSize(storeMax),
-    envNames: strings(args["env"]),
+    envNames: strings(args.env),
     requireClean: Boolean(args["require-clean"]),
-    jobs: positiveInt(args["jobs"], "jobs"),
+    jobs: positiveInt(args.jobs, "jobs"),
     failFast: Boolean(args["fail-fast"]),
     refreshEnv: Boolean(args["refresh-env"]),
     systemIntervalS: optNumber(args["system-interval"], "system-interval"),
@@ -197,7 +205,7 @@ function pointJson(o: { id: string; status: string; exitCode: number | null; dur
   return { id: o.id, status: o.status, exit_code: o.exitCode, duration_s: Math.round(o.durationSeconds * 1000) / 1000, results: o.results };
 }
 
-export function printSummary(ctx: Context, args: Record<string, unknown>, s: RunSummary, total: number): void {
+export function printSummary(ctx: Context, args: FormatArgs, s: RunSummary, total: number): void {
   const { io } = ctx;
   const format = outputFormat(args);
   const rows = s.outcomes.map((o) => ({

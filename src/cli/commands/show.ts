@@ -2,10 +2,10 @@ import { experimentToDocument } from "../../core/document.js";
 import { show } from "../../api/show.js";
 import { renderJson } from "../../report/format.js";
 import { renderShow } from "../../report/show.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { withJson } from "../options.js";
 
-export const showCommand: CommandDef = {
+export const showCommand = defineCommand({
   command: "show <experiment>",
   describe: "everything about one experiment (by id prefix, name or ref)",
   builder: (y) =>
@@ -15,8 +15,8 @@ export const showCommand: CommandDef = {
       .example("git exp show iris-3", "by name; an id prefix (4+ hex) or a ref works too")
       .example("git exp show iris-3 --json", "everything, as data"),
   run: async (args, ctx) => {
-    const d = await show(ctx.ws, { experiment: String(args["experiment"]), includeDeleted: Boolean(args["deleted"]) });
-    if (args["json"]) {
+    const d = await show(ctx.ws, { experiment: String(args.experiment), includeDeleted: Boolean(args.deleted) });
+    if (args.json) {
       ctx.io.stdout(
         renderJson({
           ...experimentToDocument(d.experiment, d.id),
@@ -28,4 +28,4 @@ export const showCommand: CommandDef = {
     } else ctx.io.stdout(renderShow(d));
     return 0;
   },
-};
+});

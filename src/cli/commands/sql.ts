@@ -1,8 +1,8 @@
 import { renderJson, renderRows, type Row } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optNumber, outputFormat, withFormat } from "../options.js";
 
-export const sqlCommand: CommandDef = {
+export const sqlCommand = defineCommand({
   command: "sql <query>",
   describe: "run read-only SQL over the index (tables: experiments, params, metrics, series, tags, env, inputs, outputs, runs)",
   builder: (y) =>
@@ -14,7 +14,7 @@ export const sqlCommand: CommandDef = {
       .example("git exp sql \"SELECT step, avg(value) FROM series WHERE key = 'loss' GROUP BY 1 ORDER BY 1\" --format csv", ""),
   run: async (args, ctx) => {
     const { sql } = await import("../../api/sql.js");
-    const result = await sql(ctx.ws, { query: String(args["query"] ?? ""), allowFiles: Boolean(args["allow-files"]), timeoutS: optNumber(args["timeout"], "timeout") });
+    const result = await sql(ctx.ws, { query: String(args.query ?? ""), allowFiles: Boolean(args["allow-files"]), timeoutS: optNumber(args.timeout, "timeout") });
     const format = outputFormat(args);
     if (format === "json") ctx.io.stdout(renderJson(result.rows));
     else ctx.io.stdout(renderRows(format, result.columns, result.rows.map((r) => cells(r)), ctx.io.columns));
@@ -22,7 +22,7 @@ export const sqlCommand: CommandDef = {
     if (format === "table" && result.rows.length === 0) ctx.io.stderr(`no rows (columns: ${result.columns.join(", ")})\n`);
     return 0;
   },
-};
+});
 
 /** Lists and structs as JSON text in a cell. */
 function cells(r: Record<string, unknown>): Row {

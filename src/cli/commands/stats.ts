@@ -1,9 +1,9 @@
 import { stats, statsSides } from "../../api/stats.js";
 import { renderStats, statsWarnings } from "../../report/stats.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { directionHints, optNumber, optString, outputFormat, withDirections, withFormat, whereWithSweep } from "../options.js";
 
-export const statsCommand: CommandDef = {
+export const statsCommand = defineCommand({
   command: "stats [a] [b]",
   describe: "repeated runs compared: n, mean, std, 95% CI per metric and Welch's t-test of B against A",
   builder: (y) =>
@@ -17,9 +17,9 @@ export const statsCommand: CommandDef = {
       .example("git exp stats baseline candidate", "every run named baseline against every run named candidate")
       .example("git exp stats --where \"params.opt = 'sgd'\" --vs \"params.opt = 'adam'\"", ""),
   run: async (args, ctx) => {
-    const alpha = optNumber(args["alpha"], "alpha");
-    const vs = optString(args["vs"]) === undefined ? undefined : whereWithSweep(args, "vs");
-    const sides = statsSides(optString(args["a"]), optString(args["b"]), whereWithSweep(args), vs);
+    const alpha = optNumber(args.alpha, "alpha");
+    const vs = optString(args.vs) === undefined ? undefined : whereWithSweep(args, "vs");
+    const sides = statsSides(optString(args.a), optString(args.b), whereWithSweep(args), vs);
     const { a, b, report } = await stats(ctx.ws, { ...sides, alpha, ...directionHints(args) });
     for (const [side, g] of [["A", a], ["B", b]] as const) {
       const n = g.rerunsLeftOut ?? 0;
@@ -29,4 +29,4 @@ export const statsCommand: CommandDef = {
     ctx.io.stdout(renderStats(report, outputFormat(args)));
     return 0;
   },
-};
+});

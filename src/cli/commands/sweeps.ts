@@ -1,10 +1,10 @@
 import { canonicalJson } from "../../core/json.js";
 import { renderJson, renderRows } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { outputFormat, withFormat } from "../options.js";
 import { shortId } from "../../core/ids.js";
 
-export const sweepsCommand: CommandDef = {
+export const sweepsCommand = defineCommand({
   command: "sweeps",
   describe: "the studies (sweeps and searches) in the repository: trials done, best so far, its config",
   builder: (y) => withFormat(y).example("git exp ls --sweep ID", "a study's trials; top, compare, stats, plot and report take --sweep ID too"),
@@ -36,4 +36,4 @@ export const sweepsCommand: CommandDef = {
     ctx.io.stdout(renderRows(format, columns, rows, ctx.io.columns));
     return 0;
   },
-};
+});

@@ -1,8 +1,8 @@
 import { printAnnotated } from "../annotate.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { strings, withJson } from "../options.js";
 
-export const tagCommand: CommandDef = {
+export const tagCommand = defineCommand({
   command: "tag <experiment> <tags..>",
   describe: "add tags to an experiment (kept as events; they travel with push and pull)",
   builder: (y) =>
@@ -12,6 +12,6 @@ export const tagCommand: CommandDef = {
       .example("git exp tag iris-3 baseline v2", ""),
   run: async (args, ctx) => {
     const { tag } = await import("../../api/tag.js");
-    return printAnnotated(ctx, await tag(ctx.ws, String(args["experiment"]), strings(args["tags"])), Boolean(args["json"]));
+    return printAnnotated(ctx, await tag(ctx.ws, String(args.experiment), strings(args.tags)), Boolean(args.json));
   },
-};
+});

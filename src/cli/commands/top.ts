@@ -1,23 +1,23 @@
 import type { Argv } from "yargs";
-import { betterOf, GROUPINGS, type Direction, type Grouping } from "../../core/choices.js";
+import { betterOf, GROUPINGS, type Direction } from "../../core/choices.js";
 import { UsageError } from "../../core/errors.js";
 import { renderJson, renderRows } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { outputFormat, positiveInt, withFormat, withSelection, selectionOf } from "../options.js";
 
 /** --max / --min, or nothing to let the metric's name decide. */
-export function directionOf(args: Record<string, unknown>): Direction | undefined {
-  if (args["max"] && args["min"]) throw new UsageError("give --max or --min, not both");
-  return args["max"] ? "max" : args["min"] ? "min" : undefined;
+export function directionOf(args: { max?: boolean | undefined; min?: boolean | undefined }): Direction | undefined {
+  if (args.max && args.min) throw new UsageError("give --max or --min, not both");
+  return args.max ? "max" : args.min ? "min" : undefined;
 }
 
-export function withDirection(y: Argv): Argv {
+export function withDirection<T>(y: Argv<T>) {
   return y
     .option("max", { type: "boolean", describe: "higher is better (default, except for names like loss, error, time)" })
     .option("min", { type: "boolean", describe: "lower is better" });
 }
 
-export const topCommand: CommandDef = {
+export const topCommand = defineCommand({
   command: "top <metric>",
   describe: "leaderboard: the best experiments by a metric",
   builder: (y) =>
@@ -30,8 +30,8 @@ export const topCommand: CommandDef = {
     const { top } = await import("../../api/top.js");
     const { leaderboardTable } = await import("../../report/experiments.js");
     const direction = directionOf(args);
-    const limit = positiveInt(args["limit"], "limit");
-    const board = await top(ctx.ws, { ...selectionOf(args), metric: String(args["metric"]), direction, by: args["by"] as Grouping | undefined, limit });
+    const limit = positiveInt(args.limit, "limit");
+    const board = await top(ctx.ws, { ...selectionOf(args), metric: String(args.metric), direction, by: args.by, limit });
     const format = outputFormat(args);
     if (format === "json") {
       ctx.io.stdout(renderJson(board));
@@ -45,4 +45,4 @@ export const topCommand: CommandDef = {
     ctx.io.stdout(renderRows(format, t.columns, t.rows, ctx.io.columns));
     return 0;
   },
-};
+});

@@ -1,10 +1,10 @@
-import { BUCKETS, type Bucket } from "../../core/choices.js";
+import { BUCKETS } from "../../core/choices.js";
 import { renderJson, renderRows } from "../../report/format.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, outputFormat, withFormat, withSelection, selectionOf } from "../options.js";
 import { directionOf, withDirection } from "./top.js";
 
-export const trendCommand: CommandDef = {
+export const trendCommand = defineCommand({
   command: "trend <metric>",
   describe: "how a metric moved: per day/week/month, or per commit along a branch",
   builder: (y) =>
@@ -18,10 +18,10 @@ export const trendCommand: CommandDef = {
     const { trendHeadline, trendTable } = await import("../../report/experiments.js");
     const trend = await api.trend(ctx.ws, {
       ...selectionOf(args),
-      metric: String(args["metric"]),
+      metric: String(args.metric),
       direction: directionOf(args),
-      every: args["every"] as Bucket | undefined,
-      along: optString(args["along"]),
+      every: args.every,
+      along: optString(args.along),
     });
     const format = outputFormat(args);
     if (format === "json") {
@@ -38,4 +38,4 @@ export const trendCommand: CommandDef = {
     ctx.io.stdout(renderRows(format, t.columns, t.rows, ctx.io.columns));
     return 0;
   },
-};
+});

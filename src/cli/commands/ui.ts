@@ -1,11 +1,11 @@
 import { UsageError } from "../../core/errors.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { optString, whereWithSweep } from "../options.js";
 import { onStopSignals } from "../signals.js";
 
 const DEFAULT_PORT = 8765;
 
-export const uiCommand: CommandDef = {
+export const uiCommand = defineCommand({
   command: "ui",
   describe: "a local, read-only web dashboard: runs with filter and sorting, curves, compare, diff, leaderboard, trend, live runs",
   builder: (y) =>
@@ -15,8 +15,8 @@ export const uiCommand: CommandDef = {
       .option("sweep", { type: "string", describe: "open on the trials of this study (its id or a prefix, from git exp sweeps)" })
       .example("git exp ui", "open the printed address in a browser; Ctrl-C stops it"),
   run: async (args, ctx) => {
-    const port = portOf(optString(args["port"]));
-    const host = optString(args["host"]) ?? "127.0.0.1";
+    const port = portOf(optString(args.port));
+    const host = optString(args.host) ?? "127.0.0.1";
     if (host.trim() === "") throw new UsageError("--host takes an interface address such as 127.0.0.1 or 0.0.0.0");
     // --sweep ID opens the runs page filtered to the study's trials (the page keeps its filter in the URL)
     const where = whereWithSweep(args);
@@ -33,7 +33,7 @@ export const uiCommand: CommandDef = {
     ctx.io.stderr(`git exp ui: stopped (${signal})\n`);
     return 0;
   },
-};
+});
 
 function portOf(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT;

@@ -1,8 +1,8 @@
 import { printAnnotated } from "../annotate.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { strings, withJson } from "../options.js";
 
-export const untagCommand: CommandDef = {
+export const untagCommand = defineCommand({
   command: "untag <experiment> <tags..>",
   describe: "remove tags from an experiment",
   builder: (y) =>
@@ -12,6 +12,6 @@ export const untagCommand: CommandDef = {
       .example("git exp untag iris-3 v2", ""),
   run: async (args, ctx) => {
     const { untag } = await import("../../api/tag.js");
-    return printAnnotated(ctx, await untag(ctx.ws, String(args["experiment"]), strings(args["tags"])), Boolean(args["json"]));
+    return printAnnotated(ctx, await untag(ctx.ws, String(args.experiment), strings(args.tags)), Boolean(args.json));
   },
-};
+});

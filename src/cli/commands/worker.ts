@@ -1,11 +1,11 @@
 import { worker } from "../../api/worker.js";
-import type { CommandDef } from "../context.js";
+import { defineCommand } from "../context.js";
 import { strings } from "../options.js";
 import { onStopSignals } from "../signals.js";
 import { readStdin } from "../stdin.js";
 
 /** What a job script runs: one worker of a study `git exp run --on` submitted. Not for users. */
-export const workerCommand: CommandDef = {
+export const workerCommand = defineCommand({
   command: "worker [study]",
   describe: false,
   builder: (y) =>
@@ -14,8 +14,8 @@ export const workerCommand: CommandDef = {
       .option("stdin", { type: "boolean", describe: "read the study from stdin (a --push study: the nodes do not share the repository)" }),
   run: async (args, ctx) => {
     const result = await worker(ctx.ws, {
-      study: strings(args["study"])[0],
-      studyText: args["stdin"] ? await readStdin(ctx.io) : undefined,
+      study: strings(args.study)[0],
+      studyText: args.stdin ? await readStdin(ctx.io) : undefined,
       hooks: {
         onWarning: (t) => ctx.io.stderr(`git exp: warning: ${t}\n`),
         // The command's output goes to the job's log, as it would without git-exp.
@@ -28,4 +28,4 @@ export const workerCommand: CommandDef = {
     }
     return result.exitCode;
   },
-};
+});
