@@ -112,6 +112,15 @@ describe.skipIf(!here)("run --on slurm, against a real Slurm", () => {
     expect(r.stderr).toMatch(/submitted job \d+, sweep [0-9a-f]{8} \(1 trial\); waiting for it/);
   });
 
+  it("--wait names a task whose worker failed before recording its trial, with its log, and exits 1, not 130", async () => {
+    const dir = makeRepo({ commit: true });
+    // Slurm cannot enter the folder and starts the worker in /tmp, outside any repository
+    const r = await cli(dir, ["run", "--on", "slurm", "--wait", "--slurm", "--chdir=/nonexistent-git-exp", "--seed", "1", "--", "true"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/task (\d+)_0 ended FAILED without recording its trial: see \S+\/slurm-\1_0\.out/);
+    expect(experiments(dir)).toEqual([]);
+  }, 120_000);
+
   it("ls --running shows cluster trials with job and node; cancelling one task records it as interrupted by scancel", async () => {
     const dir = makeRepo({ commit: true });
     const gate = tempDir();

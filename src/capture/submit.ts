@@ -203,8 +203,10 @@ export interface WaitHooks {
  */
 export async function waitForStudy(store: ExperimentStore, sub: Submission, executor: Executor, environ: NodeJS.ProcessEnv, hooks: WaitHooks = {}): Promise<RunSummary> {
   let said = "";
+  let last: WorkState[] = [];
   for (;;) {
     const states = await executor.states([sub.job], environ);
+    last = states;
     const live = states.filter((s) => s.state !== "ended");
     if (live.length === 0) break;
     // Only once nothing else runs: tasks that cannot start would keep --wait waiting for ever.
@@ -223,7 +225,27 @@ export async function waitForStudy(store: ExperimentStore, sub: Submission, exec
     await new Promise((r) => setTimeout(r, 1000));
   }
   if (sub.study.push) await hooks.pull?.(sub.study.push.url);
-  return studySummary(store, await readStudy(sub.dir));
+  const summary = await studySummary(store, await readStudy(sub.dir));
+  const failures = unrecordedFailures(sub, executor, last, summary);
+  for (const text of failures) hooks.onState?.(text);
+  // Not "cancelled before they ran" (130): their worker failed.
+  return failures.length > 0 && summary.exitCode === 130 ? { ...summary, exitCode: 1 } : summary;
+}
+
+/**
+ * Grid tasks that ended in failure with no trial recorded (the worker itself failed: a node
+ * without the command, a folder it cannot enter): otherwise the summary would only count
+ * them as not run. Named with where their log is, since the reason is there.
+ */
+function unrecordedFailures(sub: Submission, executor: Executor, states: WorkState[], summary: RunSummary): string[] {
+  if (sub.study.search) return [];
+  const recorded = new Set(summary.outcomes.map((o) => o.index));
+  return states
+    .filter((s) => s.state === "ended" && !s.cancelled && s.detail !== "COMPLETED" && s.task !== undefined && !recorded.has(s.task))
+    .map((s) => {
+      const log = executor.logOf({ studyDir: sub.dir, sweep: sub.sweep, job: sub.job, task: s.task!, shared: !sub.study.push });
+      return `task ${s.display} ended ${s.detail} without recording its trial: see ${log}${sub.study.push && s.node ? ` on ${s.node}` : ""}`;
+    });
 }
 
 /**

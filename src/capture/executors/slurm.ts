@@ -100,6 +100,11 @@ export const slurm: Executor = {
     } satisfies WorkerSelf;
   },
 
+  logOf({ studyDir, sweep, job, task, shared }) {
+    // as submit's --output says: %A_%a in the study folder, or %x-%A_%a in the node's /tmp
+    return shared ? join(studyDir, `slurm-${job}_${task}.out`) : `/tmp/git-exp-${sweep}-${job}_${task}.out`;
+  },
+
   async whyStopped(self, environ) {
     const by = "slurm";
     // A requeued job runs again from the start (SLURM_RESTART_COUNT + 1): record it then, not now.
