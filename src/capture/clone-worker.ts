@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import { EnvironmentError, UsageError } from "../core/errors.js";
 import { CLAIM_REFS } from "../store/claims.js";
-import { cloneForRun, pushNewRef, remoteRef } from "../store/clone.js";
+import { cloneForRun, pushRecorded, remoteRef } from "../store/clone.js";
 import { ExperimentStore } from "../store/experiment-store.js";
 import { push } from "../store/push.js";
 import { executorNamed } from "./executors/executors.js";
@@ -42,11 +42,13 @@ export async function runCloneWorker(study: Study, environ: NodeJS.ProcessEnv, h
     const ids = result.outcomes.map((o) => o.id);
     if (ids.length === 0) return result;
     keep = true;
-    const sent = await push(repo, { remote: source.url, ids });
-    if (sent.refused.length > 0) {
-      throw new EnvironmentError(`${source.url} refused experiment ${sent.refused[0]!.id} (${sent.refused[0]!.reason}); it is kept in ${here}: push it from there with 'git exp push ${source.url}'`);
+    if (!(await pushRecorded(repo, source.url, ids, claim))) {
+      keep = false;
+      hooks.onWarning?.(`trial ${self.task + 1} of sweep ${study.sweep} was recorded on ${source.url} by an earlier run of this task (a requeued job): this run's experiment is left out`);
+      return { outcomes: [], exitCode: result.exitCode };
     }
-    await pushNewRef(repo, source.url, claim);
+    // the annotations the run made (none, usually) follow the experiments, merged as push merges them
+    await push(repo, { remote: source.url, ids });
     keep = false;
     return result;
   } catch (e) {

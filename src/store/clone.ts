@@ -4,6 +4,7 @@ import type { Person } from "../core/experiment.js";
 import { GitCommandError, runGit } from "./git.js";
 import { resolveRemote, transportError } from "./remote.js";
 import { gitOptions, openRepository, type Repository } from "./repository.js";
+import { EXPERIMENT_REFS } from "./refs.js";
 import { gitPush, lsRemote } from "./transport.js";
 
 /**
@@ -95,17 +96,18 @@ export async function remoteRefs(repo: Repository, url: string, prefix: string):
 }
 
 /**
- * Create `ref` on the remote, pointing at what it points at here, only if the remote lacks
- * it (git's push without force refuses to move an existing ref to an unrelated object).
- * False when the remote had it already.
+ * Experiments and the claim that names their trial recorded, in one atomic push: all land or
+ * none does. The claim is create-only (git's push without force refuses to replace a ref
+ * with an unrelated object), so false when the remote has it already: another run of the
+ * same task (a requeued job) recorded the trial first, and these experiments stay out.
  */
-export async function pushNewRef(repo: Repository, url: string, ref: string): Promise<boolean> {
-  const { result, status } = await gitPush(repo, url, [`${ref}:${ref}`]);
-  const s = status.get(ref);
-  if (!s) throw transportError("push to", { target: url, name: null, label: "" }, result.stderr);
-  if (s.flag === "!") {
-    if (/already exists|non-fast-forward|fetch first/.test(s.summary)) return false;
-    throw new InvalidInputError(`${url} refused ${ref}: ${s.summary}`);
-  }
-  return s.flag !== "=";
+export async function pushRecorded(repo: Repository, url: string, ids: string[], claim: string): Promise<boolean> {
+  const refs = [...ids.map((id) => `${EXPERIMENT_REFS}${id}`), claim];
+  const { result, status } = await gitPush(repo, url, refs.map((r) => `${r}:${r}`), ["--atomic"]);
+  if (status.size === 0) throw transportError("push to", { target: url, name: null, label: "" }, result.stderr);
+  const c = status.get(claim);
+  if (c?.flag === "!" && /already exists|non-fast-forward|fetch first|stale info/.test(c.summary)) return false;
+  const refused = [...status].find(([, s]) => s.flag === "!");
+  if (refused) throw new InvalidInputError(`${url} refused ${refused[0]}: ${refused[1].summary}; nothing of this trial was pushed`);
+  return true;
 }

@@ -15,8 +15,8 @@ export const RACE = /cannot lock|failed to lock|fetch first|incorrect old value|
  * `git push --porcelain` through the system git, so every transport and credential helper
  * the user has works. Returns each destination ref's status.
  */
-export async function gitPush(repo: Repository, target: string, refspecs: string[]): Promise<{ result: GitResult; status: Map<string, PushStatus> }> {
-  const result = await runGit(["push", "--porcelain", "--no-follow-tags", target, ...refspecs], { cwd: repo.cwd, env: repo.env });
+export async function gitPush(repo: Repository, target: string, refspecs: string[], flags: string[] = []): Promise<{ result: GitResult; status: Map<string, PushStatus> }> {
+  const result = await runGit(["push", "--porcelain", "--no-follow-tags", ...flags, target, ...refspecs], { cwd: repo.cwd, env: repo.env });
   const status = new Map<string, PushStatus>();
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const m = /^([ +\-*!=])\t([^\t]*)\t(.*)$/.exec(line);
