@@ -14,8 +14,9 @@ import { runWorker, type WorkerResult } from "./worker.js";
 /**
  * One task of a `--push` study: the nodes do not share the repository, so the task clones
  * the submitted code state into a fresh folder under `$TMPDIR`, runs its point there through
- * the same worker as a shared-repository task, pushes the experiment and then its claim
- * (`refs/exp-claims/<sweep>/<index>`, create-only) to the remote, and removes the clone.
+ * the same worker as a shared-repository task, pushes the experiment with its claim
+ * (`refs/exp-claims/<sweep>/<index>`, create-only) in one atomic push, then its
+ * annotations, and removes the clone.
  * A requeued task whose claim is on the remote already recorded its trial: it runs nothing.
  * When the push fails the clone is kept, and named, so nothing recorded is lost.
  */

@@ -58,6 +58,8 @@ export interface Submission {
   tasks: number;
   dir: string;
   study: Study;
+  /** Where the workers' output goes, `<task>` standing for each task's index. */
+  logs: string;
 }
 
 /**
@@ -121,7 +123,8 @@ export async function submitPlan(store: ExperimentStore, plan: RunPlan, o: Submi
       await o.executor.cancel([submitted.job], r.environ).catch(() => undefined);
       throw new InvalidInputError(cannotStartMessage(submitted.job, stuck));
     }
-    return { sweep, job: submitted.job, trials: study.size, tasks: search ? search.workers : plan.points.length, dir, study: done };
+    const logs = o.executor.logOf({ studyDir: dir, sweep, job: submitted.job, task: "<task>", shared: !push });
+    return { sweep, job: submitted.job, trials: study.size, tasks: search ? search.workers : plan.points.length, dir, study: done, logs };
   } catch (e) {
     if (fresh) await rm(dir, { recursive: true, force: true });
     throw e;
@@ -250,7 +253,7 @@ function unrecordedFailures(sub: Submission, executor: Executor, states: WorkSta
 
 /**
  * A study's recorded trials. A --push study's claims are on the remote (each task pushed
- * its own once its experiment was there); only those whose experiment is here count.
+ * its own with its experiment); only those whose experiment is here count.
  */
 async function doneClaims(store: ExperimentStore, study: Study): Promise<Extract<Claim, { done: true }>[]> {
   if (!study.push) return (await listClaims(store.repo, study.sweep)).filter((c): c is Extract<Claim, { done: true }> => c.done);

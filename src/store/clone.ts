@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { EnvironmentError, InvalidInputError } from "../core/errors.js";
 import type { Person } from "../core/experiment.js";
 import { GitCommandError, runGit } from "./git.js";
-import { resolveRemote, transportError } from "./remote.js";
+import { isUrl, resolveRemote, transportError, type Remote } from "./remote.js";
 import { gitOptions, openRepository, type Repository } from "./repository.js";
 import { EXPERIMENT_REFS } from "./refs.js";
 import { gitPush, lsRemote } from "./transport.js";
@@ -29,7 +29,7 @@ export async function remoteUrl(repo: Repository, spec: string): Promise<string>
   if (r.code !== 0) throw new GitCommandError(["remote", "get-url", remote.name], r);
   const url = r.stdout.toString("utf8").trim();
   // a remote set up with a relative path means something else on a node
-  return /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[^/]+@[^/]+:/.test(url) || isAbsolute(url) ? url : resolve(repo.cwd, url);
+  return isUrl(url) || isAbsolute(url) ? url : resolve(repo.cwd, url);
 }
 
 /**
@@ -38,8 +38,7 @@ export async function remoteUrl(repo: Repository, spec: string): Promise<string>
  * fetched reads as absent: the user is told to push, which is harmless.
  */
 export async function remoteHasCommit(repo: Repository, url: string, commit: string): Promise<boolean> {
-  const { result, refs } = await lsRemote(repo, url, "refs/*");
-  if (result.code !== 0) throw transportError("read", { target: url, name: null, label: "" }, result.stderr);
+  const refs = await advertised(repo, url, "refs/*");
   const tips = [...new Set(refs.values())];
   if (tips.includes(commit)) return true;
   const known = await knownObjects(repo, tips);
@@ -83,16 +82,24 @@ export async function cloneForRun(dir: string, source: CloneSource, environ: Nod
 
 /** The object a remote's ref names, or undefined when it has no such ref. */
 export async function remoteRef(repo: Repository, url: string, ref: string): Promise<string | undefined> {
-  const { result, refs } = await lsRemote(repo, url, ref);
-  if (result.code !== 0) throw transportError("read", { target: url, name: null, label: "" }, result.stderr);
-  return refs.get(ref);
+  return (await advertised(repo, url, ref)).get(ref);
 }
 
 /** The remote's refs under a prefix (`refs/exp-claims/<sweep>/`), ref name to object id. */
-export async function remoteRefs(repo: Repository, url: string, prefix: string): Promise<Map<string, string>> {
-  const { result, refs } = await lsRemote(repo, url, `${prefix}*`);
-  if (result.code !== 0) throw transportError("read", { target: url, name: null, label: "" }, result.stderr);
+export function remoteRefs(repo: Repository, url: string, prefix: string): Promise<Map<string, string>> {
+  return advertised(repo, url, `${prefix}*`);
+}
+
+/** What the remote advertises matching `pattern`; an unreachable remote is a transport error. */
+async function advertised(repo: Repository, url: string, pattern: string): Promise<Map<string, string>> {
+  const { result, refs } = await lsRemote(repo, url, pattern);
+  if (result.code !== 0) throw transportError("read", urlRemote(url), result.stderr);
   return refs;
+}
+
+/** A URL as the Remote that transport errors name. */
+function urlRemote(url: string): Remote {
+  return { target: url, name: null, label: "" };
 }
 
 /**
@@ -104,7 +111,7 @@ export async function remoteRefs(repo: Repository, url: string, prefix: string):
 export async function pushRecorded(repo: Repository, url: string, ids: string[], claim: string): Promise<boolean> {
   const refs = [...ids.map((id) => `${EXPERIMENT_REFS}${id}`), claim];
   const { result, status } = await gitPush(repo, url, refs.map((r) => `${r}:${r}`), ["--atomic"]);
-  if (status.size === 0) throw transportError("push to", { target: url, name: null, label: "" }, result.stderr);
+  if (status.size === 0) throw transportError("push to", urlRemote(url), result.stderr);
   const c = status.get(claim);
   if (c?.flag === "!" && /already exists|non-fast-forward|fetch first|stale info/.test(c.summary)) return false;
   const refused = [...status].find(([, s]) => s.flag === "!");

@@ -22,6 +22,11 @@ export async function remoteNames(repo: Repository): Promise<string[]> {
   return r.code === 0 ? r.stdout.toString("utf8").split("\n").filter(Boolean) : [];
 }
 
+/** A URL git reaches (scheme:..., user@host:path), not a local path. */
+export function isUrl(spec: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(spec) || /^[^/]+@[^/]+:/.test(spec);
+}
+
 function looksLikeUrl(spec: string, cwd: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[^/]+@[^/]+:/.test(spec) || existsSync(isAbsolute(spec) ? spec : resolve(cwd, spec));
 }
@@ -52,7 +57,7 @@ export async function resolveRemote(repo: Repository, spec?: string): Promise<Re
     if (spec === "" || spec.startsWith("-")) throw new UsageError(`'${spec}' is not a remote name, URL or path`);
     if (names.includes(spec)) return { target: spec, name: spec, label: spec };
     if (looksLikeUrl(spec, repo.cwd)) {
-      const target = /^[a-z][a-z0-9+.-]*:/i.test(spec) ? spec : resolve(repo.cwd, spec);
+      const target = isUrl(spec) ? spec : resolve(repo.cwd, spec);
       return { target, name: null, label: `url-${createHash("sha1").update(target).digest("hex").slice(0, 12)}` };
     }
     throw new NotFoundError(notARemote(spec, repo.cwd, names));

@@ -26,8 +26,11 @@ export interface Executor {
   cancel(ids: string[], environ: NodeJS.ProcessEnv): Promise<void>;
   /** Inside a worker: who it is, or undefined when this process was not started by the scheduler. */
   self(environ: NodeJS.ProcessEnv): WorkerSelf | undefined;
-  /** Where a worker's output went: a path (on the node that ran it, for a study the nodes cannot read). */
-  logOf(log: { studyDir: string; sweep: string; job: string; task: number; shared: boolean }): string;
+  /**
+   * Where a worker's output goes: a path (on the node that ran it, for a study the nodes
+   * cannot read). `task` may be a placeholder ("<task>") to name them all.
+   */
+  logOf(log: { studyDir: string; sweep: string; job: string; task: number | string; shared: boolean }): string;
   /** Inside a worker that got SIGTERM: why the scheduler stops it. */
   whyStopped(self: WorkerSelf, environ: NodeJS.ProcessEnv): Promise<Interruption>;
 }

@@ -26,7 +26,7 @@ export async function submitRun(ctx: Context, args: RunArgs, request: RunRequest
     if (outputFormat(args) === "json") io.stdout(renderJson({ job: sub.job, sweep: sub.sweep, trials: sub.trials, study: sub.dir }));
     else io.stdout(`submitted job ${sub.job}, sweep ${sub.sweep} (${count(sub.trials, "trial")}${workers !== undefined ? `, ${count(workers, "worker")}` : ""})\n`);
     const push = sub.study.push;
-    if (push) io.stderr(`git exp: each task pushes its experiment to ${push.url}: 'git exp pull' brings them here; stop it with 'git exp cancel ${sub.sweep}'; logs on each node in /tmp/git-exp-${sub.sweep}-${sub.job}_<task>.out\n`);
+    if (push) io.stderr(`git exp: each task pushes its experiment to ${push.url}: 'git exp pull' brings them here; stop it with 'git exp cancel ${sub.sweep}'; logs on each node in ${sub.logs}\n`);
     else io.stderr(`git exp: follow it with 'git exp ls --running', stop it with 'git exp cancel ${sub.sweep}'; logs in ${sub.dir}\n`);
     return 0;
   }
